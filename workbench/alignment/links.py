@@ -1,0 +1,82 @@
+"""Links between sentence groups, and the errors raised when links are malformed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from workbench.errors import LocatedError, WorkbenchError
+
+
+class LinkFormatError(LocatedError):
+    """A line of a link file is not `[i, j]:[k]` with 0-based integer indices."""
+
+
+class InvalidLinks(WorkbenchError):
+    """Links do not fit the documents: out of range, overlapping or out of order."""
+
+
+@dataclass
+class Link:
+    """Source sentence indices aligned to target sentence indices, 0-based.
+
+    Either side may be empty (an omission: `1-0` or `0-1`). `confidence` is the
+    aligner's estimate, between 0 and 1, that this exact link is right; links a
+    reviewer confirmed carry 1.0.
+    """
+
+    source: list[int] = field(default_factory=list)
+    target: list[int] = field(default_factory=list)
+    confidence: float = 1.0
+
+    @property
+    def link_type(self) -> str:
+        """The shape of the link, such as "1-1", "2-1" or "0-1"."""
+        return f"{len(self.source)}-{len(self.target)}"
+
+    def as_pair(self) -> tuple[list[int], list[int]]:
+        """The link as `([source indices], [target indices])`, without confidence."""
+        return list(self.source), list(self.target)
+
+
+LinkLike = Link | tuple[Sequence[int], Sequence[int]]
+
+
+def as_link(item: LinkLike) -> Link:
+    """Accept a Link or a `(source indices, target indices)` pair."""
+    if isinstance(item, Link):
+        return item
+    source, target = item
+    return Link([int(i) for i in source], [int(j) for j in target], 1.0)
+
+
+def check_confirmed(links: Iterable[LinkLike], n_source: int, n_target: int) -> list[Link]:
+    """Validate reviewer-confirmed links and return them as Links, sorted.
+
+    Each side must be a run of consecutive indices inside its document, no
+    sentence may be in two links, and links with both sides must not cross: a
+    link that comes later in the source must also come later in the target.
+    Links with an empty side are returned after the others.
+    """
+    used: dict[str, set[int]] = {"source": set(), "target": set()}
+    both_sides, one_side = [], []
+    for item in links:
+        link = as_link(item)
+        if not link.source and not link.target:
+            raise InvalidLinks("confirmed link with both sides empty")
+        for side, indices, size in (("source", link.source, n_source), ("target", link.target, n_target)):
+            if any(not 0 <= i < size for i in indices):
+                raise InvalidLinks(f"confirmed link {link.as_pair()}: {side} index out of range 0..{size - 1}")
+            if indices and list(indices) != list(range(indices[0], indices[0] + len(indices))):
+                raise InvalidLinks(f"confirmed link {link.as_pair()}: {side} indices are not consecutive")
+            if used[side].intersection(indices):
+                raise InvalidLinks(f"confirmed link {link.as_pair()}: {side} sentence already in another link")
+            used[side].update(indices)
+        confirmed = Link(list(link.source), list(link.target), 1.0)
+        (both_sides if link.source and link.target else one_side).append(confirmed)
+    both_sides.sort(key=lambda link: link.source[0])
+    for before, after in zip(both_sides, both_sides[1:]):
+        if after.target[0] <= before.target[-1]:
+            raise InvalidLinks(f"confirmed links {before.as_pair()} and {after.as_pair()} cross")
+    one_side.sort(key=lambda link: (link.source or link.target)[0])
+    return both_sides + one_side

@@ -1,0 +1,84 @@
+"""Exceptions named after the condition they report.
+
+Every library error is a WorkbenchError. Errors that come from a file carry its
+path and, where known, the line, so the CLI and the UI can print one clear
+`path:line: reason` message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class WorkbenchError(Exception):
+    """Base class of every error the workbench reports to a user."""
+
+
+class LocatedError(WorkbenchError):
+    """An error tied to a place in a file: `path:line: reason`."""
+
+    def __init__(self, reason: str, path: str | Path | None = None, line: int | None = None):
+        self.reason = reason
+        self.path = str(path) if path is not None else None
+        self.line = line
+        super().__init__(self.location_message())
+
+    def location_message(self) -> str:
+        """Render as `path:line: reason`, leaving out the parts that are unknown."""
+        where = self.path or ""
+        if where and self.line is not None:
+            where = f"{where}:{self.line}"
+        return f"{where}: {self.reason}" if where else self.reason
+
+
+class DocumentError(LocatedError):
+    """A document cannot be ingested (empty, binary, undecodable, unknown language...)."""
+
+
+class EncodingRefused(DocumentError):
+    """The bytes are in an encoding the workbench will not guess at."""
+
+
+class UnknownLanguage(DocumentError):
+    """The language of a document could not be detected and was not given."""
+
+
+class ModelUnavailable(WorkbenchError):
+    """A translation checkpoint cannot be loaded (offline, missing directory...)."""
+
+    def __init__(self, pair: str, checkpoint: str, reason: str):
+        self.pair = pair
+        self.checkpoint = checkpoint
+        self.reason = reason
+        super().__init__(
+            f"model {pair} unavailable: cannot load checkpoint '{checkpoint}' ({reason}). "
+            f"Get it with `python -m workbench models pull {pair}` on a machine with a "
+            f"connection, or point at a local directory with `--model {pair}=DIR` "
+            f"or WORKBENCH_MODEL_{pair.upper().replace('-', '_')}=DIR."
+        )
+
+
+class StoreError(WorkbenchError):
+    """The review store cannot be opened or is in an unexpected state."""
+
+
+class StaleVersion(StoreError):
+    """A save was based on an older version of a segment than the stored one."""
+
+    def __init__(self, segment_id: int, expected: int, current: int, current_text: str | None):
+        self.segment_id = segment_id
+        self.expected = expected
+        self.current = current
+        self.current_text = current_text
+        super().__init__(
+            f"segment {segment_id} was changed by someone else (your version {expected}, "
+            f"stored version {current}); the stored text is: {current_text!r}"
+        )
+
+
+class GlossaryError(WorkbenchError):
+    """A glossary is broken; carries every problem found, each `file:line: reason`."""
+
+    def __init__(self, problems: list[LocatedError]):
+        self.problems = list(problems)
+        super().__init__("\n".join(p.location_message() for p in self.problems))

@@ -1,0 +1,390 @@
+"""Read a press-report text file into a clean, segmentable document.
+
+Steps, in order: decode the bytes (UTF-8, UTF-8/UTF-16 with BOM, Windows-1258
+Vietnamese; anything else is refused, never guessed into mojibake), normalise
+Unicode (NFC, Ð used for Đ), detect the language, pull metadata out of the
+text (title, date, outlet, author), and drop boilerplate (hotlines, share
+buttons, editor lines, repeated paragraphs), keeping what was dropped.
+
+A sidecar file `NAME.meta.json` next to `NAME.txt` can set `lang`,
+`machine_translated_from` (e.g. "zh": the English text is a machine translation
+of a Chinese original), `title`, `date`, `outlet` and `author`; options passed
+by the caller override the sidecar.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from workbench.errors import DocumentError, EncodingRefused, UnknownLanguage
+
+SUPPORTED_LANGUAGES = ("vi", "en", "zh")
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+SIDECAR_SUFFIX = ".meta.json"
+SIDECAR_KEYS = {"lang", "machine_translated_from", "title", "date", "outlet", "author"}
+
+# Letters that only Vietnamese uses among our languages (precomposed, NFC).
+_VIETNAMESE_LETTERS = set(
+    "ăâđêôơưĂÂĐÊÔƠƯ"
+    "àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
+    "ÀÁẢÃẠẰẮẲẴẶẦẤẨẪẬÈÉẺẼẸỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌỒỐỔỖỘỜỚỞỠỢÙÚỦŨỤỪỨỬỮỰỲÝỶỸỴ"
+)
+_ENGLISH_FUNCTION_WORDS = {
+    "the", "of", "and", "to", "in", "is", "was", "that", "for", "on", "with", "as",
+    "by", "are", "be", "this", "it", "from", "at", "an", "has", "have", "will",
+}
+_KNOWN_OUTLETS = {
+    "BHG": "Báo Hà Giang",
+    "LSO": "Báo Lạng Sơn",
+    "Biên phòng": "Báo Biên phòng",
+}
+
+_BOILERPLATE_RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("hotline", re.compile(r"^\s*Đường dây nóng\s*:", re.IGNORECASE)),
+    ("comment widget", re.compile(r"^\s*(Bình luận|Ý kiến\s*\(\d*\)|Gửi bình luận)\s*$", re.IGNORECASE)),
+    ("share button", re.compile(r"^\s*(ZALO|Facebook|Twitter|Chia sẻ|In bài|Share)\s*$", re.IGNORECASE)),
+    ("WeChat scan line", re.compile(r"^\s*WeChat\s+[\"“]?Scan[\"”]?", re.IGNORECASE)),
+    ("editor line", re.compile(r"^\s*[(（]\s*(Editor in charge|Responsible editor)\s*:.*[)）]\s*$", re.IGNORECASE)),
+    ("site breadcrumb", re.compile(r"^.{1,60}\s>>\s.{1,60}$")),
+    ("stray token", re.compile(r"^\s*[a-z]*x{3,}[a-z]*\s*$")),
+]
+
+_DATE_LINE = re.compile(r"^\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\b\s*")
+_ENGLISH_DATELINE = re.compile(
+    r"^\s*(?:\d{1,2}:\d{2},\s*)?(January|February|March|April|May|June|July|August|September|"
+    r"October|November|December)\s+(\d{1,2}),\s*(\d{4})\s*(?:Source:\s*(?P<outlet>.+))?$"
+)
+_VI_NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+_VI_OUTLET_PREFIX = re.compile(r"^\s*(?P<outlet>[A-ZĐ]{2,5}|Biên phòng)\s*-\s*(?=\S)")
+_BYLINE = re.compile(r"^\s*([A-ZĐ][\wÀ-ỹ]+(?:\s+[A-ZĐ][\wÀ-ỹ]+){1,3})\s*$")
+_MONTHS = {m: i for i, m in enumerate(
+    ["January", "February", "March", "April", "May", "June", "July", "August",
+     "September", "October", "November", "December"], start=1)}
+
+
+@dataclass
+class RemovedLine:
+    """A line dropped from a document, kept so a reviewer can inspect it."""
+
+    line: int
+    text: str
+    reason: str
+
+
+@dataclass
+class Paragraph:
+    """A non-empty line of the cleaned document, with its 1-based line number."""
+
+    line: int
+    text: str
+    kind: str = "body"  # "heading", "dateline" or "body"
+
+
+@dataclass
+class Document:
+    """A decoded, cleaned document ready for segmentation."""
+
+    path: str
+    name: str
+    lang: str
+    machine_translated_from: str | None
+    encoding: str
+    content_hash: str
+    paragraphs: list[Paragraph]
+    title: str | None = None
+    date: str | None = None
+    outlet: str | None = None
+    author: str | None = None
+    removed: list[RemovedLine] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        """'machine_translation' when the text is an MT of another language, else 'original'."""
+        return "machine_translation" if self.machine_translated_from else "original"
+
+    def removed_as_dicts(self) -> list[dict]:
+        """The removed lines as plain dicts (for JSON storage)."""
+        return [asdict(r) for r in self.removed]
+
+
+def read_document(
+    path: str | Path,
+    *,
+    lang: str | None = None,
+    machine_translated_from: str | None = None,
+) -> Document:
+    """Read, decode and clean one document file; raise DocumentError naming the file."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise DocumentError(f"cannot read file ({exc.strerror})", path) from None
+    if size > MAX_DOCUMENT_BYTES:
+        raise DocumentError(
+            f"file is {size / 1e6:.1f} MB, above the {MAX_DOCUMENT_BYTES // 2**20} MiB limit "
+            "for one document; split it", path)
+    raw = path.read_bytes()
+    sidecar = read_sidecar(path)
+    return parse_document(
+        raw,
+        path=str(path),
+        lang=lang or sidecar.get("lang"),
+        machine_translated_from=machine_translated_from or sidecar.get("machine_translated_from"),
+        overrides={k: v for k, v in sidecar.items() if k in {"title", "date", "outlet", "author"}},
+    )
+
+
+def read_sidecar(path: Path) -> dict:
+    """Read `NAME.meta.json` beside `NAME.txt` if present; raise DocumentError if malformed."""
+    sidecar = path.with_name(path.stem + SIDECAR_SUFFIX)
+    if not sidecar.exists():
+        return {}
+    try:
+        data = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise DocumentError(f"sidecar is not valid UTF-8 JSON ({exc})", sidecar, line) from None
+    if not isinstance(data, dict):
+        raise DocumentError("sidecar must hold a JSON object", sidecar)
+    unknown = set(data) - SIDECAR_KEYS
+    if unknown:
+        raise DocumentError(
+            f"unknown sidecar keys {sorted(unknown)}; allowed: {sorted(SIDECAR_KEYS)}", sidecar)
+    return data
+
+
+def parse_document(
+    raw: bytes,
+    *,
+    path: str,
+    lang: str | None = None,
+    machine_translated_from: str | None = None,
+    overrides: dict | None = None,
+) -> Document:
+    """Turn the bytes of one document into a cleaned Document (see module docstring)."""
+    text, encoding = decode_bytes(raw, path)
+    text = normalise_unicode(text)
+    if not text.strip():
+        raise DocumentError("file holds only whitespace", path)
+    lines = text.split("\n")
+
+    detected = lang or detect_language(text, path)
+    if detected not in SUPPORTED_LANGUAGES:
+        raise UnknownLanguage(
+            f"language '{detected}' is not supported (supported: {', '.join(SUPPORTED_LANGUAGES)})",
+            path)
+    if detected == "vi":
+        lines = [repair_vietnamese_d(line) for line in lines]
+    if machine_translated_from and machine_translated_from not in SUPPORTED_LANGUAGES:
+        raise DocumentError(
+            f"machine_translated_from '{machine_translated_from}' is not a supported language", path)
+
+    doc = Document(
+        path=path, name=Path(path).name, lang=detected,
+        machine_translated_from=machine_translated_from, encoding=encoding,
+        content_hash=hashlib.sha256(raw).hexdigest(), paragraphs=[],
+    )
+    _clean_into(doc, lines)
+    for key, value in (overrides or {}).items():
+        if value:
+            setattr(doc, key, value)
+    if not doc.paragraphs:
+        raise DocumentError("no article text left after removing boilerplate", path)
+    return doc
+
+
+def decode_bytes(raw: bytes, path: str) -> tuple[str, str]:
+    """Decode document bytes; return (text, encoding name) or raise EncodingRefused."""
+    if not raw:
+        raise DocumentError("file is empty", path)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return _strict_decode(raw[3:], "utf-8", path), "utf-8-sig"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        codec = "utf-16-le" if raw.startswith(b"\xff\xfe") else "utf-16-be"
+        return _strict_decode(raw[2:], codec, path), "utf-16"
+    if b"\x00" in raw:
+        hint = ""
+        if raw[1::2].count(0) > len(raw) // 4 or raw[0::2].count(0) > len(raw) // 4:
+            hint = " (it looks like UTF-16 without a byte-order mark; save it as UTF-8)"
+        raise EncodingRefused(f"binary file: contains NUL bytes{hint}", path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        text = _decode_windows_1258(raw)
+        if text is None:
+            raise EncodingRefused(
+                f"not UTF-8 (byte 0x{raw[exc.start]:02X}) and not recognisably Windows-1258 "
+                "Vietnamese; it may be TCVN3, VNI or another legacy encoding. Convert it to "
+                "UTF-8 (e.g. with UniKey's converter or iconv) and import it again",
+                path, line) from None
+        return text, "windows-1258"
+    if _looks_binary(text):
+        raise EncodingRefused("binary file: too many control characters for a text document", path)
+    return text, "utf-8"
+
+
+def _strict_decode(raw: bytes, codec: str, path: str) -> str:
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise EncodingRefused(
+            f"invalid {codec} despite its byte-order mark (byte offset {exc.start})", path) from None
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:20000]
+    controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
+    return controls > max(2, len(sample) // 100)
+
+
+def _decode_windows_1258(raw: bytes) -> str | None:
+    """Decode as Windows-1258 only if the result reads as Vietnamese, else None.
+
+    Windows-1258 writes tones as combining marks after a base letter; text in
+    TCVN3 or VNI decoded the same way yields symbols (¸, µ, ¶...) inside words,
+    which is how we tell them apart instead of guessing.
+    """
+    try:
+        text = raw.decode("cp1258")
+    except UnicodeDecodeError:
+        return None
+    composed = unicodedata.normalize("NFC", text)
+    letters = [ch for ch in composed if ch.isalpha()]
+    if not letters:
+        return None
+    vietnamese = sum(1 for ch in letters if ch in _VIETNAMESE_LETTERS)
+    in_word_symbols = len(re.findall(r"(?<=\w)[\u0080-\u00bf](?=\w)", composed))
+    dangling_marks = sum(1 for ch in composed if unicodedata.combining(ch))
+    if vietnamese / len(letters) < 0.05 or in_word_symbols > 0 or dangling_marks > 0:
+        return None
+    return text
+
+
+def normalise_unicode(text: str) -> str:
+    """NFC, unify line breaks, drop zero-width and BOM characters, NBSP to space."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub("[\u200b\u200c\u200d\u2060\ufeff]", "", text)
+    text = text.replace("\u00a0", " ")
+    return unicodedata.normalize("NFC", text)
+
+
+def repair_vietnamese_d(text: str) -> str:
+    """Replace Icelandic eth (Ð/ð), often typed for Vietnamese Đ/đ, by the real letter."""
+    return text.replace("\u00d0", "\u0110").replace("\u00f0", "\u0111")
+
+
+def detect_language(text: str, path: str = "") -> str:
+    """Detect vi, en or zh from the characters used; raise UnknownLanguage otherwise."""
+    sample = text[:50000]
+    letters = [ch for ch in sample if ch.isalpha()]
+    if not letters:
+        raise UnknownLanguage("cannot detect the language: the text has no letters; "
+                              "give it with --lang or a sidecar", path)
+    han = sum(1 for ch in letters if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf")
+    if han / len(letters) > 0.3:
+        return "zh"
+    vietnamese = sum(1 for ch in letters if ch in _VIETNAMESE_LETTERS)
+    if vietnamese / len(letters) > 0.03:
+        return "vi"
+    words = re.findall(r"[a-z]+", sample.lower())
+    if words and sum(1 for w in words if w in _ENGLISH_FUNCTION_WORDS) / len(words) > 0.08:
+        return "en"
+    raise UnknownLanguage(
+        "cannot detect the language (not Vietnamese, English or Chinese by its characters "
+        "and words); give it with --lang or a sidecar NAME.meta.json", path)
+
+
+def _clean_into(doc: Document, lines: list[str]) -> None:
+    """Fill paragraphs, metadata and removed lines of `doc` from its raw lines."""
+    seen: set[str] = set()
+    for number, raw_line in enumerate(lines, start=1):
+        line = re.sub(r"[ \t]+", " ", raw_line).strip()
+        if not line:
+            continue
+        reason = _boilerplate_reason(line)
+        if reason:
+            _harvest_metadata(doc, line)
+            doc.removed.append(RemovedLine(number, raw_line, reason))
+            continue
+        key = line.casefold()
+        if key in seen:
+            doc.removed.append(RemovedLine(number, raw_line, "repeated paragraph"))
+            continue
+        seen.add(key)
+
+        dated = _DATE_LINE.match(line)
+        if dated:
+            doc.date = doc.date or dated.group(1)
+            doc.paragraphs.append(Paragraph(number, dated.group(0).strip(), "dateline"))
+            line = line[dated.end():].strip()
+            if not line:
+                continue
+        if _ENGLISH_DATELINE.match(line):
+            _harvest_metadata(doc, line)
+            doc.paragraphs.append(Paragraph(number, line, "dateline"))
+            continue
+        _harvest_metadata(doc, line)
+        doc.paragraphs.append(Paragraph(number, line, "body"))
+
+    _mark_headings_and_byline(doc)
+
+
+def _boilerplate_reason(line: str) -> str | None:
+    for reason, pattern in _BOILERPLATE_RULES:
+        if pattern.search(line):
+            return reason
+    return None
+
+
+def _harvest_metadata(doc: Document, line: str) -> None:
+    """Take date and outlet from a dateline-like line, first occurrence wins."""
+    english = _ENGLISH_DATELINE.match(line)
+    if english:
+        month, day, year = english.group(1), int(english.group(2)), english.group(3)
+        doc.date = doc.date or f"{year}-{_MONTHS[month]:02d}-{day:02d}"
+        if english.group("outlet"):
+            doc.outlet = doc.outlet or english.group("outlet").strip()
+        return
+    prefix = _VI_OUTLET_PREFIX.match(line)
+    if prefix and doc.lang == "vi":
+        code = prefix.group("outlet")
+        if code in _KNOWN_OUTLETS or re.fullmatch(r"[A-ZĐ]{2,5}", code):
+            doc.outlet = doc.outlet or _KNOWN_OUTLETS.get(code, code)
+            numeric = _VI_NUMERIC_DATE.search(line[:60])
+            if numeric:
+                day, month, year = (int(g) for g in numeric.groups())
+                doc.date = doc.date or f"{year}-{month:02d}-{day:02d}"
+            return
+    numeric = _VI_NUMERIC_DATE.search(line) if doc.lang == "vi" else None
+    if numeric and _boilerplate_reason(line) == "hotline":
+        day, month, year = (int(g) for g in numeric.groups())
+        doc.date = doc.date or f"{year}-{month:02d}-{day:02d}"
+
+
+def _mark_headings_and_byline(doc: Document) -> None:
+    """Mark short lines without final punctuation as headings; take a trailing byline."""
+    paragraphs = doc.paragraphs
+    if len(paragraphs) > 2:
+        last = paragraphs[-1]
+        if _BYLINE.match(last.text) and len(last.text) <= 40:
+            doc.author = doc.author or last.text
+            doc.removed.append(RemovedLine(last.line, last.text, "byline (kept as author)"))
+            paragraphs.pop()
+    for paragraph in paragraphs:
+        if paragraph.kind != "body":
+            continue
+        text = paragraph.text
+        if len(text) <= 400 and not re.search(r"[.!?。！？…]\s*$", text) and len(text.split()) <= 60:
+            paragraph.kind = "heading"
+    if doc.title is None:
+        for paragraph in paragraphs:
+            if paragraph.kind == "heading" and not paragraph.text.endswith(":") and (
+                    len(paragraph.text.split()) >= 4):
+                doc.title = paragraph.text
+                break

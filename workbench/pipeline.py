@@ -1,0 +1,216 @@
+"""The batch run: ingest files, store them, translate what is not yet translated.
+
+A bad file is reported and the others go on. A checkpoint that cannot be
+loaded leaves its documents stored but untranslated, with one message per
+missing model. Translations are cached by (source text, target language,
+checkpoint, glossary version), so a second run over the same inputs does no
+model work at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbench.config import (
+    DEFAULT_BATCH_TOKENS,
+    DEFAULT_BEAMS,
+    DEFAULT_MAX_BATCH_SENTENCES,
+    TARGET_LANGUAGE,
+    pair_for_language,
+    resolve_checkpoint,
+)
+from workbench.errors import DocumentError, ModelUnavailable, WorkbenchError
+from workbench.ingest import SIDECAR_SUFFIX, read_document
+from workbench.segment import segment_document
+from workbench.store import ReviewStore
+from workbench.translate import get_translator
+
+DOCUMENT_SUFFIXES = {".txt", ".text", ".md"}
+# Segments written to the store per transaction: small enough that an interrupted
+# run keeps most of its work, large enough that commits stay cheap.
+WRITE_CHUNK = 64
+
+
+@dataclass
+class BatchOptions:
+    """Settings of one batch run (see `python -m workbench translate --help`)."""
+
+    lang: str | None = None
+    machine_translated_from: str | None = None
+    models: dict[str, str] = field(default_factory=dict)
+    beams: int = DEFAULT_BEAMS
+    batch_tokens: int = DEFAULT_BATCH_TOKENS
+    max_batch_sentences: int = DEFAULT_MAX_BATCH_SENTENCES
+    glossary: object | None = None  # a workbench.glossary.Glossary, or None for no term handling
+    enforce_terms: bool = True
+    translate: bool = True
+
+
+@dataclass
+class BatchSummary:
+    """What a batch run did; `failures` and `missing_models` hold one message each."""
+
+    documents: int = 0
+    documents_changed: int = 0
+    segments: int = 0
+    translated: int = 0
+    reused: int = 0
+    already_done: int = 0
+    untranslated: int = 0
+    failures: list[str] = field(default_factory=list)
+    missing_models: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        """Number of files that could not be processed."""
+        return len(self.failures)
+
+
+def discover_documents(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
+    """Expand files and folders into document files (sorted); report paths that do not exist."""
+    found: list[Path] = []
+    problems: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES
+                and not p.name.endswith(SIDECAR_SUFFIX) and not p.name.startswith(".")))
+        elif path.is_file():
+            found.append(path)
+        else:
+            problems.append(f"{path}: no such file or folder")
+    unique = list(dict.fromkeys(p.resolve() for p in found))
+    return unique, problems
+
+
+def run_batch(
+    paths: Iterable[str | Path],
+    store: ReviewStore,
+    options: BatchOptions,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    report: Callable[[str], None] = lambda message: None,
+) -> BatchSummary:
+    """Ingest, store and translate the documents under `paths`; return the summary."""
+    summary = BatchSummary()
+    files, problems = discover_documents(paths)
+    summary.failures.extend(problems)
+    stored: list[tuple[int, str]] = []  # (document id, language)
+    for path in files:
+        try:
+            document_id, lang, changed = _ingest_one(path, store, options)
+        except (DocumentError, WorkbenchError) as exc:
+            summary.failures.append(str(exc))
+            report(f"failed: {exc}")
+            continue
+        except OSError as exc:
+            summary.failures.append(f"{path}: {exc.strerror or exc}")
+            continue
+        summary.documents += 1
+        summary.documents_changed += int(changed)
+        stored.append((document_id, lang))
+    summary.segments = sum(len(store.segments(doc_id)) for doc_id, _ in stored)
+    if options.translate:
+        _translate_stored(stored, store, options, summary, progress, report)
+    return summary
+
+
+def _ingest_one(path: Path, store: ReviewStore, options: BatchOptions) -> tuple[int, str, bool]:
+    document = read_document(path, lang=options.lang,
+                             machine_translated_from=options.machine_translated_from)
+    segments = segment_document(document)
+    normalised = {}
+    if options.glossary is not None and document.machine_translated_from and document.lang == "en":
+        from workbench.glossary import normalise_mt_english
+
+        for segment in segments:
+            text, changes = normalise_mt_english(segment.text, options.glossary)
+            if changes:
+                normalised[segment.position] = (text, changes)
+    result = store.upsert_document(document, segments, target_lang=TARGET_LANGUAGE[document.lang],
+                                   normalised=normalised)
+    return result.document_id, document.lang, result.changed
+
+
+def _translate_stored(stored, store, options, summary, progress, report) -> None:
+    glossary_version = getattr(options.glossary, "version", "") or ""
+    work: dict[str, list[tuple[int, str]]] = {}
+    for document_id, lang in stored:
+        pair = pair_for_language(lang)
+        checkpoint = resolve_checkpoint(pair, options.models)
+        pending = store.untranslated_segments(document_id, checkpoint, glossary_version)
+        summary.already_done += len(store.segments(document_id)) - len(pending)
+        work.setdefault(pair, []).extend(pending)
+
+    total = sum(len(items) for items in work.values())
+    done = 0
+    for pair, items in work.items():
+        if not items:
+            continue
+        checkpoint = resolve_checkpoint(pair, options.models)
+        source_lang, target_lang = pair.split("-")
+        reuse = []
+        to_translate: dict[str, list[int]] = {}
+        for segment_id, text in items:
+            cached = store.cached_translation(text, target_lang, checkpoint, glossary_version)
+            if cached is not None:
+                reuse.append((segment_id, cached))
+            else:
+                to_translate.setdefault(text, []).append(segment_id)
+        if reuse:
+            store.link_translations(reuse)
+            summary.reused += len(reuse)
+            done += len(reuse)
+            if progress:
+                progress(done, total)
+        if not to_translate:
+            continue
+        translator = get_translator(pair, checkpoint)
+        translator.beams = options.beams
+        translator.batch_tokens = options.batch_tokens
+        translator.max_batch_sentences = options.max_batch_sentences
+        try:
+            translator.load()
+        except ModelUnavailable as exc:
+            waiting = sum(len(ids) for ids in to_translate.values())
+            summary.missing_models.append(str(exc))
+            summary.untranslated += waiting
+            done += waiting
+            if progress:
+                progress(done, total)
+            continue
+        sources = list(to_translate)
+        for start in range(0, len(sources), WRITE_CHUNK):
+            chunk = sources[start:start + WRITE_CHUNK]
+            texts, reports = translate_chunk(translator, chunk, options)
+            items_to_record = []
+            for source, text, term_report in zip(chunk, texts, reports):
+                for segment_id in to_translate[source]:
+                    items_to_record.append(dict(
+                        segment_id=segment_id, source_text=source, source_lang=source_lang,
+                        target_lang=target_lang, checkpoint=checkpoint,
+                        random_weights=translator.is_random_weights,
+                        glossary_version=glossary_version, engine="transformers",
+                        beams=options.beams, text=text, term_report=term_report))
+            store.record_translations(items_to_record)
+            summary.translated += len(items_to_record)
+            done += len(items_to_record)
+            if progress:
+                progress(done, total)
+
+
+def translate_chunk(translator, sources: list[str], options: BatchOptions
+                    ) -> tuple[list[str], list[dict | None]]:
+    """Translate sentences, with term enforcement and reports when a glossary is in use."""
+    if options.glossary is None:
+        return translator.translate_best(sources, beams=options.beams), [None] * len(sources)
+    from workbench.glossary import translate_with_terms
+
+    results = translate_with_terms(
+        translator, sources, options.glossary, translator.source_lang, translator.target_lang,
+        enforce=options.enforce_terms)
+    return [r.text for r in results], [r.report.to_dict() for r in results]
