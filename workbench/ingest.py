@@ -261,7 +261,10 @@ def _decode_windows_1258(raw: bytes) -> str | None:
     vietnamese = sum(1 for ch in letters if ch in _VIETNAMESE_LETTERS)
     in_word_symbols = len(re.findall(r"(?<=\w)[\u0080-\u00bf](?=\w)", composed))
     dangling_marks = sum(1 for ch in composed if unicodedata.combining(ch))
-    if vietnamese / len(letters) < 0.05 or in_word_symbols > 0 or dangling_marks > 0:
+    # VNI read as Windows-1258 gives letters Vietnamese never uses (ä, ñ, ø...).
+    foreign = sum(1 for ch in letters if not ch.isascii() and ch not in _VIETNAMESE_LETTERS)
+    if (vietnamese / len(letters) < 0.05 or foreign > 0.05 * (vietnamese + foreign)
+            or in_word_symbols > 0 or dangling_marks > 0):
         return None
     return text
 

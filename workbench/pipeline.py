@@ -188,7 +188,7 @@ def _translate_stored(stored, store, options, summary, progress, report) -> None
             chunk = sources[start:start + WRITE_CHUNK]
             texts, reports = translate_chunk(translator, chunk, options)
             items_to_record = []
-            for source, text, term_report in zip(chunk, texts, reports):
+            for source, text, term_report in zip(chunk, texts, reports, strict=False):
                 for segment_id in to_translate[source]:
                     items_to_record.append(dict(
                         segment_id=segment_id, source_text=source, source_lang=source_lang,

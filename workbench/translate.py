@@ -31,11 +31,11 @@ MAX_OUTPUT_TOKENS = 512
 
 LogitsProcessorFactory = Callable[[list[int], int], list]
 
-_translators: dict[tuple[str, str], "MarianTranslator"] = {}
+_translators: dict[tuple[str, str], MarianTranslator] = {}
 _translators_lock = threading.Lock()
 
 
-def get_translator(pair: str, checkpoint: str) -> "MarianTranslator":
+def get_translator(pair: str, checkpoint: str) -> MarianTranslator:
     """The process-wide translator for (pair, checkpoint), created on first use."""
     key = (pair, str(checkpoint))
     with _translators_lock:

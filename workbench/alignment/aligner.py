@@ -51,8 +51,8 @@ class AlignerSettings:
     """
 
     priors: dict[tuple[int, int], float] = field(default_factory=lambda: dict(DEFAULT_PRIORS))
-    omission_open: float = 5.0
-    omission_step: float = 1.0
+    omission_open: float = 2.0
+    omission_step: float = 2.0
     indel_length_scale: float = 0.1
     anchors: bool = True
     anchor_settings: anchor_features.AnchorSettings = anchor_features.AnchorSettings()

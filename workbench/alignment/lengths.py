@@ -18,7 +18,7 @@ import numpy as np
 
 #: Variance per source character used before the documents have been looked at
 #: (Gale and Church's estimate for English-French-German).
-DEFAULT_VARIANCE = 6.8
+DEFAULT_VARIANCE = 3.0
 
 
 def sentence_length(sentence: str) -> int:

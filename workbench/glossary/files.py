@@ -68,6 +68,7 @@ class _ParsedFile:
     entries: list[GlossaryEntry] = field(default_factory=list)
     problems: list[LocatedError] = field(default_factory=list)
     content: bytes = b""
+    row_ids: list[tuple[str, int]] = field(default_factory=list)  # every row's id, valid or not
 
 
 def glossary_files(path: str | Path) -> tuple[list[Path], list[LocatedError]]:
@@ -94,15 +95,26 @@ def read_glossary(path: str | Path | None = None) -> tuple[Glossary | None, list
     files, problems = glossary_files(path)
     entries: list[GlossaryEntry] = []
     digest = hashlib.sha256()
+    first_with_id: dict[str, str] = {}
     for file in files:
         parsed = _parse_file(file)
         problems.extend(parsed.problems)
         entries.extend(parsed.entries)
+        # Ids are compared over every row, so a duplicate is reported even on a broken row.
+        for entry_id, line in parsed.row_ids:
+            if entry_id in first_with_id:
+                problems.append(GlossaryFileError(
+                    f"duplicate id '{entry_id}' (first defined at {first_with_id[entry_id]})",
+                    file, line))
+            else:
+                first_with_id[entry_id] = f"{file}:{line}"
         # The version hashes names and bytes, not locations: the same files elsewhere agree.
         digest.update(file.name.encode() + b"\0" + parsed.content + b"\0")
     if files and not entries and not problems:
         problems.append(GlossaryFileError("the glossary has no entries", path))
-    problems.extend(_cross_entry_problems(entries))
+    problems.extend(cross_entry_problems(entries, check_ids=False))
+    problems.sort(key=lambda p: (files.index(Path(p.path)) if p.path and Path(p.path) in files
+                                 else -1, p.line or 0))
     if problems:
         return None, problems
     glossary = Glossary(entries, "sha256:" + digest.hexdigest()[:16], [str(f) for f in files])
@@ -150,7 +162,10 @@ def _parse_file(path: Path) -> _ParsedFile:
         return parsed
     if len(rows) == 1:
         parsed.problems.append(GlossaryFileError("header row but no entries", path, header_line))
+    id_index = columns.index("id")
     for line, cells in rows[1:]:
+        if id_index < len(cells) and cells[id_index].strip():
+            parsed.row_ids.append((cells[id_index].strip(), line))
         entry = _parse_row(cells, columns, path, line, parsed.problems)
         if entry is not None:
             parsed.entries.append(entry)
@@ -320,7 +335,8 @@ def _where(entry: GlossaryEntry) -> str:
     return f"{entry.path}:{entry.line}"
 
 
-def _cross_entry_problems(entries: list[GlossaryEntry]) -> list[LocatedError]:
+def cross_entry_problems(entries: list[GlossaryEntry], *, check_ids: bool = True
+                         ) -> list[LocatedError]:
     """Duplicate ids, one source form with two targets, forbidden forms that are terms."""
     problems: list[LocatedError] = []
 
@@ -328,7 +344,7 @@ def _cross_entry_problems(entries: list[GlossaryEntry]) -> list[LocatedError]:
         problems.append(GlossaryFileError(reason, entry.path, entry.line))
 
     first_with_id: dict[str, GlossaryEntry] = {}
-    for entry in entries:
+    for entry in entries if check_ids else ():
         if entry.id in first_with_id:
             problem(entry, f"duplicate id '{entry.id}' (first defined at "
                            f"{_where(first_with_id[entry.id])})")

@@ -1,0 +1,109 @@
+"""The batch script end to end: `python -m workbench translate | status | models`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workbench.cli import main
+from workbench.store import ReviewStore
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    """Run in an empty folder: no glossaries/, no config file, a private default store."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def model_options(checkpoints):
+    return ["--model", f"vi-en={checkpoints['vi-en']}", "--model", f"en-vi={checkpoints['en-vi']}"]
+
+
+def test_translate_seeds_then_nothing_left_to_do(workdir, seeds_dir, tiny_checkpoints, capsys):
+    db = str(workdir / "review.db")
+    assert main(["translate", str(seeds_dir), "--db", db, "--beams", "2", *model_options(tiny_checkpoints)]) == 0
+    out = capsys.readouterr().out
+    assert "documents: 5 (5 new or changed), segments: 86, translated: 86" in out
+    with ReviewStore(db) as store:
+        summaries = store.document_summaries()
+        assert len(summaries) == 5
+        assert all(s["translated"] == s["segments"] > 0 for s in summaries)
+        kinds = {s["name"][:3]: (s["lang"], s["kind"]) for s in summaries}
+        assert kinds["000"] == ("en", "machine_translation") and kinds["002"] == ("vi", "original")
+        segment = store.segments(summaries[2]["id"])[1]
+        assert segment.checkpoint == str(tiny_checkpoints["vi-en"]) and segment.random_weights
+
+    assert main(["translate", str(seeds_dir), "--db", db, "--beams", "2", *model_options(tiny_checkpoints)]) == 0
+    out = capsys.readouterr().out
+    assert "translated: 0, reused from cache: 0, already done: 86" in out
+    with ReviewStore(db) as store:
+        assert store.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 5
+        assert store.conn.execute("SELECT COUNT(*) FROM translations").fetchone()[0] <= 86
+
+
+def test_offline_run_stores_everything_and_names_missing_models(workdir, seeds_dir, capsys):
+    assert main(["translate", str(seeds_dir)]) == 0
+    captured = capsys.readouterr()
+    assert "documents: 5 (5 new or changed), segments: 86, translated: 0" in captured.out
+    assert "untranslated (model missing): 86" in captured.out
+    missing = [line for line in captured.err.splitlines() if line.startswith("missing model:")]
+    assert len(missing) == 2
+    assert any("'Helsinki-NLP/opus-mt-vi-en'" in line and "models pull vi-en" in line for line in missing)
+    assert "Traceback" not in captured.err
+    # The default store location is data/workbench.db in the working directory.
+    assert (workdir / "data" / "workbench.db").exists()
+
+
+def test_a_bad_file_is_reported_and_the_others_go_on(workdir, seeds_dir, tiny_checkpoints, capsys):
+    folder = workdir / "docs"
+    folder.mkdir()
+    shutil.copy(seeds_dir / "002_vi_ha-giang-thanh-thuy-border-gate-2020.txt", folder)
+    (folder / "broken.txt").write_bytes(b"\x00\x01\x02binary")
+    (folder / "empty.txt").write_bytes(b"")
+    code = main(["translate", str(folder), "--db", "r.db", *model_options(tiny_checkpoints)])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert f"failed: {folder / 'broken.txt'}: binary file" in captured.err
+    assert f"failed: {folder / 'empty.txt'}: file is empty" in captured.err
+    assert "documents: 1 (1 new or changed), segments: 8, translated: 8" in captured.out
+    assert "failed: 2" in captured.out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["translate", "nowhere/"], "failed: nowhere: no such file or folder"),
+    (["translate", ".", "--model", "vi-en"], "Error: --model expects PAIR=ID_OR_DIR"),
+])
+def test_usage_errors_are_one_clear_line(workdir, argv, message, capsys):
+    assert main(argv) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_status_json(workdir, seeds_dir, tiny_checkpoints, capsys):
+    main(["translate", str(seeds_dir / "004_vi_lang-son-party-committee-border-guard-2013.txt"),
+          "--db", "s.db", *model_options(tiny_checkpoints)])
+    capsys.readouterr()
+    assert main(["status", "--db", "s.db", "--json"]) == 0
+    (item,) = json.loads(capsys.readouterr().out)
+    assert item["path"].endswith("004_vi_lang-son-party-committee-border-guard-2013.txt")
+    assert (item["lang"], item["segments"], item["translated"]) == ("vi", 18, 18)
+    assert item["statuses"]["new"] == 18
+
+
+def test_models_pull_offline_fails_clearly(workdir, capsys):
+    assert main(["models", "pull", "vi-en"]) == 1
+    assert "Error: vi-en: no connection to the model hub (HF_HUB_OFFLINE is set)" in capsys.readouterr().err
+
+
+def test_module_entry_point_runs(workdir):
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    result = subprocess.run([sys.executable, "-m", "workbench", "status", "--db", "x.db"],
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 0
+    assert "holds no documents yet" in result.stdout

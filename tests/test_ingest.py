@@ -1,0 +1,165 @@
+"""Ingest: decoding, language detection, metadata, boilerplate removal, Unicode repair."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+
+import pytest
+
+from workbench.errors import DocumentError, EncodingRefused, UnknownLanguage
+from workbench.ingest import parse_document, read_document
+
+VIETNAMESE = "Bộ đội Biên phòng tỉnh Quảng Ninh tổ chức hội nghị tổng kết phong trào thi đua.\n"
+TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def to_windows_1258(text: str) -> bytes:
+    """Encode the way Windows-1258 writers do: precomposed base letter, combining tone mark."""
+    out = bytearray()
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        decomposed = unicodedata.normalize("NFD", ch)
+        base = decomposed[0] + "".join(m for m in decomposed[1:] if m not in TONE_MARKS)
+        tones = "".join(m for m in decomposed[1:] if m in TONE_MARKS)
+        out += unicodedata.normalize("NFC", base).encode("cp1258") + tones.encode("cp1258")
+    return bytes(out)
+
+
+@pytest.mark.parametrize("name, lang, kind, date, outlet, title_start", [
+    ("000_en-mt_inner-mongolia-border-defense-commission-2021.txt", "en", "machine_translation",
+     "2021-03-20", "inner mongolia daily", "The Inner Mongolia Autonomous Region Border"),
+    ("001_en-mt_inner-mongolia-three-norths-2023.txt", "en", "machine_translation",
+     "2023-06-14", None, "Convey and study the important instructions"),
+    ("002_vi_ha-giang-thanh-thuy-border-gate-2020.txt", "vi", "original", "2020-02", "Báo Hà Giang", None),
+    ("003_vi_quang-ninh-border-sovereignty-movement-2019.txt", "vi", "original", "2024-05-21",
+     "Báo Biên phòng", "Tổng kết phong trào thi đua"),
+    ("004_vi_lang-son-party-committee-border-guard-2013.txt", "vi", "original", "2013-07-22",
+     "Báo Lạng Sơn", "Hội nghị phối hợp lãnh đạo công tác biên phòng"),
+])
+def test_seed_metadata(seeds_dir, name, lang, kind, date, outlet, title_start):
+    doc = read_document(seeds_dir / name)
+    assert (doc.lang, doc.kind, doc.date, doc.outlet) == (lang, kind, date, outlet)
+    if title_start is None:
+        assert doc.title is None
+    else:
+        assert doc.title.startswith(title_start)
+
+
+@pytest.mark.parametrize("name, removed_reasons, absent_text", [
+    ("000_en-mt_inner-mongolia-border-defense-commission-2021.txt",
+     {"site breadcrumb", "editor line", "WeChat scan line"}, ["WeChat", "Editor in charge", ">>"]),
+    ("003_vi_quang-ninh-border-sovereignty-movement-2019.txt",
+     {"hotline", "stray token", "comment widget", "share button"},
+     ["Đường dây nóng", "zxxxx", "Bình luận", "ZALO"]),
+    ("004_vi_lang-son-party-committee-border-guard-2013.txt",
+     {"repeated paragraph", "comment widget"}, ["Ý kiến"]),
+])
+def test_seed_boilerplate_removed_and_kept(seeds_dir, name, removed_reasons, absent_text):
+    doc = read_document(seeds_dir / name)
+    assert removed_reasons <= {r.reason for r in doc.removed}
+    text = "\n".join(p.text for p in doc.paragraphs)
+    for fragment in absent_text:
+        assert fragment not in text
+    # What was removed stays inspectable, with its line number.
+    assert all(r.line >= 1 and r.text.strip() for r in doc.removed)
+
+
+def test_repeated_lead_paragraph_is_kept_once(seeds_dir):
+    doc = read_document(seeds_dir / "004_vi_lang-son-party-committee-border-guard-2013.txt")
+    leads = [p for p in doc.paragraphs if p.text.startswith("LSO-Sáng 22/7/2013")]
+    assert len(leads) == 1
+
+
+@pytest.mark.parametrize("encode, expected_encoding", [
+    (lambda t: t.encode("utf-8"), "utf-8"),
+    (lambda t: b"\xef\xbb\xbf" + t.encode("utf-8"), "utf-8-sig"),
+    (lambda t: b"\xff\xfe" + t.encode("utf-16-le"), "utf-16"),
+    (lambda t: b"\xfe\xff" + t.encode("utf-16-be"), "utf-16"),
+    (to_windows_1258, "windows-1258"),
+])
+def test_encodings_decode_to_the_same_text(encode, expected_encoding):
+    doc = parse_document(encode(VIETNAMESE), path="doc.txt")
+    assert doc.encoding == expected_encoding
+    assert doc.paragraphs[0].text == VIETNAMESE.strip()
+    assert doc.lang == "vi"
+
+
+@pytest.mark.parametrize("raw, error, message", [
+    (b"", DocumentError, "doc.txt: file is empty"),
+    (b"  \n\t\n", DocumentError, "doc.txt: file holds only whitespace"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", EncodingRefused, "doc.txt: binary file"),
+    ("Biên phòng".encode("utf-16-le") * 20, EncodingRefused, "UTF-16 without a byte-order mark"),
+    # TCVN3 ("Bé ®éi Biªn phßng"): symbols inside words when read as Windows-1258.
+    (b"B\xe9 \xae\xe9i Bi\xaan ph\xdfng t\xaanh Qu\xb8ng Ninh\n", EncodingRefused, "doc.txt:1: not UTF-8"),
+    # VNI ("Boä ñoäi Bieân phoøng"): no Vietnamese letters when read as Windows-1258.
+    (b"Bo\xe4 \xf1o\xe4i Bie\xe2n pho\xf8ng\n", EncodingRefused, "TCVN3, VNI"),
+    # Latin-1 English is refused rather than guessed.
+    (b"The caf\xe9 on the border was closed.\n", EncodingRefused, "doc.txt:1: not UTF-8"),
+    (b"Der Grenzschutz hat heute eine Sitzung abgehalten und viel besprochen.\n",
+     UnknownLanguage, "cannot detect the language"),
+    (b"12345 67890 -- ++ ==\n", UnknownLanguage, "no letters"),
+])
+def test_bad_input_is_refused_with_a_located_message(raw, error, message):
+    with pytest.raises(error) as caught:
+        parse_document(raw, path="doc.txt")
+    assert message in str(caught.value)
+
+
+def test_unicode_is_nfc_and_eth_is_repaired():
+    decomposed = unicodedata.normalize("NFD", "Chính uỷ BĐBP tỉnh")
+    raw = f"\u00d0ảng ủy và {decomposed} họp bàn công tác biên phòng.\n".encode()
+    doc = parse_document(raw, path="doc.txt")
+    text = doc.paragraphs[0].text
+    assert text.startswith("Đảng ủy")
+    assert "\u00d0" not in text
+    assert unicodedata.is_normalized("NFC", text)
+    assert "Chính uỷ BĐBP" in text
+
+
+def test_eth_is_left_alone_outside_vietnamese():
+    doc = parse_document("Ðorð is a name in the border report, and the meeting was held.\n".encode(),
+                         path="doc.txt")
+    assert doc.paragraphs[0].text.startswith("Ðorð")
+
+
+def test_language_override_and_sidecar(tmp_path):
+    path = tmp_path / "report.txt"
+    path.write_text("The meeting of the border defense commission was held in the region.\n",
+                    encoding="utf-8")
+    assert read_document(path).kind == "original"
+    (tmp_path / "report.meta.json").write_text(
+        json.dumps({"machine_translated_from": "zh", "outlet": "Inner Mongolia Daily"}), encoding="utf-8")
+    doc = read_document(path)
+    assert (doc.kind, doc.machine_translated_from, doc.outlet) == ("machine_translation", "zh",
+                                                                    "Inner Mongolia Daily")
+    # An explicit option beats detection.
+    assert read_document(path, lang="vi").lang == "vi"
+
+
+@pytest.mark.parametrize("sidecar, message", [
+    ("{not json", "report.meta.json:1: sidecar is not valid UTF-8 JSON"),
+    ('{"colour": "red"}', "unknown sidecar keys ['colour']"),
+    ('["zh"]', "sidecar must hold a JSON object"),
+])
+def test_malformed_sidecar_names_the_sidecar(tmp_path, sidecar, message):
+    path = tmp_path / "report.txt"
+    path.write_text("The meeting was held in the region and the work is going on.\n", encoding="utf-8")
+    (tmp_path / "report.meta.json").write_text(sidecar, encoding="utf-8")
+    with pytest.raises(DocumentError) as caught:
+        read_document(path)
+    assert message in str(caught.value)
+
+
+def test_huge_file_is_refused_without_reading_it(tmp_path, monkeypatch):
+    import workbench.ingest as ingest
+
+    monkeypatch.setattr(ingest, "MAX_DOCUMENT_BYTES", 1000)
+    path = tmp_path / "huge.txt"
+    path.write_text("The border meeting was held. " * 100, encoding="utf-8")
+    with pytest.raises(DocumentError, match="huge.txt: file is .* MB, above the"):
+        read_document(path)

@@ -1,0 +1,127 @@
+"""`python -m workbench align SRC TGT`: align a document with its translation.
+
+With `--presplit` both files hold one sentence per line and the output is one
+link per line, `[i, j]:[k]` with 0-based line numbers, the format of the public
+gold sets. Without it both files are documents: they are split into sentences
+first, and each output line is `[i, j]:[k]`, the confidence, the source text
+and the target text, separated by tabs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from workbench.errors import DocumentError, WorkbenchError
+
+
+def add_align_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the `align` subcommand to an argparse subparsers object."""
+    parser = subparsers.add_parser(
+        "align",
+        help="align the sentences of a document with those of its translation",
+        description=__doc__.split("\n\n", 1)[1],
+    )
+    parser.add_argument("source", metavar="SRC", help="source document (UTF-8)")
+    parser.add_argument("target", metavar="TGT", help="target document (UTF-8)")
+    parser.add_argument(
+        "--src-lang", metavar="L", help="language of SRC for sentence splitting (default: zh if mostly Chinese)"
+    )
+    parser.add_argument(
+        "--tgt-lang", metavar="L", help="language of TGT for sentence splitting (default: zh if mostly Chinese)"
+    )
+    parser.add_argument(
+        "--presplit", action="store_true", help="inputs are one sentence per line; print only the links"
+    )
+    parser.add_argument("--out", metavar="FILE", help="write the links to FILE instead of standard output")
+    return parser
+
+
+def run_align(args: argparse.Namespace) -> int:
+    """Run `align`; return the exit status (1 with one `Error: ...` line on bad input)."""
+    try:
+        source_text = read_text(args.source)
+        target_text = read_text(args.target)
+        if args.presplit:
+            source, target = presplit_lines(source_text), presplit_lines(target_text)
+        else:
+            source = _split(source_text, args.src_lang)
+            target = _split(target_text, args.tgt_lang)
+        for path, sentences in ((args.source, source), (args.target, target)):
+            if not any(sentence.strip() for sentence in sentences):
+                raise DocumentError("no sentences to align", path)
+        from workbench.alignment import align, format_link
+
+        links = align(source, target)
+        if args.presplit:
+            lines = [format_link(link) for link in links]
+        else:
+            lines = [
+                "\t".join((
+                    format_link(link),
+                    f"{link.confidence:.3f}",
+                    " ".join(source[i] for i in link.source),
+                    " ".join(target[j] for j in link.target),
+                ))
+                for link in links
+            ]
+        output = "".join(line + "\n" for line in lines)
+        if args.out:
+            try:
+                Path(args.out).write_text(output, encoding="utf-8")
+            except OSError as exc:
+                raise DocumentError(f"cannot write: {exc.strerror}", args.out) from None
+        else:
+            sys.stdout.write(output)
+    except WorkbenchError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def read_text(path: str) -> str:
+    """The UTF-8 text of a file, or a DocumentError that names it."""
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise DocumentError("no such file", path) from None
+    except IsADirectoryError:
+        raise DocumentError("is a directory, not a file", path) from None
+    except OSError as exc:
+        raise DocumentError(f"cannot read: {exc.strerror}", path) from None
+    if not raw.strip():
+        raise DocumentError("file is empty", path)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DocumentError(
+            f"not UTF-8 (byte 0x{raw[exc.start]:02X} at offset {exc.start}); convert it to UTF-8", path, line
+        ) from None
+
+
+def presplit_lines(text: str) -> list[str]:
+    """One sentence per line; every line counts, so indices are line numbers."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.rstrip("\r") for line in lines]
+
+
+def _split(text: str, lang: str | None) -> list[str]:
+    from workbench.segment import split_sentences
+
+    return split_sentences(text, lang or _guess_language(text))
+
+
+def _guess_language(text: str) -> str:
+    """"zh" for text that is mostly Chinese characters, else "und" (the generic splitter)."""
+    from workbench.alignment.anchors import CJK_CHARACTER
+
+    letters = [c for c in text if c.isalpha()]
+    if letters and len(CJK_CHARACTER.findall(text)) > len(letters) / 2:
+        return "zh"
+    return "und"
