@@ -13,17 +13,17 @@ added (ru_maxrss, Linux), and the strict F1 against the known links.
 from __future__ import annotations
 
 import argparse
-import random
-import sys
-import time
 import json
+import random
 import resource
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from workbench.alignment import AlignerSettings, LENGTH_ONLY, align, score_alignment  # noqa: E402
+from workbench.alignment import LENGTH_ONLY, AlignerSettings, align, score_alignment  # noqa: E402
 
 _SYLLABLES = ["ka", "lo", "mi", "ren", "sto", "ve", "dul", "an", "tri", "po", "gen", "sa", "ul", "fe", "nor"]
 

@@ -33,7 +33,9 @@ def main(argv: list[str] | None = None) -> int:
         name, value = override.split("=", 1)
         if "." in name:
             group, field = name.split(".", 1)
-            inner = dataclasses.replace(getattr(settings, group), **{field: type(getattr(getattr(settings, group), field))(float(value))})
+            group_settings = getattr(settings, group)
+            kind = type(getattr(group_settings, field))
+            inner = dataclasses.replace(group_settings, **{field: kind(float(value))})
             settings = dataclasses.replace(settings, **{group: inner})
         else:
             settings = dataclasses.replace(settings, **{name: type(getattr(settings, name))(float(value))})

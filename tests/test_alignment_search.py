@@ -81,15 +81,27 @@ def test_viterbi_and_posteriors_match_brute_force(n, m, seed, gap_open):
     path_costs = [path_cost(p, costs) for p in paths]
     found = best_path(band, costs)
     assert found.total == pytest.approx(min(path_costs))
-    chosen = [(t, i1, j1) for (i0, i1, j0, j1), t in zip(found.spans, found.types)]
+    chosen = [(t, i1, j1) for (i0, i1, j0, j1), t in zip(found.spans, found.types, strict=True)]
     assert path_cost(chosen, costs) == pytest.approx(found.total)
     # Posterior of each chosen link: weight of the paths holding it over the weight of all.
+    # A 1-0 link is "source i-1 dropped" wherever the path stands in the target; 0-1 likewise.
     weights = np.exp(-np.array(path_costs))
+    holding = [{identity(step) for step in p} for p in paths]
     expected = [
-        sum(w for p, w in zip(paths, weights) if link in p) / weights.sum()
+        sum(w for steps, w in zip(holding, weights, strict=True) if identity(link) in steps) / weights.sum()
         for link in chosen
     ]
     assert link_posteriors(band, costs, found) == pytest.approx(expected, rel=1e-9)
+
+
+def identity(step: tuple[int, int, int]) -> tuple:
+    """What makes two steps the same link in the output."""
+    t, i, j = step
+    if t == DELETION:
+        return ("dropped source", i - 1)
+    if t == INSERTION:
+        return ("dropped target", j - 1)
+    return step
 
 
 def test_band_limits_the_search_but_keeps_a_path():

@@ -119,7 +119,7 @@ BAD_CASES = [
     ("header only", "id\tvi\ten\n# todo\n", ["g.tsv:1: header row but no entries"]),
     ("bad encoding",
      "id\tvi\ten\nx1\tĐảng ủy\tParty Committee\nx2\tcaf".encode() + b"\xe9\tCafe\n",
-     ["g.tsv:3: not valid UTF-8 (byte 0xe9 at column 8); save the file as UTF-8"]),
+     ["g.tsv:3: not valid UTF-8 (byte 0xe9 at column 7); save the file as UTF-8"]),
     ("UTF-16", "id\tvi\ten\n".encode("utf-16"), ["g.tsv:1: file is UTF-16; save it as UTF-8"]),
     ("enormous term",
      "id\tvi\ten\nx1\tĐảng ủy\t" + "Party " * 100 + "\n",
@@ -127,7 +127,7 @@ BAD_CASES = [
       "characters long (at most 200)"]),
     ("enormous line",
      "id\tvi\ten\tnote\nx1\tĐảng ủy\tParty Committee\t" + "n" * 30000 + "\n",
-     ["g.tsv:2: line is 30024 characters long (at most 20000)"]),
+     ["g.tsv:2: line is 30027 characters long (at most 20000)"]),
 ]
 
 

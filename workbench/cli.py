@@ -63,19 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _optional_command_registrars():
-    """Subcommands that live with their own package (glossary, align, ...)."""
-    registrars = []
-    try:  # INTEGRATION-TODO: strict imports once helpers land
-        from workbench.glossary.cli import add_glossary_parser
-        registrars.append(add_glossary_parser)
-    except ImportError:
-        pass
-    try:
-        from workbench.alignment.cli import add_align_parser
-        registrars.append(add_align_parser)
-    except ImportError:
-        pass
-    return registrars
+    """Subcommands that live with their own package (glossary, align, exchange)."""
+    from workbench.alignment.cli import add_align_parser
+    from workbench.exchange.cli import register_commands as add_exchange_parsers
+    from workbench.glossary.cli import add_glossary_parser
+
+    return [add_glossary_parser, add_align_parser, add_exchange_parsers]
 
 
 def _add_db_option(parser: argparse.ArgumentParser) -> None:
@@ -109,6 +102,11 @@ def main(argv: list[str] | None = None) -> int:
             from workbench.alignment.cli import run_align
 
             return run_align(args)
+        from workbench.exchange.cli import run_command
+
+        code = run_command(args)
+        if code is not None:
+            return code
     except GlossaryError as exc:
         for problem in exc.problems:
             print(problem.location_message(), file=sys.stderr)
@@ -135,10 +133,8 @@ def open_store(args):
 
 def load_run_glossary(path: str | None):
     """The glossary for a run: the given path, else the default one if it exists, else None."""
-    try:  # INTEGRATION-TODO
-        from workbench.glossary import default_glossary_path, load_glossary
-    except ImportError:
-        return None
+    from workbench.glossary import default_glossary_path, load_glossary
+
     if path:
         return load_glossary(path)
     default = Path(default_glossary_path())

@@ -453,3 +453,32 @@ class ReviewStore:
                ORDER BY d.id, s.position""")
         for row in rows:
             yield row["path"], json.loads(row["term_report_json"])
+
+    # -- UI queries --------------------------------------------------------------------
+    def approved_units(self, source_lang: str, target_lang: str) -> list[sqlite3.Row]:
+        """Approved live segments with a target, of documents in this direction (archived too).
+
+        Rows: segment_id, document_id, document_name, source_text, target_text,
+        updated_by, updated_at. The translation memory is built from them.
+        """
+        return self.conn.execute(
+            """SELECT s.id AS segment_id, s.document_id, d.name AS document_name, s.source_text,
+                      s.target_text, s.updated_by, s.updated_at
+               FROM segments s JOIN documents d ON d.id = s.document_id
+               WHERE s.status = 'approved' AND s.retired_at IS NULL
+                 AND s.target_text IS NOT NULL AND TRIM(s.target_text) != ''
+                 AND d.lang = ? AND d.target_lang = ?
+               ORDER BY s.updated_at, s.id""", (source_lang, target_lang)).fetchall()
+
+    def live_segment_texts(self) -> list[sqlite3.Row]:
+        """Every live segment of the listed documents, in document order.
+
+        Rows: document_id, document_name, title, lang, target_lang, segment_id,
+        position, source_text, target_text, status.
+        """
+        return self.conn.execute(
+            """SELECT d.id AS document_id, d.name AS document_name, d.title, d.lang, d.target_lang,
+                      s.id AS segment_id, s.position, s.source_text, s.target_text, s.status
+               FROM segments s JOIN documents d ON d.id = s.document_id
+               WHERE s.retired_at IS NULL AND d.archived = 0
+               ORDER BY d.id, s.position""").fetchall()

@@ -1,16 +1,20 @@
 """Align two lists of sentences: signals, the two-pass banded search, confidences.
 
-Pass 1 aligns with sentence length and anchors inside a band around the
-diagonal that cumulative length predicts. From its links the aligner learns
-what it can about this document pair (the length variance, how often each link
-type occurs, a word list of co-occurring words) and, when a translate function
-is given, scores the machine translation of the source against the target near
-the pass-1 path. Pass 2 realigns in a narrow band around the pass-1 path with
-everything learnt, and the posterior probability of each link over all paths in
-that band is its confidence.
+Pass 1 aligns with sentence length and anchors, over the whole grid for small
+documents and otherwise inside a band around the diagonal that cumulative
+length predicts (widened where the path runs along its edge). From its links
+the aligner learns what it can about this document pair: the variance of the
+length ratio, and a word list of words that co-occur in linked sentences; when
+a translate function is given it also scores the machine translation of the
+source against the target near the pass-1 path. Pass 2 realigns in a narrow
+band around the pass-1 path with everything learnt. The confidence of a link
+is its posterior probability over all paths in a band around the result.
 
-With length alone (no shared numbers, names or punctuation, nothing learnt)
-this is Gale-Church with a calibrated length ratio and variance.
+With length alone (languages that share no numbers, names, cognates or
+punctuation, and documents too short to learn a word list from) this is
+Gale-Church with a length ratio and variance calibrated on the documents
+themselves, link-type priors, and omissions priced as runs (a missing
+paragraph costs little more than a missing sentence).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from workbench.alignment.links import Link, LinkLike, check_confirmed
 from workbench.alignment.search import LINK_TYPES, Band, Path, band_around, best_path, link_posteriors
 
 Translate = Callable[[list[str]], list[str]]
+"""Machine-translates source sentences into the target language, one output per input."""
 
 #: Prior probability of each link type with two sides: Gale and Church's
 #: figures for 1-1, 2-1, 1-2 and 2-2, with 1-3 and 3-1 added.
@@ -43,27 +48,32 @@ DEFAULT_PRIORS: dict[tuple[int, int], float] = {
 
 @dataclass(frozen=True)
 class AlignerSettings:
-    """Weights and widths of the aligner; the defaults were tuned on Text+Berg dev.
+    """Weights and widths of the aligner; the defaults were tuned on Text+Berg dev only."""
 
-    Omissions (1-0, 0-1) cost `omission_open` to start a run and
-    `omission_step` per sentence, plus `indel_length_scale` times the length
-    cost of leaving that many characters untranslated.
-    """
-
+    #: Prior probability of each link type with two sides.
     priors: dict[tuple[int, int], float] = field(default_factory=lambda: dict(DEFAULT_PRIORS))
-    omission_open: float = 2.0
-    omission_step: float = 2.0
+    #: Omissions (1-0, 0-1) cost `omission_open` to start a run, `omission_step` per
+    #: sentence, plus `indel_length_scale` times the length cost of dropping its characters.
+    omission_open: float = 4.0
+    omission_step: float = 1.0
     indel_length_scale: float = 0.1
+    #: Anchors: numbers, punctuation, names and cognates; weight of their Dice similarity.
     anchors: bool = True
     anchor_settings: anchor_features.AnchorSettings = anchor_features.AnchorSettings()
     anchor_weight: float = 12.0
+    #: Multiplier of a glossary term pair's weight among the anchors.
     term_weight: float = 2.0
+    #: Learn a word list from the pass-1 links and use its pairs as anchors.
     lexicon: bool = True
     lexicon_settings: LexiconSettings = LexiconSettings()
     lexicon_weight: float = 1.0
-    mt_weight: float = 6.0
+    #: Weight of chrF (0..1) between machine translation and target, and how many
+    #: cells around the pass-1 path it is computed for.
+    mt_weight: float = 12.0
     mt_radius: int = 1
+    #: Re-estimate the length variance from the pass-1 links.
     reestimate: bool = True
+    #: Half-widths of the pass-1 band (around the length diagonal) and of the pass-2 band.
     band_width: int = 40
     refine_width: int = 10
     max_widenings: int = 5
@@ -94,7 +104,8 @@ def align(
 ) -> list[Link]:
     """Align sentences into links covering each sentence once, in order, with confidences.
 
-    `confirmed` links (from a reviewer) are kept as they are, and only the
+    Returns Links in document order: concatenating their source (target)
+    indices gives 0..n-1 (0..m-1). `confirmed` links (from a reviewer) are kept as they are, and only the
     stretches between them are aligned. `term_pairs` are (source form, target
     form) glossary entries used as anchors; `translate` machine-translates a
     list of source sentences into the target language, and enables the chrF
@@ -141,6 +152,7 @@ class _Stretch:
     path: Path | None = None
     band: Band | None = None
     costs: LinkCosts | None = None
+    make_costs: Callable[[Band], LinkCosts] | None = None
 
     @property
     def needs_search(self) -> bool:
@@ -162,8 +174,17 @@ class _Stretch:
             return [Link([i], [], 1.0) for i in range(self.first_source, self.end_source)] + [
                 Link([], [j], 1.0) for j in range(self.first_target, self.end_target)
             ]
-        confidences = link_posteriors(self.band, self.costs, self.path)
-        return [Link(s, t, round(c, 4)) for (s, t), c in zip(self.global_spans(), confidences)]
+        # Paths far from the best one weigh next to nothing: sum over a narrow band
+        # around it, not over the (possibly widened) band that was searched.
+        width = documents.settings.refine_width
+        low, high = _path_extent(self.path, self.end_source - self.first_source)
+        band, costs = band_around(low - width, high + width, self.end_target - self.first_target), self.costs
+        if band.size < self.band.size:
+            costs = self.make_costs(band)
+        else:
+            band = self.band
+        confidences = link_posteriors(band, costs, self.path)
+        return [Link(s, t, round(c, 4)) for (s, t), c in zip(self.global_spans(), confidences, strict=True)]
 
 
 def _stretches(kept: list[Link], n: int, m: int) -> list[_Stretch | Link]:
@@ -197,18 +218,18 @@ class _Documents:
         self.target_lengths = target_lengths / self.ratio  # in source characters from here on
         self.variance = DEFAULT_VARIANCE
         self.prior_costs = _prior_costs(settings.priors, settings.omission_step)
-        source_sets: list[set[str]] = [set() for _ in source]
-        target_sets: list[set[str]] = [set() for _ in target]
-        if settings.anchors:
-            source_sets = [anchor_features.sentence_anchors(s, settings.anchor_settings) for s in source]
-            target_sets = [anchor_features.sentence_anchors(t, settings.anchor_settings) for t in target]
+        terms_source: dict[int, set[str]] = {}
+        terms_target: dict[int, set[str]] = {}
         if term_pairs is not None:
-            source_terms, target_terms = anchor_features.term_anchors(source, target, term_pairs)
-            for features, terms in zip(source_sets, source_terms):
-                features |= terms
-            for features, terms in zip(target_sets, target_terms):
-                features |= terms
-        self.anchors_source, self.anchors_target, names = anchor_features.encode(source_sets, target_sets)
+            terms_source, terms_target = anchor_features.term_anchors(source, target, term_pairs)
+        encoder = anchor_features.FeatureCodes()
+        self.anchors_source = encoder.occurrences(
+            _sentence_features(source, terms_source, settings.anchor_settings if settings.anchors else None)
+        )
+        self.anchors_target = encoder.occurrences(
+            _sentence_features(target, terms_target, settings.anchor_settings if settings.anchors else None)
+        )
+        names = encoder.names
         self.anchor_scales = np.array([settings.term_weight if name.startswith("g:") else 1.0 for name in names])
         self.shared = anchor_features.shared_features(
             self.anchors_source, self.anchors_target, self.anchor_scales, self.n, self.m
@@ -283,11 +304,16 @@ class _Documents:
         """Costs with everything learnt from pass 1."""
         return self.stretch_costs(stretch, band, with_extra=True)
 
-    def diagonal(self, stretch: _Stretch) -> np.ndarray:
-        """Target position expected at each source boundary, from cumulative length."""
-        source = np.concatenate(([0.0], np.cumsum(self.source_lengths[stretch.first_source : stretch.end_source] + 1)))
-        target = np.concatenate(([0.0], np.cumsum(self.target_lengths[stretch.first_target : stretch.end_target] + 1)))
-        return np.interp(source / source[-1], target / target[-1], np.arange(len(target), dtype=np.float64))
+
+def _sentence_features(
+    sentences: list[str], terms: dict[int, set[str]], settings: anchor_features.AnchorSettings | None
+) -> Iterable[set[str]]:
+    """Anchor features (when `settings` is given) and glossary term features, one sentence at a time."""
+    for index, sentence in enumerate(sentences):
+        features = anchor_features.sentence_anchors(sentence, settings) if settings is not None else set()
+        if index in terms:
+            features |= terms[index]
+        yield features
 
 
 def _prior_costs(priors: dict[tuple[int, int], float], omission_step: float) -> np.ndarray:
@@ -295,6 +321,10 @@ def _prior_costs(priors: dict[tuple[int, int], float], omission_step: float) -> 
     return np.array([
         omission_step if 0 in link_type else -np.log(max(priors[link_type], 1e-12)) for link_type in LINK_TYPES
     ])
+
+
+#: Documents up to this many grid cells are searched whole in pass 1: no band to get wrong.
+FULL_GRID_CELLS = 300_000
 
 
 def _search(
@@ -308,22 +338,55 @@ def _search(
     n = stretch.end_source - stretch.first_source
     m = stretch.end_target - stretch.first_target
     if guide is None:
-        centre = documents.diagonal(stretch)
-        low, high = np.floor(centre - width), np.ceil(centre + width)
+        low, high = _first_band(
+            documents.source_lengths[stretch.first_source : stretch.end_source],
+            documents.target_lengths[stretch.first_target : stretch.end_target],
+            width,
+        )
     else:
         low, high = _path_extent(guide, n)
         low, high = low - width, high + width
-    for _ in range(documents.settings.max_widenings + 1):
+    stretch.make_costs = lambda band: make_costs(stretch, band)
+    path, stretch.band, stretch.costs = _widening_search(
+        low, high, n, m, stretch.make_costs, width, documents.settings.max_widenings
+    )
+    return path
+
+
+def _widening_search(
+    low: np.ndarray,
+    high: np.ndarray,
+    n: int,
+    m: int,
+    make_costs: Callable[[Band], LinkCosts],
+    width: int,
+    max_widenings: int,
+) -> tuple[Path, Band, LinkCosts]:
+    """Viterbi in the band low..high; while the path runs along an inner edge, again twice as wide around it."""
+    for _ in range(max_widenings + 1):
         band = band_around(low, high, m)
-        costs = make_costs(stretch, band)
+        costs = make_costs(band)
         path = best_path(band, costs)
-        stretch.band, stretch.costs = band, costs
         if not _touches_edge(band, path) or band.size >= (n + 1) * (m + 1):
             break
         width *= 2
         low, high = _path_extent(path, n)
         low, high = low - width, high + width
-    return path
+    return path, band, costs
+
+
+def _first_band(
+    source_lengths: np.ndarray, target_lengths: np.ndarray, width: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row bounds of the pass-1 band: the whole grid for small documents, else the length diagonal."""
+    n, m = len(source_lengths), len(target_lengths)
+    if (n + 1) * (m + 1) <= FULL_GRID_CELLS:
+        return np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
+    # Where a target boundary is expected at each source boundary, by cumulative length.
+    source = np.concatenate(([0.0], np.cumsum(source_lengths + 1)))
+    target = np.concatenate(([0.0], np.cumsum(target_lengths + 1)))
+    centre = np.interp(source / source[-1], target / target[-1], np.arange(m + 1, dtype=np.float64))
+    return np.floor(centre - width).astype(np.int64), np.ceil(centre + width).astype(np.int64)
 
 
 def _path_extent(path: Path, n: int) -> tuple[np.ndarray, np.ndarray]:

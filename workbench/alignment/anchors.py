@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -26,7 +27,8 @@ from workbench.alignment.search import Band
 
 _NUMBER = re.compile(r"\d+(?:[.,'\u2019\u00a0\u202f ]\d{3})*(?:[.,]\d+)?")
 _WORD = re.compile(r"[^\W\d_]+")
-_QUOTES = dict.fromkeys(map(ord, "\u00ab\u00bb\u201c\u201d\u201e\u201f\u2039\u203a\u300c\u300d\u300e\u300f\"\u301d\u301e"), '"')
+_QUOTE_MARKS = "\u00ab\u00bb\u201c\u201d\u201e\u201f\u2039\u203a\u300c\u300d\u300e\u300f\"\u301d\u301e"
+_QUOTES = dict.fromkeys(map(ord, _QUOTE_MARKS), '"')
 _KEPT_PUNCTUATION = '?!:;"()'
 #: Occurrences of one punctuation mark counted separately (the third `?` of a
 #: sentence is a feature of its own), up to this many.
@@ -101,27 +103,29 @@ def _word_feature(word: str, prefix: int) -> str:
 
 def term_anchors(
     source_sentences: Sequence[str], target_sentences: Sequence[str], term_pairs: Iterable[tuple[str, str]]
-) -> tuple[list[set[str]], list[set[str]]]:
-    """Features `g:k` for glossary pair k, on sentences holding its source or target form.
+) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
+    """Features `g:k` for glossary pair k, by sentence index, on sentences holding its source or target form.
 
     Matching is a case-insensitive substring test, so inflected or compound
     forms that contain the term still count.
     """
     pairs = [(s.casefold().strip(), t.casefold().strip()) for s, t in term_pairs]
     pairs = [(s, t) for s, t in pairs if s and t]
+    source_features: dict[int, set[str]] = {}
+    target_features: dict[int, set[str]] = {}
+    if not pairs:
+        return source_features, target_features
     source_folded = [sentence.casefold() for sentence in source_sentences]
     target_folded = [sentence.casefold() for sentence in target_sentences]
-    source_features: list[set[str]] = [set() for _ in source_sentences]
-    target_features: list[set[str]] = [set() for _ in target_sentences]
     for k, (source_term, target_term) in enumerate(pairs):
         source_hits = [i for i, sentence in enumerate(source_folded) if source_term in sentence]
         if not source_hits:
             continue
-        target_hits = [j for j, sentence in enumerate(target_folded) if target_term in sentence]
         for i in source_hits:
-            source_features[i].add(f"g:{k}")
-        for j in target_hits:
-            target_features[j].add(f"g:{k}")
+            source_features.setdefault(i, set()).add(f"g:{k}")
+        for j, sentence in enumerate(target_folded):
+            if target_term in sentence:
+                target_features.setdefault(j, set()).add(f"g:{k}")
     return source_features, target_features
 
 
@@ -148,28 +152,31 @@ class Occurrences:
         )
 
 
-def encode(
-    source_features: Sequence[Iterable[str]], target_features: Sequence[Iterable[str]]
-) -> tuple[Occurrences, Occurrences, list[str]]:
-    """Number the feature strings of both documents with one shared code.
+class FeatureCodes:
+    """Numbers feature strings with integer codes; one instance serves both documents."""
 
-    Returns the occurrences of each side and the feature names by code. The
-    strings are sorted by numpy, not looked up one by one in a dict.
-    """
-    source_flat = [feature for features in source_features for feature in features]
-    target_flat = [feature for features in target_features for feature in features]
-    if not source_flat and not target_flat:
-        return Occurrences.empty(), Occurrences.empty(), []
-    names, codes = np.unique(np.array(source_flat + target_flat, dtype=str), return_inverse=True)
-    codes = codes.astype(np.int64).ravel()
-    source_sentences = np.repeat(np.arange(len(source_features)), [len(f) for f in source_features])
-    target_sentences = np.repeat(np.arange(len(target_features)), [len(f) for f in target_features])
-    split = len(source_flat)
-    return (
-        Occurrences(codes[:split], source_sentences.astype(np.int64)),
-        Occurrences(codes[split:], target_sentences.astype(np.int64)),
-        names.tolist(),
-    )
+    def __init__(self) -> None:
+        self.codes: dict[str, int] = {}
+
+    def occurrences(self, per_sentence: Iterable[Iterable[str]]) -> Occurrences:
+        """The occurrences of the features of each sentence, given one sentence at a time.
+
+        Sentences may come from a generator: only the integer arrays are kept,
+        not the feature sets, which on a 50,000-sentence document would take
+        hundreds of megabytes.
+        """
+        codes = self.codes
+        features, sentences = array("q"), array("q")
+        for index, sentence_features in enumerate(per_sentence):
+            for feature in sentence_features:
+                features.append(codes.setdefault(feature, len(codes)))
+                sentences.append(index)
+        return Occurrences(np.array(features, dtype=np.int64), np.array(sentences, dtype=np.int64))
+
+    @property
+    def names(self) -> list[str]:
+        """Feature strings by code."""
+        return list(self.codes)
 
 
 @dataclass
@@ -226,34 +233,68 @@ def unique_sorted(values: np.ndarray) -> np.ndarray:
     return ordered[keep]
 
 
+#: Source occurrences handled at once by `pair_scores`, and (source, target) pairs expanded at once.
+OCCURRENCE_BLOCK = 100_000
+PAIR_BLOCK = 500_000
+
+
 def pair_scores(band: Band, weights: np.ndarray, source: Occurrences, target: Occurrences) -> np.ndarray:
     """Weighted count of shared features of source i-1 and target j-1, per band cell (i, j).
 
     Cell (i, j) ends the 1-1 link of source sentence i-1 and target sentence
     j-1. Every (source occurrence, target occurrence) pair of a feature that
-    falls inside the band adds the feature's weight; pairs are found with one
-    sorted search over all features at once, not a loop over features.
+    falls inside the band adds the feature's weight. `target` must be sorted by
+    (feature, sentence): the pairs of all features are then found with one
+    sorted search, not a loop over features. Source occurrences are taken in
+    sentence order, a block at a time, so that each block touches one stretch
+    of rows and memory stays bounded however common a feature is.
     """
     scores = np.zeros(band.size + 1)  # the last element stays 0: it is where index -1 lands
     if len(source.features) == 0 or len(target.features) == 0:
         return scores
     stride = band.m + 2
     target_keys = target.features * stride + target.sentences + 1
-    rows = source.sentences + 1
-    first_keys = source.features * stride + band.lo[rows]
-    last_keys = source.features * stride + band.hi[rows]
-    starts = np.searchsorted(target_keys, first_keys, side="left")
-    ends = np.searchsorted(target_keys, last_keys, side="right")
-    counts = ends - starts
-    total = int(counts.sum())
-    if total == 0:
-        return scores
-    owner = np.repeat(np.arange(len(counts)), counts)
-    within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-    matched = starts[owner] + within
-    cells = band.offsets[rows[owner]] + (target.sentences[matched] + 1) - band.lo[rows[owner]]
-    scores[:-1] = np.bincount(cells, weights=weights[source.features[owner]], minlength=band.size)
+    order = np.argsort(source.sentences, kind="stable")
+    step = OCCURRENCE_BLOCK
+    for first in range(0, len(order), step):
+        block = order[first : first + step]
+        features, rows = source.features[block], source.sentences[block] + 1
+        starts = np.searchsorted(target_keys, features * stride + band.lo[rows], side="left")
+        ends = np.searchsorted(target_keys, features * stride + band.hi[rows], side="right")
+        _add_pairs(scores, band, weights, features, rows, starts, ends, target)
     return scores
+
+
+def _add_pairs(
+    scores: np.ndarray,
+    band: Band,
+    weights: np.ndarray,
+    features: np.ndarray,
+    rows: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    target: Occurrences,
+) -> None:
+    """Add the weights of the pairs target[starts[k]:ends[k]] x source occurrence k, PAIR_BLOCK at a time."""
+    counts = ends - starts
+    cumulative = np.cumsum(counts)
+    first = 0
+    while first < len(counts):
+        budget = (cumulative[first - 1] if first else 0) + PAIR_BLOCK
+        end = max(first + 1, int(np.searchsorted(cumulative, budget, side="right")))
+        block_counts = counts[first:end]
+        total = int(block_counts.sum())
+        if total:
+            owner = first + np.repeat(np.arange(end - first), block_counts)
+            within = np.arange(total) - np.repeat(np.cumsum(block_counts) - block_counts, block_counts)
+            matched = starts[owner] + within
+            cells = band.offsets[rows[owner]] + (target.sentences[matched] + 1) - band.lo[rows[owner]]
+            # Rows come in order, so the cells of a block lie in one stretch of the band.
+            low = int(band.offsets[rows[first]])
+            scores[low : low + int(cells.max()) - low + 1] += np.bincount(
+                cells - low, weights=weights[features[owner]]
+            )
+        first = end
 
 
 def sentence_masses(weights: np.ndarray, occurrences: Occurrences, size: int) -> np.ndarray:

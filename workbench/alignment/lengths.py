@@ -18,7 +18,7 @@ import numpy as np
 
 #: Variance per source character used before the documents have been looked at
 #: (Gale and Church's estimate for English-French-German).
-DEFAULT_VARIANCE = 3.0
+DEFAULT_VARIANCE = 6.8
 
 
 def sentence_length(sentence: str) -> int:
@@ -72,7 +72,7 @@ def estimate_variance(source_length: np.ndarray, target_length: np.ndarray) -> f
     """
     mean = (source_length + target_length) / 2.0
     keep = mean > 0
-    if keep.sum() < 10:
+    if keep.sum() < 5:
         return DEFAULT_VARIANCE
     squared = (target_length[keep] - source_length[keep]) ** 2 / mean[keep]
     return float(np.clip(np.median(squared) / 0.455, 0.5, 200.0))

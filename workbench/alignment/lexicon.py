@@ -19,12 +19,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workbench.alignment.anchors import CJK_CHARACTER, Occurrences, unique_sorted
+from workbench.alignment.anchors import CJK_CHARACTER, FeatureCodes, Occurrences, unique_sorted
 
 _TOKEN = re.compile(r"[^\W\d_]+")
 
 #: Links used to count co-occurrences; larger documents are sampled evenly.
-MAX_LINKS = 6_000
+MAX_LINKS = 5_000
 
 
 def lexical_tokens(sentence: str) -> set[str]:
@@ -50,14 +50,9 @@ class Tokens:
     @classmethod
     def of(cls, sentences: Sequence[str]) -> Tokens:
         """Tokenise and number the words of a document."""
-        per_sentence = [lexical_tokens(sentence) for sentence in sentences]
-        flat = [token for tokens in per_sentence for token in tokens]
-        if not flat:
-            return cls(Occurrences.empty(), [], len(sentences))
-        words, codes = np.unique(np.array(flat, dtype=str), return_inverse=True)
-        owners = np.repeat(np.arange(len(sentences)), [len(tokens) for tokens in per_sentence])
-        occurrences = Occurrences(codes.astype(np.int64).ravel(), owners.astype(np.int64))
-        return cls(occurrences, words.tolist(), len(sentences))
+        encoder = FeatureCodes()
+        occurrences = encoder.occurrences(lexical_tokens(sentence) for sentence in sentences)
+        return cls(occurrences, encoder.names, len(sentences))
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,7 @@ def check_confirmed(links: Iterable[LinkLike], n_source: int, n_target: int) -> 
         confirmed = Link(list(link.source), list(link.target), 1.0)
         (both_sides if link.source and link.target else one_side).append(confirmed)
     both_sides.sort(key=lambda link: link.source[0])
-    for before, after in zip(both_sides, both_sides[1:]):
+    for before, after in zip(both_sides, both_sides[1:], strict=False):
         if after.target[0] <= before.target[-1]:
             raise InvalidLinks(f"confirmed links {before.as_pair()} and {after.as_pair()} cross")
     one_side.sort(key=lambda link: (link.source or link.target)[0])

@@ -103,7 +103,7 @@ def score_alignments(
     if len(gold_documents) != len(predicted_documents):
         raise ValueError(f"{len(gold_documents)} gold documents but {len(predicted_documents)} predicted")
     precision_counts, recall_counts = LinkCounts(), LinkCounts()
-    for gold_links, predicted_links in zip(gold_documents, predicted_documents):
+    for gold_links, predicted_links in zip(gold_documents, predicted_documents, strict=True):
         gold, predicted = _pairs(gold_links), _pairs(predicted_links)
         precision_counts += count_links(gold, predicted)
         # Recall: omissions carry no translation to recover, so both sides drop them.

@@ -38,7 +38,7 @@ PAIRED = tuple((t, a, b) for t, (a, b) in enumerate(LINK_TYPES) if a and b)
 #: Cells whose costs are computed in one vectorised call.
 CHUNK_CELLS = 50_000
 
-_X, _V, _H = 0, 1, 2
+_X, _V, _H = 0, 1, 2  # arrived by a link with both sides, by a 1-0 link, by a 0-1 link
 
 
 class CostFunction(Protocol):
@@ -155,7 +155,7 @@ class _Rows:
         k0 = first - lo[a:]
         p0 = first - b - lo[:-a]
         width = last - first + 1
-        for k, p, w in zip(k0.tolist(), p0.tolist(), width.tolist()):
+        for k, p, w in zip(k0.tolist(), p0.tolist(), width.tolist(), strict=True):
             joins.append((k, k + w, p, p + w) if w > 0 else None)
         return joins
 
@@ -219,7 +219,9 @@ def best_path(band: Band, costs: CostFunction) -> Path:
     total = float(best[band.n % 4][band.m - rows.lo[band.n]])
     if not np.isfinite(total):
         raise RuntimeError("no path reaches the end of the band")
-    return _trace_back(band, rows, paired_choice, deletion_extends, insertion_extends, h_beats_x, v_beats_x, v_wins, total)
+    return _trace_back(
+        band, rows, paired_choice, deletion_extends, insertion_extends, h_beats_x, v_beats_x, v_wins, total
+    )
 
 
 def _trace_back(
@@ -270,9 +272,11 @@ def link_posteriors(band: Band, costs: CostFunction, path: Path) -> list[float]:
     """Posterior probability of each link of `path` among all paths in the band.
 
     A path's weight is exp(-cost); a link's posterior is the summed weight of
-    the paths through it over the summed weight of all paths. The recurrences
+    the paths that hold it over the summed weight of all paths. The recurrences
     are those of `best_path` with log-sum-exp in place of min, run forward from
-    (0, 0) and backward from (n, m).
+    (0, 0) and backward from (n, m). A 1-0 link is the same link wherever the
+    target side stands, so its posterior sums over the row; a 0-1 link likewise
+    sums over the column.
     """
     rows = _Rows(band)
     open_deletion, open_insertion = costs.gap_open
@@ -282,18 +286,20 @@ def link_posteriors(band: Band, costs: CostFunction, path: Path) -> list[float]:
     start_value = [0.0] * count
     link_cost = [0.0] * count
     end_value = [0.0] * count
-    # Per row, the links that start or end there, as (link, column in row, state), read with
-    # scalar indexing: a row holds one or two of them, too few for a vectorised gather to pay.
-    starting: list[list[tuple[int, int, int]]] = [[] for _ in range(band.n + 1)]
-    ending: list[list[tuple[int, int, int, int]]] = [[] for _ in range(band.n + 1)]
-    for index, ((i0, i1, j0, j1), t) in enumerate(zip(path.spans, path.types)):
-        kind = _V if t == DELETION else _H if t == INSERTION else _X
-        starting[i0].append((index, j0 - rows.lo[i0], kind))
-        ending[i1].append((index, j1 - rows.lo[i1], kind, t))
+    # Per row, the links with two sides that start or end there, as (link, column in row),
+    # read with scalar indexing: a row holds one or two, too few for a vectorised gather to pay.
+    starting: list[list[tuple[int, int]]] = [[] for _ in range(band.n + 1)]
+    ending: list[list[tuple[int, int, int]]] = [[] for _ in range(band.n + 1)]
+    for index, ((i0, i1, j0, j1), t) in enumerate(zip(path.spans, path.types, strict=True)):
+        if t not in (DELETION, INSERTION):
+            starting[i0].append((index, j0 - rows.lo[i0]))
+            ending[i1].append((index, j1 - rows.lo[i1], t))
+    # Log-weight of reaching each cell and then taking a 1-0 (or 0-1) step from it.
+    before_deletion = np.empty(band.size)
+    before_insertion = np.empty(band.size)
     chunks = band.chunks()
 
     forward: list[np.ndarray] = [np.empty(0)] * 4
-    not_v = in_v = np.empty(0)
     for first_row, end_row in chunks:
         chunk = costs(first_row, end_row)
         base = rows.offsets[first_row]
@@ -314,7 +320,8 @@ def link_posteriors(band: Band, costs: CostFunction, path: Path) -> list[float]:
             joined = deletion_joins[i] if i >= 1 else None
             if joined is not None:
                 k0, k1, p0, p1 = joined
-                v[k0:k1] = np.logaddexp(not_v[p0:p1] - open_deletion, in_v[p0:p1]) - row_costs[DELETION, k0:k1]
+                previous = rows.offsets[i - 1]
+                v[k0:k1] = before_deletion[previous + p0 : previous + p1] - row_costs[DELETION, k0:k1]
             f = np.logaddexp(x, v)
             h = np.full(width, -np.inf)
             if width > 1:
@@ -323,20 +330,19 @@ def link_posteriors(band: Band, costs: CostFunction, path: Path) -> list[float]:
                 h[1:] = summed[:-1] - prefix[1:] - open_insertion
             e = np.logaddexp(x, h)
             d = np.logaddexp(e, v)
-            forward[i % 4], not_v, in_v = d, e, v
-            for index, k, kind in starting[i]:
-                if kind == _X:
-                    start_value[index] = float(d[k])
-                elif kind == _V:
-                    start_value[index] = _log_add(float(e[k]) - open_deletion, float(v[k]))
-                else:
-                    start_value[index] = _log_add(float(f[k]) - open_insertion, float(h[k]))
-            for index, k, _, t in ending[i]:
+            np.logaddexp(e - open_deletion, v, out=before_deletion[start:end])
+            np.logaddexp(f - open_insertion, h, out=before_insertion[start:end])
+            forward[i % 4] = d
+            for index, k in starting[i]:
+                start_value[index] = float(d[k])
+            for index, k, t in ending[i]:
                 link_cost[index] = float(row_costs[t, k])
     total = float(forward[band.n % 4][band.m - rows.lo[band.n]])
 
     # Backward: log-sum of the ways to finish from each cell, per state, built
     # from what each row receives from the rows after it.
+    deleted = np.zeros(band.n)
+    inserted = np.zeros(band.m)
     leave_paired: dict[int, np.ndarray] = {}
     leave_deletion = np.empty(0)
     for first_row, end_row in reversed(chunks):
@@ -358,13 +364,15 @@ def link_posteriors(band: Band, costs: CostFunction, path: Path) -> list[float]:
             if width > 1:
                 prefix = np.cumsum(row_costs[INSERTION])
                 in_h = prefix + np.logaddexp.accumulate((other - prefix)[::-1])[::-1]
+                # Posterior of inserting target j-1 by the step into cell (i, j), summed per target.
+                through = before_insertion[start : end - 1] - row_costs[INSERTION, 1:] + in_h[1:] - total
+                inserted[rows.lo[i] : rows.lo[i] + width - 1] += np.exp(np.minimum(through, 0.0))
             next_insertion = np.full(width, -np.inf)
             next_insertion[:-1] = in_h[1:] - row_costs[INSERTION, 1:]
             in_x = np.logaddexp(other, next_insertion - open_insertion)
             in_v_state = np.logaddexp(np.logaddexp(paired, deletion), next_insertion - open_insertion)
-            for index, k, kind, _ in ending[i]:
-                state_values = in_x if kind == _X else in_v_state if kind == _V else in_h
-                end_value[index] = float(state_values[k])
+            for index, k, _ in ending[i]:
+                end_value[index] = float(in_x[k])
             for t, a, type_joins in joins:
                 joined = type_joins[i] if i >= a else None
                 if joined is None:
@@ -379,14 +387,17 @@ def link_posteriors(band: Band, costs: CostFunction, path: Path) -> list[float]:
             if joined is not None:
                 k0, k1, p0, p1 = joined
                 leave_deletion[p0:p1] = in_v_state[k0:k1] - row_costs[DELETION, k0:k1]
-    log_posterior = np.array(start_value) - np.array(link_cost) + np.array(end_value) - total
-    return np.exp(np.minimum(log_posterior, 0.0)).tolist()
-
-
-def _log_add(a: float, b: float) -> float:
-    """log(exp(a) + exp(b)) for two floats."""
-    if a < b:
-        a, b = b, a
-    if b == -math.inf:
-        return a
-    return a + math.log1p(math.exp(b - a))
+                # Posterior of deleting source i-1, summed over the row.
+                previous = rows.offsets[i - 1]
+                through = before_deletion[previous + p0 : previous + p1] + leave_deletion[p0:p1] - total
+                deleted[i - 1] = np.exp(np.minimum(through, 0.0)).sum()
+    posteriors = []
+    for index, ((i0, _, j0, _), t) in enumerate(zip(path.spans, path.types, strict=True)):
+        if t == DELETION:
+            posteriors.append(float(deleted[i0]))
+        elif t == INSERTION:
+            posteriors.append(float(inserted[j0]))
+        else:
+            log_posterior = start_value[index] - link_cost[index] + end_value[index] - total
+            posteriors.append(math.exp(min(log_posterior, 0.0)))
+    return [min(p, 1.0) for p in posteriors]

@@ -11,6 +11,7 @@
 Importing this package is cheap: torch, transformers and lxml load only when used.
 """
 
+from workbench.glossary.enforce import EnforcementSettings, TermTranslation, translate_with_terms
 from workbench.glossary.entries import Glossary, GlossaryEntry
 from workbench.glossary.files import (
     GlossaryFileError,
@@ -23,17 +24,9 @@ from workbench.glossary.matching import TermMatch
 from workbench.glossary.normalise import apply_changes, normalise_mt_english, undo_change
 from workbench.glossary.report import TermOccurrence, TermReport, term_success_rate
 
-
-def translate_with_terms(*args, **kwargs):
-    """Translate with term enforcement (see `workbench.glossary.enforce.translate_with_terms`)."""
-    from workbench.glossary.enforce import translate_with_terms as implementation
-
-    return implementation(*args, **kwargs)
-
-
 __all__ = [
-    "Glossary", "GlossaryEntry", "GlossaryFileError", "TermMatch", "TermOccurrence", "TermReport",
-    "apply_changes", "check_glossary", "default_glossary_path", "load_glossary",
-    "normalise_mt_english", "read_glossary", "term_success_rate", "translate_with_terms",
-    "undo_change",
+    "EnforcementSettings", "Glossary", "GlossaryEntry", "GlossaryFileError", "TermMatch",
+    "TermOccurrence", "TermReport", "TermTranslation", "apply_changes", "check_glossary",
+    "default_glossary_path", "load_glossary", "normalise_mt_english", "read_glossary",
+    "term_success_rate", "translate_with_terms", "undo_change",
 ]

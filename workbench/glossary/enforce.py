@@ -16,8 +16,13 @@ assembled from parts that run offline and work with any Marian checkpoint:
      the source times the source length), growing by `open_ramp` per step
      after that, up to `open_bonus_max`, so a late term is still opened;
    - end-of-sentence is penalised by `eos_penalty` while a term is missing;
+   - right after a term, pieces that would glue onto its last word
+     ("commune" + "01") are penalised, so the term stays a separate word;
    - the last token of a forbidden rendering is blocked once the rest of it
      has been generated.
+   Terms are credited the way the matcher later reads the output (longest
+   first, no overlap), so "Party Committee" written inside "Party Committee
+   of the Border Guard" does not count for both.
    Bonuses are added to the log-probabilities, so they are nudges whose
    strength is configurable: a real model that wants the term anyway places
    it where its own probabilities put it, and the bonus only decides close
@@ -56,8 +61,8 @@ from workbench.glossary.report import TermOccurrence, TermReport
 class EnforcementSettings:
     """How hard enforcement pushes; the defaults carry a random-weight model too."""
 
-    beams: int = 4
-    n_best: int = 4
+    beams: int | None = None  # None: the translator's own beam size
+    n_best: int | None = None  # hypotheses to rerank; None: as many as beams
     continue_bonus: float = 8.0  # added to the next token of a started term (inf: forced)
     open_bonus: float = 2.0  # added to a term's first token at its expected position
     open_ramp: float = 1.0  # added per step past the expected position
@@ -114,16 +119,17 @@ def translate_with_terms(
     if enforce and any(plan.required or plan.forbidden for plan in plans):
         _attach_token_ids(translator, plans)
         constraints = [_row_constraints(plan, translator, settings) for plan in plans]
+        beams = settings.beams or getattr(translator, "beams", None) or 4
+        n_best = min(settings.n_best or beams, beams) if settings.rerank else 1
         hypotheses = translator.translate(
-            [plan.model_source for plan in plans], beams=settings.beams,
-            num_return_sequences=settings.n_best if settings.rerank else 1,
+            [plan.model_source for plan in plans], beams=beams, num_return_sequences=n_best,
             logits_processor_factory=functools.partial(
                 _make_processors, constraints, settings, translator.tokenizer.eos_token_id,
                 glue_token_ids(translator.tokenizer)))
     else:
         hypotheses = translator.translate([plan.model_source for plan in plans])
     return [_finish(plan, hyps, glossary, source_lang, target_lang, enforce, settings)
-            for plan, hyps in zip(plans, hypotheses)]
+            for plan, hyps in zip(plans, hypotheses, strict=True)]
 
 
 # -- before translation --------------------------------------------------------------------
@@ -195,12 +201,14 @@ def _target_ids(tokenizer, text: str) -> tuple[int, ...]:
 
 
 @dataclass
-class _RowConstraints:
-    terms: list[tuple[tuple[int, ...], int]]  # (token ids, expected step)
+class TermConstraints:
+    """What the logits processor enforces for one sentence, in target-token ids."""
+
+    terms: list[tuple[tuple[int, ...], int]]  # (term's token ids, expected step)
     forbidden: list[tuple[int, ...]]
 
 
-def _row_constraints(plan: _SegmentPlan, translator, settings) -> _RowConstraints | None:
+def _row_constraints(plan: _SegmentPlan, translator, settings) -> TermConstraints | None:
     terms = []
     if plan.required:
         source_tokens = len(translator.tokenizer(plan.model_source)["input_ids"])
@@ -216,10 +224,10 @@ def _row_constraints(plan: _SegmentPlan, translator, settings) -> _RowConstraint
             forbidden.append(ids)
     if not terms and not forbidden:
         return None
-    return _RowConstraints(terms, forbidden)
+    return TermConstraints(terms, forbidden)
 
 
-def _make_processors(constraints: list[_RowConstraints | None], settings: EnforcementSettings,
+def _make_processors(constraints: list[TermConstraints | None], settings: EnforcementSettings,
                      eos_token_id: int, glue_ids: list[int], batch_indices: list[int],
                      num_beams: int) -> list:
     rows = [constraints[i] for i in batch_indices]
@@ -251,7 +259,7 @@ def term_processor_class():
     class TermLogitsProcessor(LogitsProcessor):
         """Favours the tokens of required target terms and blocks forbidden renderings."""
 
-        def __init__(self, rows: list[_RowConstraints | None], num_beams: int,
+        def __init__(self, rows: list[TermConstraints | None], num_beams: int,
                      settings: EnforcementSettings, eos_token_id: int = 0,
                      glue_ids: list[int] | None = None):
             self.rows = rows
@@ -447,5 +455,5 @@ def _final_pass(text: str, entries: list[GlossaryEntry], target_lang: str,
     return "".join(pieces), changes
 
 
-__all__ = ["EnforcementSettings", "TermTranslation", "apply_final_pass", "term_processor_class",
+__all__ = ["EnforcementSettings", "TermConstraints", "TermTranslation", "apply_final_pass", "term_processor_class",
            "translate_with_terms"]

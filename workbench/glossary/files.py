@@ -40,6 +40,7 @@ REQUIRED_COLUMNS = ("id", "en")
 FLAG_VALUES = {"yes": True, "y": True, "true": True, "1": True,
                "no": False, "n": False, "false": False, "0": False}
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*\Z")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 # Limits that keep a pasted paragraph or a runaway cell from passing as a term.
 MAX_FILE_BYTES = 20_000_000
@@ -157,6 +158,8 @@ def _parse_file(path: Path) -> _ParsedFile:
             parsed.problems.append(GlossaryFileError("empty file: expected a header row", path, 1))
         return parsed
     header_line, header = rows[0]
+    if header is None:
+        return parsed
     columns = _check_header(header, path, header_line, parsed.problems)
     if columns is None:
         return parsed
@@ -164,6 +167,8 @@ def _parse_file(path: Path) -> _ParsedFile:
         parsed.problems.append(GlossaryFileError("header row but no entries", path, header_line))
     id_index = columns.index("id")
     for line, cells in rows[1:]:
+        if cells is None:
+            continue
         if id_index < len(cells) and cells[id_index].strip():
             parsed.row_ids.append((cells[id_index].strip(), line))
         entry = _parse_row(cells, columns, path, line, parsed.problems)
@@ -203,6 +208,7 @@ def _rows(text: str, path: Path, problems: list, *, csv_format: bool):
             if len(line) > MAX_LINE_CHARS:
                 problems.append(GlossaryFileError(
                     f"line is {len(line)} characters long (at most {MAX_LINE_CHARS})", path, number))
+                yield number, None  # reported; still a row, so the file is not "empty"
                 continue
             yield number, line.split("\t")
         return
@@ -222,6 +228,7 @@ def _rows(text: str, path: Path, problems: list, *, csv_format: bool):
             problems.append(GlossaryFileError(
                 f"row is {sum(len(c) for c in cells)} characters long (at most {MAX_LINE_CHARS})",
                 path, start))
+            yield start, None
             continue
         yield start, cells
 
@@ -255,7 +262,7 @@ def _parse_row(cells: list[str], columns: list[str], path: Path, line: int,
         separator = "tab-separated " if path.suffix.lower() == ".tsv" else ""
         problem(f"expected {len(columns)} {separator}columns, found {len(cells)}")
         return None
-    row = {column: cell.strip() for column, cell in zip(columns, cells)}
+    row = {column: cell.strip() for column, cell in zip(columns, cells, strict=True)}
     before = len(problems)
     entry_id = row.get("id", "")
     if not entry_id:
@@ -324,7 +331,7 @@ def _form_problem(form: str, lang: str, problem, label: str) -> bool:
     if not has_matchable_content(form):
         problem(f"{label}: {lang} form '{form}' has no letter, digit or ideograph")
         return False
-    if any(ord(c) < 32 for c in form):
+    if _CONTROL_RE.search(form):
         problem(f"{label}: {lang} form {form!r} contains a control character")
         return False
     return True
@@ -351,15 +358,22 @@ def cross_entry_problems(entries: list[GlossaryEntry], *, check_ids: bool = True
         else:
             first_with_id[entry.id] = entry
 
+    keys_of: dict[tuple[str, str], tuple] = {}
+
+    def form_keys(lang: str, form: str) -> tuple:
+        key = keys_of.get((lang, form))
+        if key is None:
+            key = keys_of[(lang, form)] = keyers[lang].form_keys(form)
+        return key
+
+    keyers = {lang: TermMatcher(lang) for lang in LANGUAGES}
     for lang in LANGUAGES:
-        keyer = TermMatcher(lang)
         target_lang = TARGET_OF[lang]
-        target_keyer = TermMatcher(target_lang)
         owner: dict[tuple, tuple[GlossaryEntry, str]] = {}
         kind_of: dict[tuple, tuple[GlossaryEntry, str]] = {}
         for entry in entries:
             for form in entry.forms(lang):
-                key = keyer.form_keys(form)
+                key = form_keys(lang, form)
                 kind_of.setdefault(key, (entry, "term" if form == entry.term(lang) else "variant"))
                 if key not in owner:
                     owner[key] = (entry, form)
@@ -369,16 +383,16 @@ def cross_entry_problems(entries: list[GlossaryEntry], *, check_ids: bool = True
                     continue
                 mine = entry.term(target_lang) or ""
                 theirs = other.term(target_lang) or ""
-                if target_keyer.form_keys(mine) != target_keyer.form_keys(theirs):
+                if form_keys(target_lang, mine) != form_keys(target_lang, theirs):
                     problem(entry, f"{lang} form '{form}' maps to '{mine}' here but to "
                                    f"'{theirs}' in entry '{other.id}' ({_where(other)})")
                 else:
                     problem(entry, f"{lang} form '{form}' is also a form of entry '{other.id}' "
                                    f"({_where(other)}); merge the two entries")
         for entry in entries:
-            own = {keyer.form_keys(form) for form in entry.forms(lang)}
+            own = {form_keys(lang, form) for form in entry.forms(lang)}
             for form in entry.forbidden.get(lang, ()):
-                key = keyer.form_keys(form)
+                key = form_keys(lang, form)
                 if key in own:
                     problem(entry, f"entry '{entry.id}': forbidden {lang} rendering '{form}' is "
                                    "also one of its own forms")

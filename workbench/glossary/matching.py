@@ -2,12 +2,14 @@
 
 Text and terms go through the same tokenizer: runs of letters, digits and
 combining marks are words, each ideograph (Chinese) is a token of its own,
-every other non-space character is a one-character punctuation token, and a
-run of whitespace counts only between two words. A term therefore matches on
-word boundaries in Vietnamese and English, by substring in Chinese, and terms
-with `(`, `+` or `.` are compared literally, token by token; "quốc phòng - an
-ninh" and "quốc phòng-an ninh" match each other because space next to
-punctuation is not significant.
+every other non-space character is a one-character punctuation token, and
+whitespace only separates tokens (words are maximal runs, so two adjacent
+word tokens always had whitespace between them; any amount, line breaks
+included, is the same). A term therefore matches on word boundaries in
+Vietnamese and English, by substring in Chinese, and terms with `(`, `+` or
+`.` are compared literally, token by token; "quốc phòng - an ninh" and "quốc
+phòng-an ninh" match each other because space next to punctuation is not
+significant.
 
 Each token is folded to a key before comparison:
 
@@ -28,24 +30,27 @@ of the glossary.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
-
-import regex
+from itertools import accumulate
 
 # Vietnamese tone marks (as combining characters). Other marks (circumflex, breve,
 # horn) change the vowel itself and stay attached.
 TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
-_IDEOGRAPH = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}"
-_TOKEN_RE = regex.compile(
-    rf"(?P<space>\s+)|(?P<ideo>[{_IDEOGRAPH}])|(?P<word>(?:(?![{_IDEOGRAPH}])[\p{{L}}\p{{N}}\p{{M}}])+)"
-    r"|(?P<punct>.)",
-    regex.DOTALL,
-)
+# Every character falls in exactly one token, so token lengths add up to the text's
+# and spans come from running sums: `findall` is much faster than match objects.
+# Letters, digits and (for NFD text) Latin combining marks make words.
+_TOKEN_RE = re.compile(r"[^\W_]+|\s+|.", re.DOTALL)
+_TOKEN_WITH_MARKS_RE = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+|\s+|.", re.DOTALL)
+_COMBINING_RE = re.compile(r"[\u0300-\u036f]")
+_WORD_CHAR_RE = re.compile(r"[^\W_]")
+_CJK_START = "\u2e80"  # below this no ideograph; Vietnamese letters end at U+1EF9
 # Typographic variants that editors and MT systems swap freely.
 _PUNCT_FOLD = {"’": "'", "‘": "'", "ʼ": "'", "`": "'", "“": '"', "”": '"', "„": '"',
                "«": '"', "»": '"', "–": "-", "—": "-", "‐": "-", "‑": "-"}
 _END = ""  # trie slot for the patterns that end at a node; no token key is empty
+_SPACE_INFO = ()  # fold result of a whitespace run: no token
 
 KIND_RANK = {"term": 0, "variant": 1, "forbidden": 2}
 
@@ -67,15 +72,28 @@ class TermMatch:
                 "surface": self.surface, "form": self.form, "kind": self.kind}
 
 
-@dataclass(frozen=True)
-class Token:
-    """A token of text with its span and folded keys."""
+class Tokens:
+    """Tokens of a text as parallel lists (cheaper than one object per token).
 
-    start: int
-    end: int
-    key: str  # case-folded key
-    cased: str  # key with case kept, for acronyms and case-sensitive entries
-    is_acronym: bool
+    Whitespace is not a token: word tokens are maximal runs, so two words are
+    adjacent in the list exactly when only whitespace separates them in the text.
+    """
+
+    def __init__(self, parts: list[tuple], starts: list[int], ends: list[int]):
+        self._parts = parts
+        self.keys: list[str] = [part[2] for part in parts]  # case-folded keys
+        self.starts = starts
+        self.ends = ends
+
+    @property
+    def cased(self) -> list[str]:
+        """Keys with case kept, for acronyms and case-sensitive entries."""
+        return [part[3] for part in self._parts]
+
+    @property
+    def acronyms(self) -> list[bool]:
+        """Whether each token is an acronym (two or more letters, all capitals)."""
+        return [part[4] for part in self._parts]
 
 
 @dataclass(frozen=True)
@@ -94,29 +112,57 @@ class _Folder:
 
     def __init__(self, lang: str):
         self.lang = lang
-        self._cache: dict[str, tuple[str, str, bool]] = {}
+        self._cache: dict[str, tuple] = {}
 
-    def fold(self, kind: str, text: str) -> tuple[str, str, bool]:
-        """(case-folded key, cased key, is_acronym) of one token."""
-        cached = self._cache.get(text)
+    def fold(self, token: str) -> tuple:
+        """Sub-tokens of one raw token: (offset, end, key, cased, is_acronym, is_word) each.
+
+        A raw word holding ideographs splits into one sub-token per ideograph and
+        runs of other letters; whitespace gives the empty tuple.
+        """
+        cached = self._cache.get(token)
         if cached is not None:
             return cached
-        if kind == "punct":
-            folded = unicodedata.normalize("NFKC", _PUNCT_FOLD.get(text, text))
-            result = (folded, folded, False)
-        elif kind == "ideo":
-            folded = unicodedata.normalize("NFKC", text)
-            result = (folded, folded, False)
+        if token.isspace():
+            result = _SPACE_INFO
+        elif not (token[0].isalnum() or "\u0300" <= token[0] <= "\u036f"):
+            folded = unicodedata.normalize("NFKC", _PUNCT_FOLD.get(token, token))
+            result = ((0, len(token), folded, folded, False, False),)
+        elif max(token) >= _CJK_START:
+            result = tuple(self._split_ideographs(token))
         else:
-            base, tones = split_tones(text)
-            is_acronym = _is_acronym(base)
-            lowered = base.casefold()
-            if self.lang == "en" and not is_acronym:
-                lowered = stem_english(lowered)
-            result = (lowered + tones, base + tones, is_acronym)
-        if len(self._cache) < 200_000:
-            self._cache[text] = result
+            result = ((0, len(token), *self._fold_word(token), True),)
+        if len(self._cache) < 500_000:
+            self._cache[token] = result
         return result
+
+    def _fold_word(self, word: str) -> tuple[str, str, bool]:
+        base, tones = split_tones(word)
+        is_acronym = _is_acronym(base)
+        lowered = base.casefold()
+        if self.lang == "en" and not is_acronym:
+            lowered = stem_english(lowered)
+        return lowered + tones, base + tones, is_acronym
+
+    def _split_ideographs(self, token: str):
+        run_start = None
+        for index, char in enumerate(token):
+            if _is_ideograph(char):
+                if run_start is not None:
+                    yield (run_start, index, *self._fold_word(token[run_start:index]), True)
+                    run_start = None
+                folded = unicodedata.normalize("NFKC", char)
+                yield (index, index + 1, folded, folded, False, False)
+            elif run_start is None:
+                run_start = index
+        if run_start is not None:
+            yield (run_start, len(token), *self._fold_word(token[run_start:]), True)
+
+
+def _is_ideograph(char: str) -> bool:
+    code = ord(char)
+    return (0x2E80 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7AF or 0xF900 <= code <= 0xFAFF
+            or 0x20000 <= code <= 0x3FFFF)
 
 
 def split_tones(word: str) -> tuple[str, str]:
@@ -151,24 +197,25 @@ def stem_english(word: str) -> str:
     return word
 
 
-def tokenize(text: str, folder: _Folder) -> list[Token]:
-    """Tokens of `text` with folded keys; whitespace is kept only between two words."""
-    raw = [(m.lastgroup, m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
-    tokens: list[Token] = []
-    for index, (kind, start, end) in enumerate(raw):
-        if kind == "space":
-            if (0 < index < len(raw) - 1 and raw[index - 1][0] == "word"
-                    and raw[index + 1][0] == "word"):
-                tokens.append(Token(start, end, " ", " ", False))
-            continue
-        key, cased, is_acronym = folder.fold(kind, text[start:end])
-        tokens.append(Token(start, end, key, cased, is_acronym))
-    return tokens
+def tokenize(text: str, folder: _Folder) -> Tokens:
+    """Tokens of `text` with folded keys and character spans."""
+    pattern = _TOKEN_WITH_MARKS_RE if _COMBINING_RE.search(text) else _TOKEN_RE
+    raw = pattern.findall(text)
+    parts: list[tuple] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    fold = folder.fold
+    for position, token_parts in zip(accumulate(map(len, raw), initial=0), map(fold, raw), strict=False):
+        for part in token_parts:  # usually one; none for whitespace
+            parts.append(part)
+            starts.append(position + part[0])
+            ends.append(position + part[1])
+    return Tokens(parts, starts, ends)
 
 
 def has_matchable_content(form: str) -> bool:
     """True if the form holds at least one letter, digit or ideograph (not punctuation only)."""
-    return any(unicodedata.category(c)[0] in "LN" for c in form)
+    return _WORD_CHAR_RE.search(form) is not None
 
 
 class TermMatcher:
@@ -186,13 +233,14 @@ class TermMatcher:
     def add(self, entry_id: str, form: str, kind: str = "term", case_sensitive: bool = False) -> None:
         """Add one surface form of an entry; acronym tokens are always compared with case."""
         tokens = tokenize(form, self._folder)
-        if not tokens:
+        if not tokens.keys:
             return
-        cased = tuple((i, t.cased) for i, t in enumerate(tokens)
-                      if t.key != " " and (case_sensitive or t.is_acronym))
+        cased_keys, acronyms = tokens.cased, tokens.acronyms
+        cased = tuple((i, cased_keys[i]) for i in range(len(cased_keys))
+                      if case_sensitive or acronyms[i])
         node = self._root
-        for token in tokens:
-            node = node.setdefault(token.key, {})
+        for key in tokens.keys:
+            node = node.setdefault(key, {})
         patterns = node.setdefault(_END, [])
         patterns.append(Pattern(entry_id, form, kind, cased, self._count))
         # More specific first: case-checked forms, then canonical before variant before forbidden.
@@ -201,7 +249,7 @@ class TermMatcher:
 
     def form_keys(self, form: str) -> tuple[str, ...]:
         """The case-folded token keys of a form (for comparing forms)."""
-        return tuple(t.key for t in tokenize(form, self._folder))
+        return tuple(tokenize(form, self._folder).keys)
 
     def find(self, text: str, accept=None) -> list[TermMatch]:
         """All non-overlapping matches in `text`, leftmost, longest first.
@@ -210,23 +258,25 @@ class TermMatcher:
         as if absent, so a shorter accepted form can still match).
         """
         tokens = tokenize(text, self._folder)
-        keys = [t.key for t in tokens]
+        keys = tokens.keys
+        cased_keys = None  # built only if a case-checked pattern is reached
         root = self._root
         matches: list[TermMatch] = []
-        count = len(tokens)
-        i = 0
-        while i < count:
-            node = root.get(keys[i])
-            if node is None:
-                i += 1
+        count = len(keys)
+        following = 0  # matches may not start before this token
+        for i in [i for i, key in enumerate(keys) if key in root]:
+            if i < following:
                 continue
+            node = root[keys[i]]
             best: tuple[Pattern, int] | None = None
             j = i
             while True:
                 patterns = node.get(_END)
                 if patterns:
                     for pattern in patterns:
-                        if all(tokens[i + k].cased == cased for k, cased in pattern.cased_positions) \
+                        if pattern.cased_positions and cased_keys is None:
+                            cased_keys = tokens.cased
+                        if all(cased_keys[i + k] == cased for k, cased in pattern.cased_positions) \
                                 and (accept is None or accept(pattern)):
                             best = (pattern, j)
                             break
@@ -237,11 +287,10 @@ class TermMatcher:
                 if node is None:
                     break
             if best is None:
-                i += 1
                 continue
             pattern, last = best
-            start, end = tokens[i].start, tokens[last].end
+            start, end = tokens.starts[i], tokens.ends[last]
             matches.append(TermMatch(pattern.entry_id, start, end, text[start:end],
                                      pattern.form, pattern.kind))
-            i = last + 1
+            following = last + 1
         return matches

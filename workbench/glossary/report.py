@@ -88,7 +88,7 @@ class TermReport:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "TermReport":
+    def from_dict(cls, data: dict) -> TermReport:
         """Rebuild a report from `to_dict()` output."""
         names = {f.name for f in fields(TermOccurrence)}
         occurrences = [TermOccurrence(**{k: v for k, v in o.items() if k in names})

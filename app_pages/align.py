@@ -1,0 +1,4 @@
+"""align page (to come)."""
+import streamlit as st
+
+st.title("align")

@@ -1,0 +1,162 @@
+"""Layout helpers shared by the pages: session state, the store, the glossary, banners.
+
+Session state lives under the keys of `STATE_DEFAULTS`, initialised in one place
+(`init_state`). Everything that came from a document, the glossary or a
+reviewer reaches the page either as plain widget text or through `text_html`,
+which escapes it (`workbench.review.escape_html`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from workbench.config import TARGET_LANGUAGE, default_db_path, pair_for_language
+from workbench.errors import WorkbenchError
+from workbench.model_check import check_models
+from workbench.review import RANDOM_WEIGHTS_LABEL, escape_html
+from workbench.store import ReviewStore
+
+STATE_DEFAULTS = {
+    "reviewer": "",  # the reviewer's name, required before any change
+    "review_document": None,  # document id shown on the review page
+    "review_focus": None,  # segment id open in the editor
+    "review_page": 1,
+    "review_statuses": [],  # review filters
+    "review_checks": [],
+    "review_search": "",
+    "review_flagged": False,
+    "review_page_size": 20,
+    "review_notice": None,  # (kind, message) shown once after a save
+    "review_conflict": None,  # a refused stale save: segment id, both texts
+    "archive_pending": None,  # document id awaiting confirmation
+    "import_report": None,  # the last upload's summary
+    "glossary_file": None,  # workbench.glossary.editing.GlossaryFile being edited
+    "glossary_notice": None,
+    "glossary_next_entry": None,  # entry to select on the next run (after a save)
+    "export_payload": None,  # the last prepared export: name, mime, data
+    "align_session": None,  # workbench.alignment_editing.AlignmentSession
+    "align_notice": None,
+}
+
+# Widget values kept while another page is shown (Streamlit drops the state of
+# widgets that a run does not draw, unless it is written back).
+PERSISTENT_WIDGETS = ("review_document", "review_page", "review_statuses", "review_checks",
+                      "review_search", "review_flagged", "review_page_size")
+
+LANGUAGE_NAMES = {"vi": "Vietnamese", "en": "English", "zh": "Chinese"}
+
+
+def init_state() -> None:
+    """Create every session-state key the pages use, once per session."""
+    for key, value in STATE_DEFAULTS.items():
+        st.session_state.setdefault(key, list(value) if isinstance(value, list) else value)
+    for key in PERSISTENT_WIDGETS:
+        st.session_state[key] = st.session_state[key]
+
+
+def store() -> ReviewStore:
+    """This session's connection to the review store (`WORKBENCH_DB` or the batch default)."""
+    path = str(Path(default_db_path()).resolve())
+    opened = st.session_state.get("_store")
+    if opened is None or opened[0] != path:
+        try:
+            st.session_state["_store"] = (path, ReviewStore(path))
+        except WorkbenchError as exc:
+            st.error(f"Error: {exc}")
+            st.stop()
+    return st.session_state["_store"][1]
+
+
+def _glossary_key() -> tuple:
+    from workbench.glossary import default_glossary_path
+    from workbench.glossary.files import glossary_files
+
+    path = Path(default_glossary_path())
+    if not path.exists():
+        return (str(path),)
+    files, _ = glossary_files(path)
+    return (str(path.resolve()),) + tuple(
+        (str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _read_glossary(key: tuple):
+    from workbench.glossary import read_glossary
+
+    path = Path(key[0])
+    if not path.exists():
+        return None, []
+    return read_glossary(path)
+
+
+def glossary():
+    """The glossary in use (None if absent or broken) and its problems."""
+    return _read_glossary(_glossary_key())
+
+
+def reviewer() -> str:
+    """The reviewer's name as entered in the sidebar ("" when none)."""
+    return (st.session_state.get("reviewer") or "").strip()
+
+
+def sidebar() -> None:
+    """Reviewer name and where the store is, on every page."""
+    with st.sidebar:
+        st.text_input("Reviewer name", key="reviewer", max_chars=80,
+                      help="Required before editing; stored with every change.")
+        st.caption(f"Review store: {escape_markdown(str(store().path))}")
+
+
+def model_banner() -> None:
+    """Say which translation models are missing or are random-weight test models."""
+    languages = {row["lang"] for row in store().documents()}
+    pairs = [pair_for_language(lang) for lang in sorted(languages) if lang in TARGET_LANGUAGE]
+    statuses = check_models(pairs or None)
+    missing = [s for s in statuses if not s.available]
+    if missing:
+        names = ", ".join(f"{s.pair} ({s.checkpoint or 'none'})" for s in missing)
+        st.warning(
+            f"Missing translation model{'s' if len(missing) > 1 else ''}: {escape_markdown(names)}. "
+            "Their documents have no machine translation; translate by hand with the glossary and "
+            "the translation memory. Get a model with `python -m workbench models pull PAIR`.",
+            icon=":material/warning:")
+    tests = [s.pair for s in statuses if s.available and s.random_weights]
+    if tests:
+        st.info(f"{', '.join(tests)}: {RANDOM_WEIGHTS_LABEL}. Its output is noise.",
+                icon=":material/science:")
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape Markdown syntax so text shows literally in a Markdown element."""
+    specials = "\\`*_{}[]()#+-.!|<>~$:"
+    return "".join("\\" + ch if ch in specials else ch for ch in text or "")
+
+
+def text_html(text: str | None, *, style: str = "", placeholder: str = "") -> None:
+    """Show text (escaped) in a block that keeps its line breaks."""
+    if text is None or text == "":
+        st.html(f'<div style="color:#888;font-style:italic">{escape_html(placeholder)}</div>')
+        return
+    st.html(f'<div style="white-space:pre-wrap;{style}">{escape_html(text)}</div>')
+
+
+def document_label(summary) -> str:
+    """A one-line, plain-text label for a document (title or file name, languages)."""
+    title = summary["title"] or summary["name"]
+    if len(title) > 90:
+        title = title[:87] + "..."
+    return f"{summary['id']}: {title} ({summary['lang']}→{summary['target_lang']})"
+
+
+def language_direction(lang: str, target_lang: str) -> str:
+    """'Vietnamese → English'."""
+    return f"{LANGUAGE_NAMES.get(lang, lang)} → {LANGUAGE_NAMES.get(target_lang, target_lang)}"
+
+
+def kind_label(kind: str, mt_source_lang: str | None) -> str:
+    """'original' or 'machine translation of Chinese'."""
+    if kind == "machine_translation":
+        return f"machine translation of {LANGUAGE_NAMES.get(mt_source_lang, mt_source_lang)}"
+    return "original"

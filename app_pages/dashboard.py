@@ -1,0 +1,4 @@
+"""dashboard page (to come)."""
+import streamlit as st
+
+st.title("dashboard")

@@ -1,0 +1,181 @@
+"""CTranslate2 engine: parity with transformers, conversion cache, n-best, suppressed sequences."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("ctranslate2", reason="the ctranslate2 engine is not installed")
+
+from workbench import ct2  # noqa: E402
+from workbench.ct2 import CTranslate2Translator, get_ct2_translator  # noqa: E402
+from workbench.errors import ModelUnavailable  # noqa: E402
+from workbench.translate import MarianTranslator, output_limit  # noqa: E402
+
+SENTENCES = [
+    "Toàn cảnh hội nghị.",
+    "Lực lượng BĐBP ngày càng lớn mạnh và thực hiện tốt nhiệm vụ công tác quản lý BVCQANBG.",
+    "Nhà nước có nhiều chính sách ưu đãi đầu tư phát triển kinh tế xã hội tại các xã biên giới.",
+    "Tỉnh uỷ Lạng Sơn.",
+]
+ENGLISH = ["The Border Guard held a conference.", "Inner Mongolia border defence commission."]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def ct2_cache(tmp_path_factory):
+    """A conversion cache for this module only."""
+    with pytest.MonkeyPatch.context() as patch:
+        root = tmp_path_factory.mktemp("ct2-cache")
+        patch.setenv(ct2.CACHE_ENV, str(root))
+        yield root
+
+
+def float32(checkpoint, **options) -> CTranslate2Translator:
+    return CTranslate2Translator("vi-en", str(checkpoint), device="cpu", compute_type="float32", **options)
+
+
+def transformers_greedy_ids(translator: MarianTranslator, sentence: str) -> list[int]:
+    """Greedy output of `transformers` as the workbench asks for it, without start and EOS tokens."""
+    import torch
+
+    ids = translator.tokenizer(translator.target_prefix + sentence).input_ids
+    with torch.inference_mode():
+        out = translator.model.generate(input_ids=torch.tensor([ids]), num_beams=1, do_sample=False,
+                                        max_new_tokens=output_limit(len(ids)))[0].tolist()
+    out = out[1:]
+    return out[:-1] if out and out[-1] == translator.tokenizer.eos_token_id else out
+
+
+@pytest.mark.parametrize(("pair", "sentences"), [("vi-en", SENTENCES), ("en-vi", ENGLISH)])
+def test_float32_greedy_gives_the_same_tokens_as_transformers(tiny_checkpoints, pair, sentences):
+    checkpoint = str(tiny_checkpoints[pair])
+    reference = MarianTranslator(pair, checkpoint, beams=1)
+    engine = CTranslate2Translator(pair, checkpoint, beams=1, device="cpu", compute_type="float32")
+    assert engine.target_prefix == reference.target_prefix
+    got = engine.translate_token_ids(sentences)
+    assert [hyps[0] for hyps in got] == [transformers_greedy_ids(reference, s) for s in sentences]
+    assert engine.translate_best(sentences) == reference.translate_best(sentences)
+
+
+def test_source_reaches_the_decoder_identically(tiny_checkpoints):
+    """Per-token log-probabilities of a fixed target agree: encoder and cross-attention match too."""
+    import torch
+
+    checkpoint = tiny_checkpoints["vi-en"]
+    reference, engine = MarianTranslator("vi-en", str(checkpoint)), float32(checkpoint)
+    tokenizer = reference.tokenizer
+    target = engine.translate_token_ids([SENTENCES[0]])[0][0][:8]
+    scored_tokens = target + [tokenizer.eos_token_id]  # CTranslate2 scores the end token too
+    for sentence in SENTENCES[:2]:
+        source = tokenizer(sentence).input_ids
+        decoder_input = [reference.model.config.decoder_start_token_id] + target
+        with torch.no_grad():
+            logits = reference.model(input_ids=torch.tensor([source]),
+                                     decoder_input_ids=torch.tensor([decoder_input])).logits[0]
+        logits[:, tokenizer.pad_token_id] = float("-inf")  # the converted model has no <pad> to emit
+        expected = torch.log_softmax(logits, -1)[torch.arange(len(scored_tokens)),
+                                                 torch.tensor(scored_tokens)].tolist()
+        (scored,) = engine.model.score_batch([tokenizer.convert_ids_to_tokens(source)],
+                                             [tokenizer.convert_ids_to_tokens(target)])
+        assert scored.log_probs == pytest.approx(expected, abs=1e-5)
+
+
+def test_conversion_is_cached_and_not_repeated(tiny_checkpoints, ct2_cache, monkeypatch):
+    first = float32(tiny_checkpoints["vi-en"])
+    first.load()
+    assert first.is_random_weights
+    assert first.model_dir.parent == ct2_cache and first.model_dir.name.startswith("vi-en-float32-")
+    assert not [p for p in ct2_cache.iterdir() if p.name.startswith(".")]  # no temporary folder left
+    calls = []
+    monkeypatch.setattr(ct2, "_convert", lambda *args: calls.append(args))
+    second = float32(tiny_checkpoints["vi-en"])
+    assert second.translate_best(SENTENCES[:1]) == first.translate_best(SENTENCES[:1])
+    assert calls == []
+    # Another quantisation is another cache entry.
+    assert CTranslate2Translator("vi-en", str(tiny_checkpoints["vi-en"]), compute_type="int8").model_dir \
+        != first.model_dir
+
+
+def test_default_quantisation_is_int8_on_cpu(tiny_checkpoints):
+    translator = CTranslate2Translator("vi-en", str(tiny_checkpoints["vi-en"]), device="cpu")
+    assert translator.compute_type == "int8"
+    assert len(translator.translate_best(SENTENCES[:2])) == 2
+    assert translator.signature.startswith("ctranslate2 ") and " int8 cpu" in translator.signature
+
+
+def test_missing_checkpoint_is_reported_like_the_transformers_engine(tmp_path, ct2_cache):
+    missing = str(tmp_path / "nowhere")
+    translator = CTranslate2Translator("vi-en", missing, device="cpu")
+    with pytest.raises(ModelUnavailable) as caught:
+        translator.translate_best(["Xin chào."])
+    with pytest.raises(ModelUnavailable) as expected:
+        MarianTranslator("vi-en", missing).load()
+    assert str(caught.value) == str(expected.value)
+    with pytest.raises(ModelUnavailable):  # remembered, no second attempt
+        translator.load()
+    assert not translator.model_dir.exists()
+
+
+def test_uncached_hub_checkpoint_fails_fast_offline():
+    translator = CTranslate2Translator("vi-en", "Helsinki-NLP/opus-mt-vi-en-not-cached", device="cpu")
+    with pytest.raises(ModelUnavailable, match="HF_HUB_OFFLINE is set"):
+        translator.load()
+
+
+def test_n_best_hypotheses(tiny_checkpoints):
+    translator = float32(tiny_checkpoints["vi-en"])
+    hypotheses = translator.translate(SENTENCES[:2], beams=4, num_return_sequences=3)
+    assert [len(h) for h in hypotheses] == [3, 3]
+    assert all(len(set(h)) == 3 for h in hypotheses)
+    assert [h[0] for h in hypotheses] == translator.translate_best(SENTENCES[:2], beams=4)
+
+
+@pytest.mark.parametrize("length", [1, 2])
+def test_suppressed_sequence_never_appears_and_only_where_asked(tiny_checkpoints, length):
+    translator = float32(tiny_checkpoints["vi-en"], beams=1)
+    plain = translator.translate_token_ids(SENTENCES[:2])
+    banned = tuple(plain[0][0][:length])  # the very start of the greedy output
+    got = translator.translate_token_ids(SENTENCES[:2], suppress_sequences=[[banned], []])
+    output = got[0][0]
+    assert not any(tuple(output[i:i + length]) == banned for i in range(len(output)))
+    assert got[1] == plain[1]  # the other sentence is decoded as before
+
+
+def test_term_enforcement_runs_on_this_engine(tiny_checkpoints, monkeypatch):
+    """The glossary's factory is not run, but its forbidden renderings are suppressed."""
+    from workbench.glossary import load_glossary
+    from workbench.glossary.enforce import translate_with_terms
+
+    glossary = load_glossary(Path(__file__).resolve().parent.parent / "glossaries")
+    translator = float32(tiny_checkpoints["vi-en"])
+    seen = []
+    original = ct2.forbidden_sequences_from_factory
+    monkeypatch.setattr(ct2, "forbidden_sequences_from_factory",
+                        lambda *args: seen.append(original(*args)) or seen[-1])
+    (result,) = translate_with_terms(translator, ["BĐBP tỉnh họp."], glossary, "vi", "en")
+    forbidden_ids = translator.tokenizer(text_target="Border Army", add_special_tokens=False).input_ids
+    assert tuple(i for i in forbidden_ids if i != translator.tokenizer.eos_token_id) in seen[0][0]
+    assert result.report.occurrences[0].entry_id == "vn-bdbp"
+    assert "Border Army" not in result.text
+
+
+def test_fixed_output_length_for_benchmarks(tiny_checkpoints):
+    translator = float32(tiny_checkpoints["vi-en"], beams=2)
+    translator.fixed_output_length = lambda source_tokens: 5
+    assert [len(h[0]) for h in translator.translate_token_ids(SENTENCES)] == [5] * len(SENTENCES)
+
+
+def test_one_translator_per_settings(tiny_checkpoints):
+    first = get_ct2_translator("vi-en", str(tiny_checkpoints["vi-en"]))
+    assert get_ct2_translator("vi-en", str(tiny_checkpoints["vi-en"])) is first
+    assert get_ct2_translator("vi-en", str(tiny_checkpoints["vi-en"]), compute_type="float32") is not first
+
+
+def test_importing_the_engines_loads_no_heavy_module():
+    code = ("import sys, workbench.ct2, workbench.ray_engine;"
+            "print(sorted(m for m in ('torch', 'transformers', 'ctranslate2', 'ray') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -1,0 +1,156 @@
+"""`python -m workbench glossary ...`: exit codes and exact messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from workbench.cli import main
+from workbench.glossary import TermOccurrence, TermReport, load_glossary
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data" / "glossary"
+SMALL = DATA / "small"
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main(["glossary", *map(str, argv)])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_check_ok(capsys):
+    version = load_glossary(SMALL).version
+    assert run(capsys, "check", SMALL) == (
+        0, f"{SMALL}: 5 entries in 2 files, version {version}: OK\n", "")
+
+
+def test_check_default_path_is_glossaries_here(capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    code, out, _ = run(capsys, "check")
+    assert code == 0 and out.startswith("glossaries: ")
+
+
+def test_check_reports_every_problem(capsys):
+    broken = DATA / "broken.tsv"
+    assert run(capsys, "check", broken) == (1, "", "\n".join([
+        f"{broken}:2: expected 4 tab-separated columns, found 3",
+        f"{broken}:3: entry 'b-two': missing term in column 'en'",
+        f"{broken}:4: duplicate id 'b-one' (first defined at {broken}:2)",
+        f"{broken}:5: entry 'b-four': vi form '...' has no letter, digit or ideograph",
+        "Error: the glossary has 4 problem(s); fix them and run again",
+    ]) + "\n")
+
+
+def test_check_missing_path(capsys, tmp_path):
+    assert run(capsys, "check", tmp_path / "none") == (1, "", (
+        f"{tmp_path}/none: no such file or folder\n"
+        "Error: the glossary has 1 problem(s); fix them and run again\n"))
+
+
+def test_match_text(capsys):
+    code, out, err = run(capsys, "match", "--glossary", SMALL, "--lang", "vi",
+                         "Đảng uỷ BĐBP họp")
+    assert code == 0
+    assert out == ("0-7\tt-dang-uy\t'Đảng uỷ'\ten: Party Committee, zh: 党委\n"
+                   "8-12\tt-bdbp\t'BĐBP' (variant of 'Bộ đội Biên phòng')\ten: Border Guard\n")
+    assert err == "2 matches\n"
+
+
+def test_match_file_json(capsys, tmp_path):
+    text = tmp_path / "doc.txt"
+    text.write_text("The Frontier Defense Committee and the 14th Five Year Plan.", encoding="utf-8")
+    code, out, _ = run(capsys, "match", "--glossary", SMALL, "--lang", "en", "--file", text, "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert [(m["entry_id"], m["start"], m["end"], m["kind"]) for m in data["matches"]] == [
+        ("t-bdc", 4, 30, "variant"), ("t-fyp", 39, 58, "variant")]
+    assert data["glossary_version"] == load_glossary(SMALL).version
+
+
+def test_match_refuses_a_broken_glossary(capsys):
+    code, out, err = run(capsys, "match", "--glossary", DATA / "broken.tsv", "--lang", "vi", "x")
+    assert (code, out) == (1, "")
+    assert err.splitlines()[-1] == "Error: the glossary has 4 problem(s); fix them and run again"
+
+
+def test_match_needs_text_or_file(capsys):
+    with pytest.raises(SystemExit) as raised:
+        main(["glossary", "match", "--lang", "vi"])
+    assert raised.value.code == 2
+
+
+def test_export_and_import_tbx(capsys, tmp_path):
+    tbx, tsv = tmp_path / "g.tbx", tmp_path / "g.tsv"
+    assert run(capsys, "export-tbx", "--glossary", SMALL, tbx) == (
+        0, f"{tbx}: 5 entries, glossary version {load_glossary(SMALL).version}\n", "")
+    assert run(capsys, "import-tbx", tbx, tsv) == (0, f"{tsv}: 5 entries imported from {tbx}\n", "")
+    assert run(capsys, "import-tbx", tbx, tsv) == (
+        1, "", f"Error: {tsv} exists; use --force to overwrite it\n")
+    assert run(capsys, "import-tbx", "--force", tbx, tsv)[0] == 0
+    assert [e.to_dict() for e in load_glossary(tsv)] == [e.to_dict() for e in load_glossary(SMALL)]
+
+
+def test_import_tbx_problem(capsys, tmp_path):
+    bad = tmp_path / "bad.tbx"
+    bad.write_text("<tbx>\n<body>\n</tbx>\n", encoding="utf-8")
+    code, out, err = run(capsys, "import-tbx", bad, tmp_path / "out.tsv")
+    assert (code, out) == (1, "")
+    assert err.startswith(f"{bad}:3: not well-formed XML")
+    assert not (tmp_path / "out.tsv").exists()
+
+
+def _store_with_reports(path: Path) -> dict[str, list[dict]]:
+    """A real review store holding two documents whose segments carry term reports."""
+    from workbench.ingest import read_document
+    from workbench.segment import segment_document
+    from workbench.store import ReviewStore
+
+    seeds = sorted((REPO / "seeds").glob("00[34]_vi_*.txt"))
+    plans = {
+        seeds[0]: [[True, True], [False]],  # 2 of 3 found
+        seeds[1]: [[True]],
+    }
+    stored = {}
+    with ReviewStore(path) as store:
+        for seed, segment_plans in plans.items():
+            document = read_document(seed)
+            result = store.upsert_document(document, segment_document(document), target_lang="en")
+            pending = store.untranslated_segments(result.document_id, "tiny", "v1")
+            items = []
+            for (segment_id, source), present in zip(pending, segment_plans, strict=False):
+                report = TermReport("vi", "en", "v1", True, [
+                    TermOccurrence("vn-ubnd", 0, 4, "UBND", "People's Committee", present=flag)
+                    for flag in present])
+                items.append(dict(segment_id=segment_id, source_text=source, source_lang="vi",
+                                  target_lang="en", checkpoint="tiny", engine="test", text="x",
+                                  term_report=report.to_dict()))
+            store.record_translations(items)
+            stored[str(seed.resolve())] = items
+    return stored
+
+
+def test_report_json_and_table(capsys, tmp_path):
+    db = tmp_path / "store.db"
+    documents = list(_store_with_reports(db))
+    code, out, err = run(capsys, "report", "--db", db, "--json")
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    assert (data["occurrences"], data["matched"], data["success_rate"]) == (4, 3, 0.75)
+    assert data["documents"][documents[0]]["success_rate"] == round(2 / 3, 4)
+    assert data["documents"][documents[1]]["success_rate"] == 1.0
+    assert data["missing"] == [
+        {"entry_id": "vn-ubnd", "required_target": "People's Committee", "count": 1}]
+    code, out, _ = run(capsys, "report", "--db", db)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["document", "occurrences", "matched", "success"]
+    assert lines[3].split() == ["overall", "4", "3", "0.750"]
+    assert lines[-1] == f"  {documents[0]}: vn-ubnd -> \"People's Committee\" (1x)"
+
+
+def test_report_without_store(capsys, tmp_path):
+    assert run(capsys, "report", "--db", tmp_path / "none.db") == (
+        1, "", f"Error: no review store at {tmp_path}/none.db\n")

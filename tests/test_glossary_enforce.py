@@ -1,0 +1,215 @@
+"""Term enforcement with tiny random-weight checkpoints: the mechanism, not the model, carries it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from workbench.glossary import Glossary, TermReport, load_glossary, term_success_rate
+from workbench.glossary.enforce import EnforcementSettings, apply_final_pass, translate_with_terms
+from workbench.segment import split_sentences
+from workbench.translate import MarianTranslator
+
+REPO = Path(__file__).resolve().parent.parent
+SENTENCE = "Đảng uỷ BĐBP tỉnh tổ chức hội nghị."
+
+
+@pytest.fixture(scope="module")
+def glossary():
+    return load_glossary(REPO / "glossaries")
+
+
+@pytest.fixture(scope="module")
+def vi_en(tiny_checkpoints):
+    return MarianTranslator("vi-en", str(tiny_checkpoints["vi-en"]))
+
+
+@pytest.fixture(scope="module")
+def en_vi(tiny_checkpoints):
+    return MarianTranslator("en-vi", str(tiny_checkpoints["en-vi"]))
+
+
+def test_required_term_appears_with_enforcement_and_not_without(vi_en, glossary):
+    assert vi_en.is_random_weights
+    # The final pass is off: the decoding itself must produce the term.
+    settings = EnforcementSettings(final_pass=False)
+    (on,) = translate_with_terms(vi_en, [SENTENCE], glossary, "vi", "en", settings=settings)
+    (off,) = translate_with_terms(vi_en, [SENTENCE], glossary, "vi", "en", enforce=False)
+    target = "Party Committee of the Border Guard"
+    assert target in on.text
+    assert target not in off.text
+    (occurrence,) = on.report.occurrences
+    assert (occurrence.entry_id, occurrence.source_surface, occurrence.required_target) == \
+        ("vn-dang-uy-bdbp", "Đảng uỷ BĐBP", target)
+    assert occurrence.present and not occurrence.inserted_by_final_pass and not occurrence.missing
+    assert on.report.model_source == "Đảng ủy Bộ đội Biên phòng tỉnh tổ chức hội nghị."
+    assert off.report.enforcement is False and off.report.missing_terms == [target]
+    assert off.report.model_source is None
+
+
+def test_enforcement_can_be_turned_off_per_entry(vi_en, glossary):
+    entries = [replace(e, enforce=False) if e.id == "vn-tinh-uy" else e for e in glossary]
+    partial = Glossary(entries)
+    (result,) = translate_with_terms(vi_en, ["Tỉnh uỷ và Đảng uỷ họp."], partial, "vi", "en")
+    by_entry = {o.entry_id: o for o in result.report.occurrences}
+    assert by_entry["vn-tinh-uy"].enforced is False and by_entry["vn-tinh-uy"].missing
+    assert "Provincial Party Committee" not in result.text
+    assert by_entry["vn-dang-uy"].enforced and by_entry["vn-dang-uy"].present
+    assert result.report.missing_terms == ["Provincial Party Committee"]
+
+
+class CannedTranslator:
+    """Same interface as MarianTranslator; returns fixed hypotheses (to test the final pass)."""
+
+    def __init__(self, real, hypotheses):
+        self.pair, self.checkpoint, self.beams = real.pair, real.checkpoint, real.beams
+        self.tokenizer, self.model = real.tokenizer, real.model
+        self.hypotheses = hypotheses
+        self.calls = []
+
+    def translate(self, sentences, *, beams=None, num_return_sequences=1,
+                  logits_processor_factory=None):
+        self.calls.append((list(sentences), beams, num_return_sequences))
+        return [self.hypotheses[:num_return_sequences] for _ in sentences]
+
+
+def test_final_pass_replaces_a_forbidden_rendering(vi_en, glossary):
+    canned = CannedTranslator(vi_en, ["The Border Army of the province met."] * 4)
+    (result,) = translate_with_terms(canned, ["BĐBP tỉnh họp."], glossary, "vi", "en")
+    assert result.text == "The Border Guard of the province met."
+    (occurrence,) = result.report.occurrences
+    assert occurrence.present and occurrence.inserted_by_final_pass
+    assert result.report.final_pass_changes == [{
+        "start": 4, "end": 15, "old": "Border Army", "new": "Border Guard",
+        "entry_id": "vn-bdbp", "kind": "forbidden"}]
+    (off,) = translate_with_terms(canned, ["BĐBP tỉnh họp."], glossary, "vi", "en", enforce=False)
+    assert off.text == "The Border Army of the province met." and off.report.missing_terms
+
+
+def test_reranking_prefers_the_hypothesis_with_the_terms(vi_en, glossary):
+    canned = CannedTranslator(vi_en, ["The troops met.", "The Border Guard met.", "x", "y"])
+    (result,) = translate_with_terms(canned, ["BĐBP họp."], glossary, "vi", "en")
+    assert result.text == "The Border Guard met." and result.report.hypothesis_rank == 1
+    assert canned.calls[-1][1:] == (4, 4)  # the translator's beams, all of them reranked
+
+
+def test_final_pass_replaces_variants_only_when_the_term_is_missing(glossary):
+    text, changes = apply_final_pass("A boundary marker and a border marker.", glossary,
+                                     ["vn-cot-moc"], "en")
+    assert (text, changes) == ("A boundary marker and a border marker.", [])
+    text, changes = apply_final_pass("A new boundary marker.", glossary, ["vn-cot-moc"], "en")
+    assert text == "A new border marker." and changes[0]["kind"] == "variant"
+    # An entry whose enforcement is off is left alone.
+    text, _ = apply_final_pass("The police and public security.", glossary, ["vn-cong-an"], "en")
+    assert text == "The police and public security."
+
+
+def test_report_round_trips_through_json(vi_en, glossary):
+    (result,) = translate_with_terms(vi_en, [SENTENCE], glossary, "vi", "en")
+    data = json.loads(json.dumps(result.report.to_dict()))
+    again = TermReport.from_dict(data)
+    assert again == result.report
+    assert data["occurrences"][0]["missing"] is False
+    assert data["glossary_version"] == glossary.version
+    assert set(data["summary"]) == {"source_terms", "required", "present", "inserted", "missing"}
+
+
+def test_term_success_rate_counts_occurrences():
+    reports = [
+        {"occurrences": [{"entry_id": "a", "required_target": "A", "present": True},
+                         {"entry_id": "b", "required_target": "B", "present": False}]},
+        None,
+        {"occurrences": [{"entry_id": "b", "required_target": "B", "present": False}]},
+    ]
+    assert term_success_rate(reports) == {
+        "occurrences": 3, "matched": 1, "success_rate": 0.3333, "missing_count": 2,
+        "missing": [{"entry_id": "b", "required_target": "B", "count": 2}]}
+    assert term_success_rate([])["success_rate"] is None
+
+
+def _seed_segments(kind: str, lang: str, glossary) -> list[str]:
+    segments = []
+    for path in sorted((REPO / "seeds").glob(f"*_{kind}_*.txt")):
+        for sentence in split_sentences(path.read_text(encoding="utf-8"), lang):
+            if glossary.match(sentence, lang):
+                segments.append(sentence)
+    return segments
+
+
+def test_term_success_rate_on_the_seeds(vi_en, en_vi, glossary):
+    reports = []
+    for translator, kind, source, target in ((vi_en, "vi", "vi", "en"),
+                                             (en_vi, "en-mt", "en", "vi")):
+        segments = _seed_segments(kind, source, glossary)
+        results = translate_with_terms(translator, segments, glossary, source, target)
+        reports += [r.report for r in results]
+        part = term_success_rate(r.report for r in results)
+        print(f"\n{translator.pair}: {len(segments)} segments, {part['occurrences']} occurrences, "
+              f"{part['matched']} matched, success rate {part['success_rate']}, "
+              f"missing {part['missing']}")
+    figures = term_success_rate(reports)
+    print(f"seeds overall (random weights, enforcement on): {figures['occurrences']} occurrences, "
+          f"{figures['matched']} matched, success rate {figures['success_rate']}")
+    assert figures["occurrences"] > 150
+    assert figures["success_rate"] >= 0.95
+
+
+def _greedy(step_scores, constraint, settings, steps=5):
+    """Greedy decoding over a scripted model: step_scores(prefix) -> list of log-probs."""
+    import torch
+
+    from workbench.glossary.enforce import term_processor_class
+
+    processor = term_processor_class()([constraint], 1, settings, eos_token_id=0)
+    ids = [9]  # decoder start
+    for _ in range(steps):
+        scores = torch.tensor([step_scores(ids[1:])], dtype=torch.float)
+        scores = processor(torch.tensor([ids]), scores)
+        ids.append(int(scores[0].argmax()))
+    return ids[1:]
+
+
+# Token ids of a toy vocabulary: 0 </s>, 1 "The", 2 "▁Border", 3 "▁Guard", 4 "▁met", 5 ".", 6 "▁Army"
+
+
+def _constraint(expected_step=0):
+    from workbench.glossary.enforce import TermConstraints
+
+    return TermConstraints(terms=[((2, 3), expected_step)], forbidden=[(2, 6)])
+
+
+def test_a_confident_model_keeps_its_own_placement():
+    path = [1, 2, 3, 4, 5]  # "The Border Guard met ."
+
+    def confident(prefix):
+        scores = [-9.0] * 10
+        scores[path[len(prefix)] if len(prefix) < len(path) else 0] = -0.05
+        return scores
+
+    # The term is expected at step 0, but the model puts it at step 1: the nudge does
+    # not drag it forward, the model's own sentence comes out unchanged.
+    assert _greedy(confident, _constraint(0), EnforcementSettings()) == path
+
+
+def test_a_flat_model_is_steered_into_the_term_and_away_from_the_forbidden_one():
+    def flat_preferring_army(prefix):
+        scores = [-2.3] * 10
+        scores[6] = -2.0  # "▁Army" would follow "▁Border" without enforcement
+        scores[7] = -2.1
+        return scores
+
+    assert _greedy(flat_preferring_army, _constraint(2), EnforcementSettings())[2:4] == [2, 3]
+
+    def wants_border_army(prefix):
+        scores = [-3.0] * 10
+        scores[6 if prefix and prefix[-1] == 2 else 2] = -0.5
+        scores[1] = -1.0
+        return scores
+
+    no_bonus = EnforcementSettings(open_bonus=0, open_bonus_max=0, open_ramp=0, continue_bonus=0,
+                                   eos_penalty=0)
+    out = _greedy(wants_border_army, _constraint(0), no_bonus)
+    assert out[:2] == [2, 1] and 6 not in out  # "▁Border ▁Army" blocked even without a bonus

@@ -1,0 +1,201 @@
+"""Export reviewed segments as TMX 1.4, TSV or JSONL.
+
+One row per live segment that has a reviewer's target text; by default only
+approved segments leave the store, since a translation memory should hold only
+what a reviewer signed off. Languages come from each document row (`lang` ->
+`target_lang`), so one export may mix vi->en and en->vi documents: TMX carries
+the source language on every unit, TSV and JSONL on every row.
+
+TMX is written with translate-toolkit (`translate.storage.tmx`); each unit keeps
+the document, segment id, status and checkpoint as `x-` properties. TSV has a
+header row and escapes backslash, tab, CR and newline as `\\\\`, `\\t`, `\\r`,
+`\\n` (`read_tsv` undoes it). JSONL is UTF-8, one object per line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from workbench.errors import StoreError, WorkbenchError
+
+FORMATS = ("tmx", "tsv", "jsonl")
+TSV_COLUMNS = ("document", "segment_id", "position", "status", "source_lang", "target_lang",
+               "source", "target", "mt")
+_TSV_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_TSV_UNESCAPES = {"\\\\": "\\", "\\t": "\t", "\\n": "\n", "\\r": "\r"}
+
+
+class ExportError(WorkbenchError):
+    """An export cannot be written (unknown format, nothing that fits the format...)."""
+
+
+class UnknownDocument(ExportError):
+    """A document named for export is not in the review store."""
+
+
+@dataclass
+class ExportRow:
+    """One segment as it leaves the store."""
+
+    document_id: int
+    document_path: str
+    document_name: str
+    segment_id: int
+    position: int
+    source: str
+    target: str | None
+    mt: str | None
+    status: str
+    version: int
+    source_lang: str
+    target_lang: str
+    checkpoint: str | None
+
+
+def resolve_documents(store, refs: Iterable[str | int] | None) -> list[int] | None:
+    """Document ids for references given as ids, file names or paths; None stays None."""
+    if refs is None:
+        return None
+    refs = list(refs)
+    if not refs:
+        return None
+    rows = store.documents(include_archived=True)
+    ids: list[int] = []
+    for ref in refs:
+        text = str(ref).strip()
+        matches = [row["id"] for row in rows if text.isdigit() and row["id"] == int(text)]
+        if not matches:
+            matches = [row["id"] for row in rows if text in (row["path"], row["name"])]
+        if not matches:
+            raise UnknownDocument(f"no document '{text}' in {store.path} "
+                                  "(give an id, a file name or a path; see `status`)")
+        if len(matches) > 1:
+            raise UnknownDocument(f"'{text}' names {len(matches)} documents "
+                                  f"(ids {', '.join(map(str, matches))}); give the id instead")
+        if matches[0] not in ids:
+            ids.append(matches[0])
+    return ids
+
+
+def _document_rows(store, document_ids: list[int] | None) -> list:
+    if document_ids is None:
+        return list(store.documents())
+    rows = []
+    for document_id in dict.fromkeys(document_ids):
+        try:
+            rows.append(store.document(document_id))
+        except StoreError as exc:
+            raise UnknownDocument(str(exc)) from None
+    return rows
+
+
+def collect_segments(store, document_ids: list[int] | None = None, *, approved_only: bool = True,
+                     with_target_only: bool = True) -> list[ExportRow]:
+    """The live segments of the chosen documents (None: all non-archived) as export rows."""
+    rows: list[ExportRow] = []
+    for doc in _document_rows(store, document_ids):
+        for segment in store.segments(doc["id"]):
+            if approved_only and segment.status != "approved":
+                continue
+            if with_target_only and not (segment.target_text or "").strip():
+                continue
+            rows.append(ExportRow(
+                document_id=doc["id"], document_path=doc["path"], document_name=doc["name"],
+                segment_id=segment.id, position=segment.position, source=segment.source_text,
+                target=segment.target_text, mt=segment.mt_text, status=segment.status,
+                version=segment.version, source_lang=doc["lang"],
+                target_lang=doc["target_lang"], checkpoint=segment.checkpoint))
+    return rows
+
+
+def export_segments(store, document_ids: list[int] | None, fmt: str, *,
+                    approved_only: bool = True) -> bytes:
+    """Approved (or all) segments with a target as TMX, TSV or JSONL bytes (UTF-8)."""
+    if fmt not in WRITERS:
+        raise ExportError(f"unknown export format '{fmt}' (one of {', '.join(FORMATS)}; "
+                          "XLIFF has its own export, `workbench.exchange.export_xliff`)")
+    return WRITERS[fmt](collect_segments(store, document_ids, approved_only=approved_only))
+
+
+def rows_to_tmx(rows: list[ExportRow]) -> bytes:
+    """A TMX 1.4 file with one unit per row and the row's provenance as `x-` properties."""
+    from lxml import etree
+    from translate.storage.tmx import tmxfile
+
+    from workbench import __version__
+
+    source_langs = {row.source_lang for row in rows}
+    # TMX wants one header srclang; "*all*" is its word for "see each unit".
+    header_lang = source_langs.pop() if len(source_langs) == 1 else "*all*"
+    tmx = tmxfile(sourcelanguage=header_lang)
+    tmx.addheader()
+    header = tmx.document.getroot().find("header")
+    header.set("creationtool", "workbench")
+    header.set("creationtoolversion", __version__)
+    for row in rows:
+        unit = tmx.addsourceunit(row.source, row.source_lang)
+        unit.settarget(row.target, row.target_lang, append=True)
+        unit.xmlelement.set("tuid", f"seg-{row.segment_id}")
+        first_tuv = unit.xmlelement.find("tuv")
+        # The TMX DTD orders a unit's children note*, prop*, tuv+.
+        for kind, value in (("x-document", row.document_name), ("x-segment-id", row.segment_id),
+                            ("x-status", row.status), ("x-checkpoint", row.checkpoint)):
+            if value is None:
+                continue
+            prop = etree.Element("prop", type=kind)
+            prop.text = str(value)
+            first_tuv.addprevious(prop)
+    return bytes(tmx)
+
+
+def _escape_tsv(value) -> str:
+    if value is None:
+        return ""
+    return re.sub(r"[\\\t\n\r]", lambda m: _TSV_ESCAPES[m.group()], str(value))
+
+
+def _unescape_tsv(value: str) -> str:
+    return re.sub(r"\\[\\tnr]", lambda m: _TSV_UNESCAPES[m.group()], value)
+
+
+def rows_to_tsv(rows: list[ExportRow]) -> bytes:
+    """Tab-separated values with a header row; tabs and line breaks inside fields escaped."""
+    lines = ["\t".join(TSV_COLUMNS)]
+    for row in rows:
+        values = (row.document_name, row.segment_id, row.position, row.status, row.source_lang,
+                  row.target_lang, row.source, row.target, row.mt)
+        lines.append("\t".join(_escape_tsv(v) for v in values))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def read_tsv(data: bytes) -> list[dict[str, str]]:
+    """Parse `rows_to_tsv` output back into dicts keyed by the header (escapes undone)."""
+    lines = data.decode("utf-8").rstrip("\n").split("\n")
+    header = lines[0].split("\t")
+    records = []
+    for number, line in enumerate(lines[1:], start=2):
+        fields = line.split("\t")
+        if len(fields) != len(header):
+            raise ExportError(f"TSV line {number}: {len(fields)} fields, expected {len(header)}")
+        records.append({name: _unescape_tsv(value) for name, value in zip(header, fields, strict=True)})
+    return records
+
+
+def rows_to_jsonl(rows: list[ExportRow]) -> bytes:
+    """One JSON object per row and line, UTF-8, non-ASCII kept as is."""
+    lines = []
+    for row in rows:
+        lines.append(json.dumps({
+            "document": row.document_path, "document_name": row.document_name,
+            "segment_id": row.segment_id, "position": row.position, "source": row.source,
+            "target": row.target, "status": row.status, "mt": row.mt,
+            "source_lang": row.source_lang, "target_lang": row.target_lang,
+            "checkpoint": row.checkpoint,
+        }, ensure_ascii=False))
+    return "".join(line + "\n" for line in lines).encode("utf-8")
+
+
+WRITERS = {"tmx": rows_to_tmx, "tsv": rows_to_tsv, "jsonl": rows_to_jsonl}
