@@ -116,9 +116,9 @@ def model_banner() -> None:
     statuses = check_models(pairs or None)
     missing = [s for s in statuses if not s.available]
     if missing:
-        names = ", ".join(f"{s.pair} ({s.checkpoint or 'none'})" for s in missing)
+        names = ", ".join(f"{s.pair} (`{(s.checkpoint or 'none').replace('`', '')}`)" for s in missing)
         st.warning(
-            f"Missing translation model{'s' if len(missing) > 1 else ''}: {escape_markdown(names)}. "
+            f"Missing translation model{'s' if len(missing) > 1 else ''}: {names}. "
             "Their documents have no machine translation; translate by hand with the glossary and "
             "the translation memory. Get a model with `python -m workbench models pull PAIR`.",
             icon=":material/warning:")

@@ -76,7 +76,7 @@ with st.form("import_form", clear_on_submit=True):
                                format_func=lambda v: "an original" if v == "original"
                                else "a machine translation of Chinese")
     translate = right.checkbox("Translate after import", value=True, key="import_translate")
-    submitted = st.form_submit_button("Import", type="primary")
+    submitted = st.form_submit_button("Import", type="primary", key="import_submit")
 if submitted:
     if not files:
         st.warning("Choose at least one file to import.")

@@ -4,8 +4,10 @@ import streamlit as st
 
 from app_pages import common
 from workbench.checks import CHECKS
+from workbench.config import pair_for_language
 from workbench.errors import StaleVersion, WorkbenchError
 from workbench.memory import TranslationMemory
+from workbench.model_check import check_model
 from workbench.review import (
     RANDOM_WEIGHTS_LABEL,
     SegmentFilter,
@@ -103,10 +105,11 @@ def _undo(segment_id: int, version: int):
 
 
 # -- drawing ------------------------------------------------------------------------------------
-def draw_machine_translation(segment) -> None:
+def draw_machine_translation(segment, model_ready: bool) -> None:
     st.markdown("**Machine translation**")
     if segment.mt_text is None:
-        common.text_html(None, placeholder="no machine translation (the model is missing)")
+        common.text_html(None, placeholder="not translated yet" if model_ready
+                         else "no machine translation: the model is missing")
     elif segment.random_weights:
         st.html(f'<div style="{NOISE_STYLE}"><b>[{escape_html(RANDOM_WEIGHTS_LABEL)}]</b> '
                 f'{escape_html(segment.mt_text)}</div>')
@@ -185,7 +188,7 @@ def draw_editor(view, memory, next_focus, next_page: int, this_page: int) -> Non
             } for row in history], hide_index=True, key=f"history_{segment.id}_{segment.version}")
 
 
-def draw_segment(view, document, glossary, memory, *, focused: bool, can_edit: bool,
+def draw_segment(view, document, glossary, memory, *, model_ready: bool, focused: bool, can_edit: bool,
                  next_focus, next_page: int, this_page: int) -> None:
     segment = view.segment
     with st.container(border=True, key=f"segment_{segment.id}"):
@@ -200,7 +203,7 @@ def draw_segment(view, document, glossary, memory, *, focused: bool, can_edit: b
                     f'{highlight_terms(segment.source_text, glossary, document["lang"], document["target_lang"])}'
                     "</div>")
         with machine:
-            draw_machine_translation(segment)
+            draw_machine_translation(segment, model_ready)
         conflict = st.session_state["review_conflict"]
         if conflict and conflict["segment_id"] == segment.id:
             draw_conflict(conflict)
@@ -269,10 +272,11 @@ if not can_edit:
     st.info("Enter your name under “Reviewer name” in the sidebar to edit segments.")
 
 memory = TranslationMemory.from_store(store, document["lang"], document["target_lang"])
+model_ready = check_model(pair_for_language(document["lang"])).available
 this_page = st.session_state["review_page"]
 for view in page_items(shown, this_page, page_size):
     following = next_segment_id(ordered, view.segment.id)
-    draw_segment(view, document, glossary, memory,
+    draw_segment(view, document, glossary, memory, model_ready=model_ready,
                  focused=st.session_state["review_focus"] == view.segment.id, can_edit=can_edit,
                  next_focus=following,
                  next_page=page_of(ordered.index(following), page_size) if following else this_page,

@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         "Bible en-zh": bible_documents(data),
     }
     header = (
-        f"{'set':<15} {'aligner':<40} {'strict P':>8} {'R':>6} {'F1':>6}"
+        f"{'set':<15} {'aligner':<46} {'strict P':>8} {'R':>6} {'F1':>6}"
         f"   {'lax P':>6} {'R':>6} {'F1':>6} {'seconds':>8}"
     )
     print(header)
@@ -123,13 +123,13 @@ def main(argv: list[str] | None = None) -> int:
         for label, settings in ALIGNERS.items():
             score, elapsed = evaluate(documents, settings)
             print(
-                f"{set_name:<15} {label:<40} {score.strict_precision:8.3f} {score.strict_recall:6.3f} "
+                f"{set_name:<15} {label:<46} {score.strict_precision:8.3f} {score.strict_recall:6.3f} "
                 f"{score.strict_f1:6.3f}   {score.lax_precision:6.3f} {score.lax_recall:6.3f} "
                 f"{score.lax_f1:6.3f} {elapsed:8.2f}"
             )
         for label, (strict, lax) in PUBLISHED[set_name].items():
             published = f"published: {label}"
-            print(f"{set_name:<15} {published:<40} {'':>8} {'':>6} {strict:6.3f}   {'':>6} {'':>6} {lax:6.3f}")
+            print(f"{set_name:<15} {published:<46} {'':>8} {'':>6} {strict:6.3f}   {'':>6} {'':>6} {lax:6.3f}")
         print()
     print(f"metric: {score.signature}; Text+Berg micro-averaged over test0..test6 (tuned on dev only)")
     return 0

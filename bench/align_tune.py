@@ -18,7 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.align_gold import DEFAULT_DATA, textberg_documents  # noqa: E402
+from align_gold import DEFAULT_DATA, textberg_documents  # noqa: E402
+
 from workbench.alignment import AlignerSettings, align, score_alignments  # noqa: E402
 
 

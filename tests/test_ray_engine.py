@@ -71,3 +71,24 @@ def test_glossary_reaches_the_actors(local_ray, tiny_checkpoints):
 def test_missing_checkpoint_on_the_workers(local_ray, tmp_path):
     with pytest.raises(ModelUnavailable, match="no config.json"):
         run_on_ray(["Xin chào."], "vi-en", str(tmp_path / "nowhere"), BatchOptions())
+
+
+@pytest.mark.slow
+def test_pipeline_stores_what_the_actors_translate(local_ray, tiny_checkpoints, seeds_dir, store):
+    import dataclasses
+
+    from workbench.pipeline import run_batch
+
+    if "engine" not in {f.name for f in dataclasses.fields(BatchOptions)}:
+        pytest.skip("the pipeline does not select engines yet (integration pending)")
+    document = next(seeds_dir.glob("004_vi_*.txt"))
+    options = BatchOptions(models={"vi-en": str(tiny_checkpoints["vi-en"])}, beams=1, engine="ray")
+    seen = []
+    summary = run_batch([document], store, options, progress=lambda done, total: seen.append((done, total)))
+    assert summary.translated == summary.segments > 0 and not summary.failures
+    assert seen[-1] == (summary.segments, summary.segments)
+    (doc,) = store.document_summaries()
+    segments = store.segments(doc["id"])
+    assert all(s.random_weights for s in segments)
+    engines = {row[0] for row in store.conn.execute("SELECT DISTINCT engine FROM translations")}
+    assert engines == {"ray/ctranslate2"}

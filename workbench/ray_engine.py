@@ -19,6 +19,7 @@ import dataclasses
 import json
 import logging
 import os
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -37,12 +38,12 @@ class RayUnavailable(WorkbenchError):
 
 @dataclasses.dataclass
 class RayTranslation:
-    """One translated source: its index in the input, text and term report (or the error)."""
+    """One translated source: its index in the input, text, term report, and the model's kind."""
 
     index: int
     text: str
     term_report: dict | None
-    error: str = ""
+    random_weights: bool = False
 
 
 def run_on_ray(
@@ -91,7 +92,9 @@ def iter_ray_translations(
     try:
         from ray.data import ActorPoolStrategy, DataContext
 
-        context = DataContext.get_current()
+        with warnings.catch_warnings():  # Ray's own deprecated settings warn on first access
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context = DataContext.get_current()
         context.enable_progress_bars = False  # the caller reports progress its own way
         logging.getLogger("ray.data").setLevel(logging.WARNING)
         context.execution_options.preserve_order = False
@@ -103,7 +106,9 @@ def iter_ray_translations(
         if actors is None:
             actors = gpus or max(1, cpus // threads_per_actor)
         total = len(items)
-        dataset = ray.data.from_items([{"index": i, "source": s} for i, s in enumerate(items)],
+        # Sorted by length, so that each call gets sentences of similar length to batch together.
+        order = sorted(range(total), key=lambda i: (len(items[i]), i))
+        dataset = ray.data.from_items([{"index": i, "source": items[i]} for i in order],
                                       override_num_blocks=max(1, -(-total // rows_per_call)))
         glossary = options.glossary
         translated = dataset.map_batches(
@@ -125,16 +130,17 @@ def iter_ray_translations(
         try:
             for batch in translated.iter_batches(batch_size=None, batch_format="numpy"):
                 chunk = []
-                for index, text, report, error, missing in zip(
+                for index, text, report, error, missing, random_weights in zip(
                         batch["index"], batch["text"], batch["report"], batch["error"],
-                        batch["missing"], strict=True):
+                        batch["missing"], batch["random_weights"], strict=True):
                     if missing:
                         unavailable.append(str(missing))
                     elif error:
                         errors.append(str(error))
                     else:
                         chunk.append(RayTranslation(int(index), str(text),
-                                                    json.loads(report) if report else None))
+                                                    json.loads(report) if report else None,
+                                                    bool(random_weights)))
                 done += len(batch["index"])
                 if chunk:
                     yield chunk
@@ -166,10 +172,12 @@ class TranslationActor:
             options = dataclasses.replace(options, glossary=Glossary(entries, version=version, sources=sources))
         self.options = options
         self.missing = ""
+        self.random_weights = False
         self.translator = make_translator(engine, pair, checkpoint, options, compute_type=compute_type,
                                           threads=threads, device=device)
         try:
             self.translator.load()
+            self.random_weights = self.translator.is_random_weights
         except ModelUnavailable as exc:
             self.missing = exc.reason
 
@@ -190,7 +198,8 @@ class TranslationActor:
                 errors = [f"{type(exc).__name__}: {exc}"] * count
         return {"index": batch["index"], "text": np.array(texts, dtype=object),
                 "report": np.array(reports, dtype=object), "error": np.array(errors, dtype=object),
-                "missing": np.array([self.missing] * count, dtype=object)}
+                "missing": np.array([self.missing] * count, dtype=object),
+                "random_weights": np.array([self.random_weights] * count, dtype=bool)}
 
 
 def make_translator(engine: str, pair: str, checkpoint: str, options, *, compute_type=None, threads=None,

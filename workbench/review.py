@@ -64,9 +64,9 @@ def segment_views(store, document_id: int, glossary=None) -> list[SegmentView]:
             checked.append((segment.target_text, False))
         else:
             checked.append((segment.mt_text, segment.mt_text is not None))
-    usual = usual_length_ratio((s.source_text, text) for s, (text, _) in zip(segments, checked))
+    usual = usual_length_ratio((s.source_text, text) for s, (text, _) in zip(segments, checked, strict=True))
     views = []
-    for segment, (text, is_mt) in zip(segments, checked):
+    for segment, (text, is_mt) in zip(segments, checked, strict=True):
         issues = check_segment(segment.source_text, text, source_lang=document["lang"],
                                target_lang=document["target_lang"], glossary=glossary,
                                usual_ratio=usual)

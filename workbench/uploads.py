@@ -46,7 +46,7 @@ def safe_upload_name(name: str) -> str:
     """
     base = re.split(r"[\\/]", name)[-1].replace("đ", "d").replace("Đ", "D")
     base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii")
-    base = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._-")
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", base)
     stem, dot, suffix = base.rpartition(".")
     if not dot or f".{suffix.lower()}" not in DOCUMENT_SUFFIXES:
         raise UploadRefused(

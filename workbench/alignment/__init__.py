@@ -9,7 +9,7 @@ translate function, chrF of the machine translation against the target.
 `score_alignments` measures links against gold links (strict and lax P/R/F1).
 """
 
-from workbench.alignment.aligner import LENGTH_ONLY, AlignerSettings, align
+from workbench.alignment.aligner import LENGTH_ONLY, AlignerSettings, Translate, align
 from workbench.alignment.formats import format_link, format_links, parse_link, read_links
 from workbench.alignment.links import InvalidLinks, Link, LinkFormatError
 from workbench.alignment.scoring import AlignmentScore, score_alignment, score_alignments
@@ -21,6 +21,7 @@ __all__ = [
     "InvalidLinks",
     "Link",
     "LinkFormatError",
+    "Translate",
     "align",
     "format_link",
     "format_links",

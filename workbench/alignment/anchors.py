@@ -20,12 +20,15 @@ import unicodedata
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 
 from workbench.alignment.search import Band
 
-_NUMBER = re.compile(r"\d+(?:[.,'\u2019\u00a0\u202f ]\d{3})*(?:[.,]\d+)?")
+#: A number with its thousands grouped (21.790, 21,790, 21 790: one number), or a
+#: plain run of digits; a date or a decimal (19.2.2020, 3,5) gives one number per part.
+_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:[.,'\u2019\u00a0\u202f ]\d{3})+(?![\d]|[.,]\d)|\d+")
 _WORD = re.compile(r"[^\W\d_]+")
 _QUOTE_MARKS = "\u00ab\u00bb\u201c\u201d\u201e\u201f\u2039\u203a\u300c\u300d\u300e\u300f\"\u301d\u301e"
 _QUOTES = dict.fromkeys(map(ord, _QUOTE_MARKS), '"')
@@ -54,6 +57,8 @@ def normalise(text: str) -> str:
 @functools.lru_cache(maxsize=65536)
 def strip_accents(word: str) -> str:
     """Remove combining marks: expédition -> expedition."""
+    if word.isascii():
+        return word
     return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
 
 
@@ -168,9 +173,10 @@ class FeatureCodes:
         codes = self.codes
         features, sentences = array("q"), array("q")
         for index, sentence_features in enumerate(per_sentence):
+            before = len(features)
             for feature in sentence_features:
                 features.append(codes.setdefault(feature, len(codes)))
-                sentences.append(index)
+            sentences.extend(repeat(index, len(features) - before))
         return Occurrences(np.array(features, dtype=np.int64), np.array(sentences, dtype=np.int64))
 
     @property

@@ -64,15 +64,16 @@ def length_cost(source_length: np.ndarray, target_length: np.ndarray, variance: 
 
 
 def estimate_variance(source_length: np.ndarray, target_length: np.ndarray) -> float:
-    """Variance per character from the lengths of links believed right (1-1 links).
+    """Variance per character from the lengths of links believed right (the 1-1 links of a first pass).
 
-    The median of the squared normalised difference, rescaled by the median of
-    a chi-square with one degree of freedom (0.455), so that the few wrong links
-    of a first pass do not inflate the estimate.
+    The mean of the squared normalised difference, the estimate under Gale and
+    Church's model. Real length differences have heavier tails than a normal
+    law; the mean lets them widen the estimate, which on Text+Berg dev aligned
+    better than a robust median, above all when length is the only signal.
     """
     mean = (source_length + target_length) / 2.0
     keep = mean > 0
     if keep.sum() < 5:
         return DEFAULT_VARIANCE
     squared = (target_length[keep] - source_length[keep]) ** 2 / mean[keep]
-    return float(np.clip(np.median(squared) / 0.455, 0.5, 200.0))
+    return float(np.clip(squared.mean(), 0.5, 200.0))

@@ -6,8 +6,8 @@ sommet). Their association is measured with Dunning's log-likelihood ratio,
 which asks more evidence of a small document than of a large one, so one
 threshold serves both. This is the self-training of Hunalign run without its
 dictionary: no word list is shipped, every pair comes from the documents being
-aligned. Chinese and Japanese are cut into characters. Counting is done on
-integer codes with numpy, so a 50,000-sentence document takes a second or two.
+aligned. Chinese and Japanese are cut into characters. Words are numbered and
+co-occurrences counted with numpy on integer codes, on at most MAX_LINKS links.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ MAX_LINKS = 5_000
 def lexical_tokens(sentence: str) -> set[str]:
     """Lower-cased words, and single characters for Chinese and Japanese text."""
     tokens = set()
-    for word in _TOKEN.findall(unicodedata.normalize("NFKC", sentence).lower()):
+    text = sentence.lower() if sentence.isascii() else unicodedata.normalize("NFKC", sentence).lower()
+    for word in _TOKEN.findall(text):
         if CJK_CHARACTER.search(word):
             tokens.update(CJK_CHARACTER.findall(word))
             tokens.update(piece for piece in CJK_CHARACTER.split(word) if len(piece) > 1)

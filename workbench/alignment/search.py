@@ -141,6 +141,7 @@ class _Rows:
         self.lo = band.lo.tolist()
         self.hi = band.hi.tolist()
         self.offsets = band.offsets.tolist()
+        self.widest = int((band.hi - band.lo).max()) + 1
         self.joins = {(a, b): self._joins(band, a, b) for a, b in {(a, b) for _, a, b in PAIRED} | {(1, 0)}}
 
     @staticmethod
@@ -175,6 +176,8 @@ def best_path(band: Band, costs: CostFunction) -> Path:
     deletion_joins = rows.joins[1, 0]
     best: list[np.ndarray] = [np.empty(0)] * 4  # rows i-3..i, by i % 4
     not_v = in_v = np.empty(0)
+    # Copying a slice of a ready-made row is cheaper than np.full, once per row.
+    infinite = np.full((len(PAIRED), rows.widest), np.inf)
     for first_row, end_row in band.chunks():
         chunk = costs(first_row, end_row)
         base = rows.offsets[first_row]
@@ -182,7 +185,7 @@ def best_path(band: Band, costs: CostFunction) -> Path:
             start, end = rows.offsets[i], rows.offsets[i + 1]
             width = end - start
             row_costs = chunk[:, start - base : end - base]
-            candidates = np.full((len(PAIRED), width), np.inf)
+            candidates = infinite[:, :width].copy()
             if i == 0:
                 candidates[0, 0] = 0.0
             for slot, (t, a, type_joins) in enumerate(joins):
@@ -192,7 +195,7 @@ def best_path(band: Band, costs: CostFunction) -> Path:
                     np.add(best[(i - a) % 4][p0:p1], row_costs[t, k0:k1], out=candidates[slot, k0:k1])
             paired_choice[start:end] = candidates.argmin(axis=0)
             x = candidates.min(axis=0)
-            v = np.full(width, np.inf)
+            v = infinite[0, :width].copy()
             joined = deletion_joins[i] if i >= 1 else None
             if joined is not None:
                 k0, k1, p0, p1 = joined
@@ -202,7 +205,7 @@ def best_path(band: Band, costs: CostFunction) -> Path:
                 deletion_extends[start + k0 : start + k1] = extends
                 np.add(np.where(extends, extended, opened), row_costs[DELETION, k0:k1], out=v[k0:k1])
             f = np.minimum(x, v)
-            h = np.full(width, np.inf)
+            h = infinite[0, :width].copy()
             if width > 1:
                 # h[k] = min(h[k-1], f[k-1] + open) + c[k]: unrolled, a run of 0-1 links
                 # from k' to k costs f[k'] + open + P[k] - P[k'], P the prefix sums of c.
@@ -298,6 +301,7 @@ def link_posteriors(band: Band, costs: CostFunction, path: Path) -> list[float]:
     before_deletion = np.empty(band.size)
     before_insertion = np.empty(band.size)
     chunks = band.chunks()
+    nothing = np.full((len(PAIRED), rows.widest), -np.inf)  # log 0, copied per row (cheaper than np.full)
 
     forward: list[np.ndarray] = [np.empty(0)] * 4
     for first_row, end_row in chunks:
@@ -307,7 +311,7 @@ def link_posteriors(band: Band, costs: CostFunction, path: Path) -> list[float]:
             start, end = rows.offsets[i], rows.offsets[i + 1]
             width = end - start
             row_costs = chunk[:, start - base : end - base]
-            candidates = np.full((len(PAIRED), width), -np.inf)
+            candidates = nothing[:, :width].copy()
             if i == 0:
                 candidates[0, 0] = 0.0
             for slot, (t, a, type_joins) in enumerate(joins):
@@ -316,14 +320,14 @@ def link_posteriors(band: Band, costs: CostFunction, path: Path) -> list[float]:
                     k0, k1, p0, p1 = joined
                     np.subtract(forward[(i - a) % 4][p0:p1], row_costs[t, k0:k1], out=candidates[slot, k0:k1])
             x = np.logaddexp.reduce(candidates, axis=0)
-            v = np.full(width, -np.inf)
+            v = nothing[0, :width].copy()
             joined = deletion_joins[i] if i >= 1 else None
             if joined is not None:
                 k0, k1, p0, p1 = joined
                 previous = rows.offsets[i - 1]
                 v[k0:k1] = before_deletion[previous + p0 : previous + p1] - row_costs[DELETION, k0:k1]
             f = np.logaddexp(x, v)
-            h = np.full(width, -np.inf)
+            h = nothing[0, :width].copy()
             if width > 1:
                 prefix = np.cumsum(row_costs[INSERTION])
                 summed = np.logaddexp.accumulate(f + prefix)
@@ -354,10 +358,10 @@ def link_posteriors(band: Band, costs: CostFunction, path: Path) -> list[float]:
             row_costs = chunk[:, start - base : end - base]
             paired = leave_paired.pop(i, None)
             if paired is None:
-                paired = np.full(width, -np.inf)
+                paired = nothing[0, :width].copy()
             if i == band.n:
                 paired[width - 1] = np.logaddexp(paired[width - 1], 0.0)  # the path may end here
-            deletion = leave_deletion if i < band.n and len(leave_deletion) == width else np.full(width, -np.inf)
+            deletion = leave_deletion if i < band.n and len(leave_deletion) == width else nothing[0, :width]
             # Leaving by anything but a 0-1 link; then a run of 0-1 links along the row.
             other = np.logaddexp(paired, deletion - open_deletion)
             in_h = other
@@ -367,7 +371,7 @@ def link_posteriors(band: Band, costs: CostFunction, path: Path) -> list[float]:
                 # Posterior of inserting target j-1 by the step into cell (i, j), summed per target.
                 through = before_insertion[start : end - 1] - row_costs[INSERTION, 1:] + in_h[1:] - total
                 inserted[rows.lo[i] : rows.lo[i] + width - 1] += np.exp(np.minimum(through, 0.0))
-            next_insertion = np.full(width, -np.inf)
+            next_insertion = nothing[0, :width].copy()
             next_insertion[:-1] = in_h[1:] - row_costs[INSERTION, 1:]
             in_x = np.logaddexp(other, next_insertion - open_insertion)
             in_v_state = np.logaddexp(np.logaddexp(paired, deletion), next_insertion - open_insertion)
@@ -380,9 +384,9 @@ def link_posteriors(band: Band, costs: CostFunction, path: Path) -> list[float]:
                 k0, k1, p0, p1 = joined
                 target = leave_paired.get(i - a)
                 if target is None:
-                    target = leave_paired[i - a] = np.full(rows.hi[i - a] - rows.lo[i - a] + 1, -np.inf)
+                    target = leave_paired[i - a] = nothing[0, : rows.hi[i - a] - rows.lo[i - a] + 1].copy()
                 np.logaddexp(target[p0:p1], in_x[k0:k1] - row_costs[t, k0:k1], out=target[p0:p1])
-            leave_deletion = np.full(rows.hi[i - 1] - rows.lo[i - 1] + 1, -np.inf) if i >= 1 else np.empty(0)
+            leave_deletion = nothing[0, : rows.hi[i - 1] - rows.lo[i - 1] + 1].copy() if i >= 1 else np.empty(0)
             joined = deletion_joins[i] if i >= 1 else None
             if joined is not None:
                 k0, k1, p0, p1 = joined

@@ -210,7 +210,7 @@ class GlossaryFile:
                       if column in COLUMNS else f"unknown column '{column}'")
             raise GlossaryEditError(reason, self.path)
         values = [(cells.get(column) or "").strip() for column in self.columns]
-        for column, value in zip(self.columns, values):
+        for column, value in zip(self.columns, values, strict=True):
             if _LINE_BREAKS.search(value) or (not self.is_csv and "\t" in value):
                 what = "a line break" if _LINE_BREAKS.search(value) else "a tab"
                 raise GlossaryEditError(f"column '{column}' contains {what}, which a glossary cell "

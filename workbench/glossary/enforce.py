@@ -272,8 +272,15 @@ def term_processor_class():
             self._done_before: dict[tuple, tuple[frozenset, int]] = {}
 
         def __call__(self, input_ids, scores):
+            import torch
+
             settings = self.settings
             done_now: dict[tuple, tuple[frozenset, int]] = {}
+            # Edits are collected per row in Python, then applied in a few tensor operations.
+            bonus_rows, bonus_tokens, bonus_values = [], [], []
+            forced_rows, forced_tokens = [], []
+            blocked_rows, blocked_tokens = [], []
+            eos_rows, glue_rows = [], []
             for row, ids in enumerate(input_ids.tolist()):
                 constraint = self.rows[row // self.num_beams]
                 if constraint is None:
@@ -300,28 +307,48 @@ def term_processor_class():
                                         settings.open_bonus + settings.open_ramp * (step - expected))
                             bonuses[term_ids[0]] = max(bonus, bonuses.get(term_ids[0], 0.0))
                 if len(done) < len(constraint.terms):
-                    scores[row, self.eos_token_id] -= settings.eos_penalty
-                if last_end == step and step and self.glue_ids is not None:
+                    eos_rows.append(row)
+                if last_end == step and step:
                     # Just after a term: a piece glued onto its last word ("commune01")
                     # would hide the term from word-boundary matching.
-                    if self._glue_index is None:
-                        import torch
-
-                        self._glue_index = torch.tensor(self.glue_ids, device=scores.device)
-                    scores[row, self._glue_index] -= settings.continue_bonus
+                    glue_rows.append(row)
                 for token, bonus in bonuses.items():
                     if bonus == float("inf"):
-                        kept = scores[row, token].clone()
-                        scores[row, :] = float("-inf")
-                        scores[row, token] = kept
-                    else:
-                        scores[row, token] += bonus
+                        forced_rows.append(row)
+                        forced_tokens.append(token)
+                    elif bonus:
+                        bonus_rows.append(row)
+                        bonus_tokens.append(token)
+                        bonus_values.append(bonus)
                 for forbidden in constraint.forbidden:
                     last = forbidden[-1]
                     if last != next_token and (len(forbidden) == 1 or generated[-(len(forbidden) - 1):]
                                                == forbidden[:-1]):
-                        scores[row, last] = float("-inf")
+                        blocked_rows.append(row)
+                        blocked_tokens.append(last)
             self._done_before = done_now
+            device = scores.device
+            if eos_rows and settings.eos_penalty:
+                scores[torch.tensor(eos_rows, device=device), self.eos_token_id] -= settings.eos_penalty
+            if glue_rows and self.glue_ids:
+                if self._glue_index is None:
+                    self._glue_index = torch.tensor(self.glue_ids, device=device)
+                rows = torch.tensor(glue_rows, device=device).unsqueeze(1)
+                scores[rows, self._glue_index] -= settings.continue_bonus
+            if bonus_rows:
+                rows = torch.tensor(bonus_rows, device=device)
+                tokens = torch.tensor(bonus_tokens, device=device)
+                scores.index_put_((rows, tokens), torch.tensor(bonus_values, dtype=scores.dtype,
+                                                               device=device), accumulate=True)
+            if forced_rows:
+                rows = torch.tensor(forced_rows, device=device)
+                tokens = torch.tensor(forced_tokens, device=device)
+                kept = scores[rows, tokens].clone()
+                scores[rows] = float("-inf")
+                scores[rows, tokens] = kept
+            if blocked_rows:
+                scores[torch.tensor(blocked_rows, device=device),
+                       torch.tensor(blocked_tokens, device=device)] = float("-inf")
             return scores
 
         def _completed(self, generated: tuple, terms) -> tuple[frozenset, int]:

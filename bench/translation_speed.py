@@ -1,0 +1,306 @@
+"""Translation speed of the engines on a random-weight checkpoint shaped like opus-mt-vi-en.
+
+The checkpoint has the exact architecture of Helsinki-NLP/opus-mt-vi-en
+(d_model 512, 6 encoder + 6 decoder layers, 8 heads, FFN 2048, a 53,685-token
+vocabulary, separate source and target SentencePiece models), built by
+`workbench.random_checkpoint` with random weights. Random weights never stop
+by themselves, so every engine is made to write exactly as many tokens as the
+source has (min = max new tokens), which is what a real model costs.
+
+Measured, each in a fresh process (so peak memory is that of one loaded model):
+- naive:  `transformers`, one `generate` call per sentence;
+- batched: `transformers` with the workbench's length-bucketed batches;
+- default engine: the workbench's CTranslate2 engine (int8 on CPU), same batches;
+at beam 1 and beam 4, on Vietnamese sentences of the seed documents. Then the
+re-run cost: `run_batch` over seeds/ into a temporary store twice with the
+default engine (term enforcement on, default glossary); the second run finds
+everything cached by content.
+
+    nice -n 10 python bench/translation_speed.py [--sentences 64] [--quick] [--threads N]
+
+Prints a table; asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+# Helsinki-NLP/opus-mt-vi-en: config.json of the hub checkpoint.
+OPUS_MT_VI_EN = dict(d_model=512, layers=6, heads=8, ffn_dim=2048, vocab=53685)
+SPM_PIECES = 8000  # per side; the seeds are small, so fewer are learnt
+
+
+def output_tokens(source_tokens: int) -> int:
+    """New tokens written for a source of this length (the batch's longest for a batch)."""
+    return source_tokens
+
+
+# -- the checkpoint and the sentences ----------------------------------------------------
+def seed_sentences(lang: str = "vi") -> list[str]:
+    """Sentences of the seed documents in `lang`, segmented as the workbench does."""
+    from workbench.ingest import read_document
+    from workbench.segment import segment_document
+
+    sentences = []
+    for path in sorted((REPO / "seeds").glob("*.txt")):
+        document = read_document(path)
+        if document.lang == lang:
+            sentences.extend(s.text for s in segment_document(document))
+    return sentences
+
+
+def build_checkpoint(folder: Path) -> Path:
+    """The opus-mt-vi-en-shaped random checkpoint in `folder` (built once, then reused)."""
+    from workbench.random_checkpoint import build_random_marian
+
+    if (folder / "config.json").exists():
+        return folder
+    vietnamese = [p.read_text(encoding="utf-8") for p in sorted((REPO / "seeds").glob("*_vi_*.txt"))]
+    english = [p.read_text(encoding="utf-8") for p in sorted((REPO / "seeds").glob("*_en-mt_*.txt"))]
+    # A first, tiny build counts the SentencePiece pieces; the real one pads to the exact size.
+    with tempfile.TemporaryDirectory() as scratch:
+        probe = build_random_marian(scratch, vietnamese, english, vocab_size=SPM_PIECES, d_model=8,
+                                    ffn_dim=8)
+        learnt = len(json.loads((probe / "vocab.json").read_text(encoding="utf-8")))
+    spec = OPUS_MT_VI_EN
+    return build_random_marian(
+        folder, vietnamese, english, vocab_size=SPM_PIECES, d_model=spec["d_model"], layers=spec["layers"],
+        heads=spec["heads"], ffn_dim=spec["ffn_dim"], extra_vocab=spec["vocab"] - learnt)
+
+
+# -- workers (one process per measurement) ------------------------------------------------
+def rss_mb() -> float:
+    """Resident memory of this process now, in MB."""
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process, in MB (ru_maxrss is in KB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_worker(kind: str, checkpoint: str, sentences: list[str], beams: int, threads: int) -> dict:
+    """Translate `sentences` with one engine; return timings, token counts and memory."""
+    # Libraries first, so that "model MB" is the memory of the loaded model alone.
+    if kind == "ctranslate2":
+        import ctranslate2  # noqa: F401
+        from transformers import MarianTokenizer  # noqa: F401
+    else:
+        import torch  # noqa: F401
+        from transformers import MarianMTModel, MarianTokenizer  # noqa: F401
+    before = rss_mb()
+    started = time.perf_counter()
+    if kind == "ctranslate2":
+        translate, count = _ctranslate2_engine(checkpoint, beams, threads)
+    else:
+        translate, count = _transformers_engine(kind, checkpoint, beams, threads)
+    load = time.perf_counter() - started
+    loaded = rss_mb()
+    translate(sentences[:2])  # warm-up, not timed
+    started = time.perf_counter()
+    tokens = count(translate(sentences))
+    seconds = time.perf_counter() - started
+    return dict(kind=kind, beams=beams, sentences=len(sentences), tokens=tokens, seconds=seconds,
+                load_seconds=load, model_mb=loaded - before, peak_mb=peak_rss_mb())
+
+
+def _transformers_engine(kind: str, checkpoint: str, beams: int, threads: int):
+    import torch
+
+    from workbench.translate import MarianTranslator
+
+    torch.set_num_threads(threads)
+    translator = MarianTranslator("vi-en", checkpoint, beams=beams, device="cpu")
+    tokenizer, model = translator.tokenizer, translator.model
+    model.generation_config.forced_eos_token_id = None  # exactly n tokens, no forced EOS
+
+    def generate(token_ids: list[list[int]]) -> int:
+        padded = tokenizer.pad({"input_ids": token_ids}, return_tensors="pt")
+        n = output_tokens(max(len(ids) for ids in token_ids))
+        with torch.inference_mode():
+            out = model.generate(**padded, num_beams=beams, do_sample=False,
+                                 min_new_tokens=n, max_new_tokens=n)
+        return (out.shape[1] - 1) * len(token_ids)
+
+    def translate(sentences: list[str]) -> int:
+        token_ids = [tokenizer(s).input_ids for s in sentences]
+        if kind == "naive":
+            return sum(generate([ids]) for ids in token_ids)
+        return sum(generate([token_ids[i] for i in batch])
+                   for batch in translator.plan_batches([len(ids) for ids in token_ids], beams))
+
+    return translate, lambda tokens: tokens
+
+
+def _ctranslate2_engine(checkpoint: str, beams: int, threads: int):
+    from workbench.ct2 import CTranslate2Translator
+
+    translator = CTranslate2Translator("vi-en", checkpoint, beams=beams, threads=threads)
+    translator.fixed_output_length = output_tokens
+    translator.load()
+
+    def translate(sentences: list[str]):
+        return translator.translate_token_ids(sentences)
+
+    return translate, lambda hypotheses: sum(len(h[0]) for h in hypotheses)
+
+
+def run_rerun_worker(checkpoint: str, threads: int) -> dict:
+    """run_batch over seeds/ twice into a temporary store with the default engine."""
+    import workbench.pipeline as pipeline
+    from workbench.ct2 import get_ct2_translator
+    from workbench.glossary import default_glossary_path, load_glossary
+    from workbench.store import ReviewStore
+
+    pairs = ("vi-en", "en-vi")
+    for pair in pairs:
+        get_ct2_translator(pair, checkpoint).fixed_output_length = output_tokens
+    options = pipeline.BatchOptions(models={pair: checkpoint for pair in pairs},
+                                     glossary=load_glossary(REPO / default_glossary_path()))
+    fields = {f.name for f in dataclasses.fields(pipeline.BatchOptions)}
+    if "engine" in fields:
+        options.engine = "ctranslate2"
+    else:  # the pipeline does not choose engines yet: hand it the CTranslate2 translators
+        pipeline.get_translator = lambda pair, checkpoint: get_ct2_translator(pair, checkpoint)
+    runs = []
+    with tempfile.TemporaryDirectory() as folder, ReviewStore(Path(folder) / "store.db") as store:
+        for _ in range(2):
+            started = time.perf_counter()
+            summary = pipeline.run_batch([REPO / "seeds"], store, options)
+            runs.append(dict(seconds=time.perf_counter() - started, translated=summary.translated,
+                             reused=summary.reused, already_done=summary.already_done,
+                             segments=summary.segments, failures=summary.failures + summary.missing_models))
+    return dict(kind="rerun", runs=runs, peak_mb=peak_rss_mb())
+
+
+def spawn(arguments: list[str]) -> dict:
+    """Run this script as a worker process; return the JSON it prints last."""
+    result = subprocess.run([sys.executable, __file__, *arguments], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"worker {' '.join(arguments)} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# -- the report --------------------------------------------------------------------------
+def machine() -> str:
+    """CPU model, cores and library versions."""
+    model = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import ctranslate2
+    import torch
+    import transformers
+
+    return (f"{model}, {len(os.sched_getaffinity(0))} cores available, {platform.system()} {platform.machine()}; "
+            f"Python {platform.python_version()}, torch {torch.__version__}, transformers "
+            f"{transformers.__version__}, ctranslate2 {ctranslate2.__version__}")
+
+
+def print_table(results: list[dict]) -> None:
+    names = {"naive": "transformers, naive loop", "batched": "transformers, batched",
+             "ctranslate2": "default engine (ctranslate2 int8)"}
+    by_key = {(r["kind"], r["beams"]): r for r in results}
+    print(f"{'engine':<36}{'beam':>5}{'sent/s':>9}{'tok/s':>9}{'x naive':>9}{'x batched':>11}"
+          f"{'load s':>8}{'model MB':>10}{'peak MB':>9}")
+    for r in results:
+        rate = r["sentences"] / r["seconds"]
+        naive, batched = by_key.get(("naive", r["beams"])), by_key.get(("batched", r["beams"]))
+        vs_naive = rate / (naive["sentences"] / naive["seconds"]) if naive else float("nan")
+        vs_batched = rate / (batched["sentences"] / batched["seconds"]) if batched else float("nan")
+        print(f"{names[r['kind']]:<36}{r['beams']:>5}{rate:>9.2f}{r['tokens'] / r['seconds']:>9.1f}"
+              f"{vs_naive:>9.1f}{vs_batched:>11.1f}{r['load_seconds']:>8.1f}{r['model_mb']:>10.0f}"
+              f"{r['peak_mb']:>9.0f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sentences", type=int, default=64, help="sentences per measurement (default 64)")
+    parser.add_argument("--quick", action="store_true", help="16 sentences, beam 4 only, no re-run measurement")
+    parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)),
+                        help="CPU threads per engine (default: all available cores)")
+    parser.add_argument("--checkpoint-dir", help="keep the random checkpoint here between runs "
+                                                 "(default: a temporary folder)")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--beams", type=int, default=4, help=argparse.SUPPRESS)
+    parser.add_argument("--checkpoint", help=argparse.SUPPRESS)
+    parser.add_argument("--input", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker == "rerun":
+        print(json.dumps(run_rerun_worker(args.checkpoint, args.threads)))
+        return 0
+    if args.worker:
+        sentences = json.loads(Path(args.input).read_text(encoding="utf-8"))
+        print(json.dumps(run_worker(args.worker, args.checkpoint, sentences, args.beams, args.threads)))
+        return 0
+
+    with tempfile.TemporaryDirectory() as scratch:
+        os.environ.setdefault("WORKBENCH_CT2_CACHE", str(Path(scratch) / "ct2"))
+        count = 16 if args.quick else args.sentences
+        pool = seed_sentences("vi")
+        sentences = [pool[i % len(pool)] for i in range(count)]
+        sentence_file = Path(scratch) / "sentences.json"
+        sentence_file.write_text(json.dumps(sentences, ensure_ascii=False), encoding="utf-8")
+
+        started = time.perf_counter()
+        checkpoint = build_checkpoint(Path(args.checkpoint_dir or Path(scratch) / "opus-mt-vi-en-random"))
+        config = json.loads((checkpoint / "config.json").read_text())
+        print(f"machine: {machine()}")
+        print(f"checkpoint: random weights, d_model {config['d_model']}, {config['encoder_layers']}+"
+              f"{config['decoder_layers']} layers, {config['encoder_attention_heads']} heads, FFN "
+              f"{config['encoder_ffn_dim']}, vocabulary {config['vocab_size']}; built in "
+              f"{time.perf_counter() - started:.0f} s")
+        from workbench.ct2 import CTranslate2Translator
+        from workbench.translate import MarianTranslator
+
+        started = time.perf_counter()
+        CTranslate2Translator("vi-en", str(checkpoint), threads=args.threads).load()
+        print(f"conversion to ctranslate2 int8 (once, then cached): {time.perf_counter() - started:.0f} s")
+        lengths = [len(ids) for ids in MarianTranslator("vi-en", str(checkpoint)).tokenizer(sentences).input_ids]
+        print(f"{count} Vietnamese seed sentences, {sum(lengths)} source tokens "
+              f"(mean {sum(lengths) / count:.1f}); output length = source length (min = max new tokens); "
+              f"{args.threads} threads per engine\n")
+
+        results = []
+        for beams in ([4] if args.quick else [1, 4]):
+            for kind in ("naive", "batched", "ctranslate2"):
+                results.append(spawn(["--worker", kind, "--beams", str(beams), "--checkpoint", str(checkpoint),
+                                      "--input", str(sentence_file), "--threads", str(args.threads)]))
+                print(f"  measured {kind} at beam {beams}: {results[-1]['seconds']:.1f} s", file=sys.stderr)
+        print_table(results)
+        print("model MB: resident memory added by loading the model; peak MB: the whole process "
+              "(Python, libraries, model, decoding)")
+
+        if not args.quick:
+            rerun = spawn(["--worker", "rerun", "--checkpoint", str(checkpoint), "--threads", str(args.threads)])
+            first, second = rerun["runs"]
+            print(f"\nre-run cost, run_batch over seeds/ with the default engine (beam 4, glossary on): "
+                  f"first run {first['seconds']:.1f} s ({first['translated']} segments translated), "
+                  f"second run {second['seconds']:.2f} s ({second['already_done']} already done, "
+                  f"{second['translated']} translated): {first['seconds'] / second['seconds']:.0f}x faster")
+            for failure in first["failures"]:
+                print(f"  problem: {failure}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

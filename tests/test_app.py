@@ -1,0 +1,412 @@
+"""The Streamlit pages, run headless with AppTest against a temporary store holding the seeds.
+
+The seeds are translated once per session with the tiny random-weight
+checkpoints (see `ui_support`); each test gets its own copy of that store and
+of the glossary, and points the app at them through WORKBENCH_DB and
+WORKBENCH_GLOSSARY, exactly as a reviewer's machine would.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from ui_support import APP, REPO, copy_store, seeded_store_file
+
+from workbench.pipeline import BatchOptions, run_batch
+from workbench.review import RANDOM_WEIGHTS_LABEL
+from workbench.store import ReviewStore
+
+PAGES = ("documents", "review", "glossary", "export", "align", "dashboard")
+
+
+@dataclass
+class Workbench:
+    db: Path
+    glossary: Path
+
+    def store(self) -> ReviewStore:
+        return ReviewStore(self.db)
+
+
+@pytest.fixture(scope="session")
+def seeded_db(tiny_checkpoints, tmp_path_factory) -> Path:
+    return seeded_store_file(tiny_checkpoints, tmp_path_factory)
+
+
+def _environment(monkeypatch, tmp_path, db: Path, checkpoints: dict[str, str]) -> Workbench:
+    glossary = tmp_path / "glossaries"
+    shutil.copytree(REPO / "glossaries", glossary)
+    monkeypatch.chdir(tmp_path)  # no workbench.toml of the repository gets in the way
+    monkeypatch.setenv("WORKBENCH_DB", str(db))
+    monkeypatch.setenv("WORKBENCH_GLOSSARY", str(glossary))
+    for pair in ("vi-en", "en-vi", "zh-en"):
+        variable = "WORKBENCH_MODEL_" + pair.upper().replace("-", "_")
+        monkeypatch.setenv(variable, checkpoints.get(pair, str(tmp_path / f"no-model-{pair}")))
+    return Workbench(db, glossary)
+
+
+@pytest.fixture
+def workbench(seeded_db, tiny_checkpoints, tmp_path, monkeypatch) -> Workbench:
+    """The seeds, translated by the random-weight test models; those models configured."""
+    db = copy_store(seeded_db, tmp_path / "data" / "workbench.db")
+    return _environment(monkeypatch, tmp_path, db, {
+        "vi-en": str(tiny_checkpoints["vi-en"]), "en-vi": str(tiny_checkpoints["en-vi"])})
+
+
+@pytest.fixture
+def no_models(tmp_path, monkeypatch) -> Workbench:
+    """Seeds ingested but untranslated, and no checkpoint anywhere."""
+    env = _environment(monkeypatch, tmp_path, tmp_path / "data" / "workbench.db", {})
+    with env.store() as store:
+        run_batch([REPO / "seeds"], store, BatchOptions(translate=False))
+    return env
+
+
+def open_app(page: str | None = None, *, reviewer: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    if page:
+        at.switch_page(f"app_pages/{page}.py").run()
+    if reviewer:
+        at.text_input(key="reviewer").input(reviewer).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def html(at: AppTest) -> str:
+    return "\n".join(element.proto.body for element in at.html)
+
+
+def plain(text: str) -> str:
+    """Markdown text with its backslash escapes undone."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def messages(elements) -> list[str]:
+    return [plain(element.value) for element in elements]
+
+
+def show_document(at: AppTest, document_id: int) -> AppTest:
+    at.selectbox(key="review_document").set_value(document_id).run()
+    assert not at.exception
+    return at
+
+
+def first_vietnamese(env: Workbench):
+    with env.store() as store:
+        document = next(d for d in store.documents() if d["lang"] == "vi")
+        return document["id"], store.segments(document["id"])
+
+
+# -- every page ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs(workbench, page):
+    at = open_app(page)
+    assert at.title and not at.exception
+
+
+def test_documents_page_lists_the_seeds_with_counts_and_progress(workbench):
+    at = open_app()
+    table = at.dataframe[0].value
+    assert len(table) == 5
+    assert set(table["language"]) == {"Vietnamese → English", "English → Vietnamese"}
+    assert set(table["kind"]) == {"original", "machine translation of Chinese"}
+    assert list(table["segments"]) == list(table["new"])  # nothing reviewed yet
+    assert (table["progress"] == 0).all()
+    assert any(RANDOM_WEIGHTS_LABEL in m for m in messages(at.info))
+
+
+# -- review ----------------------------------------------------------------------------------------
+def test_edit_save_reload_and_status(workbench):
+    document_id, segments = first_vietnamese(workbench)
+    first, second = segments[0], segments[1]
+    at = show_document(open_app("review"), document_id)
+    assert at.button(key=f"edit_{first.id}").disabled  # no reviewer name yet
+    at.text_input(key="reviewer").input("Lan").run()
+    at.button(key=f"edit_{first.id}").click().run()
+    editor = at.text_area(key=f"target_{first.id}_1")
+    assert editor.value == ""  # a random-weight model's noise is not offered as a start
+    editor.input("February 2020")
+    at.radio(key=f"status_{first.id}_1").set_value("approved")
+    at.button(key=f"save_next_{first.id}_1").click().run()
+    assert not at.exception
+    assert "Saved segment" in messages(at.success)[0]
+    assert at.session_state["review_focus"] == second.id  # confirm and next
+    assert at.text_area(key=f"target_{second.id}_1")
+
+    with workbench.store() as store:
+        saved = store.segment(first.id)
+        assert (saved.target_text, saved.status, saved.updated_by, saved.version) == (
+            "February 2020", "approved", "Lan", 2)
+        [change] = store.history(first.id)
+        assert (change["reviewer"], change["before_text"], change["after_text"]) == ("Lan", None, "February 2020")
+
+    reloaded = show_document(open_app("review"), document_id)  # a new session: read from the store
+    assert "February 2020" in html(reloaded)
+    assert any("approved · version 2 · last change by Lan" in c for c in messages(reloaded.caption))
+
+
+def test_machine_translation_of_a_test_model_is_labelled(workbench):
+    document_id, segments = first_vietnamese(workbench)
+    at = show_document(open_app("review"), document_id)
+    assert segments[0].random_weights
+    assert f"[{RANDOM_WEIGHTS_LABEL}]" in html(at)
+    assert any(RANDOM_WEIGHTS_LABEL in w for w in messages(at.warning))
+
+
+def test_a_stale_save_is_refused_and_shows_the_newer_text(workbench):
+    document_id, segments = first_vietnamese(workbench)
+    segment = segments[2]
+    at = show_document(open_app("review", reviewer="Lan"), document_id)
+    at.button(key=f"edit_{segment.id}").click().run()
+    at.text_area(key=f"target_{segment.id}_1").input("Lan's version")
+
+    with workbench.store() as store:  # meanwhile a colleague saves the same segment
+        store.save_target(segment.id, "Minh's version", "reviewed", reviewer="Minh", expected_version=1)
+    at.button(key=f"save_{segment.id}_1").click().run()
+
+    error = " ".join(messages(at.error))
+    assert "Not saved" in error and "Minh" in error and "Nothing was overwritten" in error
+    assert "Minh&#x27;s version" in html(at) and "Lan&#x27;s version" in html(at)
+    with workbench.store() as store:
+        assert store.segment(segment.id).target_text == "Minh's version"
+
+    at.button(key="conflict_mine").click().run()  # an explicit choice, recorded as a change
+    with workbench.store() as store:
+        assert store.segment(segment.id).target_text == "Lan's version"
+        assert [h["reviewer"] for h in store.history(segment.id)] == ["Minh", "Lan"]
+
+
+def test_undo_the_last_change(workbench):
+    document_id, segments = first_vietnamese(workbench)
+    segment = segments[1]
+    at = show_document(open_app("review", reviewer="Lan"), document_id)
+    at.button(key=f"edit_{segment.id}").click().run()
+    at.text_area(key=f"target_{segment.id}_1").input("First try")
+    at.button(key=f"save_{segment.id}_1").click().run()
+    at.text_area(key=f"target_{segment.id}_2").input("Second try")
+    at.button(key=f"save_{segment.id}_2").click().run()
+    at.button(key=f"undo_{segment.id}_3").click().run()
+    assert not at.exception and "Undid the last change" in messages(at.success)[0]
+    with workbench.store() as store:
+        undone = store.segment(segment.id)
+        assert (undone.target_text, undone.status, undone.version) == ("First try", "translated", 4)
+        assert [h["after_text"] for h in store.history(segment.id)] == ["First try", "Second try", "First try"]
+    assert at.text_area(key=f"target_{segment.id}_4").value == "First try"
+
+
+def test_filters_and_pages(workbench):
+    with workbench.store() as store:
+        longest = max(store.document_summaries(), key=lambda s: s["segments"])
+        segments = store.segments(longest["id"])
+        store.save_target(segments[0].id, "Done.", "approved", reviewer="Lan", expected_version=1)
+    at = show_document(open_app("review"), longest["id"])
+
+    def shown() -> list[int]:
+        return sorted(int(b.key.split("_")[1]) for b in at.button if b.key and b.key.startswith("edit_"))
+
+    at.selectbox(key="review_page_size").set_value(10).run()
+    assert shown() == sorted(s.id for s in segments[:10])
+    at.get("pagination")[0].set_value(3).run()
+    assert shown() == sorted(s.id for s in segments[20:30])
+    at.multiselect(key="review_statuses").set_value(["approved"]).run()
+    assert shown() == [segments[0].id]
+    at.multiselect(key="review_statuses").set_value([]).run()
+    at.text_input(key="review_search").input(segments[5].source_text[:25]).run()
+    assert segments[5].id in shown() and len(shown()) < 5
+    at.text_input(key="review_search").input("").run()
+    at.toggle(key="review_flagged").set_value(True).run()
+    assert 0 < len(shown()) <= 10
+    at.multiselect(key="review_checks").set_value(["empty_target"]).run()
+    assert shown() == []  # every segment has a target or an MT
+
+
+def test_without_models_reviewers_translate_by_hand_with_terms_and_memory(no_models):
+    with no_models.store() as store:
+        vi_docs = [d for d in store.document_summaries() if d["lang"] == "vi"]
+        a_doc, b_doc = vi_docs[0]["id"], vi_docs[1]["id"]
+        a = store.segments(a_doc)[1]
+        # the same sentence, slightly changed, in another document: a fuzzy match
+        b = store.segments(b_doc)[1]
+        store.conn.execute("UPDATE segments SET source_text = ? WHERE id = ?", (a.source_text + " nữa", b.id))
+        store.conn.commit()
+
+    at = open_app("review", reviewer="Lan")
+    banner = " ".join(messages(at.warning))
+    assert "Missing translation models: en-vi" in banner and "vi-en" in banner
+    show_document(at, a_doc)
+    assert "no machine translation: the model is missing" in html(at)
+    assert "<mark " in html(at)  # glossary terms highlighted in the sources
+    at.button(key=f"edit_{a.id}").click().run()
+    at.text_area(key=f"target_{a.id}_1").input("Translated by hand.")
+    at.radio(key=f"status_{a.id}_1").set_value("approved")
+    at.button(key=f"save_{a.id}_1").click().run()
+
+    show_document(at, b_doc)
+    at.button(key=f"edit_{b.id}").click().run()
+    assert any(m.value.startswith("**") and "%" in m.value for m in at.markdown)  # the score
+    at.button(key=f"tm_{b.id}_1_0").click().run()
+    assert at.text_area(key=f"target_{b.id}_1").value == "Translated by hand."
+
+
+def test_a_hostile_document_is_shown_as_text(workbench):
+    hostile = ("Bộ đội Biên phòng <script>alert('x')</script> tuần tra.\n"
+               "Đồn <img src=x onerror=alert(1)> và **đậm** [link](javascript:alert(2)) :smile:\n")
+    at = open_app(reviewer="Lan")
+    at.get("file_uploader")[0].set_value(("evil <script>.txt", hostile.encode(), "text/plain"))
+    at.checkbox(key="import_translate").uncheck()
+    at.button(key="import_submit").click().run()
+    assert not messages(at.error), messages(at.error)
+    with workbench.store() as store:
+        document = store.documents()[-1]
+        assert Path(document["path"]).parent == workbench.db.parent / "uploads"
+        assert document["name"] == "evil_script.txt"
+    at = show_document(open_app("review", reviewer="Lan"), document["id"])
+    body = html(at)
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in body
+    assert "&lt;img src=x onerror=alert(1)&gt;" in body
+    assert "<script" not in body and "<img" not in body
+    assert "**đậm** [link](javascript:alert(2)) :smile:" in body  # no Markdown either
+
+
+def test_upload_errors_are_the_batch_scripts(workbench):
+    at = open_app()
+    at.get("file_uploader")[0].set_value([("empty.txt", b"  \n", "text/plain"),
+                                          ("legacy.txt", "Bi\xean ph\xf2ng".encode("latin-1"), "text/plain")])
+    at.button(key="import_submit").click().run()
+    errors = messages(at.error)
+    uploads = workbench.db.parent / "uploads"
+    assert errors[0] == f"failed: {uploads / 'empty.txt'}: file holds only whitespace"
+    assert errors[1].startswith(f"failed: {uploads / 'legacy.txt'}:")
+    assert not uploads.exists() or not any(uploads.iterdir())
+
+
+def test_archive_after_confirming(workbench):
+    at = open_app()
+    at.selectbox(key="archive_choice").set_value(2).run()
+    at.button(key="archive_start").click().run()
+    assert "Archive" in messages(at.warning)[-1]
+    at.button(key="archive_cancel").click().run()
+    with workbench.store() as store:
+        assert len(store.documents()) == 5
+    at.button(key="archive_start").click().run()
+    at.button(key="archive_confirm").click().run()
+    with workbench.store() as store:
+        assert [d["id"] for d in store.documents()] == [1, 3, 4, 5]
+    assert len(at.dataframe[0].value) == 4
+
+
+# -- glossary ----------------------------------------------------------------------------------------
+def open_glossary_entry(env: Workbench, file_name: str, entry_id: str) -> AppTest:
+    at = open_app("glossary")
+    at.selectbox(key="glossary_choice").set_value(env.glossary / file_name).run()
+    at.selectbox(key="glossary_entry").set_value(entry_id).run()
+    assert not at.exception
+    return at
+
+
+def field(at: AppTest, column: str):
+    return next(t for t in at.text_input if t.key.startswith(f"glossary_{column}_"))
+
+
+def save(at: AppTest) -> AppTest:
+    at.button(key=next(b.key for b in at.button if b.key.startswith("glossary_save_"))).click().run()
+    return at
+
+
+def test_glossary_edit_round_trip(workbench):
+    path = workbench.glossary / "vn-government.tsv"
+    before = path.read_text(encoding="utf-8").splitlines()
+    at = open_glossary_entry(workbench, "vn-government.tsv", "vn-chi-thi")
+    occurrences = at.dataframe[1].value
+    assert len(occurrences) and {f.lower() for f in occurrences["found"]} <= {"chỉ thị", "directive"}
+    field(at, "note").input("a directive of the Prime Minister")
+    save(at)
+    assert not at.exception and "Saved vn" in messages(at.success)[0]
+    after = path.read_text(encoding="utf-8").splitlines()
+    assert [i for i, (x, y) in enumerate(zip(before, after, strict=True)) if x != y] == [13]
+    assert after[13].endswith("\ta directive of the Prime Minister")
+    assert field(open_glossary_entry(workbench, "vn-government.tsv", "vn-chi-thi"), "note").value == \
+        "a directive of the Prime Minister"
+
+
+def test_glossary_edit_that_breaks_the_glossary_is_refused(workbench):
+    path = workbench.glossary / "vn-government.tsv"
+    before = path.read_bytes()
+    at = open_glossary_entry(workbench, "vn-government.tsv", "vn-chi-thi")
+    field(at, "en").input("")
+    save(at)
+    assert "the change would break the glossary" in messages(at.error)[0]
+    assert "missing term in column 'en'" in at.code[-1].value
+    assert path.read_bytes() == before
+
+
+def test_glossary_file_changed_on_disk_is_not_overwritten(workbench):
+    path = workbench.glossary / "vn-government.tsv"
+    at = open_glossary_entry(workbench, "vn-government.tsv", "vn-chi-thi")
+    edited_elsewhere = path.read_text(encoding="utf-8").replace("keep the document code unchanged",
+                                                                "edited in another editor")
+    path.write_text(edited_elsewhere, encoding="utf-8")
+    field(at, "note").input("mine")
+    save(at)
+    assert "changed on disk since it was loaded" in messages(at.error)[0]
+    assert path.read_text(encoding="utf-8") == edited_elsewhere
+    at.button(key="glossary_reload").click().run()
+    assert not any("changed on disk" in w for w in messages(at.warning))
+
+
+def test_glossary_add_and_delete(workbench):
+    path = workbench.glossary / "vn-border-guard.tsv"
+    before = path.read_bytes()
+    at = open_app("glossary")
+    at.selectbox(key="glossary_choice").set_value(path).run()
+    field(at, "id").input("vn-don-truong")
+    field(at, "vi").input("Đồn trưởng")
+    field(at, "en").input("Station Commander")
+    save(at)
+    assert path.read_bytes() == before + "vn-don-truong\tĐồn trưởng\tStation Commander\t\t\t\t\t\t\t\t\t\n".encode()
+    assert at.selectbox(key="glossary_entry").value == "vn-don-truong"
+    confirm = next(c for c in at.checkbox if c.key.startswith("glossary_confirm_"))
+    confirm.check().run()
+    at.button(key=next(b.key for b in at.button if b.key.startswith("glossary_delete_"))).click().run()
+    assert path.read_bytes() == before
+
+
+# -- export ----------------------------------------------------------------------------------------------
+def test_export_parses_back(workbench):
+    from lxml import etree
+
+    from workbench.exchange import read_tsv
+
+    with workbench.store() as store:
+        segments = store.segments(3)
+        store.save_target(segments[0].id, "February 2020", "approved", reviewer="Lan", expected_version=1)
+        store.save_target(segments[1].id, "Hà Giang <border> & gate", "approved", reviewer="Lan",
+                          expected_version=1)
+        store.save_target(segments[2].id, "Not yet approved", "translated", reviewer="Lan",
+                          expected_version=1)
+    at = open_app("export")
+    at.multiselect(key="export_documents").set_value([3]).run()
+    exported = {}
+    for fmt in ("tmx", "tsv", "jsonl"):
+        at.selectbox(key="export_format").set_value(fmt).run()
+        at.button(key="export_prepare").click().run()
+        assert not at.exception and at.get("download_button")
+        exported[fmt] = at.session_state["export_payload"]["data"]
+
+    units = etree.fromstring(exported["tmx"]).findall(".//tu")
+    assert [[seg.text for seg in unit.iter("seg")] for unit in units] == [
+        [segments[0].source_text, "February 2020"], [segments[1].source_text, "Hà Giang <border> & gate"]]
+    assert [row["target"] for row in read_tsv(exported["tsv"])] == ["February 2020", "Hà Giang <border> & gate"]
+    lines = [json.loads(line) for line in exported["jsonl"].decode().splitlines()]
+    assert [(x["status"], x["source_lang"], x["target_lang"]) for x in lines] == [("approved", "vi", "en")] * 2
+
+    at.radio(key="export_scope").set_value("all").run()
+    at.selectbox(key="export_format").set_value("jsonl").run()
+    at.button(key="export_prepare").click().run()
+    assert len(at.session_state["export_payload"]["data"].decode().splitlines()) == 3

@@ -1,0 +1,101 @@
+"""The review screen's logic: escaped term highlights, filters, pages, starting targets."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.glossary import Glossary, GlossaryEntry
+from workbench.ingest import parse_document
+from workbench.review import (
+    SegmentFilter,
+    SegmentView,
+    highlight_terms,
+    initial_target,
+    next_segment_id,
+    page_count,
+    page_items,
+    page_of,
+    segment_views,
+)
+from workbench.segment import segment_document
+from workbench.store import SegmentRecord
+
+GLOSSARY = Glossary([GlossaryEntry("vn-bdbp", {"vi": "Bộ đội Biên phòng", "en": "Border <Guard>"},
+                                   note='the "force" & <b>not</b> the army')])
+
+
+def record(**fields) -> SegmentRecord:
+    base = dict(id=1, document_id=1, position=0, paragraph=0, kind="body", source_text="Nguồn.",
+                original_source_text=None, normalisation=[], mt_text=None, target_text=None,
+                status="new", version=1, updated_by=None, updated_at=None, checkpoint=None,
+                random_weights=False, term_report=None)
+    return SegmentRecord(**{**base, **fields})
+
+
+def test_highlight_escapes_text_terms_and_hover():
+    html = highlight_terms('<script>alert(1)</script> Bộ đội Biên phòng <img src=x onerror=alert(2)>',
+                           GLOSSARY, "vi", "en")
+    assert "<script>" not in html and "<img" not in html
+    assert html.startswith("&lt;script&gt;alert(1)&lt;/script&gt; <mark ")
+    assert ">Bộ đội Biên phòng</mark>" in html
+    assert ('title="Border &lt;Guard&gt; — the &quot;force&quot; &amp; &lt;b&gt;not&lt;/b&gt; the army'
+            ' — [vn-bdbp]"') in html
+    assert html.endswith("&lt;img src=x onerror=alert(2)&gt;")
+    assert highlight_terms("<b>x</b>", None, "vi", "en") == "&lt;b&gt;x&lt;/b&gt;"
+
+
+@pytest.mark.parametrize("fields, expected", [
+    ({"target_text": "Reviewer's text", "mt_text": "MT"}, "Reviewer's text"),
+    ({"target_text": "", "mt_text": "MT"}, ""),
+    ({"mt_text": "Real MT"}, "Real MT"),
+    ({"mt_text": "noise noise", "random_weights": True}, ""),  # never start from a test model's noise
+    ({}, ""),
+])
+def test_initial_target(fields, expected):
+    assert initial_target(record(**fields)) == expected
+
+
+VIEWS = [
+    SegmentView(record(id=1, status="new", source_text="Bộ đội Biên phòng tuần tra."), None, False, []),
+    SegmentView(record(id=2, status="approved", target_text="Patrol."), "Patrol.", False, []),
+    SegmentView(record(id=3, status="draft", mt_text="Đồn biên phòng"), "Đồn biên phòng", True,
+                [__import__("workbench.checks").checks.Issue("numbers", "numbers differ")]),
+]
+
+
+@pytest.mark.parametrize("segment_filter, expected", [
+    (SegmentFilter(), [1, 2, 3]),
+    (SegmentFilter(statuses=("new", "approved")), [1, 2]),
+    (SegmentFilter(flagged_only=True), [3]),
+    (SegmentFilter(checks=("numbers",)), [3]),
+    (SegmentFilter(checks=("double_space",)), []),
+    (SegmentFilter(text="bien phong"), [1, 3]),  # accents and case optional, MT searched too
+    (SegmentFilter(text="PATROL"), [2]),
+    (SegmentFilter(statuses=("draft",), text="tuần"), []),
+])
+def test_filters(segment_filter, expected):
+    assert [v.segment.id for v in segment_filter.apply(VIEWS)] == expected
+
+
+def test_pages_and_next():
+    items = list(range(45))
+    assert page_count(45, 20) == 3 and page_count(0, 20) == 1
+    assert page_items(items, 3, 20) == list(range(40, 45))
+    assert page_items(items, 9, 20) == list(range(40, 45))  # clamped
+    assert page_of(20, 20) == 2
+    assert next_segment_id([5, 7, 9], 7) == 9
+    assert next_segment_id([5, 7, 9], 9) is None
+    assert next_segment_id([5, 7, 9], 4) is None
+
+
+def test_segment_views_check_the_target_or_else_the_mt(store):
+    text = "Bộ đội Biên phòng có 12 đồn.\nHọ tuần tra.\n"
+    document = parse_document(text.encode(), path="/virtual/a.txt", lang="vi")
+    doc_id = store.upsert_document(document, segment_document(document), target_lang="en").document_id
+    first, second = store.segments(doc_id)
+    store.save_target(first.id, "The Border Guard has 13 stations.", "draft", reviewer="ann",
+                      expected_version=1)
+    glossary = Glossary([GlossaryEntry("vn-bdbp", {"vi": "Bộ đội Biên phòng", "en": "Border Guard"})])
+    views = segment_views(store, doc_id, glossary)
+    assert [v.issue_codes for v in views] == [{"numbers"}, {"empty_target"}]
+    assert (views[0].checked_is_mt, views[1].checked_is_mt) == (False, False)
