@@ -28,7 +28,7 @@ def model_options(checkpoints):
 
 def test_translate_seeds_then_nothing_left_to_do(workdir, seeds_dir, tiny_checkpoints, capsys):
     db = str(workdir / "review.db")
-    assert main(["translate", str(seeds_dir), "--db", db, "--beams", "2", *model_options(tiny_checkpoints)]) == 0
+    assert main(["translate", str(seeds_dir), "--db", db, "--beams", "1", *model_options(tiny_checkpoints)]) == 0
     out = capsys.readouterr().out
     assert "documents: 5 (5 new or changed), segments: 86, translated: 86" in out
     with ReviewStore(db) as store:
@@ -40,7 +40,7 @@ def test_translate_seeds_then_nothing_left_to_do(workdir, seeds_dir, tiny_checkp
         segment = store.segments(summaries[2]["id"])[1]
         assert segment.checkpoint == str(tiny_checkpoints["vi-en"]) and segment.random_weights
 
-    assert main(["translate", str(seeds_dir), "--db", db, "--beams", "2", *model_options(tiny_checkpoints)]) == 0
+    assert main(["translate", str(seeds_dir), "--db", db, "--beams", "1", *model_options(tiny_checkpoints)]) == 0
     out = capsys.readouterr().out
     assert "translated: 0, reused from cache: 0, already done: 86" in out
     with ReviewStore(db) as store:
