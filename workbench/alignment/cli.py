@@ -35,6 +35,15 @@ def add_align_parser(subparsers) -> argparse.ArgumentParser:
         "--presplit", action="store_true", help="inputs are one sentence per line; print only the links"
     )
     parser.add_argument("--out", metavar="FILE", help="write the links to FILE instead of standard output")
+    parser.add_argument("--confirmed", metavar="FILE",
+                        help="links a reviewer confirmed, one `[i]:[j]` per line; only the rest is aligned")
+    parser.add_argument("--glossary", metavar="PATH",
+                        help="glossary whose term pairs serve as anchors (default: WORKBENCH_GLOSSARY or "
+                             "glossaries/ when it exists; needs --src-lang and --tgt-lang)")
+    parser.add_argument("--model", metavar="ID_OR_DIR",
+                        help="MarianMT checkpoint for SRC-TGT; its translations of SRC add a chrF signal "
+                             "(default: the pair's configured checkpoint, when it loads)")
+    parser.add_argument("--no-mt", action="store_true", help="never use machine translation as a signal")
     return parser
 
 
@@ -52,8 +61,12 @@ def run_align(args: argparse.Namespace) -> int:
             if not any(sentence.strip() for sentence in sentences):
                 raise DocumentError("no sentences to align", path)
         from workbench.alignment import align, format_link
+        from workbench.alignment.formats import read_links
 
-        links = align(source, target)
+        confirmed = read_links(args.confirmed) if args.confirmed else ()
+        links = align(source, target, confirmed=confirmed,
+                      term_pairs=glossary_term_pairs(args.glossary, args.src_lang, args.tgt_lang),
+                      translate=machine_translation(args, args.src_lang, args.tgt_lang))
         if args.presplit:
             lines = [format_link(link) for link in links]
         else:
@@ -78,6 +91,44 @@ def run_align(args: argparse.Namespace) -> int:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def glossary_term_pairs(path: str | None, src_lang: str | None, tgt_lang: str | None):
+    """(source form, target form) pairs of every glossary entry, or None without a glossary."""
+    if not src_lang or not tgt_lang:
+        return None
+    from workbench.glossary import default_glossary_path, load_glossary
+
+    location = Path(path) if path else Path(default_glossary_path())
+    if not path and not location.exists():
+        return None
+    glossary = load_glossary(location)
+    return [(source, target) for entry in glossary.entries
+            for source in entry.forms(src_lang) for target in entry.forms(tgt_lang)]
+
+
+def machine_translation(args, src_lang: str | None, tgt_lang: str | None):
+    """The translate function of the pair's checkpoint when one loads and is a real model, else None."""
+    if args.no_mt or not src_lang or not tgt_lang:
+        return None
+    from workbench.config import ConfigError, resolve_checkpoint
+    from workbench.errors import ModelUnavailable
+    from workbench.translate import get_translator
+
+    pair = f"{src_lang}-{tgt_lang}"
+    try:
+        checkpoint = args.model or resolve_checkpoint(pair)
+        translator = get_translator(pair, checkpoint)
+        translator.load()
+    except ConfigError:
+        return None
+    except ModelUnavailable as exc:
+        print(f"note: aligning without machine translation ({exc.reason})", file=sys.stderr)
+        return None
+    if translator.is_random_weights:
+        print("note: aligning without machine translation (the checkpoint has random weights)", file=sys.stderr)
+        return None
+    return translator.translate_best
 
 
 def read_text(path: str) -> str:
