@@ -8,6 +8,7 @@ which escapes it (`workbench.review.escape_html`).
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -57,16 +58,22 @@ def init_state() -> None:
 
 
 def store() -> ReviewStore:
-    """This session's connection to the review store (`WORKBENCH_DB` or the batch default)."""
+    """The review store (`WORKBENCH_DB` or the batch script's default), opened for this run.
+
+    Each script run gets its own connection: Streamlit may start a new run on a
+    new thread while the interrupted one is still winding down, and two threads
+    must never share one SQLite transaction.
+    """
     path = str(Path(default_db_path()).resolve())
     opened = st.session_state.get("_store")
-    if opened is None or opened[0] != path:
+    run = threading.get_ident()
+    if opened is None or opened[:2] != (path, run):
         try:
-            st.session_state["_store"] = (path, ReviewStore(path))
+            st.session_state["_store"] = (path, run, ReviewStore(path))
         except WorkbenchError as exc:
-            st.error(f"Error: {exc}")
+            st.error(f"Error: {escape_markdown(str(exc))}")
             st.stop()
-    return st.session_state["_store"][1]
+    return st.session_state["_store"][2]
 
 
 def _glossary_key() -> tuple:

@@ -89,7 +89,8 @@ if submitted:
             st.error(f"Error: {exc}")
 
 if summaries:
-    untranslated = [s["id"] for s in summaries if s["translated"] < s["segments"]]
+    untranslated = [s["id"] for s in summaries
+                    if s["translated"] < s["segments"] and store.ALIGNED_PATH_MARK not in s["path"]]
     if untranslated and st.button(f"Translate the untranslated segments ({len(untranslated)} "
                                   "document(s))", key="translate_rest"):
         try:

@@ -69,8 +69,11 @@ def _save(segment_id: int, version: int, next_focus, next_page: int | None, text
         saved = common.store().save_target(segment_id, cleaned, status, reviewer=common.reviewer(),
                                            expected_version=version)
     except StaleVersion as exc:
-        _conflict(segment_id, cleaned, status, exc)
-        return
+        saved = common.store().segment(segment_id)
+        if (saved.target_text, saved.status) != (cleaned, status):
+            _conflict(segment_id, cleaned, status, exc)
+            return
+        # The stored segment already says exactly this (a double submit): nothing to refuse.
     except WorkbenchError as exc:
         st.session_state["review_notice"] = ("error", f"Not saved: {exc}")
         return
@@ -150,11 +153,18 @@ def draw_editor(view, memory, next_focus, next_page: int, this_page: int) -> Non
         st.text_area("Target", key=key_text, height=110)
         st.radio("Status", STATUSES, key=key_status, horizontal=True)
         left, right = st.columns(2)
-        left.form_submit_button("Save and next (Ctrl+Enter)", type="primary", shortcut="Ctrl+Enter",
+        left.form_submit_button("Save and next (Ctrl+Enter)", type="primary",
                                 key=f"save_next_{segment.id}_{segment.version}", on_click=_save,
                                 args=(segment.id, segment.version, next_focus, next_page))
         right.form_submit_button("Save", key=f"save_{segment.id}_{segment.version}", on_click=_save,
                                  args=(segment.id, segment.version, segment.id, this_page))
+    # Put the cursor in the editor, so that Ctrl+Enter moves through a document from the keyboard.
+    # The script is a constant apart from two integers; nothing from a document or reviewer is in it.
+    st.html(f"<script>(() => {{ let tries = 0; const timer = setInterval(() => {{"
+            f" const box = document.querySelector('.st-key-{key_text} textarea');"
+            " if (box || ++tries > 60) { clearInterval(timer); if (box) { box.focus();"
+            " box.scrollIntoView({block: 'center'}); } } }, 50); })();</script>",
+            unsafe_allow_javascript=True, width="content")
     buttons = st.columns(3)
     if segment.mt_text and not segment.random_weights:
         buttons[0].button("Copy the machine translation", key=f"copy_mt_{segment.id}_{segment.version}",

@@ -4,8 +4,12 @@ The checkpoint has the exact architecture of Helsinki-NLP/opus-mt-vi-en
 (d_model 512, 6 encoder + 6 decoder layers, 8 heads, FFN 2048, a 53,685-token
 vocabulary, separate source and target SentencePiece models), built by
 `workbench.random_checkpoint` with random weights. Random weights never stop
-by themselves, so every engine is made to write exactly as many tokens as the
-source has (min = max new tokens), which is what a real model costs.
+by themselves, so every engine is made to write exactly one token per source
+word (min = max new tokens; about what opus-mt-vi-en writes for a Vietnamese
+sentence, whose words are syllables), which is what a real model costs.
+SentencePiece models trained on the five seeds cut Vietnamese finer than the
+real ones (about 2 pieces per word), so sources are longer than a real
+checkpoint's; only the output length is set to the real one.
 
 Measured, each in a fresh process (so peak memory is that of one loaded model):
 - naive:  `transformers`, one `generate` call per sentence;
@@ -43,9 +47,12 @@ OPUS_MT_VI_EN = dict(d_model=512, layers=6, heads=8, ffn_dim=2048, vocab=53685)
 SPM_PIECES = 8000  # per side; the seeds are small, so fewer are learnt
 
 
+OUTPUT_PER_SOURCE_TOKEN = 1.0  # set from --output-ratio: source words / source tokens
+
+
 def output_tokens(source_tokens: int) -> int:
-    """New tokens written for a source of this length (the batch's longest for a batch)."""
-    return source_tokens
+    """New tokens written for a source of this many tokens (the batch's longest for a batch)."""
+    return max(1, round(source_tokens * OUTPUT_PER_SOURCE_TOKEN))
 
 
 # -- the checkpoint and the sentences ----------------------------------------------------
@@ -243,7 +250,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--beams", type=int, default=4, help=argparse.SUPPRESS)
     parser.add_argument("--checkpoint", help=argparse.SUPPRESS)
     parser.add_argument("--input", help=argparse.SUPPRESS)
+    parser.add_argument("--output-ratio", type=float, default=1.0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    global OUTPUT_PER_SOURCE_TOKEN
+    OUTPUT_PER_SOURCE_TOKEN = args.output_ratio
 
     if args.worker == "rerun":
         print(json.dumps(run_rerun_worker(args.checkpoint, args.threads)))
@@ -276,22 +286,26 @@ def main(argv: list[str] | None = None) -> int:
         CTranslate2Translator("vi-en", str(checkpoint), threads=args.threads).load()
         print(f"conversion to ctranslate2 int8 (once, then cached): {time.perf_counter() - started:.0f} s")
         lengths = [len(ids) for ids in MarianTranslator("vi-en", str(checkpoint)).tokenizer(sentences).input_ids]
-        print(f"{count} Vietnamese seed sentences, {sum(lengths)} source tokens "
-              f"(mean {sum(lengths) / count:.1f}); output length = source length (min = max new tokens); "
-              f"{args.threads} threads per engine\n")
+        words = sum(len(s.split()) for s in sentences)
+        ratio = f"{words / sum(lengths):.4f}"
+        print(f"{count} Vietnamese seed sentences ({len(set(sentences))} distinct), {words} words, "
+              f"{sum(lengths)} source tokens; output: 1 token per source word, exactly "
+              f"(min = max new tokens); {args.threads} threads per engine\n")
 
         results = []
         for beams in ([4] if args.quick else [1, 4]):
             for kind in ("naive", "batched", "ctranslate2"):
                 results.append(spawn(["--worker", kind, "--beams", str(beams), "--checkpoint", str(checkpoint),
-                                      "--input", str(sentence_file), "--threads", str(args.threads)]))
+                                      "--input", str(sentence_file), "--threads", str(args.threads),
+                                      "--output-ratio", ratio]))
                 print(f"  measured {kind} at beam {beams}: {results[-1]['seconds']:.1f} s", file=sys.stderr)
         print_table(results)
         print("model MB: resident memory added by loading the model; peak MB: the whole process "
               "(Python, libraries, model, decoding)")
 
         if not args.quick:
-            rerun = spawn(["--worker", "rerun", "--checkpoint", str(checkpoint), "--threads", str(args.threads)])
+            rerun = spawn(["--worker", "rerun", "--checkpoint", str(checkpoint), "--threads", str(args.threads),
+                           "--output-ratio", ratio])
             first, second = rerun["runs"]
             print(f"\nre-run cost, run_batch over seeds/ with the default engine (beam 4, glossary on): "
                   f"first run {first['seconds']:.1f} s ({first['translated']} segments translated), "

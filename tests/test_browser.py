@@ -109,7 +109,7 @@ def test_edit_and_approve_in_a_real_browser(served, page, tmp_path):
     url, db, hostile_id = served
     with ReviewStore(db) as store:
         first_document = store.documents()[0]["id"]
-        segment = store.segments(first_document)[0]
+        segment, following, third = store.segments(first_document)[:3]
 
     page.goto(url + "/review")
     name = page.locator(".st-key-reviewer input")
@@ -128,12 +128,21 @@ def test_edit_and_approve_in_a_real_browser(served, page, tmp_path):
     target.press("Control+Enter")
     page.get_by_text("Saved segment #1 as approved").wait_for()
 
+    # Confirm and next: the following segment's editor opens with the cursor in it.
+    page.wait_for_function("sel => document.activeElement === document.querySelector(sel)",
+                           arg=f".st-key-target_{following.id}_1 textarea")
+    page.keyboard.type("20 March 2021")
+    page.keyboard.press("Control+Enter")
+    page.get_by_text("Saved segment #2 as translated").wait_for()
+
     with ReviewStore(db) as store:
         saved = store.segment(segment.id)
         assert saved.status == "approved"
         assert saved.target_text.startswith("The Border Defense Commission")
         assert saved.updated_by == "Lan"
-        assert [h["reviewer"] for h in store.history(segment.id)] == ["Lan"]
+        assert [h["reviewer"] for h in store.history(segment.id)] == ["Lan"]  # saved once
+        assert (store.segment(following.id).target_text, store.segment(following.id).status) == (
+            "20 March 2021", "translated")
 
     shot = tmp_path / "ui-screenshot.png"
     page.screenshot(path=str(shot), full_page=False)
@@ -142,7 +151,11 @@ def test_edit_and_approve_in_a_real_browser(served, page, tmp_path):
     assert shot.stat().st_size > 10_000
 
     # The hostile document: its markup is shown as text and none of it runs.
-    page.locator(".st-key-review_document").get_by_role("combobox").click()
+    page.wait_for_function("sel => document.activeElement === document.querySelector(sel)",
+                           arg=f".st-key-target_{third.id}_1 textarea")
+    chooser = page.locator(".st-key-review_document").get_by_role("combobox")
+    chooser.click()
+    chooser.fill(f"{hostile_id}: ")  # typing filters the options and opens the list
     page.get_by_role("option").filter(has_text=f"{hostile_id}: ").first.click()
     page.get_by_text("<script>window.__injected = 1</script>", exact=False).first.wait_for()
     page.get_by_text('<img src=x onerror="window.__injected = 2">', exact=False).first.wait_for()

@@ -16,6 +16,7 @@ from workbench.review import (
     page_items,
     page_of,
     segment_views,
+    text_to_check,
 )
 from workbench.segment import segment_document
 from workbench.store import SegmentRecord
@@ -86,6 +87,16 @@ def test_pages_and_next():
     assert next_segment_id([5, 7, 9], 7) == 9
     assert next_segment_id([5, 7, 9], 9) is None
     assert next_segment_id([5, 7, 9], 4) is None
+
+
+@pytest.mark.parametrize("fields, expected", [
+    ({"target_text": "Mine.", "mt_text": "MT."}, ("Mine.", False)),
+    ({"mt_text": "MT."}, ("MT.", True)),
+    ({"mt_text": "noise", "random_weights": True}, (None, False)),  # noise is not checked
+    ({}, (None, False)),
+])
+def test_text_to_check(fields, expected):
+    assert text_to_check(record(**fields)) == expected
 
 
 def test_segment_views_check_the_target_or_else_the_mt(store):

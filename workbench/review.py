@@ -26,7 +26,7 @@ class SegmentView:
     """A segment as the reviewer sees it: the record, the text checked and its issues."""
 
     segment: SegmentRecord
-    checked_text: str | None  # the reviewer's target, else the machine translation
+    checked_text: str | None  # see `text_to_check`
     checked_is_mt: bool
     issues: list[Issue] = field(default_factory=list)
 
@@ -54,16 +54,25 @@ def initial_target(segment: SegmentRecord) -> str:
     return ""
 
 
+def text_to_check(segment: SegmentRecord) -> tuple[str | None, bool]:
+    """The text the checks look at, and whether it is machine translation.
+
+    The reviewer's target when there is one, else a real model's MT. A
+    random-weight test model's output is noise and is not checked: such a
+    segment simply has no target yet.
+    """
+    if segment.target_text is not None:
+        return segment.target_text, False
+    if segment.mt_text is not None and not segment.random_weights:
+        return segment.mt_text, True
+    return None, False
+
+
 def segment_views(store, document_id: int, glossary=None) -> list[SegmentView]:
     """The live segments of a document in order, each with its checks run."""
     document = store.document(document_id)
     segments = store.segments(document_id)
-    checked = []
-    for segment in segments:
-        if segment.target_text is not None:
-            checked.append((segment.target_text, False))
-        else:
-            checked.append((segment.mt_text, segment.mt_text is not None))
+    checked = [text_to_check(segment) for segment in segments]
     usual = usual_length_ratio((s.source_text, text) for s, (text, _) in zip(segments, checked, strict=True))
     views = []
     for segment, (text, is_mt) in zip(segments, checked, strict=True):

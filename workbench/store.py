@@ -482,3 +482,72 @@ class ReviewStore:
                FROM segments s JOIN documents d ON d.id = s.document_id
                WHERE s.retired_at IS NULL AND d.archived = 0
                ORDER BY d.id, s.position""").fetchall()
+
+    #: Marks the path of a document made by saving an alignment (`save_aligned_pair`).
+    ALIGNED_PATH_MARK = "#aligned-with:"
+
+    def save_aligned_pair(self, source_document_id: int, target_name: str, target_lang: str,
+                          pairs: list[tuple[str, str | None]], *, reviewer: str) -> int:
+        """Store aligned (source, target) pairs as a document of their own; return its id.
+
+        The document's path is `<source path>#aligned-with:<target name>`. Each pair
+        becomes a segment; one with a target is 'translated', recorded in its history
+        under the reviewer's name, so it is reviewed and exported like any other.
+        Saving the same pair of documents again keeps the segments whose source and
+        target did not change (with their status and history), retires the others
+        (kept, hidden) and adds the new ones.
+        """
+        if not reviewer or not reviewer.strip():
+            raise StoreError("a reviewer name is required to save an alignment")
+        source = self.document(source_document_id)
+        path = f"{source['path']}{self.ALIGNED_PATH_MARK}{target_name}"
+        digest = hashlib.sha256(json.dumps(pairs, ensure_ascii=False).encode("utf-8")).hexdigest()
+        now = _now()
+        fields = dict(
+            path=path, name=f"{source['name']} ↔ {target_name}", content_hash=digest,
+            lang=source["lang"], target_lang=target_lang, kind=source["kind"],
+            mt_source_lang=source["mt_source_lang"], encoding="utf-8",
+            title=f"Aligned: {source['title'] or source['name']} ↔ {target_name}",
+            date=source["date"], outlet=source["outlet"], author=source["author"], removed_json="[]")
+        with self.transaction() as conn:
+            row = conn.execute("SELECT id FROM documents WHERE path = ?", (path,)).fetchone()
+            if row is None:
+                document_id = conn.execute(
+                    f"INSERT INTO documents ({', '.join(fields)}, created_at, updated_at) "
+                    f"VALUES ({', '.join('?' * len(fields))}, ?, ?)", (*fields.values(), now, now)).lastrowid
+            else:
+                document_id = row["id"]
+                conn.execute(f"UPDATE documents SET {', '.join(f'{k} = ?' for k in fields)}, archived = 0, "
+                             "updated_at = ? WHERE id = ?", (*fields.values(), now, document_id))
+            existing: dict[tuple[str, str | None], list[int]] = {}
+            for segment in conn.execute("SELECT id, source_text, target_text FROM segments WHERE "
+                                        "document_id = ? AND retired_at IS NULL ORDER BY position",
+                                        (document_id,)):
+                existing.setdefault((segment["source_text"], segment["target_text"]), []).append(segment["id"])
+            conn.execute("UPDATE segments SET position = -1 - position WHERE document_id = ? "
+                         "AND retired_at IS NULL", (document_id,))
+            for position, (source_text, target_text) in enumerate(pairs):
+                target_text = target_text if target_text and target_text.strip() else None
+                kept = existing.get((source_text, target_text))
+                if kept:
+                    conn.execute("UPDATE segments SET position = ?, paragraph = ? WHERE id = ?",
+                                 (position, position, kept.pop(0)))
+                    continue
+                status, version = ("translated", 2) if target_text else ("new", 1)
+                segment_id = conn.execute(
+                    "INSERT INTO segments (document_id, position, paragraph, kind, source_text, "
+                    "target_text, status, version, updated_by, updated_at) "
+                    "VALUES (?, ?, ?, 'body', ?, ?, ?, ?, ?, ?)",
+                    (document_id, position, position, source_text, target_text, status, version,
+                     reviewer.strip() if target_text else None, now)).lastrowid
+                if target_text:
+                    conn.execute(
+                        "INSERT INTO segment_history (segment_id, version, reviewer, changed_at, "
+                        "before_text, after_text, before_status, after_status) "
+                        "VALUES (?, 2, ?, ?, NULL, ?, 'new', 'translated')",
+                        (segment_id, reviewer.strip(), now, target_text))
+            for ids in existing.values():
+                for segment_id in ids:
+                    conn.execute("UPDATE segments SET retired_at = ?, position = NULL WHERE id = ?",
+                                 (now, segment_id))
+        return document_id

@@ -120,11 +120,16 @@ def translate_documents(
     """Run the batch again over stored documents, translating what is still untranslated.
 
     Documents whose file is gone are reported in `failures`; re-reading the
-    file keeps the batch script's behaviour for changed files.
+    file keeps the batch script's behaviour for changed files. Documents saved
+    from an alignment have no file and no machine translation to make; they
+    are left out.
     """
     paths, gone = [], []
     for document_id in document_ids:
-        path = Path(store.document(document_id)["path"])
+        stored = store.document(document_id)["path"]
+        if store.ALIGNED_PATH_MARK in stored:
+            continue
+        path = Path(stored)
         (paths if path.is_file() else gone).append(path)
     summary = run_batch(paths, store, options, progress=progress) if paths else BatchSummary()
     summary.failures[:0] = [f"{path}: the file is no longer there; import it again" for path in gone]
