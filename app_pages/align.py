@@ -206,14 +206,18 @@ save_col, export_col = st.columns(2)
 with save_col:
     st.caption("Saving makes the aligned pairs segments of a document of their own, reviewed and "
                "exported like any other.")
+    pairs = [(source, target) for source, target in state.pairs() if source]
+    if len(pairs) < len(state.links):
+        st.caption(f"{len(state.links) - len(pairs)} target-only link(s) have no source sentence and are "
+                   "not saved as segments.")
     if st.button("Save as a document pair", type="primary", key="align_save", disabled=not common.reviewer()):
         try:
             saved_id = store.save_aligned_pair(work["source_id"], work["target_name"], work["target_lang"],
-                                               state.pairs(), reviewer=common.reviewer())
+                                               pairs, reviewer=common.reviewer())
         except WorkbenchError as exc:
             st.error(f"Not saved: {common.escape_markdown(str(exc))}")
         else:
-            st.success(f"Saved as document {saved_id} ({len(state.links)} segments); review it on the "
+            st.success(f"Saved as document {saved_id} ({len(pairs)} segments); review it on the "
                        "Review page.")
     if not common.reviewer():
         st.caption("Enter your name in the sidebar to save.")

@@ -86,7 +86,7 @@ if submitted:
                                      _batch_options(lang, mt_from, translate), progress=_progress_bar())
             _remember(summary)
         except WorkbenchError as exc:
-            st.error(f"Error: {exc}")
+            st.error(common.escape_markdown(f"Error: {exc}"))
 
 if summaries:
     untranslated = [s["id"] for s in summaries
@@ -97,14 +97,14 @@ if summaries:
             _remember(translate_documents(store, untranslated, _batch_options("detect", "original", True),
                                           progress=_progress_bar()))
         except WorkbenchError as exc:
-            st.error(f"Error: {exc}")
+            st.error(common.escape_markdown(f"Error: {exc}"))
 
 report = st.session_state["import_report"]
 if report:
     for message in report["failures"]:
-        st.error(f"failed: {message}")
+        st.error(common.escape_markdown(f"failed: {message}"))
     for message in report["missing"]:
-        st.warning(f"missing model: {message}")
+        st.warning(common.escape_markdown(f"missing model: {message}"))
     st.success(report["line"])
     if summaries != store.document_summaries():
         st.rerun()

@@ -93,7 +93,7 @@ if row is not None and loaded is not None:
     else:
         st.caption("No occurrence in the documents of the review store.")
 
-st.subheader("Add an entry" if row is None else f"Edit {entry_id}")
+st.subheader("Add an entry" if row is None else f"Edit {common.escape_markdown(entry_id)}", anchor=False)
 form_id = f"{entry_id}_{editing.fingerprint.sha256[:12]}"
 with st.form(f"glossary_form_{form_id}"):
     values = {}
@@ -104,7 +104,8 @@ with st.form(f"glossary_form_{form_id}"):
             help=COLUMN_HELP.get(column, "several forms separated by |" if "_" in column else None))
     save = st.form_submit_button("Save entry", type="primary", key=f"glossary_save_{form_id}")
 if row is not None:
-    confirm = st.checkbox(f"Yes, delete the entry {entry_id}", key=f"glossary_confirm_{form_id}")
+    confirm = st.checkbox(f"Yes, delete the entry {common.escape_markdown(entry_id)}",
+                          key=f"glossary_confirm_{form_id}")
     delete = st.button("Delete entry", key=f"glossary_delete_{form_id}", disabled=not confirm)
 else:
     delete = False

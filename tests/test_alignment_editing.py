@@ -173,3 +173,35 @@ def test_pairs_and_term_pairs():
 def test_new_state_from_aligner_links():
     built = new_state(SOURCE, TARGET, [Link([0], [0], 0.9), Link([1, 2, 3], [1, 2, 3], 0.5)])
     assert shape(built) == [((0,), (0,)), ((1, 2, 3), (1, 2, 3))]
+
+
+# -- saving an alignment as a document pair (ReviewStore.save_aligned_pair) --------------------------
+def test_saving_an_alignment_makes_reviewable_segments_and_keeps_work_when_saved_again(store):
+    from workbench.ingest import parse_document
+    from workbench.segment import segment_document
+
+    document = parse_document("Đồn Biên phòng tuần tra.\nHọ bắt hai đối tượng.\n".encode(),
+                              path="/virtual/a.txt", lang="vi")
+    source_id = store.upsert_document(document, segment_document(document), target_lang="en").document_id
+    pairs = [("Đồn Biên phòng tuần tra.", "The station patrolled."), ("Họ bắt hai đối tượng.", None)]
+    pair_id = store.save_aligned_pair(source_id, "b.txt", "en", pairs, reviewer="Lan")
+
+    row = store.document(pair_id)
+    assert row["path"].endswith("a.txt#aligned-with:b.txt") and (row["lang"], row["target_lang"]) == ("vi", "en")
+    first, second = store.segments(pair_id)
+    assert (first.target_text, first.status, first.updated_by) == ("The station patrolled.", "translated", "Lan")
+    assert (second.target_text, second.status) == (None, "new")
+    assert [(h["reviewer"], h["after_text"]) for h in store.history(first.id)] == [("Lan", "The station patrolled.")]
+
+    store.save_target(first.id, "The station patrolled.", "approved", reviewer="Minh", expected_version=2)
+    again = store.save_aligned_pair(source_id, "b.txt", "en",
+                                    [pairs[0], ("Họ bắt hai đối tượng.", "They arrested two suspects.")],
+                                    reviewer="Lan")
+    assert again == pair_id
+    kept, replaced = store.segments(pair_id)
+    assert (kept.id, kept.status) == (first.id, "approved")  # unchanged pair: the review stays
+    assert replaced.id != second.id and replaced.target_text == "They arrested two suspects."
+    with pytest.raises(Exception, match="reviewer name is required"):
+        store.save_aligned_pair(source_id, "b.txt", "en", pairs, reviewer=" ")
+    with pytest.raises(Exception, match="needs a source text"):
+        store.save_aligned_pair(source_id, "b.txt", "en", [("", "Only a target.")], reviewer="Lan")

@@ -411,3 +411,56 @@ def test_export_parses_back(workbench):
     at.selectbox(key="export_format").set_value("jsonl").run()
     at.button(key="export_prepare").click().run()
     assert len(at.session_state["export_payload"]["data"].decode().splitlines()) == 3
+
+
+# -- align -----------------------------------------------------------------------------------------------
+def test_align_edit_undo_save_and_export_links(workbench):
+    with workbench.store() as store:
+        source = store.document(3)
+        copy = Path(source["path"]).read_bytes()  # the same text as its "translation": links are 1-1
+    at = open_app("align", reviewer="Lan")
+    at.selectbox(key="align_source").set_value(3).run()
+    at.radio(key="align_target_kind").set_value("upload").run()
+    at.get("file_uploader")[0].set_value(("translation.txt", copy, "text/plain")).run()
+    at.button(key="align_run").click().run()
+    assert not at.exception and not at.error
+    table = at.dataframe[0].value
+    count = len(table)
+    assert count >= 5 and set(table["type"]) == {"1-1"}
+
+    at.button(key="align_merge_next").click().run()
+    assert len(at.dataframe[0].value) == count - 1 and at.dataframe[0].value["type"][0] == "2-2"
+    at.button(key="align_undo").click().run()
+    assert len(at.dataframe[0].value) == count and "Undone: merge link 1" in messages(at.success)[0]
+
+    at.button(key="align_confirm").click().run()
+    at.button(key="align_realign").click().run()
+    assert not at.exception and at.dataframe[0].value["mark"][0] == "✔ confirmed"
+    assert at.get("download_button")  # the links, [i]:[j]
+    state = at.session_state["align_session"]["session"].state
+    assert [(link.source, link.target) for link in state.links] == [((i,), (i,)) for i in range(count)]
+
+    at.button(key="align_save").click().run()
+    assert "Saved as document" in messages(at.success)[-1]
+    with workbench.store() as store:
+        pair = store.documents()[-1]
+        assert pair["path"].endswith("#aligned-with:translation.txt")
+        segments = store.segments(pair["id"])
+        assert [(s.source_text, s.target_text, s.status) for s in segments] == [
+            (text, text, "translated") for text in state.source]
+        assert store.history(segments[0].id)[0]["reviewer"] == "Lan"
+
+
+# -- quality dashboard ------------------------------------------------------------------------------------
+def test_dashboard_shows_scores_with_signatures_terms_and_progress(workbench):
+    with workbench.store() as store:
+        for segment in store.segments(3)[:3]:
+            store.save_target(segment.id, "Approved text.", "approved", reviewer="Lan", expected_version=1)
+    at = open_app("dashboard")
+    labels = {m.label: m.value for m in at.metric}
+    assert {"BLEU", "chrF", "TER", "Term success rate"} <= set(labels)
+    assert labels["BLEU"] != "–"
+    assert any("say nothing about translation quality" in w for w in messages(at.warning))
+    assert "nrefs:1" in at.code[0].value
+    progress = at.dataframe[-2].value
+    assert list(progress["reviewer"]) == ["Lan"] and list(progress["reviewed or approved"]) == [3]

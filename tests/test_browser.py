@@ -33,10 +33,17 @@ SCREENSHOT_COPY = REPO / "bench" / "out" / "ui-screenshot.png"
 HOSTILE = ("Bộ đội Biên phòng <script>window.__injected = 1</script> tuần tra.\n"
            "Đồn <img src=x onerror=\"window.__injected = 2\"> giữ vững đường biên.\n")
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-if not CHROMIUM.exists():
-    pytest.skip("needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
-                allow_module_level=True)
+# CI installs both (.ci/run sets WORKBENCH_REQUIRE_BROWSER=1), so there a missing browser fails
+# the run instead of passing silently; on a developer machine without them the test is skipped.
+if os.environ.get("WORKBENCH_REQUIRE_BROWSER") == "1":
+    import playwright.sync_api as playwright_api
+
+    assert CHROMIUM.exists(), "needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)"
+else:
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
+                    allow_module_level=True)
 
 
 def free_port() -> int:
@@ -106,6 +113,14 @@ def page():
 
 
 def test_edit_and_approve_in_a_real_browser(served, page, tmp_path):
+    try:
+        edit_and_approve(served, page, tmp_path)
+    except Exception:
+        page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)  # for the post-mortem
+        raise
+
+
+def edit_and_approve(served, page, tmp_path):
     url, db, hostile_id = served
     with ReviewStore(db) as store:
         first_document = store.documents()[0]["id"]
@@ -122,8 +137,7 @@ def test_edit_and_approve_in_a_real_browser(served, page, tmp_path):
     edit.click()
     target = page.locator(f".st-key-target_{segment.id}_1 textarea")
     target.wait_for()
-    target.fill("The Border Defense Commission of the Inner Mongolia Autonomous Region held its "
-                "second meeting")
+    target.fill("Ủy ban Biên phòng Khu tự trị Nội Mông Cổ họp phiên thứ hai")
     page.locator(f".st-key-status_{segment.id}_1").get_by_text("approved", exact=True).click()
     target.press("Control+Enter")
     page.get_by_text("Saved segment #1 as approved").wait_for()
@@ -131,24 +145,25 @@ def test_edit_and_approve_in_a_real_browser(served, page, tmp_path):
     # Confirm and next: the following segment's editor opens with the cursor in it.
     page.wait_for_function("sel => document.activeElement === document.querySelector(sel)",
                            arg=f".st-key-target_{following.id}_1 textarea")
-    page.keyboard.type("20 March 2021")
+    shot = tmp_path / "ui-screenshot.png"
+    page.locator(f".st-key-segment_{segment.id}").scroll_into_view_if_needed()
+    page.screenshot(path=str(shot))
+    SCREENSHOT_COPY.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(shot, SCREENSHOT_COPY)
+    assert shot.stat().st_size > 10_000
+    page.locator(f".st-key-target_{following.id}_1 textarea").focus()
+    page.keyboard.type("10:06, ngày 20 tháng 3 năm 2021")
     page.keyboard.press("Control+Enter")
     page.get_by_text("Saved segment #2 as translated").wait_for()
 
     with ReviewStore(db) as store:
         saved = store.segment(segment.id)
         assert saved.status == "approved"
-        assert saved.target_text.startswith("The Border Defense Commission")
+        assert saved.target_text == "Ủy ban Biên phòng Khu tự trị Nội Mông Cổ họp phiên thứ hai"
         assert saved.updated_by == "Lan"
         assert [h["reviewer"] for h in store.history(segment.id)] == ["Lan"]  # saved once
         assert (store.segment(following.id).target_text, store.segment(following.id).status) == (
-            "20 March 2021", "translated")
-
-    shot = tmp_path / "ui-screenshot.png"
-    page.screenshot(path=str(shot), full_page=False)
-    SCREENSHOT_COPY.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(shot, SCREENSHOT_COPY)
-    assert shot.stat().st_size > 10_000
+            "10:06, ngày 20 tháng 3 năm 2021", "translated")
 
     # The hostile document: its markup is shown as text and none of it runs.
     page.wait_for_function("sel => document.activeElement === document.querySelector(sel)",

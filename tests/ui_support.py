@@ -17,21 +17,14 @@ _SEEDED: dict[str, Path] = {}
 def seeded_store_file(tiny_checkpoints: dict, tmp_path_factory) -> Path:
     """A store file with the seeds translated by the tiny checkpoints (built on first use)."""
     if "seeds" not in _SEEDED:
-        import torch
-
         from workbench.pipeline import BatchOptions, run_batch
         from workbench.store import ReviewStore
 
         folder = tmp_path_factory.mktemp("seeded-store")
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)  # a tiny model gains nothing from threads on a shared machine
-        try:
-            with ReviewStore(folder / "store.db") as store:
-                summary = run_batch([REPO / "seeds"], store, BatchOptions(
-                    models={"vi-en": str(tiny_checkpoints["vi-en"]),
-                            "en-vi": str(tiny_checkpoints["en-vi"])}, beams=1))
-        finally:
-            torch.set_num_threads(threads)
+        with ReviewStore(folder / "store.db") as store:
+            summary = run_batch([REPO / "seeds"], store, BatchOptions(
+                models={"vi-en": str(tiny_checkpoints["vi-en"]),
+                        "en-vi": str(tiny_checkpoints["en-vi"])}, beams=1))
         assert not summary.failures and summary.untranslated == 0, summary
         _SEEDED["seeds"] = folder / "store.db"
     return _SEEDED["seeds"]

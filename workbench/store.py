@@ -499,6 +499,8 @@ class ReviewStore:
         """
         if not reviewer or not reviewer.strip():
             raise StoreError("a reviewer name is required to save an alignment")
+        if any(not (source_text or "").strip() for source_text, _ in pairs):
+            raise StoreError("every aligned pair needs a source text (leave target-only links out)")
         source = self.document(source_document_id)
         path = f"{source['path']}{self.ALIGNED_PATH_MARK}{target_name}"
         digest = hashlib.sha256(json.dumps(pairs, ensure_ascii=False).encode("utf-8")).hexdigest()

@@ -102,10 +102,12 @@ def collect_segments(store, document_ids: list[int] | None = None, *, approved_o
                 continue
             if with_target_only and not (segment.target_text or "").strip():
                 continue
+            # Output of a random-weight test checkpoint is noise: it never leaves the store as MT.
+            mt = None if segment.random_weights else segment.mt_text
             rows.append(ExportRow(
                 document_id=doc["id"], document_path=doc["path"], document_name=doc["name"],
                 segment_id=segment.id, position=segment.position, source=segment.source_text,
-                target=segment.target_text, mt=segment.mt_text, status=segment.status,
+                target=segment.target_text, mt=mt, status=segment.status,
                 version=segment.version, source_lang=doc["lang"],
                 target_lang=doc["target_lang"], checkpoint=segment.checkpoint))
     return rows
