@@ -44,6 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
                            help="glossary file or folder (default: WORKBENCH_GLOSSARY or glossaries/)")
     translate.add_argument("--no-terms", action="store_true",
                            help="translate without terminology enforcement")
+    translate.add_argument("--engine", choices=["transformers", "ctranslate2", "ray"], default=None,
+                           help="translation engine (default: transformers; see README, Performance)")
+    translate.add_argument("--threads", type=_positive_int, default=None,
+                           help="CPU threads per loaded model (default: the engine's own)")
+    translate.add_argument("--ray-address", metavar="ADDRESS",
+                           help="with --engine ray: the cluster to join, e.g. ray://head:10001 "
+                                "(default: RAY_ADDRESS, else a local Ray instance)")
     translate.add_argument("--ingest-only", action="store_true",
                            help="store the documents without translating them")
 
@@ -146,6 +153,7 @@ def run_translate(args) -> int:
     from workbench.config import (
         DEFAULT_BATCH_TOKENS,
         DEFAULT_BEAMS,
+        DEFAULT_ENGINE,
         DEFAULT_MAX_BATCH_SENTENCES,
         parse_model_options,
     )
@@ -159,6 +167,7 @@ def run_translate(args) -> int:
         batch_tokens=args.batch_tokens or DEFAULT_BATCH_TOKENS,
         max_batch_sentences=args.batch_size or DEFAULT_MAX_BATCH_SENTENCES,
         glossary=glossary, enforce_terms=not args.no_terms, translate=not args.ingest_only,
+        engine=args.engine or DEFAULT_ENGINE, threads=args.threads, ray_address=args.ray_address,
     )
     bar = _ProgressBar()
     with open_store(args) as store:

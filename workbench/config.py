@@ -25,6 +25,8 @@ DEFAULT_DB_PATH = Path("data") / "workbench.db"
 DEFAULT_BEAMS = 4
 DEFAULT_BATCH_TOKENS = 4096
 DEFAULT_MAX_BATCH_SENTENCES = 32
+ENGINES = ("transformers", "ctranslate2", "ray")
+DEFAULT_ENGINE = "transformers"
 
 
 class ConfigError(WorkbenchError):

@@ -16,6 +16,7 @@ from pathlib import Path
 from workbench.config import (
     DEFAULT_BATCH_TOKENS,
     DEFAULT_BEAMS,
+    DEFAULT_ENGINE,
     DEFAULT_MAX_BATCH_SENTENCES,
     TARGET_LANGUAGE,
     pair_for_language,
@@ -46,6 +47,9 @@ class BatchOptions:
     glossary: object | None = None  # a workbench.glossary.Glossary, or None for no term handling
     enforce_terms: bool = True
     translate: bool = True
+    engine: str = DEFAULT_ENGINE  # "transformers", "ctranslate2" or "ray"
+    threads: int | None = None  # CPU threads per model; None: the engine's default
+    ray_address: str | None = None  # None with engine "ray": a local Ray instance
 
 
 @dataclass
@@ -152,7 +156,7 @@ def _translate_stored(stored, store, options, summary, progress, report) -> None
         if not items:
             continue
         checkpoint = resolve_checkpoint(pair, options.models)
-        source_lang, target_lang = pair.split("-")
+        target_lang = pair.split("-")[1]
         reuse = []
         to_translate: dict[str, list[int]] = {}
         for segment_id, text in items:
@@ -169,10 +173,12 @@ def _translate_stored(stored, store, options, summary, progress, report) -> None
                 progress(done, total)
         if not to_translate:
             continue
-        translator = get_translator(pair, checkpoint)
-        translator.beams = options.beams
-        translator.batch_tokens = options.batch_tokens
-        translator.max_batch_sentences = options.max_batch_sentences
+        sources = list(to_translate)
+        if options.engine == "ray":
+            done = _translate_on_ray(store, options, summary, pair, checkpoint, sources, to_translate,
+                                     glossary_version, done, total, progress)
+            continue
+        translator = engine_translator(options, pair, checkpoint)
         try:
             translator.load()
         except ModelUnavailable as exc:
@@ -183,24 +189,72 @@ def _translate_stored(stored, store, options, summary, progress, report) -> None
             if progress:
                 progress(done, total)
             continue
-        sources = list(to_translate)
         for start in range(0, len(sources), WRITE_CHUNK):
             chunk = sources[start:start + WRITE_CHUNK]
             texts, reports = translate_chunk(translator, chunk, options)
-            items_to_record = []
-            for source, text, term_report in zip(chunk, texts, reports, strict=False):
-                for segment_id in to_translate[source]:
-                    items_to_record.append(dict(
-                        segment_id=segment_id, source_text=source, source_lang=source_lang,
-                        target_lang=target_lang, checkpoint=checkpoint,
-                        random_weights=translator.is_random_weights,
-                        glossary_version=glossary_version, engine="transformers",
-                        beams=options.beams, text=text, term_report=term_report))
-            store.record_translations(items_to_record)
-            summary.translated += len(items_to_record)
-            done += len(items_to_record)
+            records = _records(to_translate, chunk, texts, reports, pair, checkpoint,
+                               translator.is_random_weights, glossary_version, options)
+            store.record_translations(records)
+            summary.translated += len(records)
+            done += len(records)
             if progress:
                 progress(done, total)
+
+
+def engine_translator(options: BatchOptions, pair: str, checkpoint: str):
+    """The process-wide translator of the chosen engine for (pair, checkpoint), configured for this run."""
+    if options.engine == "ctranslate2":
+        from workbench.ct2 import get_ct2_translator
+
+        translator = get_ct2_translator(pair, checkpoint, threads=options.threads)
+    elif options.engine == "transformers":
+        if options.threads:
+            import torch
+
+            torch.set_num_threads(options.threads)
+        translator = get_translator(pair, checkpoint)
+    else:
+        raise WorkbenchError(f"unknown engine '{options.engine}' (transformers, ctranslate2 or ray)")
+    translator.beams = options.beams
+    translator.batch_tokens = options.batch_tokens
+    translator.max_batch_sentences = options.max_batch_sentences
+    return translator
+
+
+def _records(to_translate, sources, texts, reports, pair, checkpoint, random_weights, glossary_version,
+             options, engine: str | None = None) -> list[dict]:
+    source_lang, target_lang = pair.split("-")
+    return [dict(segment_id=segment_id, source_text=source, source_lang=source_lang,
+                 target_lang=target_lang, checkpoint=checkpoint, random_weights=random_weights,
+                 glossary_version=glossary_version, engine=engine or options.engine, beams=options.beams,
+                 text=text, term_report=term_report)
+            for source, text, term_report in zip(sources, texts, reports, strict=True)
+            for segment_id in to_translate[source]]
+
+
+def _translate_on_ray(store, options, summary, pair, checkpoint, sources, to_translate, glossary_version,
+                      done, total, progress) -> int:
+    """Translate on Ray Data actors, writing each finished chunk to the store as it arrives."""
+    from workbench.ray_engine import iter_ray_translations
+
+    try:
+        for chunk in iter_ray_translations(sources, pair, checkpoint, options, address=options.ray_address):
+            chosen = [sources[item.index] for item in chunk]
+            records = _records(to_translate, chosen, [item.text for item in chunk],
+                               [item.term_report for item in chunk], pair, checkpoint,
+                               any(item.random_weights for item in chunk), glossary_version, options,
+                               engine="ray/ctranslate2")  # the actors run CTranslate2
+            store.record_translations(records)
+            summary.translated += len(records)
+            done += len(records)
+            if progress:
+                progress(done, total)
+    except ModelUnavailable as exc:
+        summary.missing_models.append(str(exc))
+        waiting = total - done
+        summary.untranslated += waiting
+        done = total
+    return done
 
 
 def translate_chunk(translator, sources: list[str], options: BatchOptions
