@@ -215,6 +215,11 @@ def engine_translator(options: BatchOptions, pair: str, checkpoint: str):
         translator = get_translator(pair, checkpoint)
     else:
         raise WorkbenchError(f"unknown engine '{options.engine}' (transformers, ctranslate2 or ray)")
+    return configure_translator(translator, options)
+
+
+def configure_translator(translator, options: BatchOptions):
+    """Apply a run's beam and batching settings to a translator of either engine; return it."""
     translator.beams = options.beams
     translator.batch_tokens = options.batch_tokens
     translator.max_batch_sentences = options.max_batch_sentences

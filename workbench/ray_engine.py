@@ -220,10 +220,9 @@ def make_translator(engine: str, pair: str, checkpoint: str, options, *, compute
         translator = MarianTranslator(pair, checkpoint, device=device)
     else:
         raise WorkbenchError(f"unknown engine for Ray workers: {engine!r} (ctranslate2 or transformers)")
-    translator.beams = options.beams
-    translator.batch_tokens = options.batch_tokens
-    translator.max_batch_sentences = options.max_batch_sentences
-    return translator
+    from workbench.pipeline import configure_translator
+
+    return configure_translator(translator, options)
 
 
 def connect(address: str | None) -> bool:
