@@ -11,14 +11,16 @@ SentencePiece models trained on the five seeds cut Vietnamese finer than the
 real ones (about 2 pieces per word), so sources are longer than a real
 checkpoint's; only the output length is set to the real one.
 
-Measured, each in a fresh process (so peak memory is that of one loaded model):
+Measured, each engine in its own process (so peak memory is that of one
+loaded model), on the batches the workbench plans for Vietnamese sentences of
+the seed documents, at beam 1 and beam 4:
 - naive:  `transformers`, one `generate` call per sentence;
-- batched: `transformers` with the workbench's length-bucketed batches;
-- default engine: the workbench's CTranslate2 engine (int8 on CPU), same batches;
-at beam 1 and beam 4, on Vietnamese sentences of the seed documents. Then the
-re-run cost: `run_batch` over seeds/ into a temporary store twice with the
-default engine (term enforcement on, default glossary); the second run finds
-everything cached by content.
+- batched: `transformers`, one `generate` call per batch;
+- default engine: the workbench's CTranslate2 engine (int8 on CPU).
+The engines take turns batch by batch, so that a shared machine's changing
+load hits all of them alike. Then the re-run cost: `run_batch` over seeds/
+into a temporary store twice with the default engine (term enforcement on,
+default glossary); the second run finds everything cached by content.
 
     nice -n 10 python bench/translation_speed.py [--sentences 64] [--quick] [--threads N]
 
@@ -88,7 +90,7 @@ def build_checkpoint(folder: Path) -> Path:
         heads=spec["heads"], ffn_dim=spec["ffn_dim"], extra_vocab=spec["vocab"] - learnt)
 
 
-# -- workers (one process per measurement) ------------------------------------------------
+# -- workers (one process per engine, fed batch by batch) ----------------------------------
 def rss_mb() -> float:
     """Resident memory of this process now, in MB."""
     with open("/proc/self/statm") as handle:
@@ -106,8 +108,11 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_worker(kind: str, checkpoint: str, sentences: list[str], beams: int, threads: int) -> dict:
-    """Translate `sentences` with one engine; return timings, token counts and memory."""
+def serve_worker(kind: str, checkpoint: str, beams: int, threads: int) -> None:
+    """Load one engine, then translate each JSON list of sentences read from stdin.
+
+    Answers one JSON line per request: seconds and output tokens; on EOF, peak memory.
+    """
     # Libraries first, so that "model MB" is the memory of the loaded model alone.
     if kind == "ctranslate2":
         import ctranslate2  # noqa: F401
@@ -118,17 +123,19 @@ def run_worker(kind: str, checkpoint: str, sentences: list[str], beams: int, thr
     before = rss_mb()
     started = time.perf_counter()
     if kind == "ctranslate2":
-        translate, count = _ctranslate2_engine(checkpoint, beams, threads)
+        translate = _ctranslate2_engine(checkpoint, beams, threads)
     else:
-        translate, count = _transformers_engine(kind, checkpoint, beams, threads)
+        translate = _transformers_engine(kind, checkpoint, beams, threads)
     load = time.perf_counter() - started
-    translate(sentences[:2])  # warm-up, not timed
-    started = time.perf_counter()
-    tokens = count(translate(sentences))
-    seconds = time.perf_counter() - started
+    translate(["Toàn cảnh hội nghị.", "Tỉnh uỷ Lạng Sơn."])  # warm-up, not timed
+    print(json.dumps(dict(ready=True, load_seconds=load)), flush=True)
+    for line in sys.stdin:
+        sentences = json.loads(line)
+        started = time.perf_counter()
+        tokens = translate(sentences)
+        print(json.dumps(dict(seconds=time.perf_counter() - started, tokens=tokens)), flush=True)
     peak = peak_rss_mb()
-    return dict(kind=kind, beams=beams, sentences=len(sentences), tokens=tokens, seconds=seconds,
-                load_seconds=load, model_mb=peak - before, peak_mb=peak)
+    print(json.dumps(dict(model_mb=peak - before, peak_mb=peak)), flush=True)
 
 
 def _transformers_engine(kind: str, checkpoint: str, beams: int, threads: int):
@@ -156,7 +163,7 @@ def _transformers_engine(kind: str, checkpoint: str, beams: int, threads: int):
         return sum(generate([token_ids[i] for i in batch])
                    for batch in translator.plan_batches([len(ids) for ids in token_ids], beams))
 
-    return translate, lambda tokens: tokens
+    return translate
 
 
 def _ctranslate2_engine(checkpoint: str, beams: int, threads: int):
@@ -165,11 +172,49 @@ def _ctranslate2_engine(checkpoint: str, beams: int, threads: int):
     translator = CTranslate2Translator("vi-en", checkpoint, beams=beams, threads=threads)
     translator.fixed_output_length = output_tokens
     translator.load()
+    return lambda sentences: sum(len(h[0]) for h in translator.translate_token_ids(sentences))
 
-    def translate(sentences: list[str]):
-        return translator.translate_token_ids(sentences)
 
-    return translate, lambda hypotheses: sum(len(h[0]) for h in hypotheses)
+def measure_interleaved(kinds: list[str], checkpoint: str, batches: list[list[str]], beams: int,
+                        threads: int) -> list[dict]:
+    """Time each engine on the same batches, taking turns batch by batch.
+
+    On a shared machine the load changes by the minute; taking turns makes every engine
+    meet the same load, so the ratios hold even when the absolute figures move.
+    """
+    workers = {kind: subprocess.Popen(
+        [sys.executable, __file__, "--worker", kind, "--beams", str(beams), "--checkpoint", checkpoint,
+         "--threads", str(threads), "--output-ratio", str(OUTPUT_PER_SOURCE_TOKEN)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for kind in kinds}
+    results = {kind: dict(kind=kind, beams=beams, sentences=0, tokens=0, seconds=0.0) for kind in kinds}
+    try:
+        for kind, worker in workers.items():  # one at a time: loading is not what is measured
+            results[kind]["load_seconds"] = _answer(worker, kind)["load_seconds"]
+        for turn, batch in enumerate(batches):
+            order = kinds[turn % len(kinds):] + kinds[:turn % len(kinds)]
+            for kind in order:
+                workers[kind].stdin.write(json.dumps(batch, ensure_ascii=False) + "\n")
+                workers[kind].stdin.flush()
+                answer = _answer(workers[kind], kind)
+                results[kind]["seconds"] += answer["seconds"]
+                results[kind]["tokens"] += answer["tokens"]
+                results[kind]["sentences"] += len(batch)
+        for kind, worker in workers.items():
+            worker.stdin.close()
+            results[kind].update(_answer(worker, kind))
+            worker.wait()
+    finally:
+        for worker in workers.values():
+            if worker.poll() is None:
+                worker.kill()
+    return [results[kind] for kind in kinds]
+
+
+def _answer(worker: subprocess.Popen, kind: str) -> dict:
+    line = worker.stdout.readline()
+    if not line:
+        raise SystemExit(f"the {kind} worker stopped (exit status {worker.wait()})")
+    return json.loads(line)
 
 
 def run_rerun_worker(checkpoint: str, threads: int) -> dict:
@@ -201,7 +246,7 @@ def run_rerun_worker(checkpoint: str, threads: int) -> dict:
 
 
 def spawn(arguments: list[str]) -> dict:
-    """Run this script as a worker process; return the JSON it prints last."""
+    """Run this script as a one-shot worker process; return the JSON it prints last."""
     result = subprocess.run([sys.executable, __file__, *arguments], capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"worker {' '.join(arguments)} failed:\n{result.stderr[-3000:]}")
@@ -255,7 +300,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--beams", type=int, default=4, help=argparse.SUPPRESS)
     parser.add_argument("--checkpoint", help=argparse.SUPPRESS)
-    parser.add_argument("--input", help=argparse.SUPPRESS)
     parser.add_argument("--output-ratio", type=float, default=1.0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     global OUTPUT_PER_SOURCE_TOKEN
@@ -265,8 +309,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(run_rerun_worker(args.checkpoint, args.threads)))
         return 0
     if args.worker:
-        sentences = json.loads(Path(args.input).read_text(encoding="utf-8"))
-        print(json.dumps(run_worker(args.worker, args.checkpoint, sentences, args.beams, args.threads)))
+        serve_worker(args.worker, args.checkpoint, args.beams, args.threads)
         return 0
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -274,8 +317,6 @@ def main(argv: list[str] | None = None) -> int:
         count = 16 if args.quick else args.sentences
         pool = seed_sentences("vi")
         sentences = [pool[i % len(pool)] for i in range(count)]
-        sentence_file = Path(scratch) / "sentences.json"
-        sentence_file.write_text(json.dumps(sentences, ensure_ascii=False), encoding="utf-8")
 
         started = time.perf_counter()
         checkpoint = build_checkpoint(Path(args.checkpoint_dir or Path(scratch) / "opus-mt-vi-en-random"))
@@ -293,25 +334,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"conversion to ctranslate2 int8 (once, then cached): {time.perf_counter() - started:.0f} s")
         lengths = [len(ids) for ids in MarianTranslator("vi-en", str(checkpoint)).tokenizer(sentences).input_ids]
         words = sum(len(s.split()) for s in sentences)
-        ratio = f"{words / sum(lengths):.4f}"
         print(f"{count} Vietnamese seed sentences ({len(set(sentences))} distinct), {words} words, "
               f"{sum(lengths)} source tokens; output: 1 token per source word, exactly "
               f"(min = max new tokens); {args.threads} threads per engine\n")
 
+        OUTPUT_PER_SOURCE_TOKEN = words / sum(lengths)
+        planner = MarianTranslator("vi-en", str(checkpoint))
         results = []
         for beams in ([4] if args.quick else [1, 4]):
-            for kind in ("naive", "batched", "ctranslate2"):
-                results.append(spawn(["--worker", kind, "--beams", str(beams), "--checkpoint", str(checkpoint),
-                                      "--input", str(sentence_file), "--threads", str(args.threads),
-                                      "--output-ratio", ratio]))
-                print(f"  measured {kind} at beam {beams}: {results[-1]['seconds']:.1f} s", file=sys.stderr)
+            # The batches the workbench would make; the naive loop takes their sentences one by one.
+            batches = [[sentences[i] for i in batch] for batch in planner.plan_batches(lengths, beams)]
+            started = time.perf_counter()
+            results += measure_interleaved(["naive", "batched", "ctranslate2"], str(checkpoint), batches,
+                                           beams, args.threads)
+            print(f"  beam {beams}: {len(batches)} batches, measured in {time.perf_counter() - started:.0f} s",
+                  file=sys.stderr)
         print_table(results)
         print("model MB: peak resident memory above that of the imported libraries (the loaded model and "
               "decoding); peak MB: the whole process (Python, libraries, model, decoding)")
 
         if not args.quick:
             rerun = spawn(["--worker", "rerun", "--checkpoint", str(checkpoint), "--threads", str(args.threads),
-                           "--output-ratio", ratio])
+                           "--output-ratio", str(OUTPUT_PER_SOURCE_TOKEN)])
             first, second = rerun["runs"]
             print(f"\nre-run cost, run_batch over seeds/ with the default engine (beam 4, glossary on): "
                   f"first run {first['seconds']:.1f} s ({first['translated']} segments translated), "
