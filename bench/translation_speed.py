@@ -12,17 +12,19 @@ real ones (about 2 pieces per word), so sources are longer than a real
 checkpoint's; only the output length is set to the real one.
 
 Measured, each engine in its own process (so peak memory is that of one
-loaded model), on the batches the workbench plans for Vietnamese sentences of
-the seed documents, at beam 1 and beam 4:
+loaded model), on Vietnamese sentences of the seed documents handed over the
+way the pipeline hands them to an engine (sorted by length, in chunks), at
+beam 1 and beam 4:
 - naive:  `transformers`, one `generate` call per sentence;
-- batched: `transformers`, one `generate` call per batch;
-- default engine: the workbench's CTranslate2 engine (int8 on CPU).
-The engines take turns batch by batch, so that a shared machine's changing
+- batched: `transformers`, one `generate` call per batch the workbench plans;
+- default engine: the workbench's CTranslate2 engine (int8 on CPU), which
+  plans the same batches and decodes them side by side, one per core.
+The engines take turns chunk by chunk, so that a shared machine's changing
 load hits all of them alike. Then the re-run cost: `run_batch` over seeds/
 into a temporary store twice with the default engine (term enforcement on,
 default glossary); the second run finds everything cached by content.
 
-    nice -n 10 python bench/translation_speed.py [--sentences 64] [--quick] [--threads N]
+    python bench/translation_speed.py [--sentences 64] [--chunk 16] [--quick] [--threads N]
 
 Prints a table; asserts nothing about time.
 """
@@ -175,30 +177,31 @@ def _ctranslate2_engine(checkpoint: str, beams: int, threads: int):
     return lambda sentences: sum(len(h[0]) for h in translator.translate_token_ids(sentences))
 
 
-def measure_interleaved(kinds: list[str], checkpoint: str, batches: list[list[str]], beams: int,
+def measure_interleaved(kinds: list[str], checkpoint: str, chunks: list[list[str]], beams: int,
                         threads: int) -> list[dict]:
-    """Time each engine on the same batches, taking turns batch by batch.
+    """Time each engine on the same chunks of sentences, taking turns chunk by chunk.
 
     On a shared machine the load changes by the minute; taking turns makes every engine
     meet the same load, so the ratios hold even when the absolute figures move.
     """
-    workers = {kind: subprocess.Popen(
-        [sys.executable, __file__, "--worker", kind, "--beams", str(beams), "--checkpoint", checkpoint,
-         "--threads", str(threads), "--output-ratio", str(OUTPUT_PER_SOURCE_TOKEN)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for kind in kinds}
+    workers: dict[str, subprocess.Popen] = {}
     results = {kind: dict(kind=kind, beams=beams, sentences=0, tokens=0, seconds=0.0) for kind in kinds}
     try:
-        for kind, worker in workers.items():  # one at a time: loading is not what is measured
-            results[kind]["load_seconds"] = _answer(worker, kind)["load_seconds"]
-        for turn, batch in enumerate(batches):
+        for kind in kinds:  # started one at a time, so that load times are not shared
+            workers[kind] = subprocess.Popen(
+                [sys.executable, __file__, "--worker", kind, "--beams", str(beams), "--checkpoint", checkpoint,
+                 "--threads", str(threads), "--output-ratio", str(OUTPUT_PER_SOURCE_TOKEN)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            results[kind]["load_seconds"] = _answer(workers[kind], kind)["load_seconds"]
+        for turn, chunk in enumerate(chunks):
             order = kinds[turn % len(kinds):] + kinds[:turn % len(kinds)]
             for kind in order:
-                workers[kind].stdin.write(json.dumps(batch, ensure_ascii=False) + "\n")
+                workers[kind].stdin.write(json.dumps(chunk, ensure_ascii=False) + "\n")
                 workers[kind].stdin.flush()
                 answer = _answer(workers[kind], kind)
                 results[kind]["seconds"] += answer["seconds"]
                 results[kind]["tokens"] += answer["tokens"]
-                results[kind]["sentences"] += len(batch)
+                results[kind]["sentences"] += len(chunk)
         for kind, worker in workers.items():
             worker.stdin.close()
             results[kind].update(_answer(worker, kind))
@@ -293,6 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sentences", type=int, default=64, help="sentences per measurement (default 64)")
     parser.add_argument("--quick", action="store_true", help="16 sentences, beam 4 only, no re-run measurement")
+    parser.add_argument("--chunk", type=int, default=16,
+                        help="sentences handed to an engine at a time; engines take turns chunk by chunk (default 16)")
     parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)),
                         help="CPU threads per engine (default: all available cores)")
     parser.add_argument("--checkpoint-dir", help="keep the random checkpoint here between runs "
@@ -341,14 +346,17 @@ def main(argv: list[str] | None = None) -> int:
         OUTPUT_PER_SOURCE_TOKEN = words / sum(lengths)
         planner = MarianTranslator("vi-en", str(checkpoint))
         results = []
+        # Chunks as the pipeline hands them to an engine: sentences sorted by length, then cut.
+        by_length = [sentences[i] for i in sorted(range(count), key=lambda i: (lengths[i], i))]
+        chunks = [by_length[k:k + args.chunk] for k in range(0, count, args.chunk)]
         for beams in ([4] if args.quick else [1, 4]):
-            # The batches the workbench would make; the naive loop takes their sentences one by one.
-            batches = [[sentences[i] for i in batch] for batch in planner.plan_batches(lengths, beams)]
+            planned = sum(len(planner.plan_batches([lengths[sentences.index(s)] for s in chunk], beams))
+                          for chunk in chunks)
             started = time.perf_counter()
-            results += measure_interleaved(["naive", "batched", "ctranslate2"], str(checkpoint), batches,
+            results += measure_interleaved(["naive", "batched", "ctranslate2"], str(checkpoint), chunks,
                                            beams, args.threads)
-            print(f"  beam {beams}: {len(batches)} batches, measured in {time.perf_counter() - started:.0f} s",
-                  file=sys.stderr)
+            print(f"  beam {beams}: {len(chunks)} chunks, {planned} batches, measured in "
+                  f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
         print_table(results)
         print("model MB: peak resident memory above that of the imported libraries (the loaded model and "
               "decoding); peak MB: the whole process (Python, libraries, model, decoding)")

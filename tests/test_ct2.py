@@ -104,6 +104,8 @@ def test_default_quantisation_is_int8_on_cpu(tiny_checkpoints):
     assert translator.compute_type == "int8"
     assert len(translator.translate_best(SENTENCES[:2])) == 2
     assert translator.signature.startswith("ctranslate2 ") and " int8 cpu" in translator.signature
+    # On a CPU, one single-threaded decoder per core, each taking its own batch.
+    assert translator.model.num_translators == ct2.available_cores()
 
 
 def test_missing_checkpoint_is_reported_like_the_transformers_engine(tmp_path, ct2_cache):
@@ -145,21 +147,53 @@ def test_suppressed_sequence_never_appears_and_only_where_asked(tiny_checkpoints
 
 
 def test_term_enforcement_runs_on_this_engine(tiny_checkpoints, monkeypatch):
-    """The glossary's factory is not run, but its forbidden renderings are suppressed."""
+    """Forbidden renderings are suppressed in decoding; a missing term is placed by a forced prefix."""
     from workbench.glossary import load_glossary
     from workbench.glossary.enforce import translate_with_terms
 
     glossary = load_glossary(Path(__file__).resolve().parent.parent / "glossaries")
     translator = float32(tiny_checkpoints["vi-en"])
-    seen = []
-    original = ct2.forbidden_sequences_from_factory
-    monkeypatch.setattr(ct2, "forbidden_sequences_from_factory",
-                        lambda *args: seen.append(original(*args)) or seen[-1])
+    calls = []
+    original = translator.translate_token_ids
+    monkeypatch.setattr(translator, "translate_token_ids",
+                        lambda sentences, **options: calls.append(options) or original(sentences, **options))
     (result,) = translate_with_terms(translator, ["BĐBP tỉnh họp."], glossary, "vi", "en")
     forbidden_ids = translator.tokenizer(text_target="Border Army", add_special_tokens=False).input_ids
-    assert tuple(i for i in forbidden_ids if i != translator.tokenizer.eos_token_id) in seen[0][0]
+    forbidden = tuple(i for i in forbidden_ids if i != translator.tokenizer.eos_token_id)
+    assert all(forbidden in map(tuple, call["suppress_sequences"][0]) for call in calls)
+    assert calls[1]["target_prefixes"]  # the random model never writes the term: it was placed
     assert result.report.occurrences[0].entry_id == "vn-bdbp"
     assert "Border Army" not in result.text
+    assert result.report.present_terms == ["Border Guard"]
+    assert result.report.hypothesis_rank >= translator.beams  # a placed candidate, after the n-best
+
+
+def test_decoding_continues_after_a_forced_prefix(tiny_checkpoints):
+    translator = float32(tiny_checkpoints["vi-en"], beams=2)
+    plain = translator.translate_token_ids(SENTENCES[:1])[0][0]
+    prefix = plain[:2] + translator.tokenizer(text_target="Border Guard", add_special_tokens=False).input_ids
+    first, second = translator.translate_token_ids(
+        SENTENCES[:2], num_return_sequences=3, alternatives=True, target_prefixes=[prefix, []])
+    assert all(h[:len(prefix)] == prefix and len(h) > len(prefix) for h in first)
+    assert len({h[len(prefix)] for h in first}) == 3  # alternatives differ right after the prefix
+    assert len({h[0] for h in second}) == 3  # no prefix: they differ at the first token
+
+
+def test_scores_match_transformers_log_probabilities(tiny_checkpoints):
+    import torch
+
+    translator = float32(tiny_checkpoints["vi-en"], beams=1)
+    reference = MarianTranslator("vi-en", str(tiny_checkpoints["vi-en"]))
+    targets = [hyps[0] for hyps in translator.translate_token_ids(SENTENCES[:2])]
+    scores = translator.score_token_ids(SENTENCES[:2], targets)
+    for sentence, target, score in zip(SENTENCES[:2], targets, scores, strict=True):
+        inputs = reference.tokenizer(sentence, return_tensors="pt")
+        labels = torch.tensor([target + [reference.tokenizer.eos_token_id]])
+        with torch.no_grad():
+            logits = reference.model(**inputs, labels=labels).logits[0]
+        logits[:, reference.tokenizer.pad_token_id] = float("-inf")  # never generated, as in decoding
+        log_probs = torch.log_softmax(logits, dim=-1)[torch.arange(labels.shape[1]), labels[0]]
+        assert score == pytest.approx(float(log_probs.mean()), abs=1e-4)
 
 
 def test_fixed_output_length_for_benchmarks(tiny_checkpoints):

@@ -139,22 +139,70 @@ def _seed_segments(kind: str, lang: str, glossary) -> list[str]:
     return segments
 
 
-def test_term_success_rate_on_the_seeds(vi_en, en_vi, glossary):
+@pytest.fixture(scope="module")
+def ct2_vi_en_en_vi(tiny_checkpoints, tmp_path_factory):
+    """CTranslate2 translators (int8, the CPU default) of the tiny checkpoints, in a private cache."""
+    pytest.importorskip("ctranslate2", reason="the ctranslate2 engine is not installed")
+    from workbench.ct2 import CACHE_ENV, CTranslate2Translator
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("ct2-cache")))
+        translators = [CTranslate2Translator(pair, str(tiny_checkpoints[pair]), device="cpu")
+                       for pair in ("vi-en", "en-vi")]
+        for translator in translators:
+            translator.load()
+        yield translators
+
+
+def _seeds_success_rate(vi_en, en_vi, glossary, settings=None) -> dict:
     reports = []
     for translator, kind, source, target in ((vi_en, "vi", "vi", "en"),
                                              (en_vi, "en-mt", "en", "vi")):
         segments = _seed_segments(kind, source, glossary)
-        results = translate_with_terms(translator, segments, glossary, source, target)
+        results = translate_with_terms(translator, segments, glossary, source, target, settings=settings)
         reports += [r.report for r in results]
         part = term_success_rate(r.report for r in results)
-        print(f"\n{translator.pair}: {len(segments)} segments, {part['occurrences']} occurrences, "
-              f"{part['matched']} matched, success rate {part['success_rate']}, "
-              f"missing {part['missing']}")
-    figures = term_success_rate(reports)
-    print(f"seeds overall (random weights, enforcement on): {figures['occurrences']} occurrences, "
-          f"{figures['matched']} matched, success rate {figures['success_rate']}")
+        print(f"\n{getattr(translator, 'engine', 'transformers')} {translator.pair}: {len(segments)} segments, "
+              f"{part['occurrences']} occurrences, {part['matched']} matched, success rate "
+              f"{part['success_rate']}, missing {part['missing']}")
+    return term_success_rate(reports)
+
+
+def test_term_success_rate_on_the_seeds(vi_en, en_vi, glossary):
+    figures = _seeds_success_rate(vi_en, en_vi, glossary)
+    print(f"seeds overall (transformers, random weights, enforcement on): {figures['occurrences']} "
+          f"occurrences, {figures['matched']} matched, success rate {figures['success_rate']}")
     assert figures["occurrences"] > 150
     assert figures["success_rate"] >= 0.95
+
+
+def test_term_success_rate_on_the_seeds_with_ctranslate2(ct2_vi_en_en_vi, glossary):
+    """No logits processors there: forced-prefix placement has to carry the terms."""
+    vi_en, en_vi = ct2_vi_en_en_vi
+    figures = _seeds_success_rate(vi_en, en_vi, glossary)
+    without = _seeds_success_rate(vi_en, en_vi, glossary, EnforcementSettings(place_terms=False))
+    print(f"seeds overall (ctranslate2 int8, random weights, enforcement on): {figures['occurrences']} "
+          f"occurrences, {figures['matched']} matched, success rate {figures['success_rate']}; "
+          f"without placement {without['success_rate']}")
+    assert figures["occurrences"] > 150
+    assert figures["success_rate"] >= 0.95
+    assert without["success_rate"] < 0.5  # reranking and the final pass alone do not get there
+
+
+def test_placement_keeps_to_word_boundaries_near_the_expected_position():
+    from workbench.glossary.enforce import _placement_positions
+
+    pieces = ["▁The", "▁Bor", "der", "▁Guard", "▁met", "▁to", "day", "."]
+    hypothesis = list(range(len(pieces)))
+    # Boundaries: 0, 1, 3, 4, 5, 7 (before "."); 8 (after ".") only when nothing else is left.
+    assert _placement_positions(hypothesis, pieces, 0.5, [], 3) == [3, 4, 5]
+    assert _placement_positions(hypothesis, pieces, 1.0, [], 2) == [5, 7]
+    # Never inside a required term already written ("▁Bor der" = ids 1, 2).
+    assert 2 not in _placement_positions(hypothesis, pieces, 0.25, [((1, 2), 0.9)], 8)
+    # A term written for an earlier source position adds the boundaries after it.
+    assert _placement_positions(hypothesis, pieces, 0.1, [((4, 5), 0.05)], 1) == [1, 7]
+    assert _placement_positions(hypothesis, pieces, 0.1, [((4, 5), 0.5)], 1) == [1]
+    assert _placement_positions([0, 1], ["▁Hi", "."], 1.0, [], 3) == [0, 1]
 
 
 def _greedy(step_scores, constraint, settings, steps=5):

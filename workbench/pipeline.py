@@ -173,7 +173,9 @@ def _translate_stored(stored, store, options, summary, progress, report) -> None
                 progress(done, total)
         if not to_translate:
             continue
-        sources = list(to_translate)
+        # Sorted by length, so each chunk holds sentences of similar length and the engine
+        # can fill its batches (it groups by length only within the chunk it is given).
+        sources = sorted(to_translate, key=len)
         if options.engine == "ray":
             done = _translate_on_ray(store, options, summary, pair, checkpoint, sources, to_translate,
                                      glossary_version, done, total, progress)

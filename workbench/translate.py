@@ -53,6 +53,8 @@ def output_limit(source_tokens: int) -> int:
 class MarianTranslator:
     """One MarianMT checkpoint for one language pair."""
 
+    runs_logits_processors = True  # `translate(logits_processor_factory=...)` is honoured
+
     def __init__(
         self,
         pair: str,
