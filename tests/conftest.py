@@ -32,6 +32,14 @@ def seed_texts(kind: str) -> list[str]:
     return [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob(f"*_{kind}_*.txt"))]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def ct2_conversion_cache(tmp_path_factory):
+    """Converted CTranslate2 models of this session go to a temporary folder, not ~/.cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WORKBENCH_CT2_CACHE", str(tmp_path_factory.mktemp("ct2-conversions")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     """The repository's seeds/ folder (five documents)."""

@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     translate.add_argument("--no-terms", action="store_true",
                            help="translate without terminology enforcement")
     translate.add_argument("--engine", choices=["transformers", "ctranslate2", "ray"], default=None,
-                           help="translation engine (default: transformers; see README, Performance)")
+                           help="translation engine (default: ctranslate2; see README, Performance)")
     translate.add_argument("--threads", type=_positive_int, default=None,
                            help="CPU threads per loaded model (default: the engine's own)")
     translate.add_argument("--ray-address", metavar="ADDRESS",

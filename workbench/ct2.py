@@ -59,6 +59,7 @@ TOKENIZER_FOLDER = "tokenizer"
 CACHE_FORMAT = 1
 
 TokenIds = Sequence[int]
+SCORE_BATCH_TOKENS = 512
 
 _translators: dict[tuple, CTranslate2Translator] = {}
 _translators_lock = threading.Lock()
@@ -345,8 +346,10 @@ class CTranslate2Translator:
         prefix = self.target_prefix
         sources = [tokenizer.convert_ids_to_tokens(
             tokenizer(prefix + s, truncation=True, max_length=MAX_OUTPUT_TOKENS).input_ids) for s in sentences]
+        # Scoring keeps a vocabulary-wide row of log-probabilities per target token (53.7k
+        # floats for opus-mt): batches of SCORE_BATCH_TOKENS target tokens keep that small.
         results = model.score_batch(sources, [tokenizer.convert_ids_to_tokens(list(t)) for t in targets],
-                                    max_batch_size=self.max_batch_sentences, max_input_length=0)
+                                    max_batch_size=SCORE_BATCH_TOKENS, batch_type="tokens", max_input_length=0)
         return [sum(r.log_probs) / max(len(r.log_probs), 1) for r in results]
 
 

@@ -82,7 +82,7 @@ class EnforcementSettings:
     final_pass: bool = True
     # Engines without logits processors (CTranslate2): forced-prefix placement of missing terms.
     place_terms: bool = True
-    placement_positions: int = 3  # word boundaries tried per missing term
+    placement_positions: int = 3  # word boundaries tried per missing term (and as many after earlier terms)
     placement_alternatives: int = 3  # continuations per boundary, differing in their first token
     max_placements: int = 16  # rounds per sentence; each places a term or gives it up
 
@@ -466,8 +466,10 @@ def _translate_placing_terms(translator, plans: list[_SegmentPlan], constraints:
                     requests.append((i, cut + len(term.token_ids), hyp[:cut] + list(term.token_ids)))
             if not requests:
                 break
+            # Greedy after the forced prefix: each alternative is one hypothesis, so placing a
+            # term costs a few greedy decodes rather than a few full beam searches.
             continuations = translator.translate_token_ids(
-                [sources[i] for i, _, _ in requests], beams=beams,
+                [sources[i] for i, _, _ in requests], beams=1,
                 num_return_sequences=settings.placement_alternatives, alternatives=True,
                 target_prefixes=[prefix for _, _, prefix in requests],
                 suppress_sequences=[suppress[i] for i, _, _ in requests])
