@@ -213,3 +213,18 @@ def test_importing_the_engines_loads_no_heavy_module():
             "print(sorted(m for m in ('torch', 'transformers', 'ctranslate2', 'ray') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_glossary_factory_passed_anyway_becomes_suppressed_sequences(tiny_checkpoints):
+    import functools
+
+    from workbench.glossary.enforce import TermConstraints, _make_processors
+
+    translator = float32(tiny_checkpoints["vi-en"], beams=1)
+    plain = translator.translate_token_ids(SENTENCES[:2])
+    banned = tuple(plain[0][0][:2])
+    factory = functools.partial(_make_processors, [TermConstraints([], [banned]), None], None, 0, [])
+    got = translator.translate_token_ids(SENTENCES[:2], logits_processor_factory=factory)
+    output = got[0][0]
+    assert not any(tuple(output[i:i + 2]) == banned for i in range(len(output)))
+    assert got[1] == plain[1]
