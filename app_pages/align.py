@@ -61,11 +61,7 @@ def _translate_from_store(segments):
 store = common.store()
 glossary, _ = common.glossary()
 st.title("Align")
-summaries = store.document_summaries()
-if not summaries:
-    st.info("No documents yet: import some on the Documents page.")
-    st.stop()
-by_id = {s["id"]: s for s in summaries}
+by_id = common.documents_or_stop(store)
 
 source_col, target_col = st.columns(2)
 source_id = source_col.selectbox("Document", list(by_id), key="align_source",

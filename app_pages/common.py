@@ -149,6 +149,15 @@ def text_html(text: str | None, *, style: str = "", placeholder: str = "") -> No
     st.html(f'<div style="white-space:pre-wrap;{style}">{escape_html(text)}</div>')
 
 
+def documents_or_stop(store: ReviewStore) -> dict:
+    """The store's document summaries by id; with none, say where to import and stop the page."""
+    summaries = store.document_summaries()
+    if not summaries:
+        st.info("No documents yet: import some on the Documents page.")
+        st.stop()
+    return {s["id"]: s for s in summaries}
+
+
 def document_label(summary) -> str:
     """A one-line, plain-text label for a document (title or file name, languages)."""
     title = summary["title"] or summary["name"]

@@ -16,11 +16,7 @@ def _number(value) -> str:
 
 store = common.store()
 st.title("Quality")
-summaries = store.document_summaries()
-if not summaries:
-    st.info("No documents yet: import some on the Documents page.")
-    st.stop()
-by_id = {s["id"]: s for s in summaries}
+by_id = common.documents_or_stop(store)
 chosen = st.multiselect("Documents", list(by_id), default=list(by_id), key="dashboard_documents",
                         format_func=lambda i: common.document_label(by_id[i]))
 if not chosen:

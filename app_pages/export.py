@@ -17,11 +17,7 @@ FORMATS = {
 
 store = common.store()
 st.title("Export")
-summaries = store.document_summaries()
-if not summaries:
-    st.info("No documents yet: import some on the Documents page.")
-    st.stop()
-by_id = {s["id"]: s for s in summaries}
+by_id = common.documents_or_stop(store)
 chosen = st.multiselect("Documents", list(by_id), default=list(by_id), key="export_documents",
                         format_func=lambda i: common.document_label(by_id[i]))
 scope = st.radio("Segments", ["approved", "all"], horizontal=True, key="export_scope",

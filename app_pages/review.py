@@ -232,13 +232,9 @@ store = common.store()
 glossary, glossary_problems = common.glossary()
 st.title("Review")
 
-summaries = store.document_summaries()
-if not summaries:
-    st.info("No documents yet: import some on the Documents page.")
-    st.stop()
-by_id = {s["id"]: s for s in summaries}
+by_id = common.documents_or_stop(store)
 if st.session_state["review_document"] not in by_id:
-    st.session_state["review_document"] = summaries[0]["id"]
+    st.session_state["review_document"] = next(iter(by_id))
 document_id = st.selectbox("Document", list(by_id), key="review_document",
                            format_func=lambda i: common.document_label(by_id[i]), on_change=_focus,
                            args=(None,))
