@@ -348,11 +348,11 @@ def main(argv: list[str] | None = None) -> int:
         planner = MarianTranslator("vi-en", str(checkpoint))
         results = []
         # Chunks as the pipeline hands them to an engine: sentences sorted by length, then cut.
-        by_length = [sentences[i] for i in sorted(range(count), key=lambda i: (lengths[i], i))]
-        chunks = [by_length[k:k + args.chunk] for k in range(0, count, args.chunk)]
+        order = sorted(range(count), key=lambda i: (lengths[i], i))
+        chunks = [[sentences[i] for i in order[k:k + args.chunk]] for k in range(0, count, args.chunk)]
+        chunk_lengths = [[lengths[i] for i in order[k:k + args.chunk]] for k in range(0, count, args.chunk)]
         for beams in ([4] if args.quick else [1, 4]):
-            planned = sum(len(planner.plan_batches([lengths[sentences.index(s)] for s in chunk], beams))
-                          for chunk in chunks)
+            planned = sum(len(planner.plan_batches(chunk, beams)) for chunk in chunk_lengths)
             started = time.perf_counter()
             results += measure_interleaved(["naive", "batched", "ctranslate2"], str(checkpoint), chunks,
                                            beams, args.threads)
