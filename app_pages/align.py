@@ -6,7 +6,7 @@ import streamlit as st
 
 from app_pages import common
 from workbench.alignment import Link, align, format_links
-from workbench.alignment_editing import (
+from workbench.alignment.editing import (
     LOW_CONFIDENCE,
     AlignmentEditError,
     AlignmentSession,
@@ -19,11 +19,11 @@ from workbench.alignment_editing import (
     split_points,
     split_sentence,
 )
+from workbench.documents.ingest import parse_document
+from workbench.documents.segment import segment_document
+from workbench.documents.uploads import MAX_UPLOAD_BYTES
 from workbench.errors import WorkbenchError
-from workbench.ingest import parse_document
 from workbench.pipeline import DOCUMENT_SUFFIXES
-from workbench.segment import segment_document
-from workbench.uploads import MAX_UPLOAD_BYTES
 
 
 def _short(text: str, limit: int = 70) -> str:

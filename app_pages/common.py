@@ -3,7 +3,7 @@
 Session state lives under the keys of `STATE_DEFAULTS`, initialised in one place
 (`init_state`). Everything that came from a document, the glossary or a
 reviewer reaches the page either as plain widget text or through `text_html`,
-which escapes it (`workbench.review.escape_html`).
+which escapes it (`workbench.review.views.escape_html`).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import streamlit as st
 
 from workbench.config import TARGET_LANGUAGE, default_db_path, pair_for_language
 from workbench.errors import WorkbenchError
-from workbench.model_check import check_models
-from workbench.review import RANDOM_WEIGHTS_LABEL, escape_html
-from workbench.store import ReviewStore
+from workbench.mt.availability import check_models
+from workbench.review.store import ReviewStore
+from workbench.review.views import RANDOM_WEIGHTS_LABEL, escape_html
 
 STATE_DEFAULTS = {
     "reviewer": "",  # the reviewer's name, required before any change
@@ -37,7 +37,7 @@ STATE_DEFAULTS = {
     "glossary_notice": None,
     "glossary_next_entry": None,  # entry to select on the next run (after a save)
     "export_payload": None,  # the last prepared export: name, mime, data
-    "align_session": None,  # workbench.alignment_editing.AlignmentSession
+    "align_session": None,  # workbench.alignment.editing.AlignmentSession
     "align_notice": None,
 }
 

@@ -1,13 +1,13 @@
 """Quality page: BLEU, chrF and TER of the machine translation against approved targets, edit
-rates, term success and reviewer progress (all from `workbench.evaluate`)."""
+rates, term success and reviewer progress (all from `workbench.evaluation.scores`)."""
 
 import pandas as pd
 import streamlit as st
 
 from app_pages import common
 from workbench.errors import WorkbenchError
-from workbench.evaluate import HISTOGRAM_BUCKETS, evaluate
-from workbench.review import RANDOM_WEIGHTS_LABEL
+from workbench.evaluation.scores import HISTOGRAM_BUCKETS, evaluate
+from workbench.review.views import RANDOM_WEIGHTS_LABEL
 
 
 def _number(value) -> str:

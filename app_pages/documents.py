@@ -3,10 +3,10 @@
 import streamlit as st
 
 from app_pages import common
+from workbench.documents.uploads import MAX_UPLOAD_BYTES, import_uploads, translate_documents
 from workbench.errors import WorkbenchError
 from workbench.pipeline import DOCUMENT_SUFFIXES, BatchOptions
-from workbench.store import STATUSES
-from workbench.uploads import MAX_UPLOAD_BYTES, import_uploads, translate_documents
+from workbench.review.store import STATUSES
 
 store = common.store()
 st.title("Documents")

@@ -9,7 +9,7 @@ from workbench.errors import GlossaryError, WorkbenchError
 from workbench.glossary import default_glossary_path
 from workbench.glossary.editing import GlossaryChanged, GlossaryFile
 from workbench.glossary.files import glossary_files
-from workbench.review import fold_for_search, term_occurrences
+from workbench.review.views import fold_for_search, term_occurrences
 
 NEW_ENTRY = "(new entry)"
 COLUMN_HELP = {

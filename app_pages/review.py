@@ -3,12 +3,13 @@
 import streamlit as st
 
 from app_pages import common
-from workbench.checks import CHECKS
 from workbench.config import pair_for_language
 from workbench.errors import StaleVersion, WorkbenchError
-from workbench.memory import TranslationMemory
-from workbench.model_check import check_model
-from workbench.review import (
+from workbench.mt.availability import check_model
+from workbench.review.checks import CHECKS
+from workbench.review.memory import TranslationMemory
+from workbench.review.store import STATUSES
+from workbench.review.views import (
     RANDOM_WEIGHTS_LABEL,
     SegmentFilter,
     escape_html,
@@ -20,7 +21,6 @@ from workbench.review import (
     page_of,
     segment_views,
 )
-from workbench.store import STATUSES
 
 PAGE_SIZES = (10, 20, 50, 100)
 SOURCE_STYLE = "white-space:pre-wrap;line-height:1.6"

@@ -3,7 +3,7 @@
 The checkpoint has the exact architecture of Helsinki-NLP/opus-mt-vi-en
 (d_model 512, 6 encoder + 6 decoder layers, 8 heads, FFN 2048, a 53,685-token
 vocabulary, separate source and target SentencePiece models), built by
-`workbench.random_checkpoint` with random weights. Random weights never stop
+`workbench.mt.random_checkpoint` with random weights. Random weights never stop
 by themselves, so every engine is made to write exactly one token per source
 word (min = max new tokens; about what opus-mt-vi-en writes for a Vietnamese
 sentence, whose words are syllables), which is what a real model costs.
@@ -64,8 +64,8 @@ def output_tokens(source_tokens: int) -> int:
 # -- the checkpoint and the sentences ----------------------------------------------------
 def seed_sentences(lang: str = "vi") -> list[str]:
     """Sentences of the seed documents in `lang`, segmented as the workbench does."""
-    from workbench.ingest import read_document
-    from workbench.segment import segment_document
+    from workbench.documents.ingest import read_document
+    from workbench.documents.segment import segment_document
 
     sentences = []
     for path in sorted((REPO / "seeds").glob("*.txt")):
@@ -77,7 +77,7 @@ def seed_sentences(lang: str = "vi") -> list[str]:
 
 def build_checkpoint(folder: Path) -> Path:
     """The opus-mt-vi-en-shaped random checkpoint in `folder` (built once, then reused)."""
-    from workbench.random_checkpoint import build_random_marian
+    from workbench.mt.random_checkpoint import build_random_marian
 
     if (folder / "config.json").exists():
         return folder
@@ -145,7 +145,7 @@ def serve_worker(kind: str, checkpoint: str, beams: int, threads: int) -> None:
 def _transformers_engine(kind: str, checkpoint: str, beams: int, threads: int):
     import torch
 
-    from workbench.translate import MarianTranslator
+    from workbench.mt.transformers_engine import MarianTranslator
 
     torch.set_num_threads(threads)
     translator = MarianTranslator("vi-en", checkpoint, beams=beams, device="cpu")
@@ -171,7 +171,7 @@ def _transformers_engine(kind: str, checkpoint: str, beams: int, threads: int):
 
 
 def _ctranslate2_engine(checkpoint: str, beams: int, threads: int):
-    from workbench.ct2 import CTranslate2Translator
+    from workbench.mt.ctranslate2_engine import CTranslate2Translator
 
     translator = CTranslate2Translator("vi-en", checkpoint, beams=beams, threads=threads)
     translator.fixed_output_length = output_tokens
@@ -225,9 +225,9 @@ def _answer(worker: subprocess.Popen, kind: str) -> dict:
 def run_rerun_worker(checkpoint: str, threads: int) -> dict:
     """run_batch over seeds/ twice into a temporary store with the default engine (CTranslate2)."""
     import workbench.pipeline as pipeline
-    from workbench.ct2 import get_ct2_translator
     from workbench.glossary import default_glossary_path, load_glossary
-    from workbench.store import ReviewStore
+    from workbench.mt.ctranslate2_engine import get_ct2_translator
+    from workbench.review.store import ReviewStore
 
     pairs = ("vi-en", "en-vi")
     for pair in pairs:
@@ -332,8 +332,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{config['decoder_layers']} layers, {config['encoder_attention_heads']} heads, FFN "
               f"{config['encoder_ffn_dim']}, vocabulary {config['vocab_size']}; built in "
               f"{time.perf_counter() - started:.0f} s")
-        from workbench.ct2 import CTranslate2Translator
-        from workbench.translate import MarianTranslator
+        from workbench.mt.ctranslate2_engine import CTranslate2Translator
+        from workbench.mt.transformers_engine import MarianTranslator
 
         started = time.perf_counter()
         CTranslate2Translator("vi-en", str(checkpoint), threads=args.threads).load()

@@ -49,7 +49,7 @@ def seeds_dir() -> Path:
 @pytest.fixture(scope="session")
 def tiny_checkpoints(tmp_path_factory) -> dict[str, Path]:
     """Random-weight Marian checkpoints for vi-en, en-vi (with >>vie<<) and zh-en."""
-    from workbench.random_checkpoint import build_random_marian
+    from workbench.mt.random_checkpoint import build_random_marian
 
     root = tmp_path_factory.mktemp("checkpoints")
     vietnamese, english = seed_texts("vi"), seed_texts("en-mt")
@@ -64,7 +64,7 @@ def tiny_checkpoints(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture
 def store(tmp_path):
     """An empty review store in a temporary file."""
-    from workbench.store import ReviewStore
+    from workbench.review.store import ReviewStore
 
     with ReviewStore(tmp_path / "store.db") as opened:
         yield opened

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from workbench.alignment import Link
-from workbench.alignment_editing import (
+from workbench.alignment.editing import (
     AlignedLink,
     AlignmentEditError,
     AlignmentSession,
@@ -177,8 +177,8 @@ def test_new_state_from_aligner_links():
 
 # -- saving an alignment as a document pair (ReviewStore.save_aligned_pair) --------------------------
 def test_saving_an_alignment_makes_reviewable_segments_and_keeps_work_when_saved_again(store):
-    from workbench.ingest import parse_document
-    from workbench.segment import segment_document
+    from workbench.documents.ingest import parse_document
+    from workbench.documents.segment import segment_document
 
     document = parse_document("Đồn Biên phòng tuần tra.\nHọ bắt hai đối tượng.\n".encode(),
                               path="/virtual/a.txt", lang="vi")

@@ -123,7 +123,8 @@ def test_cli_documents_are_split_and_links_printed_with_text(tmp_path, capsys, m
         calls.append(lang)
         return [part.strip() + "." for part in text.split(".") if part.strip()]
 
-    monkeypatch.setitem(sys.modules, "workbench.segment", types.SimpleNamespace(split_sentences=split_sentences))
+    monkeypatch.setitem(sys.modules, "workbench.documents.segment",
+                        types.SimpleNamespace(split_sentences=split_sentences))
     source, target = tmp_path / "a.txt", tmp_path / "b.txt"
     source.write_text("The post was founded in 1959. It has 40 soldiers.", encoding="utf-8")
     target.write_text("Le poste a été fondé en 1959. Il compte 40 soldats.", encoding="utf-8")

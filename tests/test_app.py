@@ -19,8 +19,8 @@ from streamlit.testing.v1 import AppTest
 from ui_support import APP, REPO, copy_store, seeded_store_file
 
 from workbench.pipeline import BatchOptions, run_batch
-from workbench.review import RANDOM_WEIGHTS_LABEL
-from workbench.store import ReviewStore
+from workbench.review.store import ReviewStore
+from workbench.review.views import RANDOM_WEIGHTS_LABEL
 
 PAGES = ("documents", "review", "glossary", "export", "align", "dashboard")
 

@@ -24,9 +24,9 @@ from pathlib import Path
 import pytest
 from ui_support import APP, REPO, copy_store, seeded_store_file
 
+from workbench.documents.uploads import import_uploads
 from workbench.pipeline import BatchOptions
-from workbench.store import ReviewStore
-from workbench.uploads import import_uploads
+from workbench.review.store import ReviewStore
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT_COPY = REPO / "bench" / "out" / "ui-screenshot.png"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.checks import (
+from workbench.glossary import Glossary, GlossaryEntry
+from workbench.review.checks import (
     CHECKS,
     check_segment,
     end_punctuation,
     number_keys,
     usual_length_ratio,
 )
-from workbench.glossary import Glossary, GlossaryEntry
 
 GLOSSARY = Glossary([
     GlossaryEntry("vn-bdbp", {"vi": "Bộ đội Biên phòng", "en": "Border Guard"},

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from workbench.cli import main
-from workbench.store import ReviewStore
+from workbench.review.store import ReviewStore
 
 
 @pytest.fixture

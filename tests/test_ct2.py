@@ -10,10 +10,10 @@ import pytest
 
 pytest.importorskip("ctranslate2", reason="the ctranslate2 engine is not installed")
 
-from workbench import ct2  # noqa: E402
-from workbench.ct2 import CTranslate2Translator, get_ct2_translator  # noqa: E402
 from workbench.errors import ModelUnavailable  # noqa: E402
-from workbench.translate import MarianTranslator, output_limit  # noqa: E402
+from workbench.mt import ctranslate2_engine as ct2  # noqa: E402
+from workbench.mt.ctranslate2_engine import CTranslate2Translator, get_ct2_translator  # noqa: E402
+from workbench.mt.transformers_engine import MarianTranslator, output_limit  # noqa: E402
 
 SENTENCES = [
     "Toàn cảnh hội nghị.",
@@ -209,7 +209,7 @@ def test_one_translator_per_settings(tiny_checkpoints):
 
 
 def test_importing_the_engines_loads_no_heavy_module():
-    code = ("import sys, workbench.ct2, workbench.ray_engine;"
+    code = ("import sys, workbench.mt.ctranslate2_engine, workbench.mt.ray_engine;"
             "print(sorted(m for m in ('torch', 'transformers', 'ctranslate2', 'ray') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

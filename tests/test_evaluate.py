@@ -10,11 +10,11 @@ import json
 import pytest
 import sacrebleu
 
-from workbench.evaluate import HISTOGRAM_BUCKETS, evaluate, format_table, summarise_edit_rates
+from workbench.documents.ingest import parse_document
+from workbench.documents.segment import segment_document
+from workbench.evaluation.scores import HISTOGRAM_BUCKETS, evaluate, format_table, summarise_edit_rates
 from workbench.exchange.cli import register_commands, run_command
-from workbench.ingest import parse_document
-from workbench.segment import segment_document
-from workbench.store import ReviewStore
+from workbench.review.store import ReviewStore
 
 VIETNAMESE = ("Hội nghị biên phòng.\nĐảng ủy họp. Toàn cảnh hội nghị. "
               "Bộ đội Biên phòng tuần tra.\n")
@@ -205,7 +205,7 @@ def test_a_store_without_approvals_reports_no_scores(tmp_path):
 
 
 def test_fallback_term_success_agrees_with_the_glossary():
-    from workbench.evaluate import _term_success_rate_fallback
+    from workbench.evaluation.scores import _term_success_rate_fallback
     from workbench.glossary import term_success_rate
 
     reports = [term_report(occurrences) for occurrences in TERMS.values()] + [None]

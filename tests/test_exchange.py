@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from workbench.documents.ingest import parse_document
+from workbench.documents.segment import segment_document
 from workbench.errors import WorkbenchError
 from workbench.exchange import (
     ExportError,
@@ -19,9 +21,7 @@ from workbench.exchange import (
     status_to_state,
 )
 from workbench.exchange.cli import register_commands, run_command
-from workbench.ingest import parse_document
-from workbench.segment import segment_document
-from workbench.store import STATUSES, ReviewStore
+from workbench.review.store import STATUSES, ReviewStore
 
 VIETNAMESE = "Hội nghị biên phòng.\nĐảng ủy họp. Toàn cảnh hội nghị. Bộ đội Biên phòng tuần tra.\n"
 ENGLISH_MT = ("Border defence meeting held.\nThe commission met on Monday. "

@@ -104,9 +104,9 @@ def test_import_tbx_problem(capsys, tmp_path):
 
 def _store_with_reports(path: Path) -> dict[str, list[dict]]:
     """A real review store holding two documents whose segments carry term reports."""
-    from workbench.ingest import read_document
-    from workbench.segment import segment_document
-    from workbench.store import ReviewStore
+    from workbench.documents.ingest import read_document
+    from workbench.documents.segment import segment_document
+    from workbench.review.store import ReviewStore
 
     seeds = sorted((REPO / "seeds").glob("00[34]_vi_*.txt"))
     plans = {

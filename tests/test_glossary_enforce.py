@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from workbench.documents.segment import split_sentences
 from workbench.glossary import Glossary, TermReport, load_glossary, term_success_rate
 from workbench.glossary.enforce import EnforcementSettings, apply_final_pass, translate_with_terms
-from workbench.segment import split_sentences
-from workbench.translate import MarianTranslator
+from workbench.mt.transformers_engine import MarianTranslator
 
 REPO = Path(__file__).resolve().parent.parent
 SENTENCE = "Đảng uỷ BĐBP tỉnh tổ chức hội nghị."
@@ -143,7 +143,7 @@ def _seed_segments(kind: str, lang: str, glossary) -> list[str]:
 def ct2_vi_en_en_vi(tiny_checkpoints, tmp_path_factory):
     """CTranslate2 translators (int8, the CPU default) of the tiny checkpoints, in a private cache."""
     pytest.importorskip("ctranslate2", reason="the ctranslate2 engine is not installed")
-    from workbench.ct2 import CACHE_ENV, CTranslate2Translator
+    from workbench.mt.ctranslate2_engine import CACHE_ENV, CTranslate2Translator
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("ct2-cache")))

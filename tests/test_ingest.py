@@ -7,8 +7,8 @@ import unicodedata
 
 import pytest
 
+from workbench.documents.ingest import parse_document, read_document
 from workbench.errors import DocumentError, EncodingRefused, UnknownLanguage
-from workbench.ingest import parse_document, read_document
 
 VIETNAMESE = "Bộ đội Biên phòng tỉnh Quảng Ninh tổ chức hội nghị tổng kết phong trào thi đua.\n"
 TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -156,7 +156,7 @@ def test_malformed_sidecar_names_the_sidecar(tmp_path, sidecar, message):
 
 
 def test_huge_file_is_refused_without_reading_it(tmp_path, monkeypatch):
-    import workbench.ingest as ingest
+    import workbench.documents.ingest as ingest
 
     monkeypatch.setattr(ingest, "MAX_DOCUMENT_BYTES", 1000)
     path = tmp_path / "huge.txt"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.ingest import parse_document
-from workbench.memory import MemoryUnit, TranslationMemory, fold_text
-from workbench.segment import segment_document
+from workbench.documents.ingest import parse_document
+from workbench.documents.segment import segment_document
+from workbench.review.memory import MemoryUnit, TranslationMemory, fold_text
 
 UNITS = [
     MemoryUnit("Bộ đội Biên phòng tuần tra đường biên.", "The Border Guard patrols the borderline.", 1),

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from workbench.errors import ModelUnavailable
+from workbench.mt.ray_engine import RayUnavailable, run_on_ray
+from workbench.mt.transformers_engine import MarianTranslator
 from workbench.pipeline import BatchOptions
-from workbench.ray_engine import RayUnavailable, run_on_ray
-from workbench.translate import MarianTranslator
 
 SENTENCES = [
     "Toàn cảnh hội nghị.",

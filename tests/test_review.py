@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from workbench.documents.ingest import parse_document
+from workbench.documents.segment import segment_document
 from workbench.glossary import Glossary, GlossaryEntry
-from workbench.ingest import parse_document
-from workbench.review import (
+from workbench.review.checks import Issue
+from workbench.review.store import SegmentRecord
+from workbench.review.views import (
     SegmentFilter,
     SegmentView,
     highlight_terms,
@@ -18,8 +21,6 @@ from workbench.review import (
     segment_views,
     text_to_check,
 )
-from workbench.segment import segment_document
-from workbench.store import SegmentRecord
 
 GLOSSARY = Glossary([GlossaryEntry("vn-bdbp", {"vi": "Bộ đội Biên phòng", "en": "Border <Guard>"},
                                    note='the "force" & <b>not</b> the army')])
@@ -60,7 +61,7 @@ VIEWS = [
     SegmentView(record(id=1, status="new", source_text="Bộ đội Biên phòng tuần tra."), None, False, []),
     SegmentView(record(id=2, status="approved", target_text="Patrol."), "Patrol.", False, []),
     SegmentView(record(id=3, status="draft", mt_text="Đồn biên phòng"), "Đồn biên phòng", True,
-                [__import__("workbench.checks").checks.Issue("numbers", "numbers differ")]),
+                [Issue("numbers", "numbers differ")]),
 ]
 
 

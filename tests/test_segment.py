@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.ingest import read_document
-from workbench.segment import segment_document, split_sentences
+from workbench.documents.ingest import read_document
+from workbench.documents.segment import segment_document, split_sentences
 
 
 @pytest.mark.parametrize("lang, text, expected", [

@@ -6,10 +6,10 @@ import sqlite3
 
 import pytest
 
+from workbench.documents.ingest import parse_document
+from workbench.documents.segment import segment_document
 from workbench.errors import StaleVersion, StoreError
-from workbench.ingest import parse_document
-from workbench.segment import segment_document
-from workbench.store import SCHEMA_VERSION, ReviewStore
+from workbench.review.store import SCHEMA_VERSION, ReviewStore
 
 FIRST = "Hội nghị biên phòng.\nĐảng ủy họp. Toàn cảnh hội nghị. Bộ đội Biên phòng tuần tra.\n"
 CHANGED = "Hội nghị biên phòng.\nĐảng ủy họp. Bộ đội Biên phòng tuần tra. Dân quân tham gia.\n"

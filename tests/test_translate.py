@@ -9,7 +9,7 @@ import time
 import pytest
 
 from workbench.errors import ModelUnavailable
-from workbench.translate import MarianTranslator, get_translator, output_limit
+from workbench.mt.transformers_engine import MarianTranslator, get_translator, output_limit
 
 SENTENCES = [
     "Toàn cảnh hội nghị.",
@@ -83,7 +83,7 @@ def test_one_translator_per_pair_and_checkpoint(tiny_checkpoints):
 
 
 def test_importing_the_package_loads_no_heavy_module():
-    code = ("import sys, workbench.cli, workbench.pipeline, workbench.store, workbench.translate;"
+    code = ("import sys, workbench.cli, workbench.pipeline, workbench.review.store, workbench.mt.transformers_engine;"
             "print(sorted(m for m in ('torch', 'transformers', 'sentencepiece') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

@@ -18,7 +18,7 @@ def seeded_store_file(tiny_checkpoints: dict, tmp_path_factory) -> Path:
     """A store file with the seeds translated by the tiny checkpoints (built on first use)."""
     if "seeds" not in _SEEDED:
         from workbench.pipeline import BatchOptions, run_batch
-        from workbench.store import ReviewStore
+        from workbench.review.store import ReviewStore
 
         folder = tmp_path_factory.mktemp("seeded-store")
         with ReviewStore(folder / "store.db") as store:

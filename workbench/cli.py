@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
 def open_store(args):
     """Open the review store named by --db, or the default one."""
     from workbench.config import default_db_path
-    from workbench.store import ReviewStore
+    from workbench.review.store import ReviewStore
 
     return ReviewStore(Path(args.db) if getattr(args, "db", None) else default_db_path())
 
@@ -238,7 +238,7 @@ def run_models(args) -> int:
     """`models pull` / `models list`."""
     from workbench.config import DEFAULT_CHECKPOINTS, resolve_checkpoint
     from workbench.errors import ModelUnavailable
-    from workbench.translate import get_translator, pull_checkpoint
+    from workbench.mt.transformers_engine import get_translator, pull_checkpoint
 
     if args.models_command == "list":
         for pair in DEFAULT_CHECKPOINTS:

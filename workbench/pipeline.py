@@ -22,11 +22,11 @@ from workbench.config import (
     pair_for_language,
     resolve_checkpoint,
 )
+from workbench.documents.ingest import SIDECAR_SUFFIX, read_document
+from workbench.documents.segment import segment_document
 from workbench.errors import DocumentError, ModelUnavailable, WorkbenchError
-from workbench.ingest import SIDECAR_SUFFIX, read_document
-from workbench.segment import segment_document
-from workbench.store import ReviewStore
-from workbench.translate import get_translator
+from workbench.mt.transformers_engine import get_translator
+from workbench.review.store import ReviewStore
 
 DOCUMENT_SUFFIXES = {".txt", ".text", ".md"}
 # Segments written to the store per transaction: small enough that an interrupted
@@ -206,7 +206,7 @@ def _translate_stored(stored, store, options, summary, progress, report) -> None
 def engine_translator(options: BatchOptions, pair: str, checkpoint: str):
     """The process-wide translator of the chosen engine for (pair, checkpoint), configured for this run."""
     if options.engine == "ctranslate2":
-        from workbench.ct2 import get_ct2_translator
+        from workbench.mt.ctranslate2_engine import get_ct2_translator
 
         translator = get_ct2_translator(pair, checkpoint, threads=options.threads)
     elif options.engine == "transformers":
@@ -242,7 +242,7 @@ def _records(to_translate, sources, texts, reports, pair, checkpoint, random_wei
 def _translate_on_ray(store, options, summary, pair, checkpoint, sources, to_translate, glossary_version,
                       done, total, progress) -> int:
     """Translate on Ray Data actors, writing each finished chunk to the store as it arrives."""
-    from workbench.ray_engine import iter_ray_translations
+    from workbench.mt.ray_engine import iter_ray_translations
 
     try:
         for chunk in iter_ray_translations(sources, pair, checkpoint, options, address=options.ray_address):

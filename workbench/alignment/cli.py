@@ -113,7 +113,7 @@ def machine_translation(args, src_lang: str | None, tgt_lang: str | None):
         return None
     from workbench.config import ConfigError, resolve_checkpoint
     from workbench.errors import ModelUnavailable
-    from workbench.translate import get_translator
+    from workbench.mt.transformers_engine import get_translator
 
     pair = f"{src_lang}-{tgt_lang}"
     try:
@@ -163,7 +163,7 @@ def presplit_lines(text: str) -> list[str]:
 
 
 def _split(text: str, lang: str | None) -> list[str]:
-    from workbench.segment import split_sentences
+    from workbench.documents.segment import split_sentences
 
     return split_sentences(text, lang or _guess_language(text))
 

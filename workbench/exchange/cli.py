@@ -76,7 +76,7 @@ def run_command(args) -> int | None:
 
 def _open_store(args):
     from workbench.config import default_db_path
-    from workbench.store import ReviewStore
+    from workbench.review.store import ReviewStore
 
     path = Path(args.db) if args.db else default_db_path()
     if not path.exists():
@@ -141,7 +141,7 @@ def run_import_xliff(args) -> int:
 
 def run_evaluate(args) -> int:
     """`evaluate`: print the quality report as a table, JSON or CSV."""
-    from workbench.evaluate import evaluate, format_csv, format_table
+    from workbench.evaluation.scores import evaluate, format_csv, format_table
 
     with _open_store(args) as store:
         report = evaluate(store)

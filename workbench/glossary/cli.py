@@ -120,7 +120,7 @@ def _match(args) -> int:
 def _report(args) -> int:
     from workbench.config import default_db_path
     from workbench.glossary.report import term_success_by_document
-    from workbench.store import ReviewStore
+    from workbench.review.store import ReviewStore
 
     path = Path(args.db) if args.db else default_db_path()
     if not path.exists():

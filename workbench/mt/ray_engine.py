@@ -206,12 +206,12 @@ def make_translator(engine: str, pair: str, checkpoint: str, options, *, compute
                     device=None):
     """A fresh translator of the given engine, configured from the batch options."""
     if engine == "ctranslate2":
-        from workbench.ct2 import CTranslate2Translator
+        from workbench.mt.ctranslate2_engine import CTranslate2Translator
 
         translator = CTranslate2Translator(pair, checkpoint, compute_type=compute_type, threads=threads,
                                            device=device)
     elif engine == "transformers":
-        from workbench.translate import MarianTranslator
+        from workbench.mt.transformers_engine import MarianTranslator
 
         if threads:
             import torch

@@ -49,7 +49,7 @@ from workbench.config import (
     DEFAULT_MAX_BATCH_SENTENCES,
 )
 from workbench.errors import ModelUnavailable, WorkbenchError
-from workbench.translate import MAX_OUTPUT_TOKENS, MarianTranslator, output_limit
+from workbench.mt.transformers_engine import MAX_OUTPUT_TOKENS, MarianTranslator, output_limit
 
 ENGINE = "ctranslate2"
 CACHE_ENV = "WORKBENCH_CT2_CACHE"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from workbench.ingest import Document
+from workbench.documents.ingest import Document
 
 # Lower-cased, without the final period. Multi-dot forms ("e.g") are matched on their last part too.
 ABBREVIATIONS = {

@@ -19,8 +19,8 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from workbench.documents.ingest import MAX_DOCUMENT_BYTES, parse_document
 from workbench.errors import DocumentError
-from workbench.ingest import MAX_DOCUMENT_BYTES, parse_document
 from workbench.pipeline import DOCUMENT_SUFFIXES, BatchOptions, BatchSummary, run_batch
 
 UPLOADS_FOLDER = "uploads"

@@ -14,8 +14,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from workbench.checks import Issue, check_segment, usual_length_ratio
-from workbench.store import SegmentRecord
+from workbench.review.checks import Issue, check_segment, usual_length_ratio
+from workbench.review.store import SegmentRecord
 
 RANDOM_WEIGHTS_LABEL = "random-weight test model: not a translation"
 TERM_STYLE = "background-color: #fff3b0; border-bottom: 1px dotted #8a6d00; padding: 0 1px;"

@@ -1,0 +1,1 @@
+"""Documents: reading files (encodings, language, metadata, boilerplate), segmentation, uploads."""

@@ -1,0 +1,1 @@
+"""Evaluation: sacrebleu scores, edit rates, term success and reviewer progress over the store."""
