@@ -19,11 +19,11 @@ from workbench.alignment.editing import (
     split_points,
     split_sentence,
 )
+from workbench.documents.discover import DOCUMENT_SUFFIXES
 from workbench.documents.ingest import parse_document
 from workbench.documents.segment import segment_document
 from workbench.documents.uploads import MAX_UPLOAD_BYTES
 from workbench.errors import WorkbenchError
-from workbench.pipeline import DOCUMENT_SUFFIXES
 
 
 def _short(text: str, limit: int = 70) -> str:

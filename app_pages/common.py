@@ -15,7 +15,7 @@ import streamlit as st
 
 from workbench.config import TARGET_LANGUAGE, default_db_path, pair_for_language
 from workbench.errors import WorkbenchError
-from workbench.mt.availability import check_models
+from workbench.mt.checkpoints import check_models
 from workbench.review.store import ReviewStore
 from workbench.review.views import RANDOM_WEIGHTS_LABEL, escape_html
 

@@ -3,9 +3,10 @@
 import streamlit as st
 
 from app_pages import common
-from workbench.documents.uploads import MAX_UPLOAD_BYTES, import_uploads, translate_documents
+from workbench.documents.discover import DOCUMENT_SUFFIXES
+from workbench.documents.uploads import MAX_UPLOAD_BYTES
 from workbench.errors import WorkbenchError
-from workbench.pipeline import DOCUMENT_SUFFIXES, BatchOptions
+from workbench.pipeline import BatchOptions, import_uploads, translate_documents
 from workbench.review.store import STATUSES
 
 store = common.store()

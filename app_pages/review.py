@@ -5,7 +5,7 @@ import streamlit as st
 from app_pages import common
 from workbench.config import pair_for_language
 from workbench.errors import StaleVersion, WorkbenchError
-from workbench.mt.availability import check_model
+from workbench.mt.checkpoints import check_model
 from workbench.review.checks import CHECKS
 from workbench.review.memory import TranslationMemory
 from workbench.review.store import STATUSES

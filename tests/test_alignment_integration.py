@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from workbench.alignment.cli import glossary_term_pairs, machine_translation
 from workbench.cli import main
+from workbench.cli.align import glossary_term_pairs, machine_translation
 
 REPO_GLOSSARY = Path(__file__).resolve().parent.parent / "glossaries"
 

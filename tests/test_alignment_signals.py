@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 import types
 from pathlib import Path
@@ -11,9 +10,9 @@ import numpy as np
 import pytest
 
 from workbench.alignment.anchors import sentence_anchors, term_anchors
-from workbench.alignment.cli import add_align_parser, run_align
 from workbench.alignment.lengths import estimate_variance, length_cost, length_ratio, sentence_length
 from workbench.alignment.lexicon import Tokens, learn_lexicon, lexical_tokens
+from workbench.cli import main as workbench_main
 
 DATA = Path(__file__).resolve().parent / "data" / "align"
 
@@ -100,9 +99,7 @@ def test_lexical_tokens_cut_chinese_into_characters():
 
 
 def run_cli(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser()
-    add_align_parser(parser.add_subparsers(dest="command"))
-    return run_align(parser.parse_args(argv))
+    return workbench_main(argv)
 
 
 def test_cli_presplit_prints_links_in_gold_format(tmp_path, capsys):

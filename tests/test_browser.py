@@ -24,8 +24,7 @@ from pathlib import Path
 import pytest
 from ui_support import APP, REPO, copy_store, seeded_store_file
 
-from workbench.documents.uploads import import_uploads
-from workbench.pipeline import BatchOptions
+from workbench.pipeline import BatchOptions, import_uploads
 from workbench.review.store import ReviewStore
 
 CHROMIUM = Path("/usr/bin/chromium")

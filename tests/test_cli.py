@@ -76,13 +76,19 @@ def test_a_bad_file_is_reported_and_the_others_go_on(workdir, seeds_dir, tiny_ch
     assert "failed: 2" in captured.out
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["translate", "nowhere/"], "failed: nowhere: no such file or folder"),
-    (["translate", ".", "--model", "vi-en"], "Error: --model expects PAIR=ID_OR_DIR"),
+@pytest.mark.parametrize("argv, code, message", [
+    (["translate", "nowhere/"], 1, "failed: nowhere: no such file or folder"),
+    (["translate", ".", "--model", "vi-en"], 2, "Error: --model expects PAIR=ID_OR_DIR"),
+    (["models", "pull", "xx-yy"], 2, "Error: unknown pair 'xx-yy'"),
+    (["status", "--db", "typo.db"], 1, "Error: no review store at typo.db"),
+    (["glossary", "report", "--db", "typo.db"], 1, "Error: no review store at typo.db"),
+    (["export", "--format", "tmx", "--db", "typo.db"], 1, "Error: no review store at typo.db"),
 ])
-def test_usage_errors_are_one_clear_line(workdir, argv, message, capsys):
-    assert main(argv) == 1
-    assert message in capsys.readouterr().err
+def test_usage_errors_are_one_clear_line(workdir, argv, code, message, capsys):
+    assert main(argv) == code
+    err = capsys.readouterr().err
+    assert message in err and err.count("Error:") <= 1 and len(err.strip().splitlines()) == 1
+    assert not (workdir / "typo.db").exists()
 
 
 def test_status_json(workdir, seeds_dir, tiny_checkpoints, capsys):
@@ -103,6 +109,7 @@ def test_models_pull_offline_fails_clearly(workdir, capsys):
 
 def test_module_entry_point_runs(workdir):
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    assert main(["translate", "--ingest-only", str(workdir), "--db", "x.db"]) == 1  # nothing in it
     result = subprocess.run([sys.executable, "-m", "workbench", "status", "--db", "x.db"],
                             capture_output=True, text=True, env=env)
     assert result.returncode == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import json
@@ -10,10 +9,10 @@ import json
 import pytest
 import sacrebleu
 
+from workbench.cli import main as cli
 from workbench.documents.ingest import parse_document
 from workbench.documents.segment import segment_document
 from workbench.evaluation.scores import HISTOGRAM_BUCKETS, evaluate, format_table, summarise_edit_rates
-from workbench.exchange.cli import register_commands, run_command
 from workbench.review.store import ReviewStore
 
 VIETNAMESE = ("Hội nghị biên phòng.\nĐảng ủy họp. Toàn cảnh hội nghị. "
@@ -76,12 +75,6 @@ def db(tmp_path):
         build(store, ENGLISH_MT, tmp_path / "en.txt", EN_VI, "opus-mt-en-vi", lang="en",
               mt_from="zh")
     return path
-
-
-def cli(argv):
-    parser = argparse.ArgumentParser(prog="python -m workbench")
-    register_commands(parser.add_subparsers(dest="command", required=True))
-    return run_command(parser.parse_args(argv))
 
 
 def approved(plan):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 
 import pytest
 
+from workbench.cli import main as cli
 from workbench.documents.ingest import parse_document
 from workbench.documents.segment import segment_document
 from workbench.errors import WorkbenchError
@@ -20,7 +20,6 @@ from workbench.exchange import (
     state_to_status,
     status_to_state,
 )
-from workbench.exchange.cli import register_commands, run_command
 from workbench.review.store import STATUSES, ReviewStore
 
 VIETNAMESE = "Hội nghị biên phòng.\nĐảng ủy họp. Toàn cảnh hội nghị. Bộ đội Biên phòng tuần tra.\n"
@@ -70,12 +69,6 @@ def snapshot(store, document_id):
     segments = [(s.id, s.target_text, s.status, s.version) for s in store.segments(document_id)]
     history = store.conn.execute("SELECT COUNT(*) FROM segment_history").fetchone()[0]
     return segments, history
-
-
-def cli(argv):
-    parser = argparse.ArgumentParser(prog="python -m workbench")
-    register_commands(parser.add_subparsers(dest="command", required=True))
-    return run_command(parser.parse_args(argv))
 
 
 # -- TMX, TSV, JSONL ----------------------------------------------------------------------
@@ -417,7 +410,3 @@ def test_cli_refuses_a_missing_store(tmp_path, capsys):
     assert cli(["evaluate", "--db", str(missing)]) == 1
     assert capsys.readouterr().err.startswith(f"Error: no review store at {missing}")
     assert not missing.exists()
-
-
-def test_run_command_ignores_other_commands():
-    assert run_command(argparse.Namespace(command="translate")) is None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.documents.uploads import UploadRefused, import_uploads, safe_upload_name, uploads_folder
-from workbench.pipeline import BatchOptions
+from workbench.documents.uploads import UploadRefused, safe_upload_name, uploads_folder
+from workbench.pipeline import BatchOptions, import_uploads
 
 VIETNAMESE = "Bộ đội Biên phòng tỉnh Hà Giang tổ chức tuần tra trên tuyến biên giới.\n".encode()
 

@@ -12,7 +12,7 @@ import os
 import tomllib
 from pathlib import Path
 
-from workbench.errors import WorkbenchError
+from workbench.errors import UsageError, WorkbenchError
 
 DEFAULT_CHECKPOINTS = {
     "vi-en": "Helsinki-NLP/opus-mt-vi-en",
@@ -73,7 +73,7 @@ def parse_model_options(values: list[str] | None) -> dict[str, str]:
     for value in values or []:
         pair, sep, checkpoint = value.partition("=")
         if not sep or not checkpoint or pair.count("-") != 1:
-            raise ConfigError(f"--model expects PAIR=ID_OR_DIR such as vi-en=./models/vi-en, got '{value}'")
+            raise UsageError(f"--model expects PAIR=ID_OR_DIR such as vi-en=./models/vi-en, got '{value}'")
         overrides[pair] = checkpoint
     return overrides
 

@@ -14,6 +14,10 @@ class WorkbenchError(Exception):
     """Base class of every error the workbench reports to a user."""
 
 
+class UsageError(WorkbenchError):
+    """A command was given options that cannot work together or a malformed value (exit status 2)."""
+
+
 class LocatedError(WorkbenchError):
     """An error tied to a place in a file: `path:line: reason`."""
 

@@ -22,13 +22,14 @@ from workbench.config import (
     pair_for_language,
     resolve_checkpoint,
 )
-from workbench.documents.ingest import SIDECAR_SUFFIX, read_document
+from workbench.documents.discover import discover_documents
+from workbench.documents.ingest import read_document
 from workbench.documents.segment import segment_document
+from workbench.documents.uploads import check_upload, save_upload
 from workbench.errors import DocumentError, ModelUnavailable, WorkbenchError
 from workbench.mt.transformers_engine import get_translator
 from workbench.review.store import ReviewStore
 
-DOCUMENT_SUFFIXES = {".txt", ".text", ".md"}
 # Segments written to the store per transaction: small enough that an interrupted
 # run keeps most of its work, large enough that commits stay cheap.
 WRITE_CHUNK = 64
@@ -70,25 +71,6 @@ class BatchSummary:
     def failed(self) -> int:
         """Number of files that could not be processed."""
         return len(self.failures)
-
-
-def discover_documents(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
-    """Expand files and folders into document files (sorted); report paths that do not exist."""
-    found: list[Path] = []
-    problems: list[str] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found.extend(sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES
-                and not p.name.endswith(SIDECAR_SUFFIX) and not p.name.startswith(".")))
-        elif path.is_file():
-            found.append(path)
-        else:
-            problems.append(f"{path}: no such file or folder")
-    unique = list(dict.fromkeys(p.resolve() for p in found))
-    return unique, problems
 
 
 def run_batch(
@@ -275,3 +257,58 @@ def translate_chunk(translator, sources: list[str], options: BatchOptions
         translator, sources, options.glossary, translator.source_lang, translator.target_lang,
         enforce=options.enforce_terms)
     return [r.text for r in results], [r.report.to_dict() for r in results]
+
+
+# -- the UI's entry points: uploads and re-translation of stored documents ---------------
+def import_uploads(
+    store,
+    files: Iterable[tuple[str, bytes]],
+    options: BatchOptions,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> BatchSummary:
+    """Check, save and import uploaded (name, bytes) files; translate them unless told not to.
+
+    Refused files are listed in the summary's `failures` with the batch
+    script's messages; the other files go on.
+    """
+    refused: list[str] = []
+    saved: list[Path] = []
+    for name, data in files:
+        try:
+            path = check_upload(store, name, data, lang=options.lang,
+                                machine_translated_from=options.machine_translated_from)
+        except DocumentError as exc:
+            refused.append(str(exc))
+            continue
+        save_upload(path, data)
+        saved.append(path)
+    summary = run_batch(saved, store, options, progress=progress) if saved else BatchSummary()
+    summary.failures[:0] = refused
+    return summary
+
+
+def translate_documents(
+    store,
+    document_ids: Iterable[int],
+    options: BatchOptions,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> BatchSummary:
+    """Run the batch again over stored documents, translating what is still untranslated.
+
+    Documents whose file is gone are reported in `failures`; re-reading the
+    file keeps the batch script's behaviour for changed files. Documents saved
+    from an alignment have no file and no machine translation to make; they
+    are left out.
+    """
+    paths, gone = [], []
+    for document_id in document_ids:
+        stored = store.document(document_id)["path"]
+        if store.ALIGNED_PATH_MARK in stored:
+            continue
+        path = Path(stored)
+        (paths if path.is_file() else gone).append(path)
+    summary = run_batch(paths, store, options, progress=progress) if paths else BatchSummary()
+    summary.failures[:0] = [f"{path}: the file is no longer there; import it again" for path in gone]
+    return summary

@@ -1,8 +1,9 @@
 """Documents uploaded through the UI: checked, saved beside the store, then run as a batch.
 
-An upload goes through the batch script's own code: `parse_document` first
-(so a bad file is refused with the batch script's message before anything is
-written), then `run_batch` on the saved file. Files are saved under
+An upload goes through the batch script's own code: `check_upload` parses it
+first (so a bad file is refused with the batch script's message before anything
+is written), then `workbench.pipeline.import_uploads` saves it here and runs the
+batch on the saved file. Files are saved under
 `<folder of the review store>/uploads/` with a sanitised name: no path from
 the uploader's side is ever used, so nothing is written outside that folder.
 Uploading a file with the same name again updates that document in place,
@@ -16,12 +17,11 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from workbench.documents.discover import DOCUMENT_SUFFIXES
 from workbench.documents.ingest import MAX_DOCUMENT_BYTES, parse_document
 from workbench.errors import DocumentError
-from workbench.pipeline import DOCUMENT_SUFFIXES, BatchOptions, BatchSummary, run_batch
 
 UPLOADS_FOLDER = "uploads"
 MAX_UPLOAD_BYTES = MAX_DOCUMENT_BYTES
@@ -77,60 +77,18 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def import_uploads(
-    store,
-    files: Iterable[tuple[str, bytes]],
-    options: BatchOptions,
-    *,
-    progress: Callable[[int, int], None] | None = None,
-) -> BatchSummary:
-    """Check, save and import uploaded (name, bytes) files; translate them unless told not to.
-
-    Refused files are listed in the summary's `failures` with the batch
-    script's messages; the other files go on.
-    """
-    refused: list[str] = []
-    saved: list[Path] = []
-    for name, data in files:
-        try:
-            path = upload_path(store, name)
-            if len(data) > MAX_UPLOAD_BYTES:
-                raise UploadRefused(
-                    f"file is {len(data) / 1e6:.1f} MB, above the {MAX_DOCUMENT_BYTES // 2**20} MiB "
-                    "limit for one document; split it", path)
-            parse_document(data, path=str(path), lang=options.lang,
-                           machine_translated_from=options.machine_translated_from)
-        except DocumentError as exc:
-            refused.append(str(exc))
-            continue
-        _write_atomically(path, data)
-        saved.append(path)
-    summary = run_batch(saved, store, options, progress=progress) if saved else BatchSummary()
-    summary.failures[:0] = refused
-    return summary
+def check_upload(store, name: str, data: bytes, *, lang: str | None = None,
+                 machine_translated_from: str | None = None) -> Path:
+    """Where an upload would be saved, after checking its name, size and content; raises DocumentError."""
+    path = upload_path(store, name)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise UploadRefused(
+            f"file is {len(data) / 1e6:.1f} MB, above the {MAX_DOCUMENT_BYTES // 2**20} MiB "
+            "limit for one document; split it", path)
+    parse_document(data, path=str(path), lang=lang, machine_translated_from=machine_translated_from)
+    return path
 
 
-def translate_documents(
-    store,
-    document_ids: Iterable[int],
-    options: BatchOptions,
-    *,
-    progress: Callable[[int, int], None] | None = None,
-) -> BatchSummary:
-    """Run the batch again over stored documents, translating what is still untranslated.
-
-    Documents whose file is gone are reported in `failures`; re-reading the
-    file keeps the batch script's behaviour for changed files. Documents saved
-    from an alignment have no file and no machine translation to make; they
-    are left out.
-    """
-    paths, gone = [], []
-    for document_id in document_ids:
-        stored = store.document(document_id)["path"]
-        if store.ALIGNED_PATH_MARK in stored:
-            continue
-        path = Path(stored)
-        (paths if path.is_file() else gone).append(path)
-    summary = run_batch(paths, store, options, progress=progress) if paths else BatchSummary()
-    summary.failures[:0] = [f"{path}: the file is no longer there; import it again" for path in gone]
-    return summary
+def save_upload(path: Path, data: bytes) -> None:
+    """Write a checked upload into place atomically (a reader never sees half a file)."""
+    _write_atomically(path, data)

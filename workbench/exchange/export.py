@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 from workbench.errors import StoreError, WorkbenchError
 
-FORMATS = ("tmx", "tsv", "jsonl")
 TSV_COLUMNS = ("document", "segment_id", "position", "status", "source_lang", "target_lang",
                "source", "target", "mt")
 _TSV_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
@@ -115,10 +114,9 @@ def collect_segments(store, document_ids: list[int] | None = None, *, approved_o
 
 def export_segments(store, document_ids: list[int] | None, fmt: str, *,
                     approved_only: bool = True) -> bytes:
-    """Approved (or all) segments with a target as TMX, TSV or JSONL bytes (UTF-8)."""
+    """The chosen segments in one of the segment formats (tmx, tsv, jsonl), as bytes."""
     if fmt not in WRITERS:
-        raise ExportError(f"unknown export format '{fmt}' (one of {', '.join(FORMATS)}; "
-                          "XLIFF has its own export, `workbench.exchange.export_xliff`)")
+        raise ExportError(f"unknown segment format '{fmt}' (one of {', '.join(WRITERS)})")
     return WRITERS[fmt](collect_segments(store, document_ids, approved_only=approved_only))
 
 

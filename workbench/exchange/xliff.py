@@ -105,10 +105,11 @@ def state_to_status(state: str, sub_state: str | None, has_target: bool) -> str:
 # -- export -----------------------------------------------------------------------------
 
 def export_xliff(store, document_ids: list[int] | None = None) -> bytes:
-    """Every live segment of the chosen documents (None: all non-archived) as XLIFF 2.0."""
-    from lxml import etree
-    from translate.storage.xliff2 import Xliff2File
+    """Every live segment of the chosen documents (None: all non-archived) as one XLIFF 2.0 file.
 
+    An XLIFF 2 file holds one language pair; documents of several pairs raise an ExportError
+    (`export_xliff_by_pair` writes one file per pair instead).
+    """
     rows = collect_segments(store, document_ids, approved_only=False, with_target_only=False)
     if not rows:
         raise ExportError("nothing to export: the chosen documents have no live segments")
@@ -116,8 +117,29 @@ def export_xliff(store, document_ids: list[int] | None = None) -> bytes:
     if len(pairs) > 1:
         raise ExportError(
             "an XLIFF 2 file holds one language pair, and these documents have "
-            f"{', '.join(f'{s}->{t}' for s, t in pairs)}; export each pair separately with --doc")
-    source_lang, target_lang = pairs[0]
+            f"{', '.join(f'{s}->{t}' for s, t in pairs)}; export each pair separately")
+    return _xliff_bytes(rows)
+
+
+def export_xliff_by_pair(store, document_ids: list[int] | None = None) -> list:
+    """One XLIFF 2.0 file per language pair of the chosen documents, as `ExportedFile`s named `-vi-en`..."""
+    from workbench.exchange.formats import ExportedFile
+
+    rows = collect_segments(store, document_ids, approved_only=False, with_target_only=False)
+    if not rows:
+        raise ExportError("nothing to export: the chosen documents have no live segments")
+    by_pair: dict[tuple[str, str], list[ExportRow]] = {}
+    for row in rows:
+        by_pair.setdefault((row.source_lang, row.target_lang), []).append(row)
+    return [ExportedFile(f"-{source}-{target}" if len(by_pair) > 1 else "", _xliff_bytes(pair_rows), len(pair_rows))
+            for (source, target), pair_rows in sorted(by_pair.items())]
+
+
+def _xliff_bytes(rows: list[ExportRow]) -> bytes:
+    from lxml import etree
+    from translate.storage.xliff2 import Xliff2File
+
+    source_lang, target_lang = rows[0].source_lang, rows[0].target_lang
     xliff = Xliff2File(sourcelanguage=source_lang, targetlanguage=target_lang)
     root = xliff.document.getroot()
     first_file = xliff.body  # the skeleton's empty <file>, reused for the first document

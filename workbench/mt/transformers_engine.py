@@ -12,7 +12,6 @@ batch gets the same output.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -23,6 +22,7 @@ from workbench.config import (
     DEFAULT_MAX_BATCH_SENTENCES,
 )
 from workbench.errors import ModelUnavailable
+from workbench.mt.checkpoints import hub_reachable, offline
 
 # Marian multi-target checkpoints name the target language with a token such as >>vie<<.
 TARGET_LANGUAGE_TOKENS = {"vi": ">>vie<<", "en": ">>eng<<", "zh": ">>cmn_Hans<<"}
@@ -127,7 +127,7 @@ class MarianTranslator:
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
         attempts = [{}] if looks_local else [{"local_files_only": True}]
-        if not looks_local and not _offline() and hub_reachable():
+        if not looks_local and not offline() and hub_reachable():
             attempts.append({})
         reason = ""
         for options in attempts:
@@ -142,7 +142,7 @@ class MarianTranslator:
                 reason = text.splitlines()[0][:200] if text else type(exc).__name__
         else:
             if not looks_local:
-                why = ("HF_HUB_OFFLINE is set" if _offline()
+                why = ("HF_HUB_OFFLINE is set" if offline()
                        else "the hub is unreachable" if len(attempts) == 1 else reason)
                 reason = f"not in the local Hugging Face cache and {why}" if len(attempts) == 1 \
                     else f"download failed: {why}"
@@ -229,45 +229,3 @@ class MarianTranslator:
         if current:
             batches.append(current)
         return batches
-
-
-_hub_reachable: bool | None = None
-
-
-def hub_reachable(timeout: float = 3.0) -> bool:
-    """Whether the model hub answers a TCP connection; asked once per process.
-
-    Without this probe, transformers retries every file for minutes when the
-    machine has no network.
-    """
-    global _hub_reachable
-    if _hub_reachable is None:
-        import socket
-        from urllib.parse import urlparse
-
-        endpoint = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
-        port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
-        try:
-            socket.create_connection((endpoint.hostname, port), timeout=timeout).close()
-            _hub_reachable = True
-        except OSError:
-            _hub_reachable = False
-    return _hub_reachable
-
-
-def _offline() -> bool:
-    return os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes"}
-
-
-def pull_checkpoint(pair: str, checkpoint: str) -> str:
-    """Download a hub checkpoint into the local Hugging Face cache; return its folder."""
-    from huggingface_hub import snapshot_download
-
-    if _offline() or not hub_reachable():
-        raise ModelUnavailable(pair, checkpoint, "no connection to the model hub"
-                               + (" (HF_HUB_OFFLINE is set)" if _offline() else ""))
-    try:
-        return snapshot_download(checkpoint)
-    except Exception as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelUnavailable(pair, checkpoint, f"download failed: {reason[:200]}") from None

@@ -1,8 +1,8 @@
 """`python -m workbench glossary ...`: check, match, report, export-tbx, import-tbx.
 
-A thin layer over the library: each command calls one library function and
-turns a library error into `file:line: reason` lines and an `Error: ...`
-summary on stderr, with exit code 1. Success exits 0.
+A thin layer over the library: each command calls one library function; a
+broken glossary raises `GlossaryError`, which `workbench.cli.main` prints as
+`file:line: reason` lines and an `Error: ...` summary (exit 1).
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ import json
 import sys
 from pathlib import Path
 
-from workbench.errors import GlossaryError, WorkbenchError
+from workbench.cli.common import LANGUAGE_CHOICES, add_db_option, glossary_path, open_store
+from workbench.errors import DocumentError, GlossaryError, UsageError
 
-LANGUAGE_CHOICES = ("vi", "en", "zh")
 
-
-def add_glossary_parser(subparsers) -> argparse.ArgumentParser:
+def register(subparsers) -> argparse.ArgumentParser:
     """Add the `glossary` command and its subcommands to an argparse subparsers object."""
     parser = subparsers.add_parser(
         "glossary", help="check, search and measure the terminology glossary",
@@ -26,6 +25,7 @@ def add_glossary_parser(subparsers) -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="report every problem in a glossary file or folder")
     check.add_argument("path", nargs="?", help="glossary file or folder (default: glossaries/)")
+    check.set_defaults(func=_check)
 
     match = commands.add_parser("match", help="show which glossary entries a text contains")
     match.add_argument("--lang", required=True, choices=LANGUAGE_CHOICES, help="language of the text")
@@ -34,49 +34,30 @@ def add_glossary_parser(subparsers) -> argparse.ArgumentParser:
     source.add_argument("--file", help="read the text from this UTF-8 file")
     match.add_argument("--json", action="store_true", help="print JSON")
     match.add_argument("--glossary", help="glossary file or folder (default: glossaries/)")
+    match.set_defaults(func=_match)
 
     report = commands.add_parser("report", help="term success rate of the review store")
-    report.add_argument("--db", help="review store (default: $WORKBENCH_DB or data/workbench.db)")
+    add_db_option(report)
     report.add_argument("--json", action="store_true", help="print JSON")
+    report.set_defaults(func=_report)
 
     export = commands.add_parser("export-tbx", help="write the glossary as TBX-Basic")
     export.add_argument("output", help="TBX file to write ('-' for standard output)")
     export.add_argument("--glossary", help="glossary file or folder (default: glossaries/)")
+    export.set_defaults(func=_export_tbx)
 
     imported = commands.add_parser("import-tbx", help="convert a TBX file to a glossary TSV file")
     imported.add_argument("tbx", help="TBX file to read")
     imported.add_argument("output", help="TSV file to write")
     imported.add_argument("--force", action="store_true", help="overwrite an existing file")
+    imported.set_defaults(func=_import_tbx)
     return parser
-
-
-def run_glossary(args) -> int:
-    """Run a `glossary` subcommand; return the exit code."""
-    handlers = {"check": _check, "match": _match, "report": _report,
-                "export-tbx": _export_tbx, "import-tbx": _import_tbx}
-    try:
-        return handlers[args.glossary_command](args)
-    except GlossaryError as exc:
-        for problem in exc.problems:
-            print(problem.location_message(), file=sys.stderr)
-        count = len(exc.problems)
-        print(f"Error: the glossary has {count} problem(s); fix them and run again", file=sys.stderr)
-        return 1
-    except WorkbenchError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
-        return 1
-
-
-def _glossary_path(value: str | None) -> Path:
-    from workbench.glossary import default_glossary_path
-
-    return Path(value) if value else default_glossary_path()
 
 
 def _check(args) -> int:
     from workbench.glossary import read_glossary
 
-    path = _glossary_path(args.path)
+    path = glossary_path(args.path)
     glossary, problems = read_glossary(path)
     if problems:
         raise GlossaryError(problems)
@@ -92,12 +73,13 @@ def _match(args) -> int:
     if args.file:
         try:
             text = Path(args.file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            print(f"Error: cannot read {args.file}: {exc}", file=sys.stderr)
-            return 1
+        except OSError as exc:
+            raise DocumentError(f"cannot read: {exc.strerror}", args.file) from None
+        except UnicodeDecodeError:
+            raise DocumentError("not UTF-8; convert it to UTF-8", args.file) from None
     else:
         text = args.text
-    glossary = load_glossary(_glossary_path(args.glossary))
+    glossary = load_glossary(glossary_path(args.glossary))
     matches = glossary.match(text, args.lang)
     if args.json:
         rows = []
@@ -118,19 +100,10 @@ def _match(args) -> int:
 
 
 def _report(args) -> int:
-    from workbench.config import default_db_path
     from workbench.glossary.report import term_success_by_document
-    from workbench.review.store import ReviewStore
 
-    path = Path(args.db) if args.db else default_db_path()
-    if not path.exists():
-        print(f"Error: no review store at {path}", file=sys.stderr)
-        return 1
-    store = ReviewStore(path)
-    try:
+    with open_store(args) as store:
         result = term_success_by_document(store.iter_term_reports())
-    finally:
-        store.close()
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
@@ -165,7 +138,7 @@ def _export_tbx(args) -> int:
     from workbench.glossary import load_glossary
     from workbench.glossary.tbx import export_tbx
 
-    glossary = load_glossary(_glossary_path(args.glossary))
+    glossary = load_glossary(glossary_path(args.glossary))
     data = export_tbx(glossary)
     if args.output == "-":
         sys.stdout.buffer.write(data)
@@ -181,11 +154,9 @@ def _import_tbx(args) -> int:
 
     output = Path(args.output)
     if output.suffix.lower() != ".tsv":
-        print(f"Error: {output}: the output must be a .tsv file", file=sys.stderr)
-        return 1
+        raise UsageError(f"{output}: the output must be a .tsv file")
     if output.exists() and not args.force:
-        print(f"Error: {output} exists; use --force to overwrite it", file=sys.stderr)
-        return 1
+        raise UsageError(f"{output} exists; use --force to overwrite it")
     glossary = import_tbx(args.tbx)
     write_tsv(glossary, output)
     print(f"{output}: {len(glossary)} entries imported from {args.tbx}")

@@ -13,10 +13,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from workbench.errors import DocumentError, WorkbenchError
+from workbench.errors import DocumentError
 
 
-def add_align_parser(subparsers) -> argparse.ArgumentParser:
+def register(subparsers) -> argparse.ArgumentParser:
     """Add the `align` subcommand to an argparse subparsers object."""
     parser = subparsers.add_parser(
         "align",
@@ -44,52 +44,49 @@ def add_align_parser(subparsers) -> argparse.ArgumentParser:
                         help="MarianMT checkpoint for SRC-TGT; its translations of SRC add a chrF signal "
                              "(default: the pair's configured checkpoint, when it loads)")
     parser.add_argument("--no-mt", action="store_true", help="never use machine translation as a signal")
+    parser.set_defaults(func=run_align)
     return parser
 
 
 def run_align(args: argparse.Namespace) -> int:
-    """Run `align`; return the exit status (1 with one `Error: ...` line on bad input)."""
-    try:
-        source_text = read_text(args.source)
-        target_text = read_text(args.target)
-        if args.presplit:
-            source, target = presplit_lines(source_text), presplit_lines(target_text)
-        else:
-            source = _split(source_text, args.src_lang)
-            target = _split(target_text, args.tgt_lang)
-        for path, sentences in ((args.source, source), (args.target, target)):
-            if not any(sentence.strip() for sentence in sentences):
-                raise DocumentError("no sentences to align", path)
-        from workbench.alignment import align, format_link
-        from workbench.alignment.formats import read_links
+    """Run `align`; bad input raises a WorkbenchError naming the file."""
+    source_text = read_text(args.source)
+    target_text = read_text(args.target)
+    if args.presplit:
+        source, target = presplit_lines(source_text), presplit_lines(target_text)
+    else:
+        source = _split(source_text, args.src_lang)
+        target = _split(target_text, args.tgt_lang)
+    for path, sentences in ((args.source, source), (args.target, target)):
+        if not any(sentence.strip() for sentence in sentences):
+            raise DocumentError("no sentences to align", path)
+    from workbench.alignment import align, format_link
+    from workbench.alignment.formats import read_links
 
-        confirmed = read_links(args.confirmed) if args.confirmed else ()
-        links = align(source, target, confirmed=confirmed,
-                      term_pairs=glossary_term_pairs(args.glossary, args.src_lang, args.tgt_lang),
-                      translate=machine_translation(args, args.src_lang, args.tgt_lang))
-        if args.presplit:
-            lines = [format_link(link) for link in links]
-        else:
-            lines = [
-                "\t".join((
-                    format_link(link),
-                    f"{link.confidence:.3f}",
-                    " ".join(source[i] for i in link.source),
-                    " ".join(target[j] for j in link.target),
-                ))
-                for link in links
-            ]
-        output = "".join(line + "\n" for line in lines)
-        if args.out:
-            try:
-                Path(args.out).write_text(output, encoding="utf-8")
-            except OSError as exc:
-                raise DocumentError(f"cannot write: {exc.strerror}", args.out) from None
-        else:
-            sys.stdout.write(output)
-    except WorkbenchError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
-        return 1
+    confirmed = read_links(args.confirmed) if args.confirmed else ()
+    links = align(source, target, confirmed=confirmed,
+                  term_pairs=glossary_term_pairs(args.glossary, args.src_lang, args.tgt_lang),
+                  translate=machine_translation(args, args.src_lang, args.tgt_lang))
+    if args.presplit:
+        lines = [format_link(link) for link in links]
+    else:
+        lines = [
+            "\t".join((
+                format_link(link),
+                f"{link.confidence:.3f}",
+                " ".join(source[i] for i in link.source),
+                " ".join(target[j] for j in link.target),
+            ))
+            for link in links
+        ]
+    output = "".join(line + "\n" for line in lines)
+    if args.out:
+        try:
+            Path(args.out).write_text(output, encoding="utf-8")
+        except OSError as exc:
+            raise DocumentError(f"cannot write: {exc.strerror}", args.out) from None
+    else:
+        sys.stdout.write(output)
     return 0
 
 

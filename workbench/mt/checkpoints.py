@@ -1,15 +1,20 @@
-"""Which translation checkpoints are at hand, found without loading any of them.
+"""Checkpoints: where each pair's checkpoint is, whether it is at hand, and getting it.
 
-The UI shows a banner for the pairs whose checkpoint is missing, on every page,
-so this must be cheap: a local checkpoint is there when its folder has a
-`config.json`; a hub id when that file is in the local Hugging Face cache.
-Loading can still fail later (a truncated download); that failure is reported
-when translating, as in the batch script.
+- `check_model`/`check_models`: whether a checkpoint is present, found without loading
+  it. The UI shows a banner for the pairs whose checkpoint is missing, on every page, so
+  this must be cheap: a local checkpoint is there when its folder has a `config.json`; a
+  hub id when that file is in the local Hugging Face cache. Loading can still fail later
+  (a truncated download); that failure is reported when translating.
+- `hub_reachable`: one TCP probe of the hub per process, so an offline machine fails in
+  seconds instead of letting the download client retry for minutes.
+- `pull_checkpoint`: download a hub checkpoint into the local cache (`models pull`).
 """
+
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,3 +78,45 @@ def check_model(pair: str, overrides: dict[str, str] | None = None) -> ModelStat
 def check_models(pairs=None, overrides: dict[str, str] | None = None) -> list[ModelStatus]:
     """The status of each pair (all known pairs by default)."""
     return [check_model(pair, overrides) for pair in (pairs or DEFAULT_CHECKPOINTS)]
+
+
+_hub_reachable: bool | None = None
+
+
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """Whether the model hub answers a TCP connection; asked once per process.
+
+    Without this probe, transformers retries every file for minutes when the
+    machine has no network.
+    """
+    global _hub_reachable
+    if _hub_reachable is None:
+        import socket
+        from urllib.parse import urlparse
+
+        endpoint = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+        port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
+        try:
+            socket.create_connection((endpoint.hostname, port), timeout=timeout).close()
+            _hub_reachable = True
+        except OSError:
+            _hub_reachable = False
+    return _hub_reachable
+
+
+def offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes"}
+
+
+def pull_checkpoint(pair: str, checkpoint: str) -> str:
+    """Download a hub checkpoint into the local Hugging Face cache; return its folder."""
+    from huggingface_hub import snapshot_download
+
+    if offline() or not hub_reachable():
+        raise ModelUnavailable(pair, checkpoint, "no connection to the model hub"
+                               + (" (HF_HUB_OFFLINE is set)" if offline() else ""))
+    try:
+        return snapshot_download(checkpoint)
+    except Exception as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelUnavailable(pair, checkpoint, f"download failed: {reason[:200]}") from None

@@ -1,0 +1,76 @@
+"""Options and helpers every command shares: the review store, the glossary, output files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from workbench.errors import StoreError, WorkbenchError
+
+LANGUAGE_CHOICES = ("vi", "en", "zh")
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    """The `--db FILE` option, with the same help everywhere."""
+    parser.add_argument("--db", metavar="FILE",
+                        help="review store (default: WORKBENCH_DB, db in workbench.toml, or data/workbench.db)")
+
+
+def store_path(args) -> Path:
+    """The store named by --db, else the configured default."""
+    from workbench.config import default_db_path
+
+    return Path(args.db) if getattr(args, "db", None) else default_db_path()
+
+
+def open_store(args, *, create: bool = False):
+    """Open the review store of a command.
+
+    Only commands that write new documents (`translate`) create a missing store; for
+    every other command a missing file is an error, because opening would silently
+    create an empty store and hide a typo in --db.
+    """
+    from workbench.review.store import ReviewStore
+
+    path = store_path(args)
+    if not create and not path.exists():
+        raise StoreError(f"no review store at {path} (give --db FILE, or run `translate` first)")
+    return ReviewStore(path)
+
+
+def glossary_path(value: str | None) -> Path:
+    """The glossary file or folder given, else the default one (WORKBENCH_GLOSSARY or glossaries/)."""
+    from workbench.glossary import default_glossary_path
+
+    return Path(value) if value else Path(default_glossary_path())
+
+
+def load_optional_glossary(value: str | None):
+    """The glossary given; without one, the default glossary if it exists, else None."""
+    from workbench.glossary import load_glossary
+
+    path = glossary_path(value)
+    if value or path.exists():
+        return load_glossary(path)
+    return None
+
+
+def positive_int(value: str) -> int:
+    """argparse type: an integer of at least 1."""
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return number
+
+
+def write_output(data: bytes, out: str | None) -> None:
+    """Write bytes to the file named by --out, or to standard output."""
+    if out:
+        try:
+            Path(out).write_bytes(data)
+        except OSError as exc:
+            raise WorkbenchError(f"{out}: cannot write ({exc.strerror})") from None
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()

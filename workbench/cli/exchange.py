@@ -1,0 +1,99 @@
+"""`export` and `import-xliff`: reviewed work out to other tools, and back from a CAT tool.
+
+    python -m workbench export [--db FILE] [--doc ID_OR_NAME ...] [--all-statuses]
+                               --format FORMAT [--out FILE]
+    python -m workbench import-xliff FILE --reviewer NAME [--db FILE]
+
+The formats are those of `workbench.exchange.formats.FORMATS`, the registry the
+Export page uses too.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from workbench.cli.common import add_db_option, open_store, write_output
+from workbench.errors import UsageError, WorkbenchError
+
+
+def register(subparsers) -> None:
+    """Add `export` and `import-xliff` to the main parser's subcommands."""
+    from workbench.exchange.formats import FORMATS
+
+    export = subparsers.add_parser(
+        "export", help="write reviewed segments as " + ", ".join(name.upper() for name in FORMATS),
+        description="Write the segments of the chosen documents. TMX, TSV and JSONL hold "
+                    "approved segments with a target unless --all-statuses is given; XLIFF "
+                    "holds every live segment, with its state, for a CAT tool (one file per "
+                    "language pair: with several pairs, --out work.xlf writes work-vi-en.xlf, ...).")
+    add_db_option(export)
+    export.add_argument("--doc", action="append", metavar="ID_OR_NAME",
+                        help="document id, file name or path (repeatable; default: all "
+                             "non-archived documents)")
+    export.add_argument("--all-statuses", action="store_true",
+                        help="TMX/TSV/JSONL: every segment with a target, not only approved ones")
+    export.add_argument("--format", required=True, choices=list(FORMATS))
+    export.add_argument("--out", metavar="FILE", help="output file (default: standard output)")
+    export.set_defaults(func=run_export)
+
+    importer = subparsers.add_parser(
+        "import-xliff", help="apply the targets and states of an XLIFF 2.0 file from a CAT tool",
+        description="Check every unit of the file, then apply the changed targets and states "
+                    "as the given reviewer; a broken file changes nothing.")
+    importer.add_argument("file", metavar="FILE", help="XLIFF 2.0 file exported by `export`")
+    importer.add_argument("--reviewer", required=True, metavar="NAME",
+                          help="name recorded in the history of every changed segment")
+    add_db_option(importer)
+    importer.set_defaults(func=run_import_xliff)
+
+
+def run_export(args) -> int:
+    """`export`: write the chosen documents' segments in the chosen format."""
+    from workbench.exchange.export import resolve_documents
+    from workbench.exchange.formats import export_format
+
+    fmt = export_format(args.format)
+    with open_store(args) as store:
+        document_ids = resolve_documents(store, args.doc)
+        approved_only = not args.all_statuses
+        files = fmt.write(store, document_ids, approved_only)
+    if len(files) > 1 and not args.out:
+        raise UsageError(f"the chosen documents hold {len(files)} language pairs, one {fmt.name} file each; "
+                         "give --out FILE (then FILE-vi-en.xlf, ... are written) or choose documents with --doc")
+    written = []
+    for exported in files:
+        out = args.out
+        if out and exported.name_suffix:
+            path = Path(out)
+            out = str(path.with_name(path.stem + exported.name_suffix + path.suffix))
+        write_output(exported.data, out)
+        written.append((out, exported.segments))
+    count = sum(exported.segments for exported in files)
+    if count == 0:
+        hint = "approved segments with a target" if approved_only else "segments with a target"
+        print(f"warning: no {hint} to export; the file is empty"
+              + ("" if args.all_statuses else " (--all-statuses exports unapproved ones too)"),
+              file=sys.stderr)
+    elif args.out:
+        for out, segments in written:
+            print(f"wrote {segments} segment(s) to {out}", file=sys.stderr)
+    return 0
+
+
+def run_import_xliff(args) -> int:
+    """`import-xliff`: apply an edited XLIFF file; print what changed and what was skipped."""
+    from workbench.exchange.xliff import import_xliff
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise WorkbenchError(f"{path}: cannot read ({exc.strerror})") from None
+    with open_store(args) as store:
+        result = import_xliff(store, data, reviewer=args.reviewer, path=str(path))
+    for skipped in result.skipped:
+        where = f"{path}:{skipped.line}" if skipped.line else str(path)
+        print(f"skipped: {where}: {skipped.unit_id}: {skipped.reason}", file=sys.stderr)
+    print(result.summary())
+    return 0
