@@ -23,14 +23,13 @@ STATE_DEFAULTS = {
     "reviewer": "",  # the reviewer's name, required before any change
     "review_document": None,  # document id shown on the review page
     "review_focus": None,  # segment id open in the editor
-    "review_page": 1,
+    "review_page": 1,  # page of the review grid
     "review_statuses": [],  # review filters
     "review_checks": [],
     "review_search": "",
     "review_flagged": False,
-    "review_page_size": 20,
-    "review_notice": None,  # (kind, message) shown once after a save
-    "review_conflict": None,  # a refused stale save: segment id, both texts
+    "review_notice": None,  # (kind, message) shown once beside the open segment after a save
+    "review_conflict": None,  # a refused stale save: segment id, both texts, whether continued
     "archive_pending": None,  # document id awaiting confirmation
     "import_report": None,  # the last upload's summary
     "glossary_file": None,  # workbench.glossary.editing.GlossaryFile being edited
@@ -44,7 +43,11 @@ STATE_DEFAULTS = {
 # Widget values kept while another page is shown (Streamlit drops the state of
 # widgets that a run does not draw, unless it is written back).
 PERSISTENT_WIDGETS = ("review_document", "review_page", "review_statuses", "review_checks",
-                      "review_search", "review_flagged", "review_page_size")
+                      "review_search", "review_flagged")
+
+# What the URL carries (`?reviewer=Lan&doc=7&seg=12`), so that a reload or a shared link opens the
+# same document and segment: query parameter -> (session key, type).
+URL_STATE = {"reviewer": ("reviewer", str), "doc": ("review_document", int), "seg": ("review_focus", int)}
 
 LANGUAGE_NAMES = {"vi": "Vietnamese", "en": "English", "zh": "Chinese"}
 
@@ -53,8 +56,33 @@ def init_state() -> None:
     """Create every session-state key the pages use, once per session."""
     for key, value in STATE_DEFAULTS.items():
         st.session_state.setdefault(key, list(value) if isinstance(value, list) else value)
+    if "_url_applied" not in st.session_state:
+        st.session_state["_url_applied"] = True
+        read_url()
     for key in PERSISTENT_WIDGETS:
         st.session_state[key] = st.session_state[key]
+
+
+def read_url() -> None:
+    """Take reviewer, document and open segment from the URL (once per session: a load or reload)."""
+    for parameter, (key, kind) in URL_STATE.items():
+        value = st.query_params.get(parameter)
+        if value in (None, ""):
+            continue
+        try:
+            st.session_state[key] = kind(value)
+        except ValueError:
+            continue
+
+
+def set_url(**values) -> None:
+    """Write the given URL parameters (None removes one); unchanged ones are not rewritten."""
+    for parameter, value in values.items():
+        if value is None or value == "":
+            if parameter in st.query_params:
+                del st.query_params[parameter]
+        elif st.query_params.get(parameter) != str(value):
+            st.query_params[parameter] = str(value)
 
 
 def store() -> ReviewStore:
@@ -113,7 +141,9 @@ def sidebar() -> None:
     with st.sidebar:
         st.text_input("Reviewer name", key="reviewer", max_chars=80,
                       help="Required before editing; stored with every change.")
-        st.caption(f"Review store: {escape_markdown(str(store().path))}")
+        # The file name only: the server's folders are no business of the page.
+        st.caption(f"Review store: {escape_markdown(Path(str(store().path)).name)}")
+    set_url(reviewer=reviewer() or None)
 
 
 def model_banner() -> None:
@@ -127,7 +157,7 @@ def model_banner() -> None:
         st.warning(
             f"Missing translation model{'s' if len(missing) > 1 else ''}: {names}. "
             "Their documents have no machine translation; translate by hand with the glossary and "
-            "the translation memory. Get a model with `python -m workbench models pull PAIR`.",
+            "the translation memory. An administrator can install the model on the server.",
             icon=":material/warning:")
     tests = [s.pair for s in statuses if s.available and s.random_weights]
     if tests:

@@ -1,39 +1,27 @@
-"""Documents page: every document with its progress; import, translate, archive."""
+"""Documents page: every document with its progress; import, translate (in the background), archive.
+
+Translation runs as a background job (`workbench.jobs.JOBS`), not inside the
+page's script run: it goes on when the reviewer opens another page, its
+progress moves chunk by chunk, it can be cancelled, and when it ends the page
+says how far it got.
+"""
+
+from pathlib import Path
 
 import streamlit as st
 
 from app_pages import common
-from workbench.documents.discover import DOCUMENT_SUFFIXES
-from workbench.documents.uploads import MAX_UPLOAD_BYTES
+from workbench.documents.uploads import MAX_UPLOAD_BYTES, upload_path
 from workbench.errors import WorkbenchError
-from workbench.pipeline import BatchOptions, import_uploads, translate_documents
-from workbench.review.store import STATUSES
+from workbench.jobs import JOBS
+from workbench.pipeline import DOCUMENT_SUFFIXES, BatchOptions, import_uploads, translate_documents
+from workbench.review.store import ReviewStore
+
+STATUS_SHORT = {"new": "new", "draft": "draft", "translated": "transl.", "reviewed": "reviewed",
+                "approved": "approved", "rejected": "rejected"}
 
 store = common.store()
 st.title("Documents")
-
-summaries = store.document_summaries()
-if summaries:
-    rows = []
-    for item in summaries:
-        done = item["statuses"]["reviewed"] + item["statuses"]["approved"]
-        rows.append({
-            "id": item["id"], "title": item["title"] or item["name"], "file": item["name"],
-            "language": common.language_direction(item["lang"], item["target_lang"]),
-            "kind": common.kind_label(item["kind"], item["mt_source_lang"]),
-            "date": item["date"] or "", "segments": item["segments"],
-            "machine-translated": item["translated"],
-            **{status: item["statuses"][status] for status in STATUSES},
-            "progress": done / item["segments"] if item["segments"] else 0.0,
-        })
-    st.dataframe(rows, hide_index=True, key="documents_table", column_config={
-        "progress": st.column_config.ProgressColumn(
-            "reviewed or approved", min_value=0.0, max_value=1.0, format="percent"),
-        "title": st.column_config.TextColumn(width="large"),
-    })
-else:
-    st.info("The review store holds no documents yet. Import some below, or run "
-            "`python -m workbench translate PATH`.")
 
 
 def _batch_options(lang: str, mt_from: str, translate: bool) -> BatchOptions:
@@ -46,26 +34,111 @@ def _batch_options(lang: str, mt_from: str, translate: bool) -> BatchOptions:
                         glossary=loaded, translate=translate)
 
 
-def _progress_bar():
-    bar = st.progress(0.0, text="Translating...")
+def summary_line(summary) -> str:
+    """The batch summary in words (only the counts that say something)."""
+    parts = [f"documents: {summary.documents} ({summary.documents_changed} new or changed)",
+             f"segments: {summary.segments}", f"translated: {summary.translated}"]
+    for label, value in (("reused from cache", summary.reused), ("already done", summary.already_done),
+                         ("untranslated (model missing)", summary.untranslated),
+                         ("failed", summary.failed)):
+        if value:
+            parts.append(f"{label}: {value}")
+    return ", ".join(parts)
 
-    def update(done: int, total: int) -> None:
-        bar.progress(done / total if total else 1.0, text=f"Translating: {done} of {total} segments")
 
-    return update
+def start_translation(document_ids: list[int], options: BatchOptions, label: str) -> None:
+    """Translate documents on a background job with its own store connection."""
+    path = str(store.path)
+
+    def work(progress):
+        with ReviewStore(path) as own:
+            return translate_documents(own, document_ids, options, progress=progress)
+
+    st.session_state["document_jobs"] = [JOBS.start(label, work).id, *st.session_state["document_jobs"]]
 
 
-def _remember(summary) -> None:
+def _imported_ids(names: list[str]) -> list[int]:
+    """The stored documents that these uploads became (by their saved path)."""
+    paths = set()
+    for name in names:
+        try:
+            paths.add(str(upload_path(store, name).resolve()))
+        except WorkbenchError:
+            continue
+    return [row["id"] for row in store.documents() if str(Path(row["path"]).resolve()) in paths]
+
+
+def _remember(summary, *, translating: bool) -> None:
     st.session_state["import_report"] = {
         "failures": list(summary.failures), "missing": list(summary.missing_models),
-        "line": (f"documents: {summary.documents} ({summary.documents_changed} new or changed), "
-                 f"segments: {summary.segments}, translated: {summary.translated}, "
-                 f"reused from cache: {summary.reused}, already done: {summary.already_done}, "
-                 f"untranslated (model missing): {summary.untranslated}, failed: {summary.failed}"),
+        "documents": summary.documents, "line": summary_line(summary), "translating": translating,
     }
 
 
-st.subheader("Import documents")
+# -- the document list ----------------------------------------------------------------------
+summaries = store.document_summaries()
+if summaries:
+    rows = []
+    for item in summaries:
+        done = item["statuses"]["reviewed"] + item["statuses"]["approved"]
+        rows.append({
+            "id": item["id"], "title": item["title"] or item["name"],
+            "pair": f"{item['lang']}→{item['target_lang']}",
+            "kind": "MT of " + item["mt_source_lang"] if item["kind"] == "machine_translation" else "original",
+            "date": item["date"] or "", "segments": item["segments"], "MT": item["translated"],
+            **{STATUS_SHORT[status]: count for status, count in item["statuses"].items()},
+            "progress": done / item["segments"] if item["segments"] else 0.0,
+        })
+    small = st.column_config.NumberColumn(width="small")
+    st.dataframe(rows, hide_index=True, key="documents_table", column_config={
+        "progress": st.column_config.ProgressColumn(
+            "reviewed or approved", min_value=0.0, max_value=1.0, format="percent", width="small"),
+        "title": st.column_config.TextColumn(width="medium"),
+        "id": small, "segments": small, "MT": st.column_config.NumberColumn(
+            width="small", help="segments with a machine translation"),
+        **{short: small for short in STATUS_SHORT.values()},
+    })
+else:
+    st.info("The review store holds no documents yet. Import some below.")
+
+
+# -- background translations ------------------------------------------------------------------
+@st.fragment(run_every=1.0)
+def draw_jobs() -> None:
+    """The translations started in this session, refreshed every second while one runs."""
+    jobs = [job for job in (JOBS.get(i) for i in st.session_state["document_jobs"]) if job is not None]
+    if not jobs:
+        return
+    st.subheader("Translations", anchor=False)
+    for job in jobs[:5]:
+        line = common.escape_markdown(job.describe())
+        if job.running:
+            left, right = st.columns([5, 1], vertical_alignment="center")
+            left.progress(job.fraction, text=line)
+            right.button("Cancel", key=f"cancel_job_{job.id}", on_click=job.cancel,
+                         disabled=job.cancel_requested)
+        elif job.state == "done":
+            summary = job.result
+            if summary.failures:
+                for message in summary.failures:
+                    st.error(common.escape_markdown(f"failed: {message}"))
+            for message in summary.missing_models:
+                st.warning(common.escape_markdown(f"missing model: {message}"))
+            st.success(common.escape_markdown(f"{job.label}: finished. {summary_line(summary)}"))
+        elif job.state == "cancelled":
+            st.warning(line)
+        else:
+            st.error(line)
+    if any(job.finished_at and job.finished_at > st.session_state.get("_jobs_seen", 0) for job in jobs):
+        # A job ended since the list above was drawn: redraw the whole page so its counts move too.
+        st.session_state["_jobs_seen"] = max(job.finished_at or 0 for job in jobs)
+        st.rerun(scope="app")
+
+
+draw_jobs()
+
+# -- import -----------------------------------------------------------------------------------
+st.subheader("Import documents", anchor=False)
 with st.form("import_form", clear_on_submit=True):
     files = st.file_uploader(
         "Documents (UTF-8, UTF-16 with BOM or Windows-1258 text)",
@@ -83,35 +156,41 @@ if submitted:
         st.warning("Choose at least one file to import.")
     else:
         try:
+            options = _batch_options(lang, mt_from, translate)
             summary = import_uploads(store, [(f.name, f.getvalue()) for f in files],
-                                     _batch_options(lang, mt_from, translate), progress=_progress_bar())
-            _remember(summary)
-        except WorkbenchError as exc:
-            st.error(common.escape_markdown(f"Error: {exc}"))
-
-if summaries:
-    untranslated = [s["id"] for s in summaries
-                    if s["translated"] < s["segments"] and store.ALIGNED_PATH_MARK not in s["path"]]
-    if untranslated and st.button(f"Translate the untranslated segments ({len(untranslated)} "
-                                  "document(s))", key="translate_rest"):
-        try:
-            _remember(translate_documents(store, untranslated, _batch_options("detect", "original", True),
-                                          progress=_progress_bar()))
+                                     BatchOptions(**{**options.__dict__, "translate": False}))
+            imported = _imported_ids([f.name for f in files]) if summary.documents else []
+            _remember(summary, translating=bool(translate and imported))
+            if translate and imported:
+                start_translation(imported, options, f"Translating {len(imported)} imported document(s)")
+            st.rerun()
         except WorkbenchError as exc:
             st.error(common.escape_markdown(f"Error: {exc}"))
 
 report = st.session_state["import_report"]
 if report:
     for message in report["failures"]:
-        st.error(common.escape_markdown(f"failed: {message}"))
+        st.error(common.escape_markdown(f"Not imported: {message}"))
     for message in report["missing"]:
         st.warning(common.escape_markdown(f"missing model: {message}"))
-    st.success(report["line"])
-    if summaries != store.document_summaries():
-        st.rerun()
+    if report["documents"]:
+        st.success(common.escape_markdown(
+            f"Imported: {report['line']}" + (" · translating in the background (see above)"
+                                            if report["translating"] else "")))
 
 if summaries:
-    st.subheader("Archive a document")
+    untranslated = [s["id"] for s in summaries
+                    if s["translated"] < s["segments"] and store.ALIGNED_PATH_MARK not in s["path"]]
+    busy = any(job.running for job in (JOBS.get(i) for i in st.session_state["document_jobs"]) if job)
+    if untranslated and st.button(f"Translate the untranslated segments ({len(untranslated)} "
+                                  "document(s))", key="translate_rest", disabled=busy):
+        start_translation(untranslated, _batch_options("detect", "original", True),
+                          f"Translating the untranslated segments of {len(untranslated)} document(s)")
+        st.rerun()
+
+# -- archive ----------------------------------------------------------------------------------
+if summaries:
+    st.subheader("Archive a document", anchor=False)
     st.caption("An archived document leaves the lists; its segments, history and approved "
                "translations stay in the store.")
     by_id = {s["id"]: s for s in summaries}

@@ -1,4 +1,16 @@
-"""Review page: one document's segments in order; edit, check, save and next, undo."""
+"""Review page: a dense grid of one document's segments with one open beside it, driven by the keyboard.
+
+The grid has one row per segment (number, source, target or greyed machine
+translation, status, check flags); the open segment's editor sits beside it
+with its machine translation, translation-memory matches (differences
+marked), glossary terms, checks and history as a word diff. The keys (see
+`KEYS`) follow what OmegaT and MateCat users know and are handled by a small
+components.v2 component (`review_keys.js`), which also keeps unsaved edits as
+drafts in the browser (localStorage) across page switches and reloads.
+The document and open segment are in the URL (`?doc=7&seg=12`).
+"""
+
+from pathlib import Path
 
 import streamlit as st
 
@@ -10,21 +22,59 @@ from workbench.review.checks import CHECKS
 from workbench.review.memory import TranslationMemory
 from workbench.review.store import STATUSES
 from workbench.review.views import (
-    RANDOM_WEIGHTS_LABEL,
     SegmentFilter,
+    diff_html,
+    escape_attribute,
     escape_html,
     highlight_terms,
     initial_target,
-    next_segment_id,
+    marked_differences_html,
     page_count,
     page_items,
     page_of,
     segment_views,
+    term_hints,
 )
 
-PAGE_SIZES = (10, 20, 50, 100)
-SOURCE_STYLE = "white-space:pre-wrap;line-height:1.6"
-NOISE_STYLE = "color:#777;font-style:italic"
+GRID_PAGE_SIZE = 50
+GRID_SOURCE_CHARS = 220
+TM_SHORTCUTS = 3
+
+#: The keyboard flow, as listed on the page (and handled in review_keys.js).
+KEYS = (
+    ("Ctrl+Enter", "approve and open the next segment"),
+    ("Ctrl+Shift+Enter", "save as translated and open the next"),
+    ("Alt+↓ / Alt+↑", "next / previous segment without saving (your edit stays as a draft)"),
+    ("Ctrl+I", "insert the machine translation"),
+    ("Ctrl+1 … 3", "insert the 1st … 3rd translation-memory match (also Alt+1 … 3)"),
+    ("Ctrl+Shift+F", "next flagged segment"),
+)
+
+GRID_CSS = """<style>
+.wb-grid { max-height: 70vh; overflow-y: auto; border: 1px solid #e5e7eb; border-radius: 6px; }
+.wb-grid table { width: 100%; border-collapse: collapse; table-layout: fixed; font-size: 0.86rem; }
+.wb-grid th { position: sticky; top: 0; background: #f3f4f6; text-align: left; padding: 3px 6px;
+  font-weight: 600; z-index: 1; }
+.wb-grid td { padding: 3px 6px; border-top: 1px solid #f0f0f0; white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; line-height: 1.35; }
+.wb-grid tr[data-wb-seg] { cursor: pointer; }
+.wb-grid tr[data-wb-seg]:hover { background: #f9fafb; }
+.wb-grid tr.wb-open { background: #e0f2fe; box-shadow: inset 3px 0 0 #0284c7; }
+.wb-grid tr.wb-has-draft td.wb-num::after { content: " ✎"; color: #b45309; }
+.wb-grid .wb-mt { color: #888; font-style: italic; }
+.wb-grid .wb-bad-mt { color: #b45309; font-style: italic; }
+.wb-chip { display: inline-block; padding: 0 5px; border-radius: 8px; font-size: 0.78rem; }
+.wb-flag { color: #b91c1c; font-weight: 600; }
+.wb-panel-block { font-size: 0.9rem; margin: 2px 0 6px 0; }
+.wb-panel-block button { font-size: 0.78rem; padding: 0 6px; margin-left: 6px; cursor: pointer; }
+</style>"""
+
+STATUS_COLOURS = {"new": "#e5e7eb", "draft": "#fef3c7", "translated": "#dbeafe", "reviewed": "#ede9fe",
+                  "approved": "#dcfce7", "rejected": "#fee2e2"}
+
+_review_keys = st.components.v2.component(
+    "workbench_review_keys", js=(Path(__file__).with_name("review_keys.js")).read_text(encoding="utf-8"),
+    isolate_styles=False)
 
 
 def _target_key(segment_id: int, version: int) -> str:
@@ -35,19 +85,33 @@ def _status_key(segment_id: int, version: int) -> str:
     return f"status_{segment_id}_{version}"
 
 
-def _default_status(status: str) -> str:
-    """What "save" means by default: a new or draft segment becomes translated."""
-    return "translated" if status in ("new", "draft") else status
-
-
 # -- callbacks: they run before the page is drawn again ---------------------------------------
-def _focus(segment_id):
+def _open(segment_id):
     st.session_state["review_focus"] = segment_id
-    st.session_state["review_conflict"] = None
+    order = st.session_state.get("_review_order") or []
+    if segment_id in order:
+        st.session_state["review_page"] = page_of(order.index(segment_id), GRID_PAGE_SIZE)
 
 
-def _insert(key: str, text: str):
-    st.session_state[key] = text
+def _step(step: int):
+    order = st.session_state.get("_review_order") or []
+    focus = st.session_state["review_focus"]
+    if not order:
+        return
+    index = order.index(focus) + step if focus in order else 0
+    _open(order[min(max(index, 0), len(order) - 1)])
+
+
+def _next_flagged():
+    order = st.session_state.get("_review_order") or []
+    flagged = st.session_state.get("_review_flagged_ids") or set()
+    focus = st.session_state["review_focus"]
+    start = order.index(focus) + 1 if focus in order else 0
+    for segment_id in order[start:] + order[:start]:
+        if segment_id in flagged and segment_id != focus:
+            _open(segment_id)
+            return
+    st.session_state["review_notice"] = ("info", "No other flagged segment among those shown.")
 
 
 def _conflict(segment_id: int, mine: str | None, status: str, exc: StaleVersion):
@@ -55,16 +119,19 @@ def _conflict(segment_id: int, mine: str | None, status: str, exc: StaleVersion)
     st.session_state["review_conflict"] = {
         "segment_id": segment_id, "mine": mine, "status": status, "theirs": exc.current_text,
         "theirs_status": current.status, "version": exc.current, "by": current.updated_by,
-        "at": current.updated_at,
+        "at": current.updated_at, "continued": False,
     }
     st.session_state["review_focus"] = segment_id
 
 
-def _save(segment_id: int, version: int, next_focus, next_page: int | None, text=None, status=None):
-    if text is None:
-        text = st.session_state.get(_target_key(segment_id, version), "")
-        status = st.session_state.get(_status_key(segment_id, version))
-    cleaned = text.strip() or None
+def _save(segment_id: int, version: int, text: str | None, status: str, advance: bool):
+    if not common.reviewer():
+        st.session_state["review_notice"] = ("error", "Not saved: enter your name under “Reviewer name” first.")
+        return
+    cleaned = (text or "").strip() or None
+    if cleaned is None and status in ("approved", "reviewed"):
+        st.session_state["review_notice"] = ("error", f"Not saved: an empty target cannot be {status}.")
+        return
     try:
         saved = common.store().save_target(segment_id, cleaned, status, reviewer=common.reviewer(),
                                            expected_version=version)
@@ -80,14 +147,44 @@ def _save(segment_id: int, version: int, next_focus, next_page: int | None, text
     st.session_state["review_notice"] = (
         "success", f"Saved segment #{saved.position + 1} as {saved.status} (version {saved.version}).")
     st.session_state["review_conflict"] = None
-    st.session_state["review_focus"] = next_focus
-    if next_page is not None:
-        st.session_state["review_page"] = next_page
+    st.session_state["review_cleared_drafts"] = [segment_id]
+    if advance:
+        _step(1)
+
+
+def _save_from_form(segment_id: int, version: int, status: str | None, advance: bool):
+    text = st.session_state.get(_target_key(segment_id, version), "")
+    _save(segment_id, version, text, status or st.session_state.get(_status_key(segment_id, version)), advance)
+
+
+def _on_key_action():
+    action = (st.session_state.get("review_keys") or {}).get("action")
+    if not isinstance(action, dict):
+        return
+    kind = action.get("kind")
+    if kind == "open" and isinstance(action.get("segment"), int):
+        st.session_state["review_conflict"] = None
+        _open(action["segment"])
+    elif kind == "move":
+        _step(1 if action.get("step", 1) > 0 else -1)
+    elif kind == "next_flagged":
+        _next_flagged()
+    elif kind == "save" and action.get("status") in STATUSES:
+        _save(int(action["segment"]), int(action["version"]), action.get("text"), action["status"],
+              bool(action.get("advance")))
+
+
+def _continue_from_theirs(conflict: dict):
+    conflict["continued"] = True
+    st.session_state["review_focus"] = conflict["segment_id"]
 
 
 def _overwrite(conflict: dict):
-    _save(conflict["segment_id"], conflict["version"], conflict["segment_id"], None,
-          text=conflict["mine"] or "", status=conflict["status"])
+    _save(conflict["segment_id"], conflict["version"], conflict["mine"] or "", conflict["status"], False)
+
+
+def _dismiss_conflict():
+    st.session_state["review_conflict"] = None
 
 
 def _undo(segment_id: int, version: int):
@@ -108,123 +205,208 @@ def _undo(segment_id: int, version: int):
 
 
 # -- drawing ------------------------------------------------------------------------------------
-def draw_machine_translation(segment, model_ready: bool) -> None:
-    st.markdown("**Machine translation**")
-    if segment.mt_text is None:
-        common.text_html(None, placeholder="not translated yet" if model_ready
-                         else "no machine translation: the model is missing")
-    elif segment.random_weights:
-        st.html(f'<div style="{NOISE_STYLE}"><b>[{escape_html(RANDOM_WEIGHTS_LABEL)}]</b> '
-                f'{escape_html(segment.mt_text)}</div>')
-    else:
-        common.text_html(segment.mt_text)
+def grid_html(views, open_id) -> str:
+    """The grid rows of one page as escaped HTML (clicks on a row are handled by review_keys.js)."""
+    rows = []
+    for view in views:
+        segment = view.segment
+        source = segment.source_text
+        if len(source) > GRID_SOURCE_CHARS:
+            source = source[:GRID_SOURCE_CHARS - 1] + "…"
+        if segment.target_text is not None:
+            target = escape_html(segment.target_text) or '<span class="wb-mt">(empty)</span>'
+        elif view.usable_mt:
+            target = f'<span class="wb-mt">{escape_html(view.usable_mt)}</span>'
+        elif segment.mt_text is not None:
+            target = '<span class="wb-bad-mt">MT not plausible</span>'
+        else:
+            target = ""
+        flags = ""
+        if view.issues:
+            labels = "; ".join(issue.label for issue in view.issues)
+            flags = f'<span class="wb-flag" title="{escape_attribute(labels)}">⚑{len(view.issues)}</span>'
+        colour = STATUS_COLOURS.get(segment.status, "#eee")
+        rows.append(
+            f'<tr data-wb-seg="{segment.id}" class="{"wb-open" if segment.id == open_id else ""}">'
+            f'<td class="wb-num">{segment.position + 1}</td><td>{escape_html(source)}</td><td>{target}</td>'
+            f'<td><span class="wb-chip" style="background:{colour}">{escape_html(segment.status)}</span></td>'
+            f"<td>{flags}</td></tr>")
+    return (f'{GRID_CSS}<div class="wb-grid"><table><colgroup><col style="width:3.2em"><col><col>'
+            '<col style="width:6.6em"><col style="width:2.8em"></colgroup>'
+            "<thead><tr><th>#</th><th>Source</th><th>Target</th><th>Status</th><th>⚑</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 
-def draw_issues(view) -> None:
-    if not view.issues:
-        return
-    on = " (checked on the machine translation)" if view.checked_is_mt else ""
-    items = "".join(f"<li><b>{escape_html(i.label)}</b>: {escape_html(i.message)}</li>"
-                    for i in view.issues)
-    st.html(f'<div style="color:#9a3412;font-size:0.9em">Checks{escape_html(on)}:'
-            f'<ul style="margin:0">{items}</ul></div>')
+def draw_notice() -> None:
+    notice = st.session_state["review_notice"]
+    if notice:
+        show = {"success": st.success, "info": st.info}.get(notice[0], st.error)
+        show(common.escape_markdown(notice[1]))
+        st.session_state["review_notice"] = None
 
 
 def draw_conflict(conflict: dict) -> None:
     by = conflict["by"] or "someone"
-    st.error(f"Not saved: {common.escape_markdown(by)} saved version {conflict['version']} of this "
-             f"segment ({conflict['theirs_status']}) at {conflict['at']} while you were editing. "
-             "Nothing was overwritten. The newer text is:")
-    common.text_html(conflict["theirs"], placeholder="(empty)", style="border-left:3px solid #b91c1c;padding-left:6px")
-    st.caption(f"Your text (status {conflict['status']}):")
-    common.text_html(conflict["mine"], placeholder="(empty)", style="border-left:3px solid #999;padding-left:6px")
-    theirs, mine = st.columns(2)
-    theirs.button("Continue from the newer version", key="conflict_theirs", on_click=_focus,
-                  args=(conflict["segment_id"],))
-    mine.button("Save my text over it", key="conflict_mine", on_click=_overwrite, args=(conflict,))
+    if not conflict["continued"]:
+        st.error(f"Not saved: {common.escape_markdown(by)} saved version {conflict['version']} of this "
+                 f"segment ({conflict['theirs_status']}) at {conflict['at']} while you were editing. "
+                 "Nothing was overwritten. The newer text is:")
+        common.text_html(conflict["theirs"], placeholder="(empty)",
+                         style="border-left:3px solid #b91c1c;padding-left:6px")
+    st.caption(f"Your text (status {conflict['status']}), not saved; copy it from here:")
+    st.code(conflict["mine"] or "", language=None, wrap_lines=True)
+    buttons = st.columns(3)
+    if not conflict["continued"]:
+        buttons[0].button("Continue from the newer version", key="conflict_theirs",
+                          on_click=_continue_from_theirs, args=(conflict,))
+    buttons[1].button("Save my text over it", key="conflict_mine", on_click=_overwrite, args=(conflict,))
+    if conflict["continued"]:
+        buttons[2].button("Dismiss my text", key="conflict_dismiss", on_click=_dismiss_conflict)
 
 
-def draw_editor(view, memory, next_focus, next_page: int, this_page: int) -> None:
+def draw_machine_translation(view, model_ready: bool) -> None:
+    segment = view.segment
+    if segment.mt_text is None:
+        st.html('<div class="wb-panel-block"><b>Machine translation:</b> <i style="color:#888">'
+                + ("not translated yet" if model_ready else "none: the model is missing") + "</i></div>")
+    elif view.mt_problems:
+        reasons = "; ".join(view.mt_problems)
+        st.html(f'<div class="wb-panel-block"><b>Machine translation</b> '
+                f'<span style="color:#b45309">[not plausible: {escape_html(reasons)}]</span>'
+                f'<div style="color:#888;font-style:italic;max-height:4.5em;overflow:hidden">'
+                f"{escape_html(segment.mt_text)}</div></div>")
+    else:
+        st.html(f'<div class="wb-panel-block"><b>Machine translation</b>'
+                f'<button data-wb-action="insert-mt">Insert (Ctrl+I)</button>'
+                f'<div style="white-space:pre-wrap">{escape_html(segment.mt_text)}</div></div>')
+
+
+def draw_memory(matches, source_text: str) -> None:
+    if not matches:
+        st.html('<div class="wb-panel-block"><b>Translation memory:</b> '
+                '<span style="color:#888">no approved segment matches (75% or better)</span></div>')
+        return
+    items = []
+    for index, match in enumerate(matches):
+        key = f" (Ctrl+{index + 1})" if index < TM_SHORTCUTS else ""
+        items.append(
+            f'<li><b>{match.score:.0f}%</b>{" exact" if match.exact else ""}'
+            f'<button data-wb-action="insert-tm" data-wb-index="{index}">Insert{key}</button>'
+            f'<div style="color:#555">{marked_differences_html(match.source_text, source_text)}</div>'
+            f"<div>{escape_html(match.target_text)}</div>"
+            f'<div style="color:#888;font-size:0.85em">{escape_html(match.unit.document_name)}, approved by '
+            f'{escape_html(match.unit.updated_by or "?")}</div></li>')
+    st.html('<div class="wb-panel-block"><b>Translation memory</b> '
+            '<span style="color:#888;font-size:0.85em">(words that differ from this source are marked)</span>'
+            f'<ol style="margin:0;padding-left:1.2em">{"".join(items)}</ol></div>')
+
+
+def draw_terms(hints) -> None:
+    if not hints:
+        return
+    items = []
+    for index, hint in enumerate(hints):
+        required = escape_html(hint.required) if hint.required else "<i>(no required target)</i>"
+        button = (f'<button data-wb-action="insert-term" data-wb-index="{index}">Insert</button>'
+                  if hint.required else "")
+        extra = ""
+        if hint.forbidden:
+            extra += f'<span style="color:#b91c1c"> · not: {escape_html(", ".join(hint.forbidden))}</span>'
+        if hint.note:
+            extra += f'<div style="color:#666;font-size:0.85em">{escape_html(hint.note)}</div>'
+        items.append(f"<li>{escape_html(hint.surface)} → <b>{required}</b>{button}{extra}</li>")
+    st.html(f'<div class="wb-panel-block"><b>Glossary terms</b><ul style="margin:0;padding-left:1.2em">'
+            f'{"".join(items)}</ul></div>')
+
+
+def draw_issues(view) -> None:
+    if not view.issues:
+        st.html('<div class="wb-panel-block"><b>Checks:</b> <span style="color:#166534">nothing flagged</span>'
+                "</div>")
+        return
+    on = " (on the machine translation)" if view.checked_is_mt else ""
+    items = "".join(f"<li><b>{escape_html(i.label)}</b>: {escape_html(i.message)}</li>" for i in view.issues)
+    st.html(f'<div class="wb-panel-block" style="color:#9a3412"><b>Checks{escape_html(on)}</b>'
+            f'<ul style="margin:0;padding-left:1.2em">{items}</ul></div>')
+
+
+def draw_history(history, segment, can_edit: bool) -> None:
+    if not history:
+        return
+    with st.expander(f"History ({len(history)} change{'s' if len(history) != 1 else ''})"):
+        items = []
+        for row in reversed(history):
+            items.append(
+                f'<li><span style="color:#555">v{row["version"]} · {escape_html(row["reviewer"])} · '
+                f'{escape_html(row["changed_at"])} · {escape_html(row["before_status"])} → '
+                f'{escape_html(row["after_status"])}</span>'
+                f'<div style="white-space:pre-wrap">{diff_html(row["before_text"], row["after_text"])}</div></li>')
+        st.html(f'<ul class="wb-panel-block" style="padding-left:1.2em">{"".join(items)}</ul>')
+        if can_edit:
+            st.button("Undo the last change", key=f"undo_{segment.id}_{segment.version}", on_click=_undo,
+                      args=(segment.id, segment.version))
+
+
+def draw_editor(view, document) -> None:
     segment = view.segment
     key_text, key_status = _target_key(segment.id, segment.version), _status_key(segment.id, segment.version)
-    st.session_state.setdefault(key_text, initial_target(segment))
-    st.session_state.setdefault(key_status, _default_status(segment.status))
-    with st.form(f"editor_{segment.id}_{segment.version}", border=False):
-        st.text_area("Target", key=key_text, height=110)
-        st.radio("Status", STATUSES, key=key_status, horizontal=True)
-        left, right = st.columns(2)
-        left.form_submit_button("Save and next (Ctrl+Enter)", type="primary",
-                                key=f"save_next_{segment.id}_{segment.version}", on_click=_save,
-                                args=(segment.id, segment.version, next_focus, next_page))
-        right.form_submit_button("Save", key=f"save_{segment.id}_{segment.version}", on_click=_save,
-                                 args=(segment.id, segment.version, segment.id, this_page))
-    # Put the cursor in the editor, so that Ctrl+Enter moves through a document from the keyboard.
-    # The script is a constant apart from two integers; nothing from a document or reviewer is in it.
-    st.html(f"<script>(() => {{ let tries = 0; const timer = setInterval(() => {{"
-            f" const box = document.querySelector('.st-key-{key_text} textarea');"
-            " if (box || ++tries > 60) { clearInterval(timer); if (box) { box.focus();"
-            " box.scrollIntoView({block: 'center'}); } } }, 50); })();</script>",
-            unsafe_allow_javascript=True, width="content")
-    buttons = st.columns(3)
-    if segment.mt_text and not segment.random_weights:
-        buttons[0].button("Copy the machine translation", key=f"copy_mt_{segment.id}_{segment.version}",
-                          on_click=_insert, args=(key_text, segment.mt_text))
-    history = common.store().history(segment.id)
-    if history:
-        buttons[1].button("Undo the last change", key=f"undo_{segment.id}_{segment.version}",
-                          on_click=_undo, args=(segment.id, segment.version))
-    buttons[2].button("Close the editor", key=f"close_{segment.id}", on_click=_focus, args=(None,))
-
-    matches = memory.lookup(segment.source_text, exclude_segment=segment.id)
-    st.markdown("**Translation memory**")
-    if not matches:
-        st.caption("No approved segment matches this source (75% or better).")
-    for index, match in enumerate(matches):
-        score, texts, action = st.columns([1, 8, 2])
-        score.markdown(f"**{match.score:.0f}%**" + (" exact" if match.exact else ""))
-        with texts:
-            st.html(f'<div style="font-size:0.9em"><div style="color:#555">{escape_html(match.source_text)}'
-                    f'</div><div>{escape_html(match.target_text)}</div>'
-                    f'<div style="color:#888;font-size:0.85em">{escape_html(match.unit.document_name)}, '
-                    f'approved by {escape_html(match.unit.updated_by or "?")}</div></div>')
-        action.button("Insert", key=f"tm_{segment.id}_{segment.version}_{index}", on_click=_insert,
-                      args=(key_text, match.target_text))
-    if history:
-        with st.expander(f"History ({len(history)} change{'s' if len(history) != 1 else ''})"):
-            st.dataframe([{
-                "version": row["version"], "reviewer": row["reviewer"], "when": row["changed_at"],
-                "status": f"{row['before_status']} → {row['after_status']}",
-                "before": row["before_text"], "after": row["after_text"],
-            } for row in history], hide_index=True, key=f"history_{segment.id}_{segment.version}")
+    st.session_state.setdefault(key_text, initial_target(segment, document["lang"], document["target_lang"]))
+    st.session_state.setdefault(key_status, "approved")
+    with st.form(f"editor_{segment.id}_{segment.version}", border=False, enter_to_submit=False):
+        st.text_area("Target", key=key_text, height=120, label_visibility="collapsed",
+                     placeholder="Type the translation")
+        approve, translated, status, save = st.columns([2.4, 2.4, 2, 1.2], vertical_alignment="bottom")
+        approve.form_submit_button("Approve, next", type="primary", help="Ctrl+Enter",
+                                   key=f"approve_next_{segment.id}_{segment.version}", on_click=_save_from_form,
+                                   args=(segment.id, segment.version, "approved", True))
+        translated.form_submit_button("Translated, next", help="Ctrl+Shift+Enter",
+                                      key=f"translated_next_{segment.id}_{segment.version}",
+                                      on_click=_save_from_form,
+                                      args=(segment.id, segment.version, "translated", True))
+        status.selectbox("Status", STATUSES, key=key_status, label_visibility="collapsed")
+        save.form_submit_button("Save", key=f"save_{segment.id}_{segment.version}", on_click=_save_from_form,
+                                args=(segment.id, segment.version, None, False))
 
 
-def draw_segment(view, document, glossary, memory, *, model_ready: bool, focused: bool, can_edit: bool,
-                 next_focus, next_page: int, this_page: int) -> None:
+def draw_panel(view, document, glossary, memory, *, can_edit: bool, model_ready: bool) -> dict:
+    """The open segment with everything beside it; returns the data the keyboard component needs."""
     segment = view.segment
-    with st.container(border=True, key=f"segment_{segment.id}"):
-        line = f"#{segment.position + 1} · {segment.kind} · {segment.status} · version {segment.version}"
-        if segment.updated_by:
-            line += f" · last change by {segment.updated_by} at {segment.updated_at}"
-        st.caption(common.escape_markdown(line))
-        source, machine = st.columns(2)
-        with source:
-            st.markdown("**Source**")
-            st.html(f'<div style="{SOURCE_STYLE}">'
-                    f'{highlight_terms(segment.source_text, glossary, document["lang"], document["target_lang"])}'
-                    "</div>")
-        with machine:
-            draw_machine_translation(segment, model_ready)
-        conflict = st.session_state["review_conflict"]
-        if conflict and conflict["segment_id"] == segment.id:
-            draw_conflict(conflict)
-        elif focused and can_edit:
-            draw_editor(view, memory, next_focus, next_page, this_page)
-        else:
-            st.markdown("**Target**")
-            common.text_html(segment.target_text, placeholder="(no target yet)")
-            st.button("Edit", key=f"edit_{segment.id}", on_click=_focus, args=(segment.id,),
-                      disabled=not can_edit)
-        draw_issues(view)
+    line = f"#{segment.position + 1} · {segment.kind} · {segment.status} · version {segment.version}"
+    if segment.updated_by:
+        line += f" · last change by {segment.updated_by} at {segment.updated_at}"
+    st.caption(common.escape_markdown(line))
+    draw_notice()
+    conflict = st.session_state["review_conflict"]
+    if conflict and conflict["segment_id"] != segment.id:
+        conflict = None
+    st.html(f'<div class="wb-panel-block" style="white-space:pre-wrap;line-height:1.5">'
+            f'{highlight_terms(segment.source_text, glossary, document["lang"], document["target_lang"])}</div>')
+    if conflict:
+        draw_conflict(conflict)
+    editing = can_edit and not (conflict and not conflict["continued"])
+    if editing:
+        draw_editor(view, document)
+    else:
+        common.text_html(segment.target_text, placeholder="(no target yet)")
+        if not can_edit:
+            st.info("Enter your name under “Reviewer name” in the sidebar to edit segments.")
+    draw_machine_translation(view, model_ready)
+    matches = memory.lookup(segment.source_text, exclude_segment=segment.id)
+    draw_memory(matches, segment.source_text)
+    hints = term_hints(segment.source_text, glossary, document["lang"], document["target_lang"])
+    draw_terms(hints)
+    draw_issues(view)
+    draw_history(common.store().history(segment.id), segment, can_edit)
+    return {
+        "seg": segment.id, "version": segment.version, "can_edit": editing,
+        "editor": f".st-key-{_target_key(segment.id, segment.version)} textarea" if editing else None,
+        "mt": view.usable_mt, "tm": [m.target_text for m in matches], "terms": [h.required for h in hints],
+    }
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _model_ready(pair: str) -> bool:
+    return check_model(pair).available
 
 
 # -- the page -----------------------------------------------------------------------------------
@@ -235,59 +417,66 @@ st.title("Review")
 by_id = common.documents_or_stop(store)
 if st.session_state["review_document"] not in by_id:
     st.session_state["review_document"] = next(iter(by_id))
-document_id = st.selectbox("Document", list(by_id), key="review_document",
-                           format_func=lambda i: common.document_label(by_id[i]), on_change=_focus,
-                           args=(None,))
+    st.session_state["review_focus"] = None
+document_column, status_column, check_column, search_column, flag_column = st.columns([4, 2, 2, 2, 1.2])
+document_id = document_column.selectbox("Document", list(by_id), key="review_document",
+                                        format_func=lambda i: common.document_label(by_id[i]), on_change=_open,
+                                        args=(None,))
+statuses = status_column.multiselect("Status", STATUSES, key="review_statuses")
+checks = check_column.multiselect("Checks", list(CHECKS), format_func=CHECKS.get, key="review_checks")
+search = search_column.text_input("Search", key="review_search", placeholder="source and translations")
+flagged_only = flag_column.toggle("Flagged only", key="review_flagged")
+
 document = store.document(document_id)
 summary = by_id[document_id]
-st.caption(common.escape_markdown(
-    f"{common.language_direction(document['lang'], document['target_lang'])} · "
-    f"{common.kind_label(document['kind'], document['mt_source_lang'])} · {document['name']}"
-    + (f" · {document['date']}" if document["date"] else "")))
+caches = st.session_state.setdefault("_review_view_caches", {})
+views = segment_views(store, document_id, glossary, cache=caches.setdefault(document_id, {}))
+shown = SegmentFilter(tuple(statuses), flagged_only, tuple(checks), search).apply(views)
+ordered = [v.segment.id for v in shown]
+st.session_state["_review_order"] = ordered
+st.session_state["_review_flagged_ids"] = {v.segment.id for v in shown if v.flagged}
+by_segment = {v.segment.id: v for v in views}
+if st.session_state["review_focus"] not in by_segment or (
+        ordered and st.session_state["review_focus"] not in ordered):
+    st.session_state["review_focus"] = ordered[0] if ordered else None
+    if ordered:
+        st.session_state["review_page"] = 1
+focus = st.session_state["review_focus"]
+
+flagged = sum(1 for v in views if v.flagged)
+implausible = sum(1 for v in views if v.mt_problems)
+info = (f"{common.language_direction(document['lang'], document['target_lang'])} · "
+        f"{common.kind_label(document['kind'], document['mt_source_lang'])} · {document['name']}"
+        + (f" · {document['date']}" if document["date"] else "")
+        + f" · showing {len(shown)} of {len(views)} · {flagged} flagged · {summary['statuses']['approved']} approved")
+if implausible:
+    info += f" · {implausible} machine translation(s) not plausible, not offered"
+st.caption(common.escape_markdown(info))
+st.caption(" · ".join(f"**{common.escape_markdown(key)}** {common.escape_markdown(what)}" for key, what in KEYS))
 if glossary_problems:
     st.warning(f"The glossary has {len(glossary_problems)} problem(s), so terms are not highlighted "
                "or checked; see the Glossary page.")
 
-views = segment_views(store, document_id, glossary)
-if any(v.segment.random_weights for v in views):
-    st.warning(f"The machine translations of this document come from a {RANDOM_WEIGHTS_LABEL}. "
-               "They are shown greyed out and are not offered as a starting point.")
-
-status_col, check_col, search_col, flag_col, size_col = st.columns([3, 3, 3, 2, 1])
-statuses = status_col.multiselect("Status", STATUSES, key="review_statuses")
-checks = check_col.multiselect("Checks", list(CHECKS), format_func=CHECKS.get, key="review_checks")
-search = search_col.text_input("Search source and translations", key="review_search")
-flagged_only = flag_col.toggle("Flagged only", key="review_flagged")
-page_size = size_col.selectbox("Per page", PAGE_SIZES, key="review_page_size")
-
-shown = SegmentFilter(tuple(statuses), flagged_only, tuple(checks), search).apply(views)
-ordered = [v.segment.id for v in shown]
-pages = page_count(len(shown), page_size)
+can_edit = bool(common.reviewer())
+pages = page_count(len(shown), GRID_PAGE_SIZE)
 if not isinstance(st.session_state["review_page"], int) or not 1 <= st.session_state["review_page"] <= pages:
     st.session_state["review_page"] = min(max(1, st.session_state["review_page"] or 1), pages)
 
-flagged = sum(1 for v in views if v.flagged)
-st.caption(f"Showing {len(shown)} of {len(views)} segments · {flagged} flagged · "
-           f"{summary['statuses']['approved']} approved")
-notice = st.session_state["review_notice"]
-if notice:
-    (st.success if notice[0] == "success" else st.error)(common.escape_markdown(notice[1]))
-    st.session_state["review_notice"] = None
-can_edit = bool(common.reviewer())
-if not can_edit:
-    st.info("Enter your name under “Reviewer name” in the sidebar to edit segments.")
+grid_column, panel_column = st.columns([11, 9], gap="small")
+with grid_column:
+    if shown:
+        st.html(grid_html(page_items(shown, st.session_state["review_page"], GRID_PAGE_SIZE), focus))
+    else:
+        st.info("No segment matches these filters.")
+    if pages > 1:
+        st.pagination(pages, key="review_page")
+keys_data = {"doc": document_id, "seg": None, "version": None, "can_edit": False, "editor": None}
+with panel_column:
+    if focus is not None:
+        memory = TranslationMemory.from_store(store, document["lang"], document["target_lang"])
+        keys_data |= draw_panel(by_segment[focus], document, glossary, memory, can_edit=can_edit,
+                                model_ready=_model_ready(pair_for_language(document["lang"])))
+    keys_data["clear_drafts"] = st.session_state.pop("review_cleared_drafts", None) or []
+    _review_keys(data=keys_data, key="review_keys", on_action_change=_on_key_action)
 
-memory = TranslationMemory.from_store(store, document["lang"], document["target_lang"])
-model_ready = check_model(pair_for_language(document["lang"])).available
-this_page = st.session_state["review_page"]
-for view in page_items(shown, this_page, page_size):
-    following = next_segment_id(ordered, view.segment.id)
-    draw_segment(view, document, glossary, memory, model_ready=model_ready,
-                 focused=st.session_state["review_focus"] == view.segment.id, can_edit=can_edit,
-                 next_focus=following,
-                 next_page=page_of(ordered.index(following), page_size) if following else this_page,
-                 this_page=this_page)
-if not shown:
-    st.info("No segment matches these filters.")
-if pages > 1:
-    st.pagination(pages, key="review_page")
+common.set_url(doc=document_id, seg=focus)

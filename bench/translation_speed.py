@@ -145,10 +145,12 @@ def serve_worker(kind: str, checkpoint: str, beams: int, threads: int) -> None:
 def _transformers_engine(kind: str, checkpoint: str, beams: int, threads: int):
     import torch
 
+    from workbench.mt.base import DecodingSettings, plan_batches
     from workbench.mt.transformers_engine import MarianTranslator
 
     torch.set_num_threads(threads)
-    translator = MarianTranslator("vi-en", checkpoint, beams=beams, device="cpu")
+    translator = MarianTranslator("vi-en", checkpoint, device="cpu")
+    settings = DecodingSettings(beams=beams)
     tokenizer, model = translator.tokenizer, translator.model
     model.generation_config.forced_eos_token_id = None  # exactly n tokens, no forced EOS
 
@@ -165,18 +167,20 @@ def _transformers_engine(kind: str, checkpoint: str, beams: int, threads: int):
         if kind == "naive":
             return sum(generate([ids]) for ids in token_ids)
         return sum(generate([token_ids[i] for i in batch])
-                   for batch in translator.plan_batches([len(ids) for ids in token_ids], beams))
+                   for batch in plan_batches([len(ids) for ids in token_ids], settings))
 
     return translate
 
 
 def _ctranslate2_engine(checkpoint: str, beams: int, threads: int):
+    from workbench.mt.base import DecodingSettings
     from workbench.mt.ctranslate2_engine import CTranslate2Translator
 
-    translator = CTranslate2Translator("vi-en", checkpoint, beams=beams, threads=threads)
+    translator = CTranslate2Translator("vi-en", checkpoint, threads=threads)
     translator.fixed_output_length = output_tokens
     translator.load()
-    return lambda sentences: sum(len(h[0]) for h in translator.translate_token_ids(sentences))
+    settings = DecodingSettings(beams=beams)
+    return lambda sentences: sum(len(h[0]) for h in translator.translate_token_ids(sentences, settings))
 
 
 def measure_interleaved(kinds: list[str], checkpoint: str, chunks: list[list[str]], beams: int,
@@ -226,12 +230,12 @@ def run_rerun_worker(checkpoint: str, threads: int) -> dict:
     """run_batch over seeds/ twice into a temporary store with the default engine (CTranslate2)."""
     import workbench.pipeline as pipeline
     from workbench.glossary import default_glossary_path, load_glossary
-    from workbench.mt.ctranslate2_engine import get_ct2_translator
+    from workbench.mt.factory import get_translator
     from workbench.review.store import ReviewStore
 
     pairs = ("vi-en", "en-vi")
-    for pair in pairs:
-        get_ct2_translator(pair, checkpoint).fixed_output_length = output_tokens
+    for pair in pairs:  # the shared translators the pipeline will get from the factory
+        get_translator(pair, checkpoint, engine="ctranslate2").fixed_output_length = output_tokens
     # Glossary on (term reports) but enforcement off: random weights never write a term, so
     # enforcement would place every one of them, a cost a real model does not pay. The first
     # run is then the cheapest it can be, and the ratio a lower bound.
@@ -345,14 +349,15 @@ def main(argv: list[str] | None = None) -> int:
               f"(min = max new tokens); {args.threads} threads per engine\n")
 
         OUTPUT_PER_SOURCE_TOKEN = words / sum(lengths)
-        planner = MarianTranslator("vi-en", str(checkpoint))
+        from workbench.mt.base import DecodingSettings, plan_batches
+
         results = []
         # Chunks as the pipeline hands them to an engine: sentences sorted by length, then cut.
         order = sorted(range(count), key=lambda i: (lengths[i], i))
         chunks = [[sentences[i] for i in order[k:k + args.chunk]] for k in range(0, count, args.chunk)]
         chunk_lengths = [[lengths[i] for i in order[k:k + args.chunk]] for k in range(0, count, args.chunk)]
         for beams in ([4] if args.quick else [1, 4]):
-            planned = sum(len(planner.plan_batches(chunk, beams)) for chunk in chunk_lengths)
+            planned = sum(len(plan_batches(chunk, DecodingSettings(beams=beams))) for chunk in chunk_lengths)
             started = time.perf_counter()
             results += measure_interleaved(["naive", "batched", "ctranslate2"], str(checkpoint), chunks,
                                            beams, args.threads)

@@ -1,19 +1,20 @@
-"""CTranslate2 engine: parity with transformers, conversion cache, n-best, suppressed sequences."""
+"""CTranslate2 engine specifics: parity with transformers, conversion cache, prefixes, scores.
+
+What every engine must do is in tests/test_translators.py.
+"""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("ctranslate2", reason="the ctranslate2 engine is not installed")
 
-from workbench.errors import ModelUnavailable  # noqa: E402
 from workbench.mt import ctranslate2_engine as ct2  # noqa: E402
-from workbench.mt.ctranslate2_engine import CTranslate2Translator, get_ct2_translator  # noqa: E402
-from workbench.mt.transformers_engine import MarianTranslator, output_limit  # noqa: E402
+from workbench.mt.base import DecodingSettings, output_limit  # noqa: E402
+from workbench.mt.ctranslate2_engine import CTranslate2Translator  # noqa: E402
+from workbench.mt.transformers_engine import MarianTranslator  # noqa: E402
 
 SENTENCES = [
     "Toàn cảnh hội nghị.",
@@ -33,8 +34,11 @@ def ct2_cache(tmp_path_factory):
         yield root
 
 
-def float32(checkpoint, **options) -> CTranslate2Translator:
-    return CTranslate2Translator("vi-en", str(checkpoint), device="cpu", compute_type="float32", **options)
+def float32(checkpoint) -> CTranslate2Translator:
+    return CTranslate2Translator("vi-en", str(checkpoint), device="cpu", compute_type="float32")
+
+
+GREEDY = DecodingSettings(beams=1)
 
 
 def transformers_greedy_ids(translator: MarianTranslator, sentence: str) -> list[int]:
@@ -52,12 +56,13 @@ def transformers_greedy_ids(translator: MarianTranslator, sentence: str) -> list
 @pytest.mark.parametrize(("pair", "sentences"), [("vi-en", SENTENCES), ("en-vi", ENGLISH)])
 def test_float32_greedy_gives_the_same_tokens_as_transformers(tiny_checkpoints, pair, sentences):
     checkpoint = str(tiny_checkpoints[pair])
-    reference = MarianTranslator(pair, checkpoint, beams=1)
-    engine = CTranslate2Translator(pair, checkpoint, beams=1, device="cpu", compute_type="float32")
+    reference = MarianTranslator(pair, checkpoint)
+    engine = CTranslate2Translator(pair, checkpoint, device="cpu", compute_type="float32")
     assert engine.target_prefix == reference.target_prefix
-    got = engine.translate_token_ids(sentences)
+    got = engine.translate_token_ids(sentences, GREEDY)
     assert [hyps[0] for hyps in got] == [transformers_greedy_ids(reference, s) for s in sentences]
-    assert engine.translate_best(sentences) == reference.translate_best(sentences)
+    assert engine.translate_best(sentences, GREEDY) == reference.translate_best(sentences, GREEDY)
+    assert [h[0] for h in reference.translate_token_ids(sentences, GREEDY)] == [h[0] for h in got]
 
 
 def test_source_reaches_the_decoder_identically(tiny_checkpoints):
@@ -108,44 +113,6 @@ def test_default_quantisation_is_int8_on_cpu(tiny_checkpoints):
     assert translator.model.num_translators == ct2.available_cores()
 
 
-def test_missing_checkpoint_is_reported_like_the_transformers_engine(tmp_path, ct2_cache):
-    missing = str(tmp_path / "nowhere")
-    translator = CTranslate2Translator("vi-en", missing, device="cpu")
-    with pytest.raises(ModelUnavailable) as caught:
-        translator.translate_best(["Xin chào."])
-    with pytest.raises(ModelUnavailable) as expected:
-        MarianTranslator("vi-en", missing).load()
-    assert str(caught.value) == str(expected.value)
-    with pytest.raises(ModelUnavailable):  # remembered, no second attempt
-        translator.load()
-    assert not translator.model_dir.exists()
-
-
-def test_uncached_hub_checkpoint_fails_fast_offline():
-    translator = CTranslate2Translator("vi-en", "Helsinki-NLP/opus-mt-vi-en-not-cached", device="cpu")
-    with pytest.raises(ModelUnavailable, match="HF_HUB_OFFLINE is set"):
-        translator.load()
-
-
-def test_n_best_hypotheses(tiny_checkpoints):
-    translator = float32(tiny_checkpoints["vi-en"])
-    hypotheses = translator.translate(SENTENCES[:2], beams=4, num_return_sequences=3)
-    assert [len(h) for h in hypotheses] == [3, 3]
-    assert all(len(set(h)) == 3 for h in hypotheses)
-    assert [h[0] for h in hypotheses] == translator.translate_best(SENTENCES[:2], beams=4)
-
-
-@pytest.mark.parametrize("length", [1, 2])
-def test_suppressed_sequence_never_appears_and_only_where_asked(tiny_checkpoints, length):
-    translator = float32(tiny_checkpoints["vi-en"], beams=1)
-    plain = translator.translate_token_ids(SENTENCES[:2])
-    banned = tuple(plain[0][0][:length])  # the very start of the greedy output
-    got = translator.translate_token_ids(SENTENCES[:2], suppress_sequences=[[banned], []])
-    output = got[0][0]
-    assert not any(tuple(output[i:i + length]) == banned for i in range(len(output)))
-    assert got[1] == plain[1]  # the other sentence is decoded as before
-
-
 def test_term_enforcement_runs_on_this_engine(tiny_checkpoints, monkeypatch):
     """Forbidden renderings are suppressed in decoding; a missing term is placed by a forced prefix."""
     from workbench.glossary import load_glossary
@@ -156,8 +123,10 @@ def test_term_enforcement_runs_on_this_engine(tiny_checkpoints, monkeypatch):
     calls = []
     original = translator.translate_token_ids
     monkeypatch.setattr(translator, "translate_token_ids",
-                        lambda sentences, **options: calls.append(options) or original(sentences, **options))
-    (result,) = translate_with_terms(translator, ["BĐBP tỉnh họp."], glossary, "vi", "en")
+                        lambda sentences, settings, **options: calls.append(options) or original(
+                            sentences, settings, **options))
+    (result,) = translate_with_terms(translator, ["BĐBP tỉnh họp."], glossary, "vi", "en",
+                                     decoding=DecodingSettings(beams=4))
     forbidden_ids = translator.tokenizer(text_target="Border Army", add_special_tokens=False).input_ids
     forbidden = tuple(i for i in forbidden_ids if i != translator.tokenizer.eos_token_id)
     assert all(forbidden in map(tuple, call["suppress_sequences"][0]) for call in calls)
@@ -165,15 +134,16 @@ def test_term_enforcement_runs_on_this_engine(tiny_checkpoints, monkeypatch):
     assert result.report.occurrences[0].entry_id == "vn-bdbp"
     assert "Border Army" not in result.text
     assert result.report.present_terms == ["Border Guard"]
-    assert result.report.hypothesis_rank >= translator.beams  # a placed candidate, after the n-best
+    assert result.report.hypothesis_rank >= 4  # a placed candidate, after the n-best of beam 4
 
 
 def test_decoding_continues_after_a_forced_prefix(tiny_checkpoints):
-    translator = float32(tiny_checkpoints["vi-en"], beams=2)
-    plain = translator.translate_token_ids(SENTENCES[:1])[0][0]
+    translator = float32(tiny_checkpoints["vi-en"])
+    settings = DecodingSettings(beams=2)
+    plain = translator.translate_token_ids(SENTENCES[:1], settings)[0][0]
     prefix = plain[:2] + translator.tokenizer(text_target="Border Guard", add_special_tokens=False).input_ids
     first, second = translator.translate_token_ids(
-        SENTENCES[:2], num_return_sequences=3, alternatives=True, target_prefixes=[prefix, []])
+        SENTENCES[:2], settings, num_return_sequences=3, alternatives=True, target_prefixes=[prefix, []])
     assert all(h[:len(prefix)] == prefix and len(h) > len(prefix) for h in first)
     assert len({h[len(prefix)] for h in first}) == 3  # alternatives differ right after the prefix
     assert len({h[0] for h in second}) == 3  # no prefix: they differ at the first token
@@ -182,9 +152,9 @@ def test_decoding_continues_after_a_forced_prefix(tiny_checkpoints):
 def test_scores_match_transformers_log_probabilities(tiny_checkpoints):
     import torch
 
-    translator = float32(tiny_checkpoints["vi-en"], beams=1)
+    translator = float32(tiny_checkpoints["vi-en"])
     reference = MarianTranslator("vi-en", str(tiny_checkpoints["vi-en"]))
-    targets = [hyps[0] for hyps in translator.translate_token_ids(SENTENCES[:2])]
+    targets = [hyps[0] for hyps in translator.translate_token_ids(SENTENCES[:2], GREEDY)]
     scores = translator.score_token_ids(SENTENCES[:2], targets)
     for sentence, target, score in zip(SENTENCES[:2], targets, scores, strict=True):
         inputs = reference.tokenizer(sentence, return_tensors="pt")
@@ -197,34 +167,20 @@ def test_scores_match_transformers_log_probabilities(tiny_checkpoints):
 
 
 def test_fixed_output_length_for_benchmarks(tiny_checkpoints):
-    translator = float32(tiny_checkpoints["vi-en"], beams=2)
+    translator = float32(tiny_checkpoints["vi-en"])
     translator.fixed_output_length = lambda source_tokens: 5
-    assert [len(h[0]) for h in translator.translate_token_ids(SENTENCES)] == [5] * len(SENTENCES)
+    assert [len(h[0]) for h in translator.translate_token_ids(SENTENCES, DecodingSettings(beams=2))] == \
+        [5] * len(SENTENCES)
 
 
-def test_one_translator_per_settings(tiny_checkpoints):
-    first = get_ct2_translator("vi-en", str(tiny_checkpoints["vi-en"]))
-    assert get_ct2_translator("vi-en", str(tiny_checkpoints["vi-en"])) is first
-    assert get_ct2_translator("vi-en", str(tiny_checkpoints["vi-en"]), compute_type="float32") is not first
+def test_logits_processors_are_refused_not_ignored(tiny_checkpoints):
+    with pytest.raises(ValueError, match="cannot run logits processors"):
+        float32(tiny_checkpoints["vi-en"]).translate(SENTENCES[:1], logits_processor_factory=lambda b, n: [])
 
 
-def test_importing_the_engines_loads_no_heavy_module():
-    code = ("import sys, workbench.mt.ctranslate2_engine, workbench.mt.ray_engine;"
-            "print(sorted(m for m in ('torch', 'transformers', 'ctranslate2', 'ray') if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "[]"
+def test_a_prefix_without_room_is_refused(tiny_checkpoints):
+    translator = float32(tiny_checkpoints["vi-en"])
+    with pytest.raises(ValueError, match="positions"):
+        translator.translate_token_ids(SENTENCES[:1], target_prefixes=[[5] * translator.max_positions])
 
 
-def test_a_glossary_factory_passed_anyway_becomes_suppressed_sequences(tiny_checkpoints):
-    import functools
-
-    from workbench.glossary.enforce import TermConstraints, _make_processors
-
-    translator = float32(tiny_checkpoints["vi-en"], beams=1)
-    plain = translator.translate_token_ids(SENTENCES[:2])
-    banned = tuple(plain[0][0][:2])
-    factory = functools.partial(_make_processors, [TermConstraints([], [banned]), None], None, 0, [])
-    got = translator.translate_token_ids(SENTENCES[:2], logits_processor_factory=factory)
-    output = got[0][0]
-    assert not any(tuple(output[i:i + 2]) == banned for i in range(len(output)))
-    assert got[1] == plain[1]

@@ -101,7 +101,10 @@ def test_encodings_decode_to_the_same_text(encode, expected_encoding):
     # Latin-1 English is refused rather than guessed.
     (b"The caf\xe9 on the border was closed.\n", EncodingRefused, "doc.txt:1: not UTF-8"),
     (b"Der Grenzschutz hat heute eine Sitzung abgehalten und viel besprochen.\n",
-     UnknownLanguage, "cannot detect the language"),
+     UnknownLanguage, "doc.txt: the text looks like German (de"),
+    # Latin-1 French decodes as Windows-1258 into letters Vietnamese also uses: still refused.
+    (b"L'\xe9t\xe9 dernier, les \xe9l\xe8ves de l'\xe9cole sont all\xe9s \xe0 la fronti\xe8re avec "
+     b"leurs professeurs.\n", EncodingRefused, "it reads as French in Latin-1"),
     (b"12345 67890 -- ++ ==\n", UnknownLanguage, "no letters"),
 ])
 def test_bad_input_is_refused_with_a_located_message(raw, error, message):
@@ -163,3 +166,58 @@ def test_huge_file_is_refused_without_reading_it(tmp_path, monkeypatch):
     path.write_text("The border meeting was held. " * 100, encoding="utf-8")
     with pytest.raises(DocumentError, match="huge.txt: file is .* MB, above the"):
         read_document(path)
+
+
+FOREIGN = [
+    ("fr", "French", "L'été dernier, les élèves de l'école sont allés à la frontière avec leurs professeurs."),
+    ("es", "Spanish", "El verano pasado, los estudiantes de la escuela fueron a la frontera con sus profesores."),
+    ("pt", "Portuguese", "No verão passado, os alunos da escola foram à fronteira com os seus professores."),
+    ("it", "Italian", "L'estate scorsa gli studenti della scuola sono andati al confine con i loro insegnanti."),
+    ("id", "Indonesian", "Musim panas lalu, para siswa sekolah itu pergi ke perbatasan bersama guru-guru mereka."),
+]
+
+
+@pytest.mark.parametrize("code, name, text", FOREIGN)
+def test_other_languages_are_refused_by_name_unless_given(code, name, text):
+    with pytest.raises(UnknownLanguage) as caught:
+        parse_document((text + "\n").encode("utf-8"), path="doc.txt")
+    assert f"doc.txt: the text looks like {name} ({code}" in str(caught.value)
+    assert "--lang" in str(caught.value)
+    # The user's word wins over the detector.
+    assert parse_document((text + "\n").encode("utf-8"), path="doc.txt", lang="en").lang == "en"
+
+
+def test_a_latin1_french_file_is_refused_by_the_batch_script(tmp_path):
+    from workbench.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "ete.txt").write_bytes("L'été dernier, les élèves de l'école sont allés à la frontière.\n"
+                                     .encode("latin-1"))
+    (folder / "ok.txt").write_text(VIETNAMESE, encoding="utf-8")
+    assert main(["translate", str(folder), "--db", str(tmp_path / "s.db"), "--ingest-only"]) == 1
+    from workbench.review.store import ReviewStore
+
+    with ReviewStore(tmp_path / "s.db") as store:
+        assert [d["name"] for d in store.documents()] == ["ok.txt"]
+
+
+def test_windows_1258_with_a_no_break_space_is_read():
+    text = "Đồn Biên phòng tỉnh Quảng Ninh\u00a0tổ chức hội nghị tổng kết phong trào thi đua.\n"
+    raw = to_windows_1258(text)
+    assert b"\xa0" in raw and raw.startswith(b"\xd0")  # 0xD0 is Đ in Windows-1258, not valid UTF-8
+    doc = parse_document(raw, path="doc.txt")
+    assert doc.encoding == "windows-1258"
+    assert doc.paragraphs[0].text == text.replace("\u00a0", " ").strip()
+
+
+@pytest.mark.parametrize("control, replacement", [
+    ("\x07", ""), ("\x1b", ""), ("\x7f", ""), ("\x9c", ""), ("\x0b", "\n"), ("\x0c", "\n"), ("\u2028", "\n"),
+])
+def test_control_characters_are_handled_once_at_ingest(control, replacement):
+    raw = f"Bộ đội Biên phòng{control}tuần tra. Đồn giữ vững\tđường biên.\n".encode()
+    doc = parse_document(raw, path="doc.txt")
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert control not in text
+    expected = "Bộ đội Biên phòng" + replacement + "tuần tra. Đồn giữ vững đường biên."
+    assert text == expected.replace("\t", " ")

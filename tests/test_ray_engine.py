@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from workbench.errors import ModelUnavailable
+from workbench.mt.base import DecodingSettings
 from workbench.mt.ray_engine import RayUnavailable, run_on_ray
 from workbench.mt.transformers_engine import MarianTranslator
-from workbench.pipeline import BatchOptions
+from workbench.pipeline import BatchOptions, translate_chunk
 
 SENTENCES = [
     "Toàn cảnh hội nghị.",
@@ -24,7 +25,7 @@ SENTENCES = [
 def test_clear_error_without_ray(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # makes `import ray` fail
     with pytest.raises(RayUnavailable, match=r"pip install 'ray\[data\]'.*--engine ctranslate2"):
-        run_on_ray(["Xin chào."], "vi-en", "unused", BatchOptions())
+        run_on_ray(["Xin chào."], "vi-en", "unused", BatchOptions(), translate_chunk)
 
 
 @pytest.fixture(scope="module")
@@ -45,10 +46,10 @@ def local_ray(tmp_path_factory):
 def test_results_match_the_transformers_engine(local_ray, tiny_checkpoints):
     checkpoint = str(tiny_checkpoints["vi-en"])
     seen = []
-    results = run_on_ray(SENTENCES, "vi-en", checkpoint, BatchOptions(beams=1),
+    results = run_on_ray(SENTENCES, "vi-en", checkpoint, BatchOptions(beams=1), translate_chunk,
                          progress=lambda done, total: seen.append((done, total)),
                          compute_type="float32", rows_per_call=2)
-    expected = MarianTranslator("vi-en", checkpoint, beams=1).translate_best(SENTENCES)
+    expected = MarianTranslator("vi-en", checkpoint).translate_best(SENTENCES, DecodingSettings(beams=1))
     assert [text for text, _ in results] == expected
     assert [report for _, report in results] == [None] * len(SENTENCES)
     assert seen[-1] == (len(SENTENCES), len(SENTENCES))
@@ -61,7 +62,8 @@ def test_glossary_reaches_the_actors(local_ray, tiny_checkpoints):
 
     glossary = load_glossary(Path(__file__).resolve().parent.parent / "glossaries")
     options = BatchOptions(beams=2, glossary=glossary)
-    (text, report), = run_on_ray(["BĐBP tỉnh họp."], "vi-en", str(tiny_checkpoints["vi-en"]), options)
+    (text, report), = run_on_ray(["BĐBP tỉnh họp."], "vi-en", str(tiny_checkpoints["vi-en"]), options,
+                                 translate_chunk)
     assert report["glossary_version"] == glossary.version
     assert report["occurrences"][0]["entry_id"] == "vn-bdbp"
     assert "Border Army" not in text
@@ -70,7 +72,7 @@ def test_glossary_reaches_the_actors(local_ray, tiny_checkpoints):
 @pytest.mark.slow
 def test_missing_checkpoint_on_the_workers(local_ray, tmp_path):
     with pytest.raises(ModelUnavailable, match="no config.json"):
-        run_on_ray(["Xin chào."], "vi-en", str(tmp_path / "nowhere"), BatchOptions())
+        run_on_ray(["Xin chào."], "vi-en", str(tmp_path / "nowhere"), BatchOptions(), translate_chunk)
 
 
 @pytest.mark.slow

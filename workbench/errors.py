@@ -86,3 +86,38 @@ class GlossaryError(WorkbenchError):
     def __init__(self, problems: list[LocatedError]):
         self.problems = list(problems)
         super().__init__("\n".join(p.location_message() for p in self.problems))
+
+
+class SegmentRetired(StoreError):
+    """A save was aimed at a segment that a re-import of its document retired (kept, hidden).
+
+    Carries the reviewer's text, so nothing typed is lost, and the live segment
+    that most likely replaced it (`successor_id`, None when there is none).
+    """
+
+    def __init__(self, segment_id: int, text: str | None, status: str, successor_id: int | None,
+                 successor_position: int | None = None, successor_text: str | None = None):
+        self.segment_id = segment_id
+        self.text = text
+        self.status = status
+        self.successor_id = successor_id
+        self.successor_position = successor_position
+        self.successor_text = successor_text
+        where = (f"; it was most likely replaced by segment #{successor_position + 1} "
+                 f"(id {successor_id}): {successor_text!r}" if successor_id is not None
+                 else "; no segment replaces it")
+        super().__init__(
+            f"segment {segment_id} was retired: its document changed on disk and was imported "
+            f"again, so this sentence is no longer in it{where}. Your text was not saved: {text!r}")
+
+
+class ReadOnlyStore(StoreError):
+    """A change was asked of a review store opened read-only (file or folder not writable)."""
+
+
+class UserFileError(LocatedError):
+    """The users file (accounts and roles) is missing, malformed or holds a bad entry."""
+
+
+class SignInFailed(WorkbenchError):
+    """A user name and password did not match an account of the users file."""

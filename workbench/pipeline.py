@@ -27,7 +27,8 @@ from workbench.documents.ingest import read_document
 from workbench.documents.segment import segment_document
 from workbench.documents.uploads import check_upload, save_upload
 from workbench.errors import DocumentError, ModelUnavailable, WorkbenchError
-from workbench.mt.transformers_engine import get_translator
+from workbench.mt.base import DecodingSettings
+from workbench.mt.factory import get_translator
 from workbench.review.store import ReviewStore
 
 # Segments written to the store per transaction: small enough that an interrupted
@@ -52,6 +53,12 @@ class BatchOptions:
     threads: int | None = None  # CPU threads per model; None: the engine's default
     ray_address: str | None = None  # None with engine "ray": a local Ray instance
 
+    @property
+    def decoding(self) -> DecodingSettings:
+        """This run's decoding settings, passed to every translator call as a value."""
+        return DecodingSettings(beams=self.beams, batch_tokens=self.batch_tokens,
+                                max_batch_sentences=self.max_batch_sentences)
+
 
 @dataclass
 class BatchSummary:
@@ -64,12 +71,13 @@ class BatchSummary:
     reused: int = 0
     already_done: int = 0
     untranslated: int = 0
+    failed_segments: int = 0  # segments an engine error left untranslated (reported in `failures`)
     failures: list[str] = field(default_factory=list)
     missing_models: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> int:
-        """Number of files that could not be processed."""
+        """Number of failures: files that could not be processed, chunks an engine could not translate."""
         return len(self.failures)
 
 
@@ -162,7 +170,7 @@ def _translate_stored(stored, store, options, summary, progress, report) -> None
             done = _translate_on_ray(store, options, summary, pair, checkpoint, sources, to_translate,
                                      glossary_version, done, total, progress)
             continue
-        translator = engine_translator(options, pair, checkpoint)
+        translator = get_translator(pair, checkpoint, engine=options.engine, threads=options.threads)
         try:
             translator.load()
         except ModelUnavailable as exc:
@@ -175,7 +183,17 @@ def _translate_stored(stored, store, options, summary, progress, report) -> None
             continue
         for start in range(0, len(sources), WRITE_CHUNK):
             chunk = sources[start:start + WRITE_CHUNK]
-            texts, reports = translate_chunk(translator, chunk, options)
+            try:
+                texts, reports = translate_chunk(translator, chunk, options)
+            except Exception as exc:  # an engine failure costs this chunk, not the run
+                message = _chunk_failure(store, to_translate, chunk, pair, exc)
+                summary.failures.append(message)
+                summary.failed_segments += sum(len(to_translate[source]) for source in chunk)
+                report(f"failed: {message}")
+                done += sum(len(to_translate[source]) for source in chunk)
+                if progress:
+                    progress(done, total)
+                continue
             records = _records(to_translate, chunk, texts, reports, pair, checkpoint,
                                translator.is_random_weights, glossary_version, options)
             store.record_translations(records)
@@ -185,29 +203,18 @@ def _translate_stored(stored, store, options, summary, progress, report) -> None
                 progress(done, total)
 
 
-def engine_translator(options: BatchOptions, pair: str, checkpoint: str):
-    """The process-wide translator of the chosen engine for (pair, checkpoint), configured for this run."""
-    if options.engine == "ctranslate2":
-        from workbench.mt.ctranslate2_engine import get_ct2_translator
-
-        translator = get_ct2_translator(pair, checkpoint, threads=options.threads)
-    elif options.engine == "transformers":
-        if options.threads:
-            import torch
-
-            torch.set_num_threads(options.threads)
-        translator = get_translator(pair, checkpoint)
-    else:
-        raise WorkbenchError(f"unknown engine '{options.engine}' (transformers, ctranslate2 or ray)")
-    return configure_translator(translator, options)
-
-
-def configure_translator(translator, options: BatchOptions):
-    """Apply a run's beam and batching settings to a translator of either engine; return it."""
-    translator.beams = options.beams
-    translator.batch_tokens = options.batch_tokens
-    translator.max_batch_sentences = options.max_batch_sentences
-    return translator
+def _chunk_failure(store, to_translate, chunk, pair: str, exc: Exception) -> str:
+    """One line naming the documents and segment positions an engine error left untranslated."""
+    where: dict[str, list[int]] = {}
+    for source in chunk:
+        for segment_id in to_translate[source]:
+            segment = store.segment(segment_id)
+            name = Path(store.document(segment.document_id)["path"]).name
+            where.setdefault(name, []).append(segment.position + 1)
+    places = "; ".join(f"{name} segment(s) {', '.join(map(str, sorted(positions)[:20]))}"
+                       + (" ..." if len(positions) > 20 else "") for name, positions in where.items())
+    reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+    return f"{pair} engine error, left untranslated: {places} ({type(exc).__name__}: {reason})"
 
 
 def _records(to_translate, sources, texts, reports, pair, checkpoint, random_weights, glossary_version,
@@ -227,7 +234,8 @@ def _translate_on_ray(store, options, summary, pair, checkpoint, sources, to_tra
     from workbench.mt.ray_engine import iter_ray_translations
 
     try:
-        for chunk in iter_ray_translations(sources, pair, checkpoint, options, address=options.ray_address):
+        for chunk in iter_ray_translations(sources, pair, checkpoint, options, translate_chunk,
+                                           address=options.ray_address):
             chosen = [sources[item.index] for item in chunk]
             records = _records(to_translate, chosen, [item.text for item in chunk],
                                [item.term_report for item in chunk], pair, checkpoint,
@@ -248,14 +256,14 @@ def _translate_on_ray(store, options, summary, pair, checkpoint, sources, to_tra
 
 def translate_chunk(translator, sources: list[str], options: BatchOptions
                     ) -> tuple[list[str], list[dict | None]]:
-    """Translate sentences, with term enforcement and reports when a glossary is in use."""
+    """Translate sentences with this run's settings; term enforcement and reports when a glossary is in use."""
     if options.glossary is None:
-        return translator.translate_best(sources, beams=options.beams), [None] * len(sources)
+        return translator.translate_best(sources, options.decoding), [None] * len(sources)
     from workbench.glossary import translate_with_terms
 
     results = translate_with_terms(
         translator, sources, options.glossary, translator.source_lang, translator.target_lang,
-        enforce=options.enforce_terms)
+        decoding=options.decoding, enforce=options.enforce_terms)
     return [r.text for r in results], [r.report.to_dict() for r in results]
 
 
@@ -304,9 +312,9 @@ def translate_documents(
     """
     paths, gone = [], []
     for document_id in document_ids:
-        stored = store.document(document_id)["path"]
-        if store.ALIGNED_PATH_MARK in stored:
+        if store.is_aligned_pair(document_id):
             continue
+        stored = store.document(document_id)["path"]
         path = Path(stored)
         (paths if path.is_file() else gone).append(path)
     summary = run_batch(paths, store, options, progress=progress) if paths else BatchSummary()

@@ -7,15 +7,23 @@ document pair), anchors (numbers, punctuation, names and cognates, glossary
 term pairs), a word list learned from the documents themselves, and, given a
 translate function, chrF of the machine translation against the target.
 `score_alignments` measures links against gold links (strict and lax P/R/F1).
+
+`Link` is the one link type, used by the aligner, the editor (`editing`), the
+link files (`formats`) and the Align page. The sentences to align come from
+`sentences` (the documents path, as the batch script reads files), glossary
+term pairs from `terms`, the machine-translation signal from `translation`
+(the translator factory).
 """
 
 from workbench.alignment.aligner import LENGTH_ONLY, AlignerSettings, Translate, align
 from workbench.alignment.formats import format_link, format_links, parse_link, read_links
-from workbench.alignment.links import InvalidLinks, Link, LinkFormatError
+from workbench.alignment.links import LOW_CONFIDENCE, InvalidLinks, Link, LinkFormatError
 from workbench.alignment.scoring import AlignmentScore, score_alignment, score_alignments
+from workbench.alignment.terms import glossary_term_pairs
 
 __all__ = [
     "LENGTH_ONLY",
+    "LOW_CONFIDENCE",
     "AlignerSettings",
     "AlignmentScore",
     "InvalidLinks",
@@ -25,6 +33,7 @@ __all__ = [
     "align",
     "format_link",
     "format_links",
+    "glossary_term_pairs",
     "parse_link",
     "read_links",
     "score_alignment",

@@ -105,8 +105,8 @@ def align(
     """Align sentences into links covering each sentence once, in order, with confidences.
 
     Returns Links in document order: concatenating their source (target)
-    indices gives 0..n-1 (0..m-1). `confirmed` links (from a reviewer) are kept as they are, and only the
-    stretches between them are aligned. `term_pairs` are (source form, target
+    indices gives 0..n-1 (0..m-1). `confirmed` links (from a reviewer) are kept as they are and come back
+    with `confirmed=True`; only the stretches between them are aligned. `term_pairs` are (source form, target
     form) glossary entries used as anchors; `translate` machine-translates a
     list of source sentences into the target language, and enables the chrF
     signal.
@@ -118,9 +118,9 @@ def align(
     forced_target = np.zeros(documents.m, dtype=bool)
     for link in kept:
         if not link.target:
-            forced_source[link.source] = True
+            forced_source[list(link.source)] = True
         if not link.source:
-            forced_target[link.target] = True
+            forced_target[list(link.target)] = True
     documents.forced_source, documents.forced_target = forced_source, forced_target
 
     searched = [s for s in stretches if isinstance(s, _Stretch) and s.needs_search]

@@ -21,45 +21,18 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+from workbench.alignment.links import LOW_CONFIDENCE, SIDES, Link, LinkLike, as_link
 from workbench.errors import WorkbenchError
 
-#: Links the aligner is less sure of than this are marked for the reviewer.
-LOW_CONFIDENCE = 0.5
-SIDES = ("source", "target")
+__all__ = [
+    "LOW_CONFIDENCE", "AlignmentEditError", "AlignmentSession", "AlignmentState", "confirm", "merge",
+    "move_sentence", "new_state", "no_counterpart", "order_links", "realign_rest", "split_points",
+    "split_sentence",
+]
 
 
 class AlignmentEditError(WorkbenchError):
     """An edit that the alignment cannot take (no neighbour, empty split, lost sentence...)."""
-
-
-@dataclass(frozen=True)
-class AlignedLink:
-    """Source sentence indices, target sentence indices, the aligner's confidence, confirmed or not."""
-
-    source: tuple[int, ...]
-    target: tuple[int, ...]
-    confidence: float = 1.0
-    confirmed: bool = False
-
-    @property
-    def link_type(self) -> str:
-        """'1-1', '2-1', '0-1'..."""
-        return f"{len(self.source)}-{len(self.target)}"
-
-    @property
-    def low_confidence(self) -> bool:
-        """True when the aligner was unsure and no reviewer confirmed the link."""
-        return not self.confirmed and self.confidence < LOW_CONFIDENCE
-
-    def side(self, name: str) -> tuple[int, ...]:
-        """The indices of one side ("source" or "target")."""
-        return self.source if name == "source" else self.target
-
-    def with_side(self, name: str, indices: Iterable[int]) -> AlignedLink:
-        """A copy with one side replaced; an edited link has confidence 1.0 and is unconfirmed."""
-        indices = tuple(indices)
-        return AlignedLink(indices if name == "source" else self.source,
-                           indices if name == "target" else self.target, 1.0, False)
 
 
 @dataclass(frozen=True)
@@ -68,7 +41,7 @@ class AlignmentState:
 
     source: tuple[str, ...]
     target: tuple[str, ...]
-    links: tuple[AlignedLink, ...]
+    links: tuple[Link, ...]
 
     def __post_init__(self):
         check_state(self)
@@ -97,12 +70,10 @@ def check_state(state: AlignmentState) -> None:
         raise AlignmentEditError("a link with no sentence on either side")
 
 
-def order_links(links: Iterable) -> list[AlignedLink]:
-    """Put links (AlignedLink or `workbench.alignment.Link`) in document order; one-sided ones where they fall."""
-    pending = [link if isinstance(link, AlignedLink) else
-               AlignedLink(tuple(link.source), tuple(link.target), float(link.confidence))
-               for link in links]
-    ordered: list[AlignedLink] = []
+def order_links(links: Iterable[LinkLike]) -> list[Link]:
+    """Put links in document order; one-sided ones where they fall."""
+    pending = [as_link(link) for link in links]
+    ordered: list[Link] = []
     next_source = next_target = 0
     while pending:
         fitting = [link for link in pending
@@ -119,18 +90,18 @@ def order_links(links: Iterable) -> list[AlignedLink]:
     return ordered
 
 
-def new_state(source: Sequence[str], target: Sequence[str], links: Iterable) -> AlignmentState:
-    """A state from sentences and links in any order (Link or AlignedLink)."""
+def new_state(source: Sequence[str], target: Sequence[str], links: Iterable[LinkLike]) -> AlignmentState:
+    """A state from sentences and links in any order."""
     return AlignmentState(tuple(source), tuple(target), tuple(order_links(links)))
 
 
 # -- operations: each takes a state and returns a new one -------------------------------------
-def _replace_links(state: AlignmentState, start: int, end: int, new: Iterable[AlignedLink]) -> AlignmentState:
+def _replace_links(state: AlignmentState, start: int, end: int, new: Iterable[Link]) -> AlignmentState:
     links = state.links[:start] + tuple(link for link in new if link.source or link.target) + state.links[end:]
     return replace(state, links=links)
 
 
-def _index(state: AlignmentState, index: int) -> AlignedLink:
+def _index(state: AlignmentState, index: int) -> Link:
     if not 0 <= index < len(state.links):
         raise AlignmentEditError(f"no link {index + 1} (there are {len(state.links)})")
     return state.links[index]
@@ -144,7 +115,7 @@ def merge(state: AlignmentState, index: int, direction: str = "next") -> Alignme
         raise AlignmentEditError(f"link {index + 1} has no {direction} link to merge with")
     first, second = sorted((index, other))
     a, b = state.links[first], state.links[second]
-    merged = AlignedLink(a.source + b.source, a.target + b.target, 1.0, False)
+    merged = Link(a.source + b.source, a.target + b.target, 1.0, False)
     return _replace_links(state, first, second + 1, [merged])
 
 
@@ -213,7 +184,7 @@ def no_counterpart(state: AlignmentState, index: int, side: str, sentence: int) 
     indices = link.side(side)
     if sentence not in indices:
         raise AlignmentEditError(f"{side} sentence {sentence + 1} is not in link {index + 1}")
-    alone = AlignedLink((sentence,), (), 1.0, False) if side == "source" else AlignedLink((), (sentence,), 1.0, False)
+    alone = Link((sentence,), (), 1.0, False) if side == "source" else Link((), (sentence,), 1.0, False)
     if len(indices) == 1:
         new = [alone, link.with_side(side, ())]
     elif sentence == indices[0]:
@@ -231,35 +202,25 @@ def confirm(state: AlignmentState, index: int, confirmed: bool = True) -> Alignm
     return _replace_links(state, index, index + 1, [replace(link, confirmed=confirmed)])
 
 
-def realign_rest(state: AlignmentState, aligner: Callable[..., list] | None = None, **options) -> AlignmentState:
-    """Realign everything but the confirmed links, which stay exactly as they are."""
+def realign_rest(state: AlignmentState, aligner: Callable[..., list[Link]] | None = None,
+                 **options) -> AlignmentState:
+    """Realign everything but the confirmed links, which stay exactly as they are.
+
+    `options` go to the aligner (`term_pairs`, `translate`, `settings`).
+    """
     if aligner is None:
-        from workbench.alignment import align as aligner
+        from workbench.alignment.aligner import align as aligner
     kept = [link for link in state.links if link.confirmed]
-    found = aligner(list(state.source), list(state.target),
-                    confirmed=[(list(link.source), list(link.target)) for link in kept], **options)
+    found = aligner(list(state.source), list(state.target), confirmed=kept, **options)
     confirmed = {(link.source, link.target) for link in kept}
-    links = [AlignedLink(tuple(link.source), tuple(link.target),
-                         1.0 if (tuple(link.source), tuple(link.target)) in confirmed else float(link.confidence),
-                         (tuple(link.source), tuple(link.target)) in confirmed)
-             for link in found]
+    # The aligner marks the two-sided confirmed links itself; one-sided ones come back from its search.
+    links = [replace(link, confidence=1.0, confirmed=True) if (link.source, link.target) in confirmed else link
+             for link in map(as_link, found)]
     result = new_state(state.source, state.target, links)
     lost = confirmed - {(link.source, link.target) for link in result.links}
     if lost:
         raise AlignmentEditError("the aligner changed a confirmed link")
     return result
-
-
-def glossary_term_pairs(glossary, source_lang: str, target_lang: str) -> list[tuple[str, str]]:
-    """(source form, canonical target term) of every glossary entry with both, for the aligner's anchors."""
-    if glossary is None:
-        return []
-    pairs = []
-    for entry in glossary:
-        target = entry.term(target_lang)
-        if target:
-            pairs.extend((form, target) for form in entry.forms(source_lang))
-    return pairs
 
 
 @dataclass
@@ -271,10 +232,13 @@ class AlignmentSession:
     target_label: str = ""
     history: list[AlignmentState] = field(default_factory=list)
     last_edit: list[str] = field(default_factory=list)
+    #: Goes up by one with every change of the state, undo included, so a view can tell states apart.
+    revision: int = 0
 
     @classmethod
-    def start(cls, source: Sequence[str], target: Sequence[str], links: Iterable, **labels) -> AlignmentSession:
-        """A session on the aligner's links (workbench.alignment.Link or AlignedLink)."""
+    def start(cls, source: Sequence[str], target: Sequence[str], links: Iterable[LinkLike],
+              **labels) -> AlignmentSession:
+        """A session on the aligner's links."""
         return cls(new_state(source, target, links), **labels)
 
     def apply(self, description: str, operation: Callable[..., AlignmentState], *args, **kwargs) -> None:
@@ -283,6 +247,7 @@ class AlignmentSession:
         self.history.append(self.state)
         self.last_edit.append(description)
         self.state = new
+        self.revision += 1
 
     @property
     def can_undo(self) -> bool:
@@ -294,4 +259,5 @@ class AlignmentSession:
         if not self.history:
             raise AlignmentEditError("nothing to undo")
         self.state = self.history.pop()
+        self.revision += 1
         return self.last_edit.pop()

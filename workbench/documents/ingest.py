@@ -2,9 +2,13 @@
 
 Steps, in order: decode the bytes (UTF-8, UTF-8/UTF-16 with BOM, Windows-1258
 Vietnamese; anything else is refused, never guessed into mojibake), normalise
-Unicode (NFC, Ð used for Đ), detect the language, pull metadata out of the
-text (title, date, outlet, author), and drop boilerplate (hotlines, share
-buttons, editor lines, repeated paragraphs), keeping what was dropped.
+Unicode (NFC, Ð used for Đ, control characters dropped once, here, so that
+what is stored, exported and re-imported is the same text), detect the
+language among many (lingua, offline; only vi, en and zh are translated, any
+other language is refused by name unless the caller gives the language), pull
+metadata out of the text (title, date, outlet, author), and drop boilerplate
+(hotlines, share buttons, editor lines, repeated paragraphs), keeping what was
+dropped.
 
 A sidecar file `NAME.meta.json` next to `NAME.txt` can set `lang`,
 `machine_translated_from` (e.g. "zh": the English text is a machine translation
@@ -14,6 +18,7 @@ by the caller override the sidecar.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -21,9 +26,20 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from workbench.documents.readers import apply_to_document, extract_document
 from workbench.errors import DocumentError, EncodingRefused, UnknownLanguage
 
 SUPPORTED_LANGUAGES = ("vi", "en", "zh")
+# What the language detector chooses among: ours, and those our documents get confused with
+# (Latin-script languages with accents, the languages of the region). ISO 639-1 codes.
+DETECTED_LANGUAGES = ("vi", "en", "zh", "fr", "de", "es", "pt", "it", "nl", "id", "ms", "pl", "cs",
+                      "ro", "tr", "ru", "ja", "ko", "th")
+# The detector's confidence (0-1) above which a language other than ours is refused by name.
+FOREIGN_CONFIDENCE = 0.5
+LANGUAGE_NAMES = {"vi": "Vietnamese", "en": "English", "zh": "Chinese", "fr": "French", "de": "German",
+                  "es": "Spanish", "pt": "Portuguese", "it": "Italian", "nl": "Dutch", "id": "Indonesian",
+                  "ms": "Malay", "pl": "Polish", "cs": "Czech", "ro": "Romanian", "tr": "Turkish",
+                  "ru": "Russian", "ja": "Japanese", "ko": "Korean", "th": "Thai"}
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 SIDECAR_SUFFIX = ".meta.json"
 SIDECAR_KEYS = {"lang", "machine_translated_from", "title", "date", "outlet", "author"}
@@ -101,6 +117,8 @@ class Document:
     outlet: str | None = None
     author: str | None = None
     removed: list[RemovedLine] = field(default_factory=list)
+    # Things a reader should know that did not stop the import (e.g. an over-long sentence split).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -167,7 +185,8 @@ def parse_document(
     overrides: dict | None = None,
 ) -> Document:
     """Turn the bytes of one document into a cleaned Document (see module docstring)."""
-    text, encoding = decode_bytes(raw, path)
+    extracted = extract_document(raw, path)  # HTML, DOCX, PDF: text blocks; None for plain text
+    text, encoding = decode_bytes(raw, path) if extracted is None else (extracted.text, extracted.encoding)
     text = normalise_unicode(text)
     if not text.strip():
         raise DocumentError("file holds only whitespace", path)
@@ -190,6 +209,8 @@ def parse_document(
         content_hash=hashlib.sha256(raw).hexdigest(), paragraphs=[],
     )
     _clean_into(doc, lines)
+    if extracted is not None:
+        apply_to_document(doc, extracted)
     for key, value in (overrides or {}).items():
         if value:
             setattr(doc, key, value)
@@ -220,8 +241,8 @@ def decode_bytes(raw: bytes, path: str) -> tuple[str, str]:
         if text is None:
             raise EncodingRefused(
                 f"not UTF-8 (byte 0x{raw[exc.start]:02X}) and not recognisably Windows-1258 "
-                "Vietnamese; it may be TCVN3, VNI or another legacy encoding. Convert it to "
-                "UTF-8 (e.g. with UniKey's converter or iconv) and import it again",
+                f"Vietnamese{_latin1_hint(raw)}; it may be TCVN3, VNI, Latin-1 or another legacy "
+                "encoding. Convert it to UTF-8 (e.g. with UniKey's converter or iconv) and import it again",
                 path, line) from None
         return text, "windows-1258"
     if _looks_binary(text):
@@ -259,19 +280,45 @@ def _decode_windows_1258(raw: bytes) -> str | None:
     if not letters:
         return None
     vietnamese = sum(1 for ch in letters if ch in _VIETNAMESE_LETTERS)
-    in_word_symbols = len(re.findall(r"(?<=\w)[\u0080-\u00bf](?=\w)", composed))
+    # A no-break space (0xA0) or soft hyphen (0xAD) between words is ordinary typing, not the
+    # letter-as-symbol of TCVN3 or VNI.
+    in_word_symbols = len(re.findall(r"(?<=\w)[\u0080-\u009f\u00a1-\u00ac\u00ae-\u00bf](?=\w)", composed))
     dangling_marks = sum(1 for ch in composed if unicodedata.combining(ch))
     # VNI read as Windows-1258 gives letters Vietnamese never uses (ä, ñ, ø...).
     foreign = sum(1 for ch in letters if not ch.isascii() and ch not in _VIETNAMESE_LETTERS)
     if (vietnamese / len(letters) < 0.05 or foreign > 0.05 * (vietnamese + foreign)
             or in_word_symbols > 0 or dangling_marks > 0):
         return None
+    # Latin-1 French, Spanish... also decode to letters Vietnamese uses (é, è, à): the
+    # language detector tells them apart.
+    if _likely_language(composed)[0] != "vi":
+        return None
     return text
 
 
+def _latin1_hint(raw: bytes) -> str:
+    """' (it reads as French in Latin-1)' when the bytes make sense that way, else ''."""
+    try:
+        text = raw.decode("latin-1")
+    except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes any byte
+        return ""
+    lang, confidence = _likely_language(text)
+    if lang in LANGUAGE_NAMES and confidence >= FOREIGN_CONFIDENCE and lang != "vi":
+        return f" (it reads as {LANGUAGE_NAMES[lang]} in Latin-1)"
+    return ""
+
+
+# Line-like controls become line breaks; every other C0/C1 control (tab and newline
+# excepted) is dropped: XML cannot hold them, so export and re-import would disagree.
+_LINE_CONTROLS = re.compile("[\v\f\x1c-\x1e\x85\u2028\u2029]")
+_OTHER_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+
+
 def normalise_unicode(text: str) -> str:
-    """NFC, unify line breaks, drop zero-width and BOM characters, NBSP to space."""
+    """NFC, unify line breaks, drop zero-width, BOM and control characters, NBSP to space."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _LINE_CONTROLS.sub("\n", text)
+    text = _OTHER_CONTROLS.sub("", text)
     text = re.sub("[\u200b\u200c\u200d\u2060\ufeff]", "", text)
     text = text.replace("\u00a0", " ")
     return unicodedata.normalize("NFC", text)
@@ -282,25 +329,61 @@ def repair_vietnamese_d(text: str) -> str:
     return text.replace("\u00d0", "\u0110").replace("\u00f0", "\u0111")
 
 
+@functools.cache
+def _language_detector():
+    """The lingua detector over DETECTED_LANGUAGES, built on first use (its models load lazily)."""
+    from lingua import IsoCode639_1, LanguageDetectorBuilder
+
+    codes = [getattr(IsoCode639_1, code.upper()) for code in DETECTED_LANGUAGES]
+    return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
+
+
+def _likely_language(text: str) -> tuple[str | None, float]:
+    """(ISO 639-1 code, confidence 0-1) of the most likely language of a text sample."""
+    sample = text[:3000]
+    if not any(ch.isalpha() for ch in sample):
+        return None, 0.0
+    values = _language_detector().compute_language_confidence_values(sample)
+    if not values:
+        return None, 0.0
+    best = values[0]
+    return best.language.iso_code_639_1.name.lower(), best.value
+
+
 def detect_language(text: str, path: str = "") -> str:
-    """Detect vi, en or zh from the characters used; raise UnknownLanguage otherwise."""
+    """Detect vi, en or zh; raise UnknownLanguage naming the language a text looks like otherwise.
+
+    Han characters decide Chinese. Otherwise the lingua detector picks among
+    DETECTED_LANGUAGES: vi or en is taken; another language it is confident of is
+    refused by name; when it is unsure, the letters and words used decide.
+    """
     sample = text[:50000]
     letters = [ch for ch in sample if ch.isalpha()]
     if not letters:
         raise UnknownLanguage("cannot detect the language: the text has no letters; "
                               "give it with --lang or a sidecar", path)
     han = sum(1 for ch in letters if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf")
-    if han / len(letters) > 0.3:
+    kana = sum(1 for ch in letters if "\u3040" <= ch <= "\u30ff")
+    if han / len(letters) > 0.3 and kana < 0.05 * len(letters):
         return "zh"
+    likely, confidence = _likely_language(sample)
+    if likely in ("vi", "en"):
+        return likely
+    if likely is not None and likely not in SUPPORTED_LANGUAGES and confidence >= FOREIGN_CONFIDENCE:
+        raise UnknownLanguage(
+            f"the text looks like {LANGUAGE_NAMES.get(likely, likely)} ({likely}, confidence "
+            f"{confidence:.2f}); the workbench translates only Vietnamese, English and Chinese. If it "
+            "is one of them, give the language with --lang or a sidecar NAME.meta.json", path)
     vietnamese = sum(1 for ch in letters if ch in _VIETNAMESE_LETTERS)
     if vietnamese / len(letters) > 0.03:
         return "vi"
     words = re.findall(r"[a-z]+", sample.lower())
     if words and sum(1 for w in words if w in _ENGLISH_FUNCTION_WORDS) / len(words) > 0.08:
         return "en"
+    looks = f" (it looks most like {LANGUAGE_NAMES.get(likely, likely)})" if likely else ""
     raise UnknownLanguage(
-        "cannot detect the language (not Vietnamese, English or Chinese by its characters "
-        "and words); give it with --lang or a sidecar NAME.meta.json", path)
+        f"cannot detect the language (not clearly Vietnamese, English or Chinese{looks}); "
+        "give it with --lang or a sidecar NAME.meta.json", path)
 
 
 def _clean_into(doc: Document, lines: list[str]) -> None:

@@ -9,6 +9,11 @@ bracket, outside quotes, and not after a known abbreviation or an initial.
 Chinese ends sentences at 。！？ with no space needed. Each line of the
 cleaned document is split on its own, so headlines and datelines stay
 separate segments.
+
+A sentence longer than MAX_SEGMENT_CHARS (a runaway line with no sentence end)
+would be cut short by the translation model without a word; it is split at
+the last clause mark or space before the limit instead, each piece marked
+`forced_split`, and the document gets a warning saying where.
 """
 
 from __future__ import annotations
@@ -37,6 +42,10 @@ _CHINESE_END = "。！？"
 _OPENING_QUOTES = "“«「『"  # ‘ ’ double as apostrophes, so they never nest
 _CLOSING_QUOTES = "”»」』"
 _SENTENCE_START = re.compile(r"[\"“‘«(\[「『A-ZÀ-ỸĐ0-9]|[\u4e00-\u9fff]")
+# Longest segment handed to translation: about 250 Marian tokens, well inside the 512
+# positions of opus-mt. Longer sentences are split (see module docstring).
+MAX_SEGMENT_CHARS = 1000
+_CLAUSE_MARKS = ",;:，、；：)]”»"
 
 
 @dataclass
@@ -47,17 +56,55 @@ class Segment:
     paragraph: int
     text: str
     kind: str  # "heading", "dateline" or "body"
+    forced_split: bool = False  # a piece of a sentence longer than MAX_SEGMENT_CHARS
 
 
 def segment_document(document: Document) -> list[Segment]:
-    """Split every paragraph of a cleaned document into segments."""
+    """Split every paragraph of a cleaned document into segments; split over-long sentences.
+
+    Each over-long sentence adds a line to `document.warnings` (when the document has that list).
+    """
     segments: list[Segment] = []
     for paragraph_index, paragraph in enumerate(document.paragraphs):
         sentences = [paragraph.text] if paragraph.kind != "body" else split_sentences(
             paragraph.text, document.lang)
         for sentence in sentences:
-            segments.append(Segment(len(segments), paragraph_index, sentence, paragraph.kind))
+            pieces = split_overlong(sentence)
+            if len(pieces) > 1:
+                warnings = getattr(document, "warnings", None)
+                if warnings is not None:
+                    warnings.append(
+                        f"{document.path}:{paragraph.line}: a sentence of {len(sentence):,} characters "
+                        f"has no sentence end within {MAX_SEGMENT_CHARS:,}; split into {len(pieces)} "
+                        "segments for translation")
+            for piece in pieces:
+                segments.append(Segment(len(segments), paragraph_index, piece, paragraph.kind,
+                                        forced_split=len(pieces) > 1))
     return segments
+
+
+def split_overlong(text: str, limit: int = MAX_SEGMENT_CHARS) -> list[str]:
+    """Cut text longer than `limit` into pieces of at most `limit` characters.
+
+    Each cut goes after the last clause mark (, ; : ，、) in the second half of the
+    window, else at the last space, else (Chinese, or one endless word) at the limit.
+    """
+    pieces: list[str] = []
+    text = text.strip()
+    start = 0
+    while len(text) - start > limit:
+        window = text[start:start + limit]
+        cut = max(window.rfind(mark) for mark in _CLAUSE_MARKS) + 1
+        if cut < limit // 2:
+            cut = window.rfind(" ")
+        if cut < limit // 4:
+            cut = limit
+        pieces.append(window[:cut].strip())
+        start += cut
+        while start < len(text) and text[start] == " ":
+            start += 1
+    pieces.append(text[start:].strip())
+    return [piece for piece in pieces if piece]
 
 
 def split_sentences(text: str, lang: str) -> list[str]:

@@ -138,7 +138,7 @@ class _Folder:
 
     def _fold_word(self, word: str) -> tuple[str, str, bool]:
         base, tones = split_tones(word)
-        is_acronym = _is_acronym(base)
+        is_acronym = is_acronym_base(base)
         lowered = base.casefold()
         if self.lang == "en" and not is_acronym:
             lowered = stem_english(lowered)
@@ -179,7 +179,7 @@ def split_tones(word: str) -> tuple[str, str]:
     return base, "".join(sorted(tones))
 
 
-def _is_acronym(base: str) -> bool:
+def is_acronym_base(base: str) -> bool:
     letters = [c for c in base if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 

@@ -1,11 +1,10 @@
 """MarianMT translation through CTranslate2: the same checkpoints, converted once, run faster.
 
-`CTranslate2Translator` has the public interface of `MarianTranslator` (pair,
-checkpoint, beams, batch budgets, tokenizer, `load()`, `translate()` with
-n-best lists, `translate_best()`, `plan_batches()`), so the pipeline and the
-term enforcement use either engine. It batches exactly like the transformers
-engine (same length buckets and output limits), so in float32 greedy decoding
-both give the same tokens.
+`CTranslate2Translator` implements `workbench.mt.base.Translator`, so the
+pipeline and the term enforcement use either engine. It batches exactly like the
+transformers engine (same length buckets and output limits), so in float32
+greedy decoding both give the same tokens. Obtain instances through
+`workbench.mt.factory`.
 
 Conversion. The first load of a checkpoint (hub id or local directory) loads
 it through `MarianTranslator` (same offline rules, same `ModelUnavailable`),
@@ -25,65 +24,46 @@ different lists run in separate batches because CTranslate2 applies them to a
 whole batch), forced target prefixes with alternatives at the first free
 position (`target_prefixes=`, `alternatives=`) to place a missing term, and
 `score_token_ids` to let the model choose among the placements. A
-transformers-style `logits_processor_factory` passed anyway is not run: the
-forbidden sequences it carries are suppressed and its bonuses are dropped.
+transformers-style `logits_processor_factory` is refused (ValueError).
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
 import shutil
 import tempfile
-import threading
 import warnings
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from workbench.config import (
-    DEFAULT_BATCH_TOKENS,
-    DEFAULT_BEAMS,
-    DEFAULT_MAX_BATCH_SENTENCES,
+from workbench.errors import WorkbenchError
+from workbench.mt.base import (
+    DEFAULT_DECODING,
+    DecodingSettings,
+    LogitsProcessorFactory,
+    TokenIds,
+    Translator,
+    output_limit,
+    plan_batches,
+    split_by_suppression,
 )
-from workbench.errors import ModelUnavailable, WorkbenchError
-from workbench.mt.transformers_engine import MAX_OUTPUT_TOKENS, MarianTranslator, output_limit
+from workbench.mt.transformers_engine import MarianTranslator
 
 ENGINE = "ctranslate2"
 CACHE_ENV = "WORKBENCH_CT2_CACHE"
 MANIFEST = "workbench.json"
 TOKENIZER_FOLDER = "tokenizer"
 # Bump when the cached layout or the conversion changes, so old caches are not reused.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
-TokenIds = Sequence[int]
 SCORE_BATCH_TOKENS = 512
-
-_translators: dict[tuple, CTranslate2Translator] = {}
-_translators_lock = threading.Lock()
 
 
 class EngineUnavailable(WorkbenchError):
     """The ctranslate2 package is missing or cannot run the requested configuration."""
-
-
-def get_ct2_translator(
-    pair: str,
-    checkpoint: str,
-    *,
-    device: str | None = None,
-    compute_type: str | None = None,
-    threads: int | None = None,
-) -> CTranslate2Translator:
-    """The process-wide CTranslate2 translator for these settings, created on first use."""
-    key = (pair, str(checkpoint), device, compute_type, threads)
-    with _translators_lock:
-        if key not in _translators:
-            _translators[key] = CTranslate2Translator(
-                pair, str(checkpoint), device=device, compute_type=compute_type, threads=threads)
-        return _translators[key]
 
 
 def cache_root() -> Path:
@@ -114,7 +94,7 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-class CTranslate2Translator:
+class CTranslate2Translator(Translator):
     """One MarianMT checkpoint for one language pair, run by CTranslate2."""
 
     engine = ENGINE
@@ -122,37 +102,16 @@ class CTranslate2Translator:
     # (`target_prefixes`) and `score_token_ids` instead (see workbench.glossary.enforce).
     runs_logits_processors = False
 
-    def __init__(
-        self,
-        pair: str,
-        checkpoint: str,
-        *,
-        beams: int = DEFAULT_BEAMS,
-        batch_tokens: int = DEFAULT_BATCH_TOKENS,
-        max_batch_sentences: int = DEFAULT_MAX_BATCH_SENTENCES,
-        device: str | None = None,
-        compute_type: str | None = None,
-        threads: int | None = None,
-    ):
-        self.pair = pair
-        self.checkpoint = str(checkpoint)
-        self.source_lang, self.target_lang = pair.split("-")
-        self.beams = beams
-        self.batch_tokens = batch_tokens
-        self.max_batch_sentences = max_batch_sentences
-        self.threads = threads
+    def __init__(self, pair: str, checkpoint: str, *, device: str | None = None,
+                 compute_type: str | None = None, threads: int | None = None):
+        super().__init__(pair, checkpoint, device=device, threads=threads)
         # Benchmarks only: a function (longest source length of a batch) -> exact number of
         # new tokens, so random weights, which never stop by themselves, cost what a real
         # model costs. None in normal use: output stops at EOS or at `output_limit`.
         self.fixed_output_length: Callable[[int], int] | None = None
-        self._device = device
         self._compute_type = compute_type
-        self._tokenizer = None
-        self._model = None
         self._manifest: dict = {}
         self._model_dir: Path | None = None
-        self._load_error: ModelUnavailable | None = None
-        self._lock = threading.Lock()
 
     # -- settings ----------------------------------------------------------------------
     @property
@@ -188,19 +147,6 @@ class CTranslate2Translator:
             return self.threads or available_cores(), 1
         return 1, 1
 
-    # -- loading -----------------------------------------------------------------------
-    @property
-    def tokenizer(self):
-        """The MarianTokenizer (from the conversion cache), loaded on first access."""
-        self.load()
-        return self._tokenizer
-
-    @property
-    def model(self):
-        """The `ctranslate2.Translator`, loaded on first access."""
-        self.load()
-        return self._model
-
     @property
     def model_dir(self) -> Path:
         """The converted model's folder in the cache (it may not exist yet)."""
@@ -208,21 +154,10 @@ class CTranslate2Translator:
             self._model_dir = cache_root() / cache_key(self.checkpoint, self.compute_type)
         return self._model_dir
 
-    def load(self) -> None:
-        """Convert if needed, then load; raise ModelUnavailable (remembered) if impossible."""
-        if self._model is not None:
-            return
-        if self._load_error is not None:
-            raise self._load_error
-        with self._lock:
-            if self._model is not None:
-                return
-            try:
-                ensure_converted(self.pair, self.checkpoint, self.compute_type, self.model_dir)
-                self._tokenizer, self._model, self._manifest = self._load_converted()
-            except ModelUnavailable as exc:
-                self._load_error = exc
-                raise
+    def _load(self):
+        ensure_converted(self.pair, self.checkpoint, self.compute_type, self.model_dir)
+        tokenizer, model, self._manifest = self._load_converted()
+        return tokenizer, model
 
     def _load_converted(self):
         ctranslate2 = _import_ctranslate2()
@@ -246,78 +181,59 @@ class CTranslate2Translator:
         self.load()
         return bool(self._manifest.get("random_weights"))
 
-    # Same target-language token rule and same batching as the transformers engine.
-    target_prefix = MarianTranslator.target_prefix
-    plan_batches = MarianTranslator.plan_batches
+    @property
+    def max_positions(self) -> int:
+        """The decoder's positions, as recorded in the manifest at conversion (opus-mt: 512)."""
+        self.load()
+        return int(self._manifest.get("max_positions") or 512)
 
     # -- translation -------------------------------------------------------------------
-    def translate(
-        self,
-        sentences: Sequence[str],
-        *,
-        beams: int | None = None,
-        num_return_sequences: int = 1,
-        suppress_sequences: Sequence[Sequence[TokenIds]] | None = None,
-        logits_processor_factory: Callable | None = None,
-        on_batch_done: Callable[[int], None] | None = None,
-    ) -> list[list[str]]:
-        """Translate; per sentence, `num_return_sequences` hypotheses, best first.
-
-        `suppress_sequences[i]` lists target token-id sequences that sentence i must
-        never contain. A `logits_processor_factory` cannot run here; see the module
-        docstring for what is done with it.
-        """
-        hypotheses = self.translate_token_ids(
-            sentences, beams=beams, num_return_sequences=num_return_sequences,
-            suppress_sequences=suppress_sequences, logits_processor_factory=logits_processor_factory,
-            on_batch_done=on_batch_done)
-        decode = self.tokenizer.decode
-        return [[decode(ids, skip_special_tokens=True).strip() for ids in hyps] for hyps in hypotheses]
-
     def translate_token_ids(
         self,
         sentences: Sequence[str],
+        settings: DecodingSettings = DEFAULT_DECODING,
         *,
-        beams: int | None = None,
         num_return_sequences: int = 1,
         suppress_sequences: Sequence[Sequence[TokenIds]] | None = None,
-        logits_processor_factory: Callable | None = None,
+        logits_processor_factory: LogitsProcessorFactory | None = None,
         on_batch_done: Callable[[int], None] | None = None,
         target_prefixes: Sequence[TokenIds] | None = None,
         alternatives: bool = False,
     ) -> list[list[list[int]]]:
-        """Like `translate`, but each hypothesis as target token ids (without EOS).
+        """Decode with `translate_batch`; see `Translator.translate_token_ids`.
 
-        `target_prefixes[i]`: target token ids that hypothesis i must begin with; decoding
-        continues after them (returned hypotheses include the prefix). With `alternatives`,
-        the `num_return_sequences` hypotheses differ at the first token after the prefix.
+        Every length stays within the decoder's positions: a forced prefix that leaves
+        no room for a token after it is an error (ValueError), not a crash in the engine.
         """
-        beams = max(beams or self.beams, 1 if alternatives else num_return_sequences)
-        if suppress_sequences is None and logits_processor_factory is not None:
-            suppress_sequences = forbidden_sequences_from_factory(logits_processor_factory, len(sentences))
+        if logits_processor_factory is not None:
+            raise ValueError("the ctranslate2 engine cannot run logits processors")
+        beams = max(settings.beams, 1 if alternatives else num_return_sequences)
         if suppress_sequences is not None and len(suppress_sequences) != len(sentences):
             raise ValueError("suppress_sequences needs one list per sentence")
         tokenizer, model = self.tokenizer, self.model
-        prefix = self.target_prefix
-        token_ids = [tokenizer(prefix + s, truncation=True, max_length=MAX_OUTPUT_TOKENS).input_ids
-                     for s in sentences]
+        token_ids = self.source_token_ids(sentences)
+        # The decoder start token takes position 0: at most max_positions - 1 tokens follow it.
+        room = self.max_positions - 1
+        if target_prefixes is not None and any(len(p) + 1 > room for p in target_prefixes):
+            raise ValueError(f"a target prefix leaves no room within the model's {self.max_positions} positions")
         results: list[list[list[int]]] = [[] for _ in sentences]
         # Every batch is queued at once; CTranslate2 decodes several side by side (see
         # `_thread_layout`). Each batch is decoded on its own, so which batches share the
         # cores does not change any output.
         pending = []
-        for planned in self.plan_batches([len(ids) for ids in token_ids], beams):
-            for batch, suppressed in _split_by_suppression(planned, suppress_sequences):
+        for planned in plan_batches([len(ids) for ids in token_ids], settings, beams):
+            for batch, suppressed in split_by_suppression(planned, suppress_sequences):
                 longest = max(len(token_ids[i]) for i in batch)
                 # Room for at least two tokens after the longest forced prefix.
                 longest_prefix = max((len(target_prefixes[i]) for i in batch), default=0) if target_prefixes else 0
                 if self.fixed_output_length is not None:
-                    new_tokens = max(self.fixed_output_length(longest), longest_prefix + 2)
+                    new_tokens = min(max(self.fixed_output_length(longest), longest_prefix + 2), room)
                     lengths = dict(min_decoding_length=new_tokens, max_decoding_length=new_tokens)
                 else:
                     # transformers counts the EOS it forces at the limit in max_new_tokens;
                     # CTranslate2 forces none, so one token less gives the same text.
-                    lengths = dict(max_decoding_length=max(output_limit(longest) - 1, longest_prefix + 2))
+                    limit = max(output_limit(longest, self.max_positions) - 1, longest_prefix + 2)
+                    lengths = dict(max_decoding_length=min(limit, room))
                 prefixes = None
                 if target_prefixes is not None:
                     prefixes = [tokenizer.convert_ids_to_tokens(list(target_prefixes[i])) or None for i in batch]
@@ -336,50 +252,17 @@ class CTranslate2Translator:
                 on_batch_done(len(batch))
         return results
 
-    def translate_best(self, sentences: Sequence[str], **options) -> list[str]:
-        """Translate and keep only the best hypothesis of each sentence."""
-        return [hyps[0] for hyps in self.translate(sentences, **options)]
-
     def score_token_ids(self, sentences: Sequence[str], targets: Sequence[TokenIds]) -> list[float]:
         """Mean log-probability per token (EOS included) of each target given its source sentence."""
         if not sentences:
             return []
         tokenizer, model = self.tokenizer, self.model
-        prefix = self.target_prefix
-        sources = [tokenizer.convert_ids_to_tokens(
-            tokenizer(prefix + s, truncation=True, max_length=MAX_OUTPUT_TOKENS).input_ids) for s in sentences]
+        sources = [tokenizer.convert_ids_to_tokens(ids) for ids in self.source_token_ids(sentences)]
         # Scoring keeps a vocabulary-wide row of log-probabilities per target token (53.7k
         # floats for opus-mt): batches of SCORE_BATCH_TOKENS target tokens keep that small.
         results = model.score_batch(sources, [tokenizer.convert_ids_to_tokens(list(t)) for t in targets],
                                     max_batch_size=SCORE_BATCH_TOKENS, batch_type="tokens", max_input_length=0)
         return [sum(r.log_probs) / max(len(r.log_probs), 1) for r in results]
-
-
-def _split_by_suppression(batch: list[int], suppress: Sequence[Sequence[TokenIds]] | None):
-    """Sub-batches of sentences sharing one suppression list (CTranslate2 takes one per call)."""
-    if suppress is None:
-        return [(batch, [])]
-    groups: dict[tuple, list[int]] = {}
-    for index in batch:
-        key = tuple(sorted({tuple(int(t) for t in seq) for seq in suppress[index] if len(seq)}))
-        groups.setdefault(key, []).append(index)
-    return [(indices, [list(seq) for seq in key]) for key, indices in groups.items()]
-
-
-def forbidden_sequences_from_factory(factory: Callable, count: int) -> list[list[TokenIds]] | None:
-    """The per-sentence forbidden token sequences a glossary logits-processor factory carries.
-
-    `workbench.glossary.enforce` builds its factory as `functools.partial(_make_processors,
-    constraints, ...)`, one constraint (with `.forbidden`) or None per sentence. Anything
-    else is ignored with a warning: CTranslate2 cannot run transformers logits processors.
-    """
-    constraints = factory.args[0] if isinstance(factory, functools.partial) and factory.args else None
-    if (isinstance(constraints, list) and len(constraints) == count
-            and all(c is None or hasattr(c, "forbidden") for c in constraints)):
-        return [[tuple(seq) for seq in c.forbidden] if c is not None else [] for c in constraints]
-    warnings.warn("the ctranslate2 engine cannot run logits processors; this one is ignored",
-                  stacklevel=3)
-    return None
 
 
 # -- conversion cache --------------------------------------------------------------------
@@ -453,6 +336,7 @@ def _convert(source: MarianTranslator, output: Path, quantization: str) -> None:
     manifest = {
         "format": CACHE_FORMAT, "pair": source.pair, "checkpoint": source.checkpoint,
         "quantization": quantization, "random_weights": source.is_random_weights,
+        "max_positions": source.max_positions,
         "ctranslate2": ctranslate2.__version__, "transformers": transformers.__version__,
     }
     (output / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")

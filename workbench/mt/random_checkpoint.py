@@ -44,6 +44,7 @@ def build_random_marian(
     ffn_dim: int = 32,
     language_tokens: Iterable[str] = (),
     extra_vocab: int = 0,
+    max_positions: int = 512,
     seed: int = 0,
 ) -> Path:
     """Write a random-weight MarianMT checkpoint (model + tokenizer) to `output_dir`."""
@@ -72,7 +73,7 @@ def build_random_marian(
         vocab_size=len(vocab), decoder_vocab_size=len(vocab), d_model=d_model,
         encoder_layers=layers, decoder_layers=layers,
         encoder_attention_heads=heads, decoder_attention_heads=heads,
-        encoder_ffn_dim=ffn_dim, decoder_ffn_dim=ffn_dim, max_position_embeddings=512,
+        encoder_ffn_dim=ffn_dim, decoder_ffn_dim=ffn_dim, max_position_embeddings=max_positions,
         pad_token_id=pad_id, eos_token_id=0, decoder_start_token_id=pad_id,
         forced_eos_token_id=0, share_encoder_decoder_embeddings=True,
         scale_embedding=True, static_position_embeddings=True,
@@ -81,7 +82,7 @@ def build_random_marian(
     torch.manual_seed(seed)
     model = MarianMTModel(config)
     model.generation_config.bad_words_ids = [[pad_id]]
-    model.generation_config.max_length = 512
+    model.generation_config.max_length = max_positions
     model.generation_config.num_beams = 1
     model.save_pretrained(output_dir)
     tokenizer = MarianTokenizer(

@@ -11,6 +11,11 @@ On a cluster, every worker must reach the checkpoint (a hub id in each
 node's Hugging Face cache, or a directory on a shared file system) and have
 the packages of requirements.txt; the `workbench` package itself is shipped
 with the job. `ray` is imported only here, and only when used.
+
+What an actor does with a chunk is given by the caller (`translate_chunk`, the
+pipeline's own function, shipped to the actors by reference), so this module
+never imports the pipeline. Actors obtain their translator from
+`workbench.mt.factory` like every other caller.
 """
 
 from __future__ import annotations
@@ -46,11 +51,16 @@ class RayTranslation:
     random_weights: bool = False
 
 
+# (translator, sources, options) -> (texts, term reports): the pipeline's `translate_chunk`.
+ChunkTranslator = Callable[..., tuple[list[str], list[dict | None]]]
+
+
 def run_on_ray(
     items: Sequence[str],
     pair: str,
     checkpoint: str,
     options,
+    translate_chunk: ChunkTranslator,
     address: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     **settings,
@@ -60,7 +70,7 @@ def run_on_ray(
     `options` is the pipeline's BatchOptions; `settings` go to `iter_ray_translations`.
     """
     results: list[tuple[str, dict | None] | None] = [None] * len(items)
-    for chunk in iter_ray_translations(items, pair, checkpoint, options, address=address,
+    for chunk in iter_ray_translations(items, pair, checkpoint, options, translate_chunk, address=address,
                                        progress=progress, **settings):
         for item in chunk:
             results[item.index] = (item.text, item.term_report)
@@ -72,6 +82,7 @@ def iter_ray_translations(
     pair: str,
     checkpoint: str,
     options,
+    translate_chunk: ChunkTranslator,
     *,
     address: str | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -115,7 +126,7 @@ def iter_ray_translations(
             TranslationActor,
             fn_constructor_kwargs=dict(
                 pair=pair, checkpoint=str(checkpoint),
-                options=dataclasses.replace(options, glossary=None),
+                options=dataclasses.replace(options, glossary=None), translate_chunk=translate_chunk,
                 glossary_state=None if glossary is None else
                 (tuple(glossary.entries), glossary.version, tuple(glossary.sources)),
                 engine=engine, compute_type=compute_type, threads=threads_per_actor,
@@ -164,17 +175,21 @@ def iter_ray_translations(
 class TranslationActor:
     """A Ray Data actor: loads one translator at start, then translates batches of sources."""
 
-    def __init__(self, pair, checkpoint, options, glossary_state, engine, compute_type, threads, device):
+    def __init__(self, pair, checkpoint, options, translate_chunk, glossary_state, engine, compute_type, threads,
+                 device):
+        from workbench.mt.factory import new_translator
+
         if glossary_state is not None:
             from workbench.glossary import Glossary
 
             entries, version, sources = glossary_state
             options = dataclasses.replace(options, glossary=Glossary(entries, version=version, sources=sources))
         self.options = options
+        self.translate_chunk = translate_chunk
         self.missing = ""
         self.random_weights = False
-        self.translator = make_translator(engine, pair, checkpoint, options, compute_type=compute_type,
-                                          threads=threads, device=device)
+        self.translator = new_translator(engine, pair, checkpoint, compute_type=compute_type, threads=threads,
+                                         device=device)
         try:
             self.translator.load()
             self.random_weights = self.translator.is_random_weights
@@ -184,14 +199,12 @@ class TranslationActor:
     def __call__(self, batch: dict) -> dict:
         import numpy as np
 
-        from workbench.pipeline import translate_chunk
-
         count = len(batch["index"])
         texts, reports, errors = [""] * count, [""] * count, [""] * count
         if not self.missing:
             try:
-                translated, term_reports = translate_chunk(self.translator, [str(s) for s in batch["source"]],
-                                                           self.options)
+                translated, term_reports = self.translate_chunk(
+                    self.translator, [str(s) for s in batch["source"]], self.options)
                 texts = translated
                 reports = [json.dumps(r, ensure_ascii=False) if r is not None else "" for r in term_reports]
             except Exception as exc:  # reported per segment to the driver, which raises it there
@@ -202,29 +215,6 @@ class TranslationActor:
                 "random_weights": np.array([self.random_weights] * count, dtype=bool)}
 
 
-def make_translator(engine: str, pair: str, checkpoint: str, options, *, compute_type=None, threads=None,
-                    device=None):
-    """A fresh translator of the given engine, configured from the batch options."""
-    if engine == "ctranslate2":
-        from workbench.mt.ctranslate2_engine import CTranslate2Translator
-
-        translator = CTranslate2Translator(pair, checkpoint, compute_type=compute_type, threads=threads,
-                                           device=device)
-    elif engine == "transformers":
-        from workbench.mt.transformers_engine import MarianTranslator
-
-        if threads:
-            import torch
-
-            torch.set_num_threads(threads)
-        translator = MarianTranslator(pair, checkpoint, device=device)
-    else:
-        raise WorkbenchError(f"unknown engine for Ray workers: {engine!r} (ctranslate2 or transformers)")
-    from workbench.pipeline import configure_translator
-
-    return configure_translator(translator, options)
-
-
 def connect(address: str | None) -> bool:
     """Join the Ray cluster at `address` (or start a local one); True if started here."""
     ray = _import_ray()
@@ -232,7 +222,7 @@ def connect(address: str | None) -> bool:
         return False
     try:
         ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False,
-                 runtime_env={"py_modules": [str(Path(__file__).resolve().parent)], "env_vars": _forwarded_env()})
+                 runtime_env={"py_modules": [str(Path(__file__).resolve().parents[1])], "env_vars": _forwarded_env()})
     except (ConnectionError, RuntimeError, ValueError) as exc:
         where = f"at {address}" if address else "locally"
         raise RayUnavailable(f"cannot start or join a Ray cluster {where}: {exc}") from None

@@ -1,94 +1,38 @@
-"""MarianMT translation through `transformers`, loaded lazily and once per process.
+"""MarianMT translation through `transformers`: the checkpoint as loaded, no conversion.
 
-A `MarianTranslator` wraps one checkpoint (hub id or local directory). It loads
-nothing until the first translation; `get_translator` keeps one instance per
-(pair, checkpoint) so the batch script and the UI never load a model twice.
-
-Sentences are sorted by length and packed into batches under a token budget.
-Each sentence's output-length limit depends only on its own length bucket,
-and a batch never mixes buckets, so a sentence translated alone or inside a
-batch gets the same output.
+`MarianTranslator` implements `workbench.mt.base.Translator` with
+`model.generate`; it runs logits processors, so term enforcement nudges its
+decoding token by token. Loading tries the local Hugging Face cache first and
+asks the hub only when `hub_reachable()` says it answers (see
+`workbench.mt.checkpoints`). Obtain instances through `workbench.mt.factory`.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from workbench.config import (
-    DEFAULT_BATCH_TOKENS,
-    DEFAULT_BEAMS,
-    DEFAULT_MAX_BATCH_SENTENCES,
-)
 from workbench.errors import ModelUnavailable
+from workbench.mt.base import (
+    DEFAULT_DECODING,
+    DecodingSettings,
+    LogitsProcessorFactory,
+    TokenIds,
+    Translator,
+    output_limit,
+    plan_batches,
+    split_by_suppression,
+)
 from workbench.mt.checkpoints import hub_reachable, offline
 
-# Marian multi-target checkpoints name the target language with a token such as >>vie<<.
-TARGET_LANGUAGE_TOKENS = {"vi": ">>vie<<", "en": ">>eng<<", "zh": ">>cmn_Hans<<"}
-LENGTH_BUCKET = 8
-MAX_OUTPUT_TOKENS = 512
-
-LogitsProcessorFactory = Callable[[list[int], int], list]
-
-_translators: dict[tuple[str, str], MarianTranslator] = {}
-_translators_lock = threading.Lock()
+ENGINE = "transformers"
 
 
-def get_translator(pair: str, checkpoint: str) -> MarianTranslator:
-    """The process-wide translator for (pair, checkpoint), created on first use."""
-    key = (pair, str(checkpoint))
-    with _translators_lock:
-        if key not in _translators:
-            _translators[key] = MarianTranslator(pair, str(checkpoint))
-        return _translators[key]
+class MarianTranslator(Translator):
+    """One MarianMT checkpoint for one language pair, run by `transformers`."""
 
-
-def output_limit(source_tokens: int) -> int:
-    """Maximum new tokens for a source of this many tokens (a function of its bucket only)."""
-    bucket = -(-source_tokens // LENGTH_BUCKET) * LENGTH_BUCKET
-    return min(MAX_OUTPUT_TOKENS, 2 * bucket + 16)
-
-
-class MarianTranslator:
-    """One MarianMT checkpoint for one language pair."""
-
-    runs_logits_processors = True  # `translate(logits_processor_factory=...)` is honoured
-
-    def __init__(
-        self,
-        pair: str,
-        checkpoint: str,
-        *,
-        beams: int = DEFAULT_BEAMS,
-        batch_tokens: int = DEFAULT_BATCH_TOKENS,
-        max_batch_sentences: int = DEFAULT_MAX_BATCH_SENTENCES,
-        device: str | None = None,
-    ):
-        self.pair = pair
-        self.checkpoint = str(checkpoint)
-        self.source_lang, self.target_lang = pair.split("-")
-        self.beams = beams
-        self.batch_tokens = batch_tokens
-        self.max_batch_sentences = max_batch_sentences
-        self._device = device
-        self._tokenizer = None
-        self._model = None
-        self._load_error: ModelUnavailable | None = None
-        self._lock = threading.Lock()
-
-    # -- loading -----------------------------------------------------------------------
-    @property
-    def tokenizer(self):
-        """The MarianTokenizer, loaded on first access."""
-        self.load()
-        return self._tokenizer
-
-    @property
-    def model(self):
-        """The MarianMTModel in eval mode, loaded on first access."""
-        self.load()
-        return self._model
+    engine = ENGINE
+    runs_logits_processors = True
 
     @property
     def device(self) -> str:
@@ -99,22 +43,7 @@ class MarianTranslator:
             self._device = "cuda" if torch.cuda.is_available() else "cpu"
         return self._device
 
-    def load(self) -> None:
-        """Load tokenizer and model once; raise ModelUnavailable (remembered) if impossible."""
-        if self._model is not None:
-            return
-        if self._load_error is not None:
-            raise self._load_error
-        with self._lock:
-            if self._model is not None:
-                return
-            try:
-                self._tokenizer, self._model = self._load_checkpoint()
-            except ModelUnavailable as exc:
-                self._load_error = exc
-                raise
-
-    def _load_checkpoint(self):
+    def _load(self):
         local = Path(self.checkpoint)
         looks_local = local.exists() or self.checkpoint.startswith((".", "/", "~"))
         if looks_local and not (local / "config.json").exists():
@@ -147,6 +76,12 @@ class MarianTranslator:
                 reason = f"not in the local Hugging Face cache and {why}" if len(attempts) == 1 \
                     else f"download failed: {why}"
             raise ModelUnavailable(self.pair, self.checkpoint, reason)
+        if self.threads:
+            import torch
+
+            # torch has one intra-op thread pool per process: --threads of the batch script sets
+            # it for the whole (single-run) process; the UI never passes threads.
+            torch.set_num_threads(self.threads)
         model.eval()
         model.to(self.device)
         return tokenizer, model
@@ -157,75 +92,53 @@ class MarianTranslator:
         return bool(getattr(self.model.config, "workbench_random_weights", False))
 
     @property
-    def target_prefix(self) -> str:
-        """The target-language token to prepend, only when the tokenizer knows it."""
-        token = TARGET_LANGUAGE_TOKENS.get(self.target_lang)
-        codes = getattr(self.tokenizer, "supported_language_codes", None) or []
-        if token and token in codes:
-            return token + " "
-        return ""
+    def max_positions(self) -> int:
+        """The decoder's positions (`max_position_embeddings` of the checkpoint's config)."""
+        return int(self.model.config.max_position_embeddings)
 
-    # -- translation -------------------------------------------------------------------
-    def translate(
+    def translate_token_ids(
         self,
         sentences: Sequence[str],
+        settings: DecodingSettings = DEFAULT_DECODING,
         *,
-        beams: int | None = None,
         num_return_sequences: int = 1,
+        suppress_sequences: Sequence[Sequence[TokenIds]] | None = None,
         logits_processor_factory: LogitsProcessorFactory | None = None,
         on_batch_done: Callable[[int], None] | None = None,
-    ) -> list[list[str]]:
-        """Translate; per sentence, `num_return_sequences` hypotheses, best first."""
+        target_prefixes: Sequence[TokenIds] | None = None,
+        alternatives: bool = False,
+    ) -> list[list[list[int]]]:
+        """Decode with `model.generate`; see `Translator.translate_token_ids` (no prefixes here)."""
+        if target_prefixes is not None or alternatives:
+            raise NotImplementedError("the transformers engine places terms with logits processors, not prefixes")
         import torch
         from transformers import LogitsProcessorList
 
-        beams = max(beams or self.beams, num_return_sequences)
+        beams = max(settings.beams, num_return_sequences)
         tokenizer, model = self.tokenizer, self.model
-        prefix = self.target_prefix
-        token_ids = [tokenizer(prefix + s, truncation=True, max_length=MAX_OUTPUT_TOKENS).input_ids
-                     for s in sentences]
-        results: list[list[str]] = [[] for _ in sentences]
-        for batch in self.plan_batches([len(ids) for ids in token_ids], beams):
-            padded = tokenizer.pad({"input_ids": [token_ids[i] for i in batch]}, return_tensors="pt")
-            processors = LogitsProcessorList(
-                logits_processor_factory(batch, beams) if logits_processor_factory else [])
-            with torch.inference_mode():
-                generated = model.generate(
-                    input_ids=padded["input_ids"].to(self.device),
-                    attention_mask=padded["attention_mask"].to(self.device),
-                    num_beams=beams,
-                    num_return_sequences=num_return_sequences,
-                    max_new_tokens=output_limit(len(token_ids[batch[0]])),
-                    do_sample=False,
-                    logits_processor=processors,
-                )
-            texts = tokenizer.batch_decode(generated, skip_special_tokens=True)
-            for row, text in enumerate(texts):
-                results[batch[row // num_return_sequences]].append(text.strip())
-            if on_batch_done:
-                on_batch_done(len(batch))
+        special = {tokenizer.pad_token_id, tokenizer.eos_token_id, model.config.decoder_start_token_id}
+        # The checkpoint's own banned words (opus-mt bans <pad>) stay banned beside the suppressed ones.
+        banned = [list(ids) for ids in (model.generation_config.bad_words_ids or [])]
+        token_ids = self.source_token_ids(sentences)
+        results: list[list[list[int]]] = [[] for _ in sentences]
+        for planned in plan_batches([len(ids) for ids in token_ids], settings, beams):
+            for batch, suppressed in split_by_suppression(planned, suppress_sequences):
+                padded = tokenizer.pad({"input_ids": [token_ids[i] for i in batch]}, return_tensors="pt")
+                processors = LogitsProcessorList(
+                    logits_processor_factory(batch, beams) if logits_processor_factory else [])
+                with torch.inference_mode():
+                    generated = model.generate(
+                        input_ids=padded["input_ids"].to(self.device),
+                        attention_mask=padded["attention_mask"].to(self.device),
+                        num_beams=beams,
+                        num_return_sequences=num_return_sequences,
+                        max_new_tokens=output_limit(len(token_ids[batch[0]]), self.max_positions),
+                        do_sample=False,
+                        logits_processor=processors,
+                        bad_words_ids=(banned + suppressed) or None,
+                    )
+                for row, ids in enumerate(generated.tolist()):
+                    results[batch[row // num_return_sequences]].append([i for i in ids if i not in special])
+                if on_batch_done:
+                    on_batch_done(len(batch))
         return results
-
-    def translate_best(self, sentences: Sequence[str], **options) -> list[str]:
-        """Translate and keep only the best hypothesis of each sentence."""
-        return [hyps[0] for hyps in self.translate(sentences, **options)]
-
-    def plan_batches(self, lengths: Sequence[int], beams: int = 1) -> list[list[int]]:
-        """Group sentence indices by length bucket, under the token and sentence budgets."""
-        order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
-        batches: list[list[int]] = []
-        current: list[int] = []
-        current_limit = None
-        for index in order:
-            limit = output_limit(lengths[index])
-            longest = max(lengths[index], max((lengths[i] for i in current), default=0))
-            cost = (len(current) + 1) * beams * longest
-            if current and (limit != current_limit or cost > self.batch_tokens
-                            or len(current) >= self.max_batch_sentences):
-                batches.append(current)
-                current = []
-            current.append(index)
-            current_limit = limit
-        if current:
-            batches.append(current)
-        return batches

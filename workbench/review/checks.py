@@ -18,6 +18,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from workbench.mt.plausibility import check_plausibility
+
 #: Check codes and their labels, in the order the UI lists them.
 CHECKS: dict[str, str] = {
     "missing_term": "required term missing",
@@ -28,6 +30,7 @@ CHECKS: dict[str, str] = {
     "double_space": "doubled spaces",
     "end_punctuation": "end punctuation differs",
     "length_ratio": "length ratio unusual",
+    "implausible_mt": "implausible machine translation",
 }
 
 #: A target more than this many times longer or shorter than the usual ratio is flagged.
@@ -131,6 +134,21 @@ def check_segment(
                             f"target/source length ratio {ratio:.2f}, the document's usual "
                             f"is {usual_ratio:.2f}"))
     return issues
+
+
+def check_machine_translation(source: str, mt_text: str | None, *, source_lang: str, target_lang: str,
+                              random_weights: bool = False) -> list[Issue]:
+    """An `implausible_mt` issue when a segment's machine translation is not a plausible starting point.
+
+    No machine translation at all is not an issue here (the model may be missing);
+    the reasons come from `workbench.mt.plausibility.check_plausibility`.
+    """
+    if mt_text is None:
+        return []
+    reasons = check_plausibility(source, mt_text, source_lang, target_lang, random_weights=random_weights)
+    if not reasons:
+        return []
+    return [Issue("implausible_mt", "the machine translation is not plausible: " + "; ".join(reasons))]
 
 
 def _same_text(source: str, target: str) -> bool:

@@ -7,21 +7,35 @@ keep their translations and the reviewers' work, new ones are added, vanished
 ones are retired (kept, not deleted). Machine translations are cached by
 (source text, target language, checkpoint, glossary version), across documents.
 The schema version lives in `PRAGMA user_version`; `MIGRATIONS` upgrades older
-files in place.
+files in place, under a file lock beside the database and inside one exclusive
+transaction, so several processes opening a new store at once create it once.
+
+A translation is stored once per (source text, target language, checkpoint,
+glossary version): a unique key on the translations table. Runs that work at
+the same time claim the sources they are about to translate
+(`claim_translations`); a source claimed by another live run is left to it and
+linked once it is stored, so two batches never translate the same text twice.
+A store whose file or folder is not writable opens read-only: everything reads,
+every change is refused with `ReadOnlyStore`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 import sqlite3
+import time
+import urllib.parse
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from workbench.errors import StaleVersion, StoreError
+from workbench.errors import ReadOnlyStore, SegmentRetired, StaleVersion, StoreError
 
 STATUSES = ("new", "draft", "translated", "reviewed", "approved", "rejected")
 
@@ -90,9 +104,54 @@ CREATE TABLE segment_history (
 CREATE INDEX history_by_segment ON segment_history (segment_id, id);
 """
 
-# Index i upgrades a file from user_version i to i + 1.
-MIGRATIONS: list[str] = [_SCHEMA_V1]
+# Migration 2: a document saved from an alignment (`save_aligned_pair`) is marked by columns, no
+# longer by the "#aligned-with:" suffix of its path: `aligned_with` names the translation it was
+# aligned with (NULL for every document read from a file), `aligned_from` is the document aligned.
+# Stores of version 1 had only the path; the source is found again by the path before the suffix.
+_ALIGNED_PAIRS = """
+ALTER TABLE documents ADD COLUMN aligned_from INTEGER REFERENCES documents(id);
+ALTER TABLE documents ADD COLUMN aligned_with TEXT;
+UPDATE documents SET
+    aligned_with = substr(path, instr(path, '#aligned-with:') + length('#aligned-with:')),
+    aligned_from = (SELECT source.id FROM documents AS source
+                    WHERE source.path = substr(documents.path, 1, instr(documents.path, '#aligned-with:') - 1))
+WHERE instr(path, '#aligned-with:') > 0;
+"""
+
+# Translations shared by content: the duplicates that concurrent runs left are merged (segments
+# point at the newest row of their key, the row `cached_translation` picks), then the key is made
+# unique; runs claim the sources they are translating in `translation_claims`.
+_TRANSLATIONS_BY_CONTENT = """
+UPDATE segments SET translation_id = (
+    SELECT MAX(other.id) FROM translations AS mine JOIN translations AS other
+        ON other.source_hash = mine.source_hash AND other.target_lang = mine.target_lang
+        AND other.checkpoint = mine.checkpoint AND other.glossary_version = mine.glossary_version
+    WHERE mine.id = segments.translation_id)
+WHERE translation_id IS NOT NULL;
+DELETE FROM translations WHERE id NOT IN (
+    SELECT MAX(id) FROM translations GROUP BY source_hash, target_lang, checkpoint, glossary_version);
+DROP INDEX IF EXISTS translations_by_key;
+CREATE UNIQUE INDEX translations_by_content
+    ON translations (source_hash, target_lang, checkpoint, glossary_version);
+CREATE TABLE translation_claims (
+    source_hash TEXT NOT NULL,
+    target_lang TEXT NOT NULL,
+    checkpoint TEXT NOT NULL,
+    glossary_version TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    expires_at REAL NOT NULL,
+    PRIMARY KEY (source_hash, target_lang, checkpoint, glossary_version)
+);
+"""
+
+# Index i upgrades a file from user_version i to i + 1. Statements are separated by ";".
+# Migration 2 is the Align helper's, 3 the terminology helper's; translations by content is
+# migration 4 (appended after whatever is there when it was added: see the report of issue 12).
+MIGRATIONS: list[str] = [_SCHEMA_V1, _ALIGNED_PAIRS, _TRANSLATIONS_BY_CONTENT]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+#: How long a claim on a source holds if its owner cannot be seen to be alive (another host).
+CLAIM_SECONDS = 600.0
 
 
 def source_hash(text: str) -> str:
@@ -102,6 +161,30 @@ def source_hash(text: str) -> str:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def new_claim_owner() -> str:
+    """A name for one run's claims: host, process id and a random part (`host:pid:hex`)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _owner_alive(owner: str) -> bool:
+    """False when the claim's owner ran on this host and its process is gone (e.g. killed)."""
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return True  # cannot tell from here: the claim's expiry decides
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
 @dataclass
@@ -128,6 +211,19 @@ class SegmentRecord:
 
 
 @dataclass
+class TranslationClaim:
+    """What `claim_translations` found for a list of sources.
+
+    `claimed`: this run must translate them now; `cached`: already stored (source ->
+    translation id); `held`: another live run is translating them.
+    """
+
+    claimed: list[str]
+    cached: dict[str, int]
+    held: list[str]
+
+
+@dataclass
 class UpsertResult:
     """What importing one document changed."""
 
@@ -142,20 +238,73 @@ class UpsertResult:
 class ReviewStore:
     """A review store in one SQLite file; open with `ReviewStore(path)`, close with `.close()`."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, read_only: bool | None = None):
+        """Open (or create) the store; `read_only` None: read-only when the file or folder is not writable."""
         self.path = Path(path)
         if self.path.exists() and self.path.is_dir():
             raise StoreError(f"{self.path}: is a folder, not a database file")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if read_only is None:
+            read_only = self.path.exists() and not _writable(self.path)
+        self.read_only = read_only
         try:
-            self.conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-            self.conn.row_factory = sqlite3.Row
-            self.conn.execute("PRAGMA foreign_keys = ON")
-            self.conn.execute("PRAGMA journal_mode = WAL")
-            self._migrate()
+            if read_only:
+                self.conn = self._connect_read_only()
+                self._check_readable_version()
+            else:
+                try:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise StoreError(f"{self.path}: cannot create its folder ({exc.strerror})") from None
+                self.conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+                self.conn.row_factory = sqlite3.Row
+                self.conn.execute("PRAGMA foreign_keys = ON")
+                self._prepare_for_writing()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a workbench database ({exc})") from None
 
+    def _connect_read_only(self) -> sqlite3.Connection:
+        if not self.path.exists():
+            raise StoreError(f"no review store at {self.path}")
+        uri = "file:" + urllib.parse.quote(str(self.path.resolve())) + "?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
+        try:
+            conn.execute("PRAGMA user_version").fetchone()
+        except sqlite3.OperationalError:
+            # A WAL file cannot be read without its -shm file, which a read-only folder
+            # cannot hold; nobody can write there either, so the file is read as immutable.
+            conn.close()
+            conn = sqlite3.connect(uri + "&immutable=1", uri=True, timeout=30, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    def _check_readable_version(self) -> None:
+        version = self.schema_version
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: schema version {version} is newer than this workbench "
+                f"understands ({SCHEMA_VERSION}); upgrade the workbench")
+        if version < SCHEMA_VERSION:
+            raise ReadOnlyStore(
+                f"{self.path}: the store needs an upgrade (schema {version} -> {SCHEMA_VERSION}) but "
+                "it is read-only here (the file or its folder is not writable); open it once with "
+                "write access, e.g. `python -m workbench status --db FILE` as its owner")
+
+    def _prepare_for_writing(self) -> None:
+        """WAL mode and the schema; the slow path only for a new or older file, under a lock."""
+        journal = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if self.schema_version == SCHEMA_VERSION and journal == "wal":
+            return
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(str(self.path) + ".lock")
+        try:
+            with lock.acquire(timeout=120):
+                if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    self.conn.execute("PRAGMA journal_mode = WAL")
+                self._migrate()
+        except Timeout:
+            raise StoreError(f"{self.path}: another process held {lock.lock_file} for 2 minutes "
+                             "while creating or upgrading the store; try again") from None
     def close(self) -> None:
         """Close the connection."""
         self.conn.close()
@@ -169,6 +318,9 @@ class ReviewStore:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: committed on success, rolled back on any error."""
+        if self.read_only:
+            raise ReadOnlyStore(f"{self.path}: opened read-only (the file or its folder is not "
+                                "writable here); nothing can be changed")
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
@@ -178,17 +330,24 @@ class ReviewStore:
         self.conn.commit()
 
     def _migrate(self) -> None:
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path}: schema version {version} is newer than this workbench "
-                f"understands ({SCHEMA_VERSION}); upgrade the workbench")
-        for index in range(version, SCHEMA_VERSION):
-            with self.transaction() as conn:
+        # BEGIN EXCLUSIVE and the version read inside it: a process that waited for another
+        # one's migration sees the new version and does nothing.
+        self.conn.execute("BEGIN EXCLUSIVE")
+        try:
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path}: schema version {version} is newer than this workbench "
+                    f"understands ({SCHEMA_VERSION}); upgrade the workbench")
+            for index in range(version, SCHEMA_VERSION):
                 for statement in MIGRATIONS[index].split(";"):
                     if statement.strip():
-                        conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {index + 1}")
+                        self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {index + 1}")
+        except BaseException:
+            self.conn.rollback()
+            raise
+        self.conn.commit()
 
     @property
     def schema_version(self) -> int:
@@ -348,37 +507,110 @@ class ReviewStore:
         return row["id"] if row else None
 
     def link_translations(self, links: list[tuple[int, int]]) -> None:
-        """Point segments at existing translations: (segment id, translation id) pairs."""
-        with self.transaction() as conn:
-            conn.executemany("UPDATE segments SET translation_id = ? WHERE id = ?",
-                             [(translation_id, segment_id) for segment_id, translation_id in links])
+        """Point segments at existing translations: (segment id, translation id) pairs.
 
-    def record_translations(self, items: list[dict]) -> None:
+        A pair whose translation row does not exist is left out rather than leaving a
+        dangling link.
+        """
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE segments SET translation_id = ? WHERE id = ? "
+                "AND EXISTS (SELECT 1 FROM translations WHERE id = ?)",
+                [(translation_id, segment_id, translation_id) for segment_id, translation_id in links])
+
+    def translation_ids(self, sources: list[str], target_lang: str, checkpoint: str,
+                        glossary_version: str) -> dict[str, int]:
+        """Stored translations of these sources under these settings: source -> translation id."""
+        found = {}
+        for source in dict.fromkeys(sources):
+            translation_id = self.cached_translation(source, target_lang, checkpoint, glossary_version)
+            if translation_id is not None:
+                found[source] = translation_id
+        return found
+
+    def claim_translations(self, sources: list[str], target_lang: str, checkpoint: str,
+                           glossary_version: str, *, owner: str,
+                           ttl: float = CLAIM_SECONDS) -> TranslationClaim:
+        """Claim the sources that no one has translated or is translating, for `owner` to translate.
+
+        A claim of another owner holds while it has not expired and, for an owner on this
+        host, while its process lives: a killed run's claims are taken over at once. Claiming
+        again what one already holds renews it.
+        """
+        now = time.time()
+        claimed: list[str] = []
+        cached: dict[str, int] = {}
+        held: list[str] = []
+        with self.transaction() as conn:
+            for source in dict.fromkeys(sources):
+                key = (source_hash(source), target_lang, checkpoint, glossary_version or "")
+                row = conn.execute(
+                    "SELECT id FROM translations WHERE source_hash = ? AND target_lang = ? "
+                    "AND checkpoint = ? AND glossary_version = ?", key).fetchone()
+                if row is not None:
+                    cached[source] = row["id"]
+                    continue
+                claim = conn.execute(
+                    "SELECT owner, expires_at FROM translation_claims WHERE source_hash = ? "
+                    "AND target_lang = ? AND checkpoint = ? AND glossary_version = ?", key).fetchone()
+                if (claim is not None and claim["owner"] != owner and claim["expires_at"] > now
+                        and _owner_alive(claim["owner"])):
+                    held.append(source)
+                    continue
+                conn.execute(
+                    "INSERT OR REPLACE INTO translation_claims (source_hash, target_lang, checkpoint, "
+                    "glossary_version, owner, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (*key, owner, now + ttl))
+                claimed.append(source)
+        return TranslationClaim(claimed, cached, held)
+
+    def release_claims(self, owner: str) -> None:
+        """Drop every claim of `owner` (a run that ends, translated or not)."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM translation_claims WHERE owner = ?", (owner,))
+
+    def record_translations(self, items: list[dict]) -> int:
         """Store new machine translations and point their segments at them, in one transaction.
 
         Each item: segment_id, source_text, source_lang, target_lang, checkpoint,
         random_weights, glossary_version, engine, beams, text, term_report (dict or None).
+        A translation already stored under the same key (another run was first) is kept and
+        linked instead; the claim on the key is released. Returns the number of new rows.
         """
         now = _now()
+        inserted = 0
         with self.transaction() as conn:
             for item in items:
+                key = (source_hash(item["source_text"]), item["target_lang"], item["checkpoint"],
+                       item.get("glossary_version") or "")
                 cursor = conn.execute(
                     "INSERT INTO translations (source_hash, source_lang, target_lang, checkpoint, "
                     "random_weights, glossary_version, engine, beams, text, term_report_json, "
-                    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (source_hash(item["source_text"]), item["source_lang"], item["target_lang"],
-                     item["checkpoint"], int(bool(item.get("random_weights"))),
-                     item.get("glossary_version") or "", item["engine"], item.get("beams"),
-                     item["text"],
+                    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (source_hash, target_lang, checkpoint, glossary_version) DO NOTHING",
+                    (key[0], item["source_lang"], key[1], key[2], int(bool(item.get("random_weights"))),
+                     key[3], item["engine"], item.get("beams"), item["text"],
                      json.dumps(item["term_report"], ensure_ascii=False)
                      if item.get("term_report") is not None else None, now))
+                inserted += cursor.rowcount
+                translation_id = conn.execute(
+                    "SELECT id FROM translations WHERE source_hash = ? AND target_lang = ? "
+                    "AND checkpoint = ? AND glossary_version = ?", key).fetchone()["id"]
                 conn.execute("UPDATE segments SET translation_id = ? WHERE id = ?",
-                             (cursor.lastrowid, item["segment_id"]))
+                             (translation_id, item["segment_id"]))
+                conn.execute("DELETE FROM translation_claims WHERE source_hash = ? AND target_lang = ? "
+                             "AND checkpoint = ? AND glossary_version = ?", key)
+        return inserted
 
     # -- reviewer work -----------------------------------------------------------------
     def save_target(self, segment_id: int, text: str | None, status: str, *, reviewer: str,
                     expected_version: int) -> SegmentRecord:
-        """Save a reviewer's target text and status; refuse a save based on a stale version."""
+        """Save a reviewer's target text and status; refuse a stale or retired segment.
+
+        Returns the segment as this call left it (read inside its own transaction), never
+        a later save of someone else. A retired segment raises `SegmentRetired`, which
+        carries the text and names the segment that replaced it.
+        """
         if status not in STATUSES:
             raise StoreError(f"unknown status '{status}' (one of {', '.join(STATUSES)})")
         if not reviewer or not reviewer.strip():
@@ -387,23 +619,43 @@ class ReviewStore:
             row = conn.execute("SELECT * FROM segments WHERE id = ?", (segment_id,)).fetchone()
             if row is None:
                 raise StoreError(f"no segment with id {segment_id}")
+            if row["retired_at"] is not None:
+                successor = self._successor(conn, row)
+                raise SegmentRetired(
+                    segment_id, text, status, successor["id"] if successor else None,
+                    successor["position"] if successor else None,
+                    successor["source_text"] if successor else None)
             if row["version"] != expected_version:
                 raise StaleVersion(segment_id, expected_version, row["version"], row["target_text"])
-            if row["target_text"] == text and row["status"] == status:
-                return self.segment(segment_id)
-            new_version = row["version"] + 1
-            now = _now()
-            conn.execute(
-                "INSERT INTO segment_history (segment_id, version, reviewer, changed_at, "
-                "before_text, after_text, before_status, after_status) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (segment_id, new_version, reviewer.strip(), now, row["target_text"], text,
-                 row["status"], status))
-            conn.execute(
-                "UPDATE segments SET target_text = ?, status = ?, version = ?, updated_by = ?, "
-                "updated_at = ? WHERE id = ?",
-                (text, status, new_version, reviewer.strip(), now, segment_id))
-        return self.segment(segment_id)
+            if row["target_text"] != text or row["status"] != status:
+                new_version = row["version"] + 1
+                now = _now()
+                conn.execute(
+                    "INSERT INTO segment_history (segment_id, version, reviewer, changed_at, "
+                    "before_text, after_text, before_status, after_status) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (segment_id, new_version, reviewer.strip(), now, row["target_text"], text,
+                     row["status"], status))
+                conn.execute(
+                    "UPDATE segments SET target_text = ?, status = ?, version = ?, updated_by = ?, "
+                    "updated_at = ? WHERE id = ?",
+                    (text, status, new_version, reviewer.strip(), now, segment_id))
+            written = conn.execute(self._SEGMENT_QUERY + " WHERE s.id = ?", (segment_id,)).fetchone()
+        return self._segment_record(written)
+
+    @staticmethod
+    def _successor(conn, retired: sqlite3.Row) -> sqlite3.Row | None:
+        """The live segment of the same document most like a retired one (same paragraph first)."""
+        from rapidfuzz import fuzz
+
+        best, best_score = None, 0.0
+        for row in conn.execute("SELECT id, position, paragraph, source_text FROM segments "
+                                "WHERE document_id = ? AND retired_at IS NULL", (retired["document_id"],)):
+            score = fuzz.ratio(row["source_text"], retired["source_text"]) + (
+                10 if row["paragraph"] == retired["paragraph"] else 0)
+            if score > best_score:
+                best, best_score = row, score
+        return best if best_score >= 60 else None
 
     def history(self, segment_id: int) -> list[sqlite3.Row]:
         """Every change of a segment, oldest first."""
@@ -483,73 +735,52 @@ class ReviewStore:
                WHERE s.retired_at IS NULL AND d.archived = 0
                ORDER BY d.id, s.position""").fetchall()
 
-    #: Marks the path of a document made by saving an alignment (`save_aligned_pair`).
-    ALIGNED_PATH_MARK = "#aligned-with:"
+    def is_aligned_pair(self, document_id: int) -> bool:
+        """True for a document made by saving an alignment (it has no file to re-read or translate)."""
+        return self.document(document_id)["aligned_with"] is not None
 
     def save_aligned_pair(self, source_document_id: int, target_name: str, target_lang: str,
                           pairs: list[tuple[str, str | None]], *, reviewer: str) -> int:
         """Store aligned (source, target) pairs as a document of their own; return its id.
 
-        The document's path is `<source path>#aligned-with:<target name>`. Each pair
-        becomes a segment; one with a target is 'translated', recorded in its history
-        under the reviewer's name, so it is reviewed and exported like any other.
-        Saving the same pair of documents again keeps the segments whose source and
-        target did not change (with their status and history), retires the others
-        (kept, hidden) and adds the new ones.
+        The document is marked by `aligned_from` (the source document) and `aligned_with`
+        (the translation's name); its path, `<source path>#aligned-with:<target name>`, is
+        only a unique name. Each pair becomes a segment through the store's own paths:
+        `upsert_document` keeps the segments whose source did not change (with their status
+        and history), retires the others (kept, hidden) and adds the new ones; `save_target`
+        then records each new or changed target as 'translated' under the reviewer's name,
+        so the pair is reviewed and exported like any other document. These are separate
+        transactions: a save cut short leaves a pair that saving again completes, and
+        never loses a reviewer's work.
         """
+        from workbench.documents.ingest import Document
+        from workbench.documents.segment import Segment
+
         if not reviewer or not reviewer.strip():
             raise StoreError("a reviewer name is required to save an alignment")
         if any(not (source_text or "").strip() for source_text, _ in pairs):
             raise StoreError("every aligned pair needs a source text (leave target-only links out)")
+        pairs = [(source_text, target_text if target_text and target_text.strip() else None)
+                 for source_text, target_text in pairs]
         source = self.document(source_document_id)
-        path = f"{source['path']}{self.ALIGNED_PATH_MARK}{target_name}"
-        digest = hashlib.sha256(json.dumps(pairs, ensure_ascii=False).encode("utf-8")).hexdigest()
-        now = _now()
-        fields = dict(
-            path=path, name=f"{source['name']} ↔ {target_name}", content_hash=digest,
-            lang=source["lang"], target_lang=target_lang, kind=source["kind"],
-            mt_source_lang=source["mt_source_lang"], encoding="utf-8",
-            title=f"Aligned: {source['title'] or source['name']} ↔ {target_name}",
-            date=source["date"], outlet=source["outlet"], author=source["author"], removed_json="[]")
+        saved = self.conn.execute("SELECT path FROM documents WHERE aligned_from = ? AND aligned_with = ?",
+                                  (source_document_id, target_name)).fetchone()
+        path = saved["path"] if saved else f"{source['path']}#aligned-with:{target_name}"
+        document = Document(
+            path=path, name=f"{source['name']} ↔ {target_name}", lang=source["lang"],
+            machine_translated_from=source["mt_source_lang"], encoding="utf-8",
+            # The path is part of the hash, so two pairs with the same sentences are two documents.
+            content_hash=hashlib.sha256(json.dumps([path, pairs], ensure_ascii=False).encode("utf-8")).hexdigest(),
+            paragraphs=[], title=f"Aligned: {source['title'] or source['name']} ↔ {target_name}",
+            date=source["date"], outlet=source["outlet"], author=source["author"])
+        segments = [Segment(position, position, source_text, "body")
+                    for position, (source_text, _) in enumerate(pairs)]
+        document_id = self.upsert_document(document, segments, target_lang=target_lang).document_id
         with self.transaction() as conn:
-            row = conn.execute("SELECT id FROM documents WHERE path = ?", (path,)).fetchone()
-            if row is None:
-                document_id = conn.execute(
-                    f"INSERT INTO documents ({', '.join(fields)}, created_at, updated_at) "
-                    f"VALUES ({', '.join('?' * len(fields))}, ?, ?)", (*fields.values(), now, now)).lastrowid
-            else:
-                document_id = row["id"]
-                conn.execute(f"UPDATE documents SET {', '.join(f'{k} = ?' for k in fields)}, archived = 0, "
-                             "updated_at = ? WHERE id = ?", (*fields.values(), now, document_id))
-            existing: dict[tuple[str, str | None], list[int]] = {}
-            for segment in conn.execute("SELECT id, source_text, target_text FROM segments WHERE "
-                                        "document_id = ? AND retired_at IS NULL ORDER BY position",
-                                        (document_id,)):
-                existing.setdefault((segment["source_text"], segment["target_text"]), []).append(segment["id"])
-            conn.execute("UPDATE segments SET position = -1 - position WHERE document_id = ? "
-                         "AND retired_at IS NULL", (document_id,))
-            for position, (source_text, target_text) in enumerate(pairs):
-                target_text = target_text if target_text and target_text.strip() else None
-                kept = existing.get((source_text, target_text))
-                if kept:
-                    conn.execute("UPDATE segments SET position = ?, paragraph = ? WHERE id = ?",
-                                 (position, position, kept.pop(0)))
-                    continue
-                status, version = ("translated", 2) if target_text else ("new", 1)
-                segment_id = conn.execute(
-                    "INSERT INTO segments (document_id, position, paragraph, kind, source_text, "
-                    "target_text, status, version, updated_by, updated_at) "
-                    "VALUES (?, ?, ?, 'body', ?, ?, ?, ?, ?, ?)",
-                    (document_id, position, position, source_text, target_text, status, version,
-                     reviewer.strip() if target_text else None, now)).lastrowid
-                if target_text:
-                    conn.execute(
-                        "INSERT INTO segment_history (segment_id, version, reviewer, changed_at, "
-                        "before_text, after_text, before_status, after_status) "
-                        "VALUES (?, 2, ?, ?, NULL, ?, 'new', 'translated')",
-                        (segment_id, reviewer.strip(), now, target_text))
-            for ids in existing.values():
-                for segment_id in ids:
-                    conn.execute("UPDATE segments SET retired_at = ?, position = NULL WHERE id = ?",
-                                 (now, segment_id))
+            conn.execute("UPDATE documents SET aligned_from = ?, aligned_with = ?, archived = 0 WHERE id = ?",
+                         (source_document_id, target_name, document_id))
+        for segment, (_, target_text) in zip(self.segments(document_id), pairs, strict=True):
+            if segment.target_text != target_text:
+                self.save_target(segment.id, target_text, "translated" if target_text else "new",
+                                 reviewer=reviewer, expected_version=segment.version)
         return document_id

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from workbench.review.checks import Issue, check_segment, usual_length_ratio
+from workbench.mt.plausibility import RANDOM_WEIGHTS_REASON, check_plausibility
+from workbench.review.checks import Issue, check_machine_translation, check_segment, usual_length_ratio
 from workbench.review.store import SegmentRecord
 
-RANDOM_WEIGHTS_LABEL = "random-weight test model: not a translation"
+RANDOM_WEIGHTS_LABEL = RANDOM_WEIGHTS_REASON
 TERM_STYLE = "background-color: #fff3b0; border-bottom: 1px dotted #8a6d00; padding: 0 1px;"
 
 
@@ -29,6 +31,7 @@ class SegmentView:
     checked_text: str | None  # see `text_to_check`
     checked_is_mt: bool
     issues: list[Issue] = field(default_factory=list)
+    mt_problems: list[str] = field(default_factory=list)  # why its MT is not plausible ([]: it is)
 
     @property
     def flagged(self) -> bool:
@@ -40,46 +43,87 @@ class SegmentView:
         """The codes of the issues raised."""
         return {issue.code for issue in self.issues}
 
+    @property
+    def usable_mt(self) -> str | None:
+        """The machine translation when it is a plausible starting point, else None."""
+        return self.segment.mt_text if self.segment.mt_text and not self.mt_problems else None
 
-def initial_target(segment: SegmentRecord) -> str:
-    """Text the target editor starts from: the reviewer's target, else a real model's MT.
 
-    The output of a random-weight test model is noise, so the editor starts
-    empty instead of starting from it.
+def mt_problems(segment: SegmentRecord, source_lang: str, target_lang: str) -> list[str]:
+    """Why a segment's machine translation is not plausible ([] when it is, or when there is none)."""
+    if segment.mt_text is None:
+        return []
+    return check_plausibility(segment.source_text, segment.mt_text, source_lang, target_lang,
+                              random_weights=segment.random_weights)
+
+
+def initial_target(segment: SegmentRecord, source_lang: str, target_lang: str) -> str:
+    """Text the target editor starts from: the reviewer's target, else a plausible MT.
+
+    Implausible machine translation (a random-weight test model's noise, a
+    repetition loop, the wrong language...) is never a starting point, so the
+    editor starts empty instead.
     """
     if segment.target_text is not None:
         return segment.target_text
-    if segment.mt_text and not segment.random_weights:
+    if segment.mt_text and not mt_problems(segment, source_lang, target_lang):
         return segment.mt_text
     return ""
 
 
-def text_to_check(segment: SegmentRecord) -> tuple[str | None, bool]:
+def text_to_check(segment: SegmentRecord, source_lang: str, target_lang: str) -> tuple[str | None, bool]:
     """The text the checks look at, and whether it is machine translation.
 
-    The reviewer's target when there is one, else a real model's MT. A
-    random-weight test model's output is noise and is not checked: such a
-    segment simply has no target yet.
+    The reviewer's target when there is one, else a plausible MT. Implausible
+    MT is not checked term by term: such a segment simply has no target yet
+    (its MT is flagged by the `implausible_mt` check instead).
     """
     if segment.target_text is not None:
         return segment.target_text, False
-    if segment.mt_text is not None and not segment.random_weights:
+    if segment.mt_text is not None and not mt_problems(segment, source_lang, target_lang):
         return segment.mt_text, True
     return None, False
 
 
-def segment_views(store, document_id: int, glossary=None) -> list[SegmentView]:
-    """The live segments of a document in order, each with its checks run."""
+def segment_views(store, document_id: int, glossary=None, *, cache: dict | None = None) -> list[SegmentView]:
+    """The live segments of a document in order, each with its checks run.
+
+    `cache` (any dict kept between calls, e.g. in the session) keeps the checks
+    of segments whose version, MT, glossary and the document's usual length
+    ratio are unchanged, so a save re-checks one segment, not the document.
+    """
     document = store.document(document_id)
+    source_lang, target_lang = document["lang"], document["target_lang"]
     segments = store.segments(document_id)
-    checked = [text_to_check(segment) for segment in segments]
+    if cache is not None and cache.get("_glossary") is not glossary:
+        cache.clear()
+        cache["_glossary"] = glossary
+
+    def problems_of(segment):
+        key = ("mt", segment.id, segment.checkpoint, segment.random_weights, segment.mt_text)
+        if cache is None:
+            return mt_problems(segment, source_lang, target_lang)
+        if key not in cache:
+            cache[key] = mt_problems(segment, source_lang, target_lang)
+        return cache[key]
+
+    problems = [problems_of(segment) for segment in segments]
+    checked = [(s.target_text, False) if s.target_text is not None
+               else (s.mt_text, True) if s.mt_text is not None and not p else (None, False)
+               for s, p in zip(segments, problems, strict=True)]
     usual = usual_length_ratio((s.source_text, text) for s, (text, _) in zip(segments, checked, strict=True))
     views = []
-    for segment, (text, is_mt) in zip(segments, checked, strict=True):
-        issues = check_segment(segment.source_text, text, source_lang=document["lang"],
-                               target_lang=document["target_lang"], glossary=glossary,
-                               usual_ratio=usual)
-        views.append(SegmentView(segment, text, is_mt, issues))
+    for segment, (text, is_mt), problem in zip(segments, checked, problems, strict=True):
+        key = ("checks", segment.id, segment.version, text, usual)
+        issues = cache.get(key) if cache is not None else None
+        if issues is None:
+            issues = check_segment(segment.source_text, text, source_lang=source_lang, target_lang=target_lang,
+                                   glossary=glossary, usual_ratio=usual)
+            issues += check_machine_translation(segment.source_text, segment.mt_text, source_lang=source_lang,
+                                                target_lang=target_lang, random_weights=segment.random_weights)
+            if cache is not None:
+                cache[key] = issues
+        views.append(SegmentView(segment, text, is_mt, list(issues), list(problem)))
     return views
 
 
@@ -150,6 +194,17 @@ def escape_html(text: str | None) -> str:
     return html.escape(text or "", quote=True)
 
 
+def escape_attribute(text: str | None) -> str:
+    """Text for an HTML attribute (a hover title) that Streamlit's sanitiser keeps.
+
+    `st.html` runs DOMPurify, which drops an attribute whose *parsed* value
+    holds markup-like text ("<img", "</script>"), however it was escaped. So
+    angle brackets become the look-alike single guillemets before escaping;
+    the hover text then survives any note and still reads the same.
+    """
+    return escape_html((text or "").replace("<", "‹").replace(">", "›"))
+
+
 def highlight_terms(text: str, glossary, source_lang: str, target_lang: str) -> str:
     """The text as escaped HTML, glossary terms wrapped in <mark> with target and note on hover."""
     if glossary is None:
@@ -164,10 +219,84 @@ def highlight_terms(text: str, glossary, source_lang: str, target_lang: str) -> 
             hover.append(entry.note)
         hover.append(f"[{match.entry_id}]")
         parts.append(escape_html(text[last:match.start]))
-        parts.append(f'<mark style="{TERM_STYLE}" title="{escape_html(" — ".join(hover))}">'
+        parts.append(f'<mark style="{TERM_STYLE}" title="{escape_attribute(" — ".join(hover))}">'
                      f"{escape_html(text[match.start:match.end])}</mark>")
         last = match.end
     parts.append(escape_html(text[last:]))
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class TermHint:
+    """A glossary term found in a source: the form found and the target the glossary requires."""
+
+    entry_id: str
+    surface: str
+    required: str | None
+    note: str | None
+    forbidden: tuple[str, ...] = ()
+
+
+def term_hints(text: str, glossary, source_lang: str, target_lang: str) -> list[TermHint]:
+    """The glossary entries found in `text`, once each, in order of first occurrence."""
+    if glossary is None:
+        return []
+    hints: dict[str, TermHint] = {}
+    for match in sorted(glossary.match(text, source_lang), key=lambda m: m.start):
+        if match.entry_id in hints:
+            continue
+        entry = glossary.get(match.entry_id)
+        forbidden = tuple(entry.forbidden.get(target_lang, ())) if entry else ()
+        hints[match.entry_id] = TermHint(match.entry_id, match.surface, entry.term(target_lang) if entry else None,
+                                         entry.note if entry else None, forbidden)
+    return list(hints.values())
+
+
+_WORD_OR_SPACE = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
+
+
+def word_diff(before: str | None, after: str | None) -> list[tuple[str, str]]:
+    """`after` against `before` word by word: ("equal" | "delete" | "insert", text) pieces in order."""
+    import difflib
+
+    old, new = _WORD_OR_SPACE.findall(before or ""), _WORD_OR_SPACE.findall(after or "")
+    pieces: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if op == "equal":
+            pieces.append(("equal", "".join(old[i1:i2])))
+            continue
+        if op in ("delete", "replace"):
+            pieces.append(("delete", "".join(old[i1:i2])))
+        if op in ("insert", "replace"):
+            pieces.append(("insert", "".join(new[j1:j2])))
+    return [piece for piece in pieces if piece[1]]
+
+
+DELETED_STYLE = "background:#fde2e2;color:#991b1b;text-decoration:line-through"
+INSERTED_STYLE = "background:#dcfce7;color:#166534;text-decoration:none"
+
+
+def diff_html(before: str | None, after: str | None) -> str:
+    """The word diff of two texts as escaped HTML: removed words struck out in red, added in green."""
+    parts = []
+    for op, text in word_diff(before, after):
+        if op == "equal":
+            parts.append(escape_html(text))
+        elif op == "delete":
+            parts.append(f'<del style="{DELETED_STYLE}">{escape_html(text)}</del>')
+        else:
+            parts.append(f'<ins style="{INSERTED_STYLE}">{escape_html(text)}</ins>')
+    return "".join(parts)
+
+
+def marked_differences_html(text: str, reference: str) -> str:
+    """`text` as escaped HTML with the words that `reference` lacks marked (a TM source against ours)."""
+    parts = []
+    for op, piece in word_diff(reference, text):
+        if op == "equal":
+            parts.append(escape_html(piece))
+        elif op == "insert":
+            parts.append(f'<mark style="background:#fde68a">{escape_html(piece)}</mark>')
     return "".join(parts)
 
 

@@ -1,0 +1,193 @@
+// The Review page's keyboard flow and drafts: a Streamlit components.v2 component (main document, no iframe).
+//
+// Python mounts it on every run with `data` describing the open segment (ids, the selector of its
+// editor, the texts that Ctrl+I / Ctrl+1..3 / the term buttons insert). Streamlit calls this function
+// again with new data on every run and never calls the returned clean-up on a data change, so the
+// document-level listeners are installed once and always read the latest state from `window.__wbReview`.
+// Nothing from a document or reviewer is ever written as HTML here: texts go through `.value` and
+// `.textContent` only.
+
+const DRAFT_PREFIX = "wb-draft:";
+
+function draftKey(state, segment) {
+  return `${DRAFT_PREFIX}${state.data.doc}:${segment}`;
+}
+
+function readDraft(state, segment) {
+  try {
+    return JSON.parse(window.localStorage.getItem(draftKey(state, segment)) || "null");
+  } catch (error) {
+    return null;
+  }
+}
+
+function editor(state) {
+  const selector = state.data.editor;
+  return selector ? document.querySelector(selector) : null;
+}
+
+// Set a React-controlled textarea's value so that Streamlit sees it as typed (form state and drafts).
+function setText(box, text) {
+  const setter = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set;
+  setter.call(box, text);
+  box.dispatchEvent(new Event("input", { bubbles: true }));
+}
+
+function insertAtCursor(box, text) {
+  const start = box.selectionStart ?? box.value.length;
+  const end = box.selectionEnd ?? box.value.length;
+  const before = box.value.slice(0, start);
+  const gap = before && !/\s$/.test(before) ? " " : "";
+  setText(box, before + gap + text + box.value.slice(end));
+  const cursor = (before + gap + text).length;
+  box.setSelectionRange(cursor, cursor);
+}
+
+function send(state, action) {
+  state.setTriggerValue("action", { ...action, nonce: Date.now() });
+}
+
+function save(state, status) {
+  const box = editor(state);
+  if (!state.data.can_edit || !box) return;
+  send(state, { kind: "save", segment: state.data.seg, version: state.data.version, text: box.value,
+                status, advance: true });
+}
+
+function insertSuggestion(state, text) {
+  const box = editor(state);
+  if (!box || text === null || text === undefined) return;
+  setText(box, text);
+  box.focus();
+}
+
+function onKey(event) {
+  const state = window.__wbReview;
+  if (!state || !state.parent.isConnected) return;
+  const ctrl = event.ctrlKey || event.metaKey;
+  let handled = true;
+  if (ctrl && event.key === "Enter") {
+    save(state, event.shiftKey ? "translated" : "approved");
+  } else if (event.altKey && !ctrl && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
+    send(state, { kind: "move", step: event.key === "ArrowDown" ? 1 : -1 });
+  } else if (ctrl && event.shiftKey && (event.key === "F" || event.key === "f")) {
+    send(state, { kind: "next_flagged" });
+  } else if (ctrl && !event.shiftKey && (event.key === "i" || event.key === "I")) {
+    insertSuggestion(state, state.data.mt);
+  } else if ((ctrl || event.altKey) && !event.shiftKey && ["1", "2", "3"].includes(event.key)) {
+    insertSuggestion(state, (state.data.tm || [])[Number(event.key) - 1]);
+  } else {
+    handled = false;
+  }
+  if (handled) {
+    event.preventDefault();
+    event.stopPropagation();
+  }
+}
+
+function onClick(event) {
+  const state = window.__wbReview;
+  if (!state || !state.parent.isConnected) return;
+  const button = event.target.closest("[data-wb-action]");
+  if (button) {
+    const index = Number(button.dataset.wbIndex || 0);
+    const action = button.dataset.wbAction;
+    if (action === "insert-mt") insertSuggestion(state, state.data.mt);
+    if (action === "insert-tm") insertSuggestion(state, (state.data.tm || [])[index]);
+    if (action === "insert-term") {
+      const box = editor(state);
+      const term = (state.data.terms || [])[index];
+      if (box && term) {
+        insertAtCursor(box, term);
+        box.focus();
+      }
+    }
+    if (action === "use-draft") {
+      const box = editor(state);
+      const draft = readDraft(state, state.data.seg);
+      if (box && draft) setText(box, draft.text);
+    }
+    event.preventDefault();
+    return;
+  }
+  const row = event.target.closest("[data-wb-seg]");
+  if (row) send(state, { kind: "open", segment: Number(row.dataset.wbSeg) });
+}
+
+function showDraftNote(state, box, note) {
+  note.textContent = "";
+  const draft = readDraft(state, state.data.seg);
+  if (!draft || draft.text === box.value) return;
+  if (draft.version === state.data.version) {
+    setText(box, draft.text);
+    note.textContent = "Your unsaved draft of this segment is back in the editor.";
+    return;
+  }
+  // Someone saved a newer version since the draft was typed: show it, never apply it silently.
+  note.append(`Your unsaved draft (typed on version ${draft.version}; the segment is now version `
+              + `${state.data.version}): `);
+  const text = document.createElement("q");
+  text.textContent = draft.text;
+  const use = document.createElement("button");
+  use.textContent = "Use my draft";
+  use.dataset.wbAction = "use-draft";
+  note.append(text, " ", use);
+}
+
+function attach(state, note) {
+  const box = editor(state);
+  if (!box) return false;
+  const segment = state.data.seg;
+  const version = state.data.version;
+  if (box.dataset.wbSegment !== `${segment}:${version}`) {
+    box.dataset.wbSegment = `${segment}:${version}`;
+    const initial = box.value;
+    box.addEventListener("input", () => {
+      const key = draftKey(state, segment);
+      if (box.value === initial) window.localStorage.removeItem(key);
+      else window.localStorage.setItem(key, JSON.stringify({ version, text: box.value, at: Date.now() }));
+    });
+    showDraftNote(state, box, note);
+    box.focus();
+    box.setSelectionRange(box.value.length, box.value.length);
+  }
+  return true;
+}
+
+function markDrafts(state) {
+  for (const row of document.querySelectorAll("[data-wb-seg]")) {
+    const has = window.localStorage.getItem(draftKey(state, row.dataset.wbSeg)) !== null;
+    row.classList.toggle("wb-has-draft", has);
+  }
+  const open = document.querySelector(`[data-wb-seg="${state.data.seg}"]`);
+  if (open) open.scrollIntoView({ block: "nearest" });
+}
+
+export default function (component) {
+  const { data, setTriggerValue, parentElement } = component;
+  for (const segment of data.clear_drafts || []) {
+    window.localStorage.removeItem(`${DRAFT_PREFIX}${data.doc}:${segment}`);
+  }
+  window.__wbReview = { data, setTriggerValue, parent: parentElement };
+  if (!window.__wbReviewInstalled) {
+    window.__wbReviewInstalled = true;
+    document.addEventListener("keydown", onKey, true);
+    document.addEventListener("click", onClick, true);
+  }
+  let note = parentElement.querySelector(".wb-draft-note");
+  if (!note) {
+    note = document.createElement("div");
+    note.className = "wb-draft-note";
+    note.style.cssText = "color:#92400e;font-size:0.85em";
+    parentElement.appendChild(note);
+  }
+  const state = window.__wbReview;
+  let tries = 0;
+  const timer = setInterval(() => {
+    // The editor of this run may appear a moment after the component; wait for it (3 s at most).
+    if (window.__wbReview !== state || attach(state, note) || ++tries > 60) {
+      clearInterval(timer);
+      if (window.__wbReview === state) markDrafts(state);
+    }
+  }, 50);
+}
