@@ -7,7 +7,7 @@ on the same review store as the batch script (`WORKBENCH_DB`, `db` in
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import auth, common
 
 st.set_page_config(page_title="Translation workbench", page_icon=":material/translate:", layout="wide")
 common.init_state()
@@ -19,6 +19,8 @@ page = st.navigation([
     st.Page("app_pages/align.py", title="Align", icon=":material/compare_arrows:"),
     st.Page("app_pages/dashboard.py", title="Quality", icon=":material/monitoring:"),
 ])
+auth.require_sign_in()  # with a users file: the sign-in form until someone signs in
 common.sidebar()
+auth.sidebar()
 common.model_banner()
 page.run()

@@ -1,5 +1,10 @@
 """Quality page: BLEU, chrF and TER of the machine translation against approved targets, edit
-rates, term success and reviewer progress (all from `workbench.evaluation.scores`)."""
+rates, term success and reviewer progress (all from `workbench.evaluation.scores`).
+
+Implausible machine translation (`workbench.mt.plausibility`) is left out of the scores; the page
+says how many approved segments that left out. Scores show one decimal; a rate is shown only where
+something was measured.
+"""
 
 import pandas as pd
 import streamlit as st
@@ -7,11 +12,26 @@ import streamlit as st
 from app_pages import common
 from workbench.errors import WorkbenchError
 from workbench.evaluation.scores import HISTOGRAM_BUCKETS, evaluate
+from workbench.mt.plausibility import is_plausible
 from workbench.review.views import RANDOM_WEIGHTS_LABEL
+
+ONE_DECIMAL = st.column_config.NumberColumn(format="%.1f")
 
 
 def _number(value) -> str:
     return "–" if value is None else f"{value:.1f}"
+
+
+def implausible_approved(document_ids) -> int:
+    """Approved segments whose machine translation is implausible, so not scored."""
+    count = 0
+    for document_id in document_ids:
+        doc = store.document(document_id)
+        count += sum(1 for s in store.segments(document_id)
+                     if s.status == "approved" and s.mt_text is not None
+                     and not is_plausible(s.source_text, s.mt_text, doc["lang"], doc["target_lang"],
+                                          random_weights=s.random_weights))
+    return count
 
 
 store = common.store()
@@ -28,8 +48,11 @@ except WorkbenchError as exc:
     st.stop()
 
 overall = report.overall
+left_out = implausible_approved(chosen)
 st.caption(f"Machine translation scored against the approved targets: {overall.scores.segments} approved "
-           f"segment(s) with a machine translation. sacrebleu {report.sacrebleu_version}.")
+           f"segment(s) with a plausible machine translation"
+           + (f"; {left_out} approved segment(s) left out because their machine translation is not plausible"
+              if left_out else "") + f". sacrebleu {report.sacrebleu_version}.")
 if overall.random_weights:
     st.warning(f"Some of these machine translations come from a {RANDOM_WEIGHTS_LABEL}: their scores "
                "say nothing about translation quality.")
@@ -45,7 +68,8 @@ st.dataframe([{
     "scope": g.scope, "key": g.key, "segments": g.scores.segments, "BLEU": g.scores.bleu,
     "chrF": g.scores.chrf, "TER": g.scores.ter, "edit rate (mean %)": g.edit_rate.mean,
     "unedited": g.edit_rate.unedited, "random-weight model": g.random_weights,
-} for g in groups], hide_index=True, key="dashboard_scores")
+} for g in groups], hide_index=True, key="dashboard_scores", column_config={
+    "BLEU": ONE_DECIMAL, "chrF": ONE_DECIMAL, "TER": ONE_DECIMAL, "edit rate (mean %)": ONE_DECIMAL})
 if overall.scores.signatures:
     st.markdown("**Signatures** (how the scores were computed)")
     st.code("\n".join(f"{name}: {signature}" for name, signature in overall.scores.signatures.items()),
@@ -54,22 +78,28 @@ if overall.scores.signatures:
 st.subheader("Edit rate per approved segment", anchor=False)
 st.caption("TER of the machine translation against the approved target, in percent; 0 means approved "
            "unchanged.")
-histogram = pd.DataFrame({"segments": [overall.edit_rate.histogram[b] for b in HISTOGRAM_BUCKETS]},
-                         index=pd.Index(HISTOGRAM_BUCKETS, name="edit rate (%)"))
-st.bar_chart(histogram)
+if overall.edit_rate.segments:
+    # Buckets in numeric order (0-10, 10-20, ..., 100+), not sorted as text.
+    histogram = pd.DataFrame({"edit rate (%)": list(HISTOGRAM_BUCKETS),
+                              "segments": [overall.edit_rate.histogram[b] for b in HISTOGRAM_BUCKETS]})
+    st.bar_chart(histogram, x="edit rate (%)", y="segments", sort=False)
+else:
+    st.caption("No approved segment with a plausible machine translation yet: nothing to measure.")
 
 st.subheader("Terms", anchor=False)
 terms = report.term_success
 rate = terms.get("success_rate")
-st.metric("Term success rate", "–" if rate is None else f"{rate:.1%}",
-          help=f"{terms.get('matched', 0)} of {terms.get('occurrences', 0)} source-term occurrences "
-               "have their required target term in the machine translation.")
+if terms.get("occurrences"):
+    st.metric("Term success rate", "–" if rate is None else f"{rate:.1%}",
+              help=f"{terms.get('matched', 0)} of {terms.get('occurrences', 0)} source-term occurrences "
+                   "have their required target term in the machine translation.")
 if terms.get("missing"):
     st.markdown("**Most often missed terms**")
     st.dataframe([{"entry": m["entry_id"], "required target": m["required_target"], "missed": m["count"]}
                   for m in terms["missing"]], hide_index=True, key="dashboard_missed")
 else:
-    st.caption("No term report for these documents (translated without the glossary, or nothing missed).")
+    st.caption("No term was missed." if terms.get("occurrences") else
+               "No term report for these documents (translated without the glossary): nothing measured.")
 
 st.subheader("Reviewer progress", anchor=False)
 if report.reviewer_progress:
@@ -85,5 +115,8 @@ st.dataframe([{
     "document": d.name, "pair": d.lang_pair, "segments": d.segments, "approved": d.approved,
     "scored": d.evaluated, "BLEU": d.scores.bleu, "chrF": d.scores.chrf, "TER": d.scores.ter,
     "edit rate (mean %)": d.edit_rate.mean,
-    "term success": (d.term_success or {}).get("success_rate"),
-} for d in report.documents], hide_index=True, key="dashboard_documents_table")
+    "term success (%)": (None if not (d.term_success or {}).get("occurrences")
+                         else 100 * d.term_success["success_rate"]),
+} for d in report.documents], hide_index=True, key="dashboard_documents_table", column_config={
+    "BLEU": ONE_DECIMAL, "chrF": ONE_DECIMAL, "TER": ONE_DECIMAL, "edit rate (mean %)": ONE_DECIMAL,
+    "term success (%)": ONE_DECIMAL})

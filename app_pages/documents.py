@@ -6,17 +6,22 @@ progress moves chunk by chunk, it can be cancelled, and when it ends the page
 says how far it got.
 """
 
+import dataclasses
+import os
+import time
 from pathlib import Path
 
 import streamlit as st
 
 from app_pages import common
-from workbench.documents.uploads import MAX_UPLOAD_BYTES, upload_path
+from workbench.documents.uploads import MAX_UPLOAD_BYTES, upload_path, uploads_folder
 from workbench.errors import WorkbenchError
 from workbench.jobs import JOBS
 from workbench.pipeline import DOCUMENT_SUFFIXES, BatchOptions, import_uploads, translate_documents
 from workbench.review.store import ReviewStore
 
+#: Finished translations stay listed this long (seconds), so the reviewer sees how they ended.
+SHOW_FINISHED_FOR = 600
 STATUS_SHORT = {"new": "new", "draft": "draft", "translated": "transl.", "reviewed": "reviewed",
                 "approved": "approved", "rejected": "rejected"}
 
@@ -54,7 +59,13 @@ def start_translation(document_ids: list[int], options: BatchOptions, label: str
         with ReviewStore(path) as own:
             return translate_documents(own, document_ids, options, progress=progress)
 
-    st.session_state["document_jobs"] = [JOBS.start(label, work).id, *st.session_state["document_jobs"]]
+    JOBS.start(label, work)
+
+
+def recent_jobs() -> list:
+    """Running translations and those that ended a short while ago, newest first (every session's)."""
+    now = time.time()
+    return [job for job in JOBS.jobs() if job.running or now - (job.finished_at or now) < SHOW_FINISHED_FOR][:5]
 
 
 def _imported_ids(names: list[str]) -> list[int]:
@@ -68,9 +79,17 @@ def _imported_ids(names: list[str]) -> list[int]:
     return [row["id"] for row in store.documents() if str(Path(row["path"]).resolve()) in paths]
 
 
+def without_server_paths(message: str) -> str:
+    """A library message with the server's folders taken out (the file name is what the reviewer knows)."""
+    for folder in (uploads_folder(store), Path(str(store.path)).resolve().parent):
+        message = message.replace(f"{folder}{os.sep}", "").replace(str(folder), "")
+    return message
+
+
 def _remember(summary, *, translating: bool) -> None:
     st.session_state["import_report"] = {
-        "failures": list(summary.failures), "missing": list(summary.missing_models),
+        "failures": [without_server_paths(m) for m in summary.failures],
+        "missing": [without_server_paths(m) for m in summary.missing_models],
         "documents": summary.documents, "line": summary_line(summary), "translating": translating,
     }
 
@@ -103,14 +122,14 @@ else:
 
 
 # -- background translations ------------------------------------------------------------------
-@st.fragment(run_every=1.0)
+@st.fragment(run_every=1.0 if JOBS.running() else None)
 def draw_jobs() -> None:
-    """The translations started in this session, refreshed every second while one runs."""
-    jobs = [job for job in (JOBS.get(i) for i in st.session_state["document_jobs"]) if job is not None]
+    """The recent translations, redrawn every second while one runs."""
+    jobs = recent_jobs()
     if not jobs:
         return
     st.subheader("Translations", anchor=False)
-    for job in jobs[:5]:
+    for job in jobs:
         line = common.escape_markdown(job.describe())
         if job.running:
             left, right = st.columns([5, 1], vertical_alignment="center")
@@ -119,19 +138,19 @@ def draw_jobs() -> None:
                          disabled=job.cancel_requested)
         elif job.state == "done":
             summary = job.result
-            if summary.failures:
-                for message in summary.failures:
-                    st.error(common.escape_markdown(f"failed: {message}"))
+            for message in summary.failures:
+                st.error(common.escape_markdown(f"failed: {without_server_paths(message)}"))
             for message in summary.missing_models:
-                st.warning(common.escape_markdown(f"missing model: {message}"))
+                st.warning(common.escape_markdown(f"missing model: {without_server_paths(message)}"))
             st.success(common.escape_markdown(f"{job.label}: finished. {summary_line(summary)}"))
         elif job.state == "cancelled":
             st.warning(line)
         else:
             st.error(line)
-    if any(job.finished_at and job.finished_at > st.session_state.get("_jobs_seen", 0) for job in jobs):
-        # A job ended since the list above was drawn: redraw the whole page so its counts move too.
-        st.session_state["_jobs_seen"] = max(job.finished_at or 0 for job in jobs)
+    ended = max((job.finished_at or 0 for job in jobs), default=0)
+    if ended > st.session_state.setdefault("_jobs_seen", ended):
+        # A job ended since the page was drawn: redraw all of it, so the counts above move too.
+        st.session_state["_jobs_seen"] = ended
         st.rerun(scope="app")
 
 
@@ -158,7 +177,7 @@ if submitted:
         try:
             options = _batch_options(lang, mt_from, translate)
             summary = import_uploads(store, [(f.name, f.getvalue()) for f in files],
-                                     BatchOptions(**{**options.__dict__, "translate": False}))
+                                     dataclasses.replace(options, translate=False))
             imported = _imported_ids([f.name for f in files]) if summary.documents else []
             _remember(summary, translating=bool(translate and imported))
             if translate and imported:
@@ -181,7 +200,7 @@ if report:
 if summaries:
     untranslated = [s["id"] for s in summaries
                     if s["translated"] < s["segments"] and store.ALIGNED_PATH_MARK not in s["path"]]
-    busy = any(job.running for job in (JOBS.get(i) for i in st.session_state["document_jobs"]) if job)
+    busy = bool(JOBS.running())
     if untranslated and st.button(f"Translate the untranslated segments ({len(untranslated)} "
                                   "document(s))", key="translate_rest", disabled=busy):
         start_translation(untranslated, _batch_options("detect", "original", True),

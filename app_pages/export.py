@@ -1,49 +1,73 @@
-"""Export page: approved (or all) segments of chosen documents as TMX, TSV, JSONL or XLIFF."""
+"""Export page: chosen documents in any registered format (`workbench.exchange.FORMATS`).
 
+A format that writes one file per language pair (XLIFF) with several pairs
+chosen gives a zip of one file per pair. The download button only ever offers
+the file prepared for the selection now on screen: changing the documents,
+the scope or the format removes it.
+"""
+
+import io
+import zipfile
 from datetime import date
 
 import streamlit as st
 
 from app_pages import common
 from workbench.errors import WorkbenchError
-from workbench.exchange import export_segments, export_xliff
+from workbench.exchange import FORMATS, write_export
 
-FORMATS = {
-    "tmx": ("TMX 1.4", "application/x-tmx+xml"),
-    "tsv": ("TSV (tab-separated)", "text/tab-separated-values"),
-    "jsonl": ("JSONL (one JSON object per line)", "application/jsonl"),
-    "xliff": ("XLIFF 2.0 (every segment, with its state)", "application/xliff+xml"),
-}
+
+def bundle(files, fmt, stem: str) -> tuple[str, bytes, str]:
+    """(file name, bytes, MIME type) of the export: the single file, or a zip of one file per pair."""
+    if len(files) == 1:
+        return f"{stem}{files[0].name_suffix}.{fmt.extension}", files[0].data, fmt.mime
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in files:
+            archive.writestr(f"{stem}{file.name_suffix}.{fmt.extension}", file.data)
+    return f"{stem}.zip", buffer.getvalue(), "application/zip"
+
 
 store = common.store()
 st.title("Export")
 by_id = common.documents_or_stop(store)
 chosen = st.multiselect("Documents", list(by_id), default=list(by_id), key="export_documents",
                         format_func=lambda i: common.document_label(by_id[i]))
-scope = st.radio("Segments", ["approved", "all"], horizontal=True, key="export_scope",
-                 format_func=lambda v: "approved only" if v == "approved"
-                 else "all with a reviewer's target")
-fmt = st.selectbox("Format", list(FORMATS), format_func=lambda f: FORMATS[f][0], key="export_format")
+fmt_name = st.selectbox("Format", list(FORMATS), format_func=lambda f: FORMATS[f].label, key="export_format")
+fmt = FORMATS[fmt_name]
+if fmt.approved_only_applies:
+    scope = st.radio("Segments", ["approved", "all"], horizontal=True, key="export_scope",
+                     format_func=lambda v: "approved only" if v == "approved" else "all with a reviewer's target")
+else:
+    scope = "all"
+    st.caption("This format carries every live segment with its state.")
 approved = sum(by_id[i]["statuses"]["approved"] for i in chosen)
-st.caption(f"{approved} approved segment(s) in the chosen documents.")
+pairs = sorted({f"{by_id[i]['lang']}→{by_id[i]['target_lang']}" for i in chosen})
+st.caption(f"{approved} approved segment(s) in the chosen documents; language pairs: {', '.join(pairs) or '–'}.")
+
+selection = (tuple(chosen), fmt_name, scope)
+payload = st.session_state["export_payload"]
+if payload and payload["selection"] != selection:
+    # Prepared for another selection: offering it would download the wrong file.
+    st.session_state["export_payload"] = payload = None
 
 if st.button("Prepare the export", type="primary", key="export_prepare", disabled=not chosen):
     try:
-        if fmt == "xliff":
-            data = export_xliff(store, list(chosen))
-        else:
-            data = export_segments(store, list(chosen), fmt, approved_only=scope == "approved")
+        files = write_export(store, list(chosen), fmt_name, approved_only=scope == "approved")
     except WorkbenchError as exc:
-        st.error(f"Error: {common.escape_markdown(str(exc))}")
+        st.error(f"Not exported: {common.escape_markdown(str(exc))}")
     else:
-        suffix = "xlf" if fmt == "xliff" else fmt
-        st.session_state["export_payload"] = {
-            "format": fmt, "data": data, "mime": FORMATS[fmt][1],
-            "name": f"workbench-{scope if fmt != 'xliff' else 'all'}-{date.today().isoformat()}.{suffix}",
+        stem = f"workbench-{scope}-{date.today().isoformat()}"
+        name, data, mime = bundle(files, fmt, stem)
+        st.session_state["export_payload"] = payload = {
+            "selection": selection, "name": name, "data": data, "mime": mime,
+            "segments": sum(file.segments for file in files), "files": len(files),
         }
 
-payload = st.session_state["export_payload"]
 if payload:
-    st.download_button(f"Download {payload['name']} ({len(payload['data']):,} bytes)", data=payload["data"],
-                       file_name=payload["name"], mime=payload["mime"], key="export_download",
-                       on_click="ignore")
+    if payload["segments"] == 0:
+        st.warning("Nothing to export in this selection (no segment matches); the file would be empty.")
+    described = f"{payload['segments']} segment(s)" + (f" in {payload['files']} files" if payload["files"] > 1 else "")
+    st.download_button(f"Download {payload['name']} ({described}, {len(payload['data']):,} bytes)",
+                       data=payload["data"], file_name=payload["name"], mime=payload["mime"],
+                       key="export_download", on_click="ignore")

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.alignment import Link
+from workbench.alignment import Link, glossary_term_pairs
 from workbench.alignment.editing import (
-    AlignedLink,
     AlignmentEditError,
     AlignmentSession,
     AlignmentState,
     confirm,
-    glossary_term_pairs,
     merge,
     move_sentence,
     new_state,
@@ -28,7 +26,7 @@ TARGET = ("T0.", "T1.", "T2.", "T3.")
 
 
 def state(*links) -> AlignmentState:
-    return AlignmentState(SOURCE, TARGET, tuple(AlignedLink(tuple(s), tuple(t), c) for s, t, c in links))
+    return AlignmentState(SOURCE, TARGET, tuple(Link(tuple(s), tuple(t), c) for s, t, c in links))
 
 
 ONE_TO_ONE = state(([0], [0], 0.9), ([1], [1], 0.3), ([2], [2], 0.8), ([3], [3], 0.95))
@@ -79,7 +77,7 @@ def test_no_counterpart_takes_only_an_edge_sentence():
 def test_split_a_sentence():
     sentences = ("Đồn Biên phòng tuần tra. Họ bắt hai đối tượng.", "Hội nghị.")
     start = AlignmentState(sentences, ("Patrol.", "Arrest.", "Meeting."),
-                           (AlignedLink((0,), (0, 1), 0.7), AlignedLink((1,), (2,), 0.9)))
+                           (Link((0,), (0, 1), 0.7), Link((1,), (2,), 0.9)))
     offset = sentences[0].index("Họ")
     assert offset in split_points(sentences[0])
     result = split_sentence(start, "source", 0, offset)
@@ -122,8 +120,8 @@ def test_realign_the_rest_keeps_confirmed_links():
 
     start = confirm(ONE_TO_ONE, 0)
     result = realign_rest(start, aligner)
-    assert calls == [[([0], [0])]]
-    assert result.links[0] == AlignedLink((0,), (0,), 1.0, True)
+    assert [[link.as_pair() for link in kept] for kept in calls] == [[([0], [0])]]
+    assert result.links[0] == Link((0,), (0,), 1.0, True)
     assert shape(result)[1:] == [((1, 2), (1,)), ((3,), (2, 3))]
 
     def rude(source, target, confirmed=()):
@@ -164,44 +162,17 @@ def test_pairs_and_term_pairs():
     result = merge(ONE_TO_ONE, 0)
     assert result.pairs()[0] == ("S0. S1.", "T0. T1.")
     glossary = Glossary([GlossaryEntry("e", {"vi": "Bộ đội Biên phòng", "en": "Border Guard"},
-                                       variants={"vi": ("BĐBP",)})])
-    assert glossary_term_pairs(glossary, "vi", "en") == [("Bộ đội Biên phòng", "Border Guard"),
-                                                         ("BĐBP", "Border Guard")]
-    assert glossary_term_pairs(None, "vi", "en") == []
+                                       variants={"vi": ("BĐBP",), "en": ("Border Guards",)},
+                                       forbidden={"en": ("Border Army",)}),
+                         GlossaryEntry("f", {"vi": "Đồn"})])
+    # Every source form with every target form; forbidden renderings and one-language entries give none.
+    assert glossary_term_pairs(glossary, "vi", "en") == [
+        ("Bộ đội Biên phòng", "Border Guard"), ("Bộ đội Biên phòng", "Border Guards"),
+        ("BĐBP", "Border Guard"), ("BĐBP", "Border Guards")]
+    assert glossary_term_pairs(glossary, "en", "vi")[0] == ("Border Guard", "Bộ đội Biên phòng")
+    assert glossary_term_pairs(None, "vi", "en") == glossary_term_pairs(glossary, None, "en") == []
 
 
 def test_new_state_from_aligner_links():
     built = new_state(SOURCE, TARGET, [Link([0], [0], 0.9), Link([1, 2, 3], [1, 2, 3], 0.5)])
     assert shape(built) == [((0,), (0,)), ((1, 2, 3), (1, 2, 3))]
-
-
-# -- saving an alignment as a document pair (ReviewStore.save_aligned_pair) --------------------------
-def test_saving_an_alignment_makes_reviewable_segments_and_keeps_work_when_saved_again(store):
-    from workbench.documents.ingest import parse_document
-    from workbench.documents.segment import segment_document
-
-    document = parse_document("Đồn Biên phòng tuần tra.\nHọ bắt hai đối tượng.\n".encode(),
-                              path="/virtual/a.txt", lang="vi")
-    source_id = store.upsert_document(document, segment_document(document), target_lang="en").document_id
-    pairs = [("Đồn Biên phòng tuần tra.", "The station patrolled."), ("Họ bắt hai đối tượng.", None)]
-    pair_id = store.save_aligned_pair(source_id, "b.txt", "en", pairs, reviewer="Lan")
-
-    row = store.document(pair_id)
-    assert row["path"].endswith("a.txt#aligned-with:b.txt") and (row["lang"], row["target_lang"]) == ("vi", "en")
-    first, second = store.segments(pair_id)
-    assert (first.target_text, first.status, first.updated_by) == ("The station patrolled.", "translated", "Lan")
-    assert (second.target_text, second.status) == (None, "new")
-    assert [(h["reviewer"], h["after_text"]) for h in store.history(first.id)] == [("Lan", "The station patrolled.")]
-
-    store.save_target(first.id, "The station patrolled.", "approved", reviewer="Minh", expected_version=2)
-    again = store.save_aligned_pair(source_id, "b.txt", "en",
-                                    [pairs[0], ("Họ bắt hai đối tượng.", "They arrested two suspects.")],
-                                    reviewer="Lan")
-    assert again == pair_id
-    kept, replaced = store.segments(pair_id)
-    assert (kept.id, kept.status) == (first.id, "approved")  # unchanged pair: the review stays
-    assert replaced.id != second.id and replaced.target_text == "They arrested two suspects."
-    with pytest.raises(Exception, match="reviewer name is required"):
-        store.save_aligned_pair(source_id, "b.txt", "en", pairs, reviewer=" ")
-    with pytest.raises(Exception, match="needs a source text"):
-        store.save_aligned_pair(source_id, "b.txt", "en", [("", "Only a target.")], reviewer="Lan")

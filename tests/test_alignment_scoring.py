@@ -114,7 +114,7 @@ def test_document_counts_must_match():
 )
 def test_parse_link(line, source, target):
     link = parse_link(line)
-    assert (link.source, link.target) == (source, target)
+    assert link.as_pair() == (source, target)
 
 
 @pytest.mark.parametrize("line", ["0:0", "[a]:[1]", "[1]-[2]", "[1]:[2]:[3]", "[-1]:[2]", ""])

@@ -1,10 +1,6 @@
-"""Tests of the aligner's signals: sentence length, anchors, the learned word list, the CLI."""
+"""Tests of the aligner's signals: sentence length, anchors, the learned word list."""
 
 from __future__ import annotations
-
-import sys
-import types
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,9 +8,6 @@ import pytest
 from workbench.alignment.anchors import sentence_anchors, term_anchors
 from workbench.alignment.lengths import estimate_variance, length_cost, length_ratio, sentence_length
 from workbench.alignment.lexicon import Tokens, learn_lexicon, lexical_tokens
-from workbench.cli import main as workbench_main
-
-DATA = Path(__file__).resolve().parent / "data" / "align"
 
 
 @pytest.mark.parametrize("sentence, length", [
@@ -96,64 +89,3 @@ def test_lexicon_learns_word_pairs_from_links():
 
 def test_lexical_tokens_cut_chinese_into_characters():
     assert lexical_tokens("神说：要有光 God said") == {"神", "说", "要", "有", "光", "god", "said"}
-
-
-def run_cli(argv: list[str]) -> int:
-    return workbench_main(argv)
-
-
-def test_cli_presplit_prints_links_in_gold_format(tmp_path, capsys):
-    out = tmp_path / "links.align"
-    status = run_cli(["align", str(DATA / "textberg_test4.de"), str(DATA / "textberg_test4.fr"),
-                      "--presplit", "--out", str(out)])
-    assert status == 0
-    lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "[0]:[0]"
-    assert all(line.startswith("[") and "]:[" in line for line in lines)
-    assert capsys.readouterr().out == ""
-
-
-def test_cli_documents_are_split_and_links_printed_with_text(tmp_path, capsys, monkeypatch):
-    calls = []
-
-    def split_sentences(text: str, lang: str) -> list[str]:
-        calls.append(lang)
-        return [part.strip() + "." for part in text.split(".") if part.strip()]
-
-    monkeypatch.setitem(sys.modules, "workbench.documents.segment",
-                        types.SimpleNamespace(split_sentences=split_sentences))
-    source, target = tmp_path / "a.txt", tmp_path / "b.txt"
-    source.write_text("The post was founded in 1959. It has 40 soldiers.", encoding="utf-8")
-    target.write_text("Le poste a été fondé en 1959. Il compte 40 soldats.", encoding="utf-8")
-    assert run_cli(["align", str(source), str(target), "--src-lang", "en", "--tgt-lang", "fr"]) == 0
-    rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
-    assert [row[0] for row in rows] == ["[0]:[0]", "[1]:[1]"]
-    assert rows[1][2:] == ["It has 40 soldiers.", "Il compte 40 soldats."]
-    assert 0.0 <= float(rows[0][1]) <= 1.0
-    assert calls == ["en", "fr"]
-
-
-@pytest.mark.parametrize("content, message", [
-    (None, "{path}: no such file"),
-    (b"", "{path}: file is empty"),
-    (b"  \n\n", "{path}: file is empty"),
-    (b"ok line\n\xff\xfe bad\n", "{path}:2: not UTF-8 (byte 0xFF at offset 8); convert it to UTF-8"),
-])
-def test_cli_bad_input_is_one_error_line_naming_the_file(tmp_path, capsys, content, message):
-    bad = tmp_path / "source.txt"
-    if content is not None:
-        bad.write_bytes(content)
-    good = tmp_path / "target.txt"
-    good.write_text("Une phrase.\n", encoding="utf-8")
-    assert run_cli(["align", str(bad), str(good), "--presplit"]) == 1
-    err = capsys.readouterr().err
-    assert err == "Error: " + message.format(path=bad) + "\n"
-
-
-def test_align_is_a_workbench_command(capsys):
-    cli = pytest.importorskip("workbench.cli")
-    status = cli.main(["align", str(DATA / "textberg_test4.de"), str(DATA / "textberg_test4.fr"), "--presplit"])
-    assert status == 0
-    lines = capsys.readouterr().out.splitlines()
-    covered = [int(i) for line in lines for i in line.split(":")[0].strip("[]").split(",") if i.strip()]
-    assert covered == list(range(36))

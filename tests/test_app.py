@@ -122,22 +122,39 @@ def test_documents_page_lists_the_seeds_with_counts_and_progress(workbench):
 
 
 # -- review ----------------------------------------------------------------------------------------
-def test_edit_save_reload_and_status(workbench):
+def grid_rows(at: AppTest) -> list[int]:
+    """Segment ids of the grid rows shown, in order."""
+    return [int(i) for i in re.findall(r'<tr data-wb-seg="(\d+)"', html(at))]
+
+
+def give_plausible_mt(env: Workbench, segment, text: str) -> None:
+    """Record a real-looking machine translation (no random-weights flag) for one segment."""
+    with env.store() as store:
+        document = store.document(segment.document_id)
+        store.record_translations([{
+            "segment_id": segment.id, "source_text": segment.source_text, "source_lang": document["lang"],
+            "target_lang": document["target_lang"], "checkpoint": "opus-mt-vi-en", "engine": "marian",
+            "text": text}])
+
+
+def test_grid_and_open_segment_approve_and_next(workbench):
     document_id, segments = first_vietnamese(workbench)
     first, second = segments[0], segments[1]
     at = show_document(open_app("review"), document_id)
-    assert at.button(key=f"edit_{first.id}").disabled  # no reviewer name yet
+    assert grid_rows(at) == [s.id for s in segments][:50]
+    assert at.session_state["review_focus"] == first.id  # the first segment opens at once
+    assert not at.text_area  # no reviewer name yet: nothing to edit
+    assert any("Reviewer name" in m for m in messages(at.info))
     at.text_input(key="reviewer").input("Lan").run()
-    at.button(key=f"edit_{first.id}").click().run()
     editor = at.text_area(key=f"target_{first.id}_1")
-    assert editor.value == ""  # a random-weight model's noise is not offered as a start
+    assert editor.value == ""  # implausible MT (a random-weight model's noise) is not offered as a start
     editor.input("February 2020")
-    at.radio(key=f"status_{first.id}_1").set_value("approved")
-    at.button(key=f"save_next_{first.id}_1").click().run()
+    at.button(key=f"approve_next_{first.id}_1").click().run()
     assert not at.exception
-    assert "Saved segment" in messages(at.success)[0]
+    assert "Saved segment #1 as approved" in messages(at.success)[0]
     assert at.session_state["review_focus"] == second.id  # confirm and next
     assert at.text_area(key=f"target_{second.id}_1")
+    assert at.query_params["seg"] == [str(second.id)] and at.query_params["doc"] == [str(document_id)]
 
     with workbench.store() as store:
         saved = store.segment(first.id)
@@ -148,49 +165,117 @@ def test_edit_save_reload_and_status(workbench):
 
     reloaded = show_document(open_app("review"), document_id)  # a new session: read from the store
     assert "February 2020" in html(reloaded)
-    assert any("approved · version 2 · last change by Lan" in c for c in messages(reloaded.caption))
 
 
-def test_machine_translation_of_a_test_model_is_labelled(workbench):
+def test_an_empty_target_is_not_approved(workbench):
+    document_id, segments = first_vietnamese(workbench)
+    at = show_document(open_app("review", reviewer="Lan"), document_id)
+    at.button(key=f"approve_next_{segments[0].id}_1").click().run()
+    assert "an empty target cannot be approved" in messages(at.error)[0]
+    with workbench.store() as store:
+        assert store.segment(segments[0].id).version == 1
+
+
+def test_a_plausible_machine_translation_is_the_start_and_one_click_approves_it(workbench):
+    document_id, segments = first_vietnamese(workbench)
+    segment = segments[3]
+    mt = "In the past five years, the self-managed security teams of the five border communes played their part."
+    give_plausible_mt(workbench, segment, mt)
+    at = show_document(open_app("review", reviewer="Lan"), document_id)
+    at.session_state["review_focus"] = segment.id
+    at.run()
+    assert at.text_area(key=f"target_{segment.id}_1").value == mt
+    assert 'data-wb-action="insert-mt"' in html(at)
+    at.button(key=f"approve_next_{segment.id}_1").click().run()
+    with workbench.store() as store:
+        assert (store.segment(segment.id).target_text, store.segment(segment.id).status) == (mt, "approved")
+
+
+def test_implausible_machine_translation_is_labelled_and_flagged(workbench):
     document_id, segments = first_vietnamese(workbench)
     at = show_document(open_app("review"), document_id)
     assert segments[0].random_weights
-    assert f"[{RANDOM_WEIGHTS_LABEL}]" in html(at)
-    assert any(RANDOM_WEIGHTS_LABEL in w for w in messages(at.warning))
+    body = html(at)
+    assert f"not plausible: {RANDOM_WEIGHTS_LABEL}" in body
+    assert "MT not plausible" in body and 'data-wb-action="insert-mt"' not in body
+    assert "implausible machine translation" in body  # the check
+    at.multiselect(key="review_checks").set_value(["implausible_mt"]).run()
+    assert grid_rows(at) == [s.id for s in segments][:50]
 
 
-def test_a_stale_save_is_refused_and_shows_the_newer_text(workbench):
+def test_the_url_opens_a_document_and_segment(workbench):
+    document_id, segments = first_vietnamese(workbench)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["reviewer"] = "Minh"
+    at.query_params["doc"] = str(document_id)
+    at.query_params["seg"] = str(segments[4].id)
+    at.run()
+    at.switch_page("app_pages/review.py").run()
+    assert not at.exception
+    assert at.session_state["reviewer"] == "Minh"
+    assert at.session_state["review_focus"] == segments[4].id
+    assert at.text_area(key=f"target_{segments[4].id}_1")
+    assert 'class="wb-open"' in html(at).split(f'data-wb-seg="{segments[4].id}"')[1][:30]
+
+
+def test_a_stale_save_is_refused_and_my_text_stays_whichever_version_i_continue_from(workbench):
     document_id, segments = first_vietnamese(workbench)
     segment = segments[2]
     at = show_document(open_app("review", reviewer="Lan"), document_id)
-    at.button(key=f"edit_{segment.id}").click().run()
+    at.session_state["review_focus"] = segment.id
+    at.run()
     at.text_area(key=f"target_{segment.id}_1").input("Lan's version")
-
     with workbench.store() as store:  # meanwhile a colleague saves the same segment
         store.save_target(segment.id, "Minh's version", "reviewed", reviewer="Minh", expected_version=1)
     at.button(key=f"save_{segment.id}_1").click().run()
 
     error = " ".join(messages(at.error))
     assert "Not saved" in error and "Minh" in error and "Nothing was overwritten" in error
-    assert "Minh&#x27;s version" in html(at) and "Lan&#x27;s version" in html(at)
+    assert "Minh&#x27;s version" in html(at)
+    assert at.code[0].value == "Lan's version"  # copyable
     with workbench.store() as store:
         assert store.segment(segment.id).target_text == "Minh's version"
 
+    at.button(key="conflict_theirs").click().run()  # continue from the newer version...
+    assert at.text_area(key=f"target_{segment.id}_2").value == "Minh's version"
+    assert at.code[0].value == "Lan's version"  # ...and my text is still there to copy
+    at.text_area(key=f"target_{segment.id}_2").input("Minh's version, corrected")
+    at.button(key=f"approve_next_{segment.id}_2").click().run()
+    assert not at.code  # saved: the kept text goes
+    with workbench.store() as store:
+        assert store.segment(segment.id).target_text == "Minh's version, corrected"
+        assert [h["reviewer"] for h in store.history(segment.id)] == ["Minh", "Lan"]
+
+
+def test_a_stale_save_can_be_overwritten_on_purpose(workbench):
+    document_id, segments = first_vietnamese(workbench)
+    segment = segments[2]
+    at = show_document(open_app("review", reviewer="Lan"), document_id)
+    at.session_state["review_focus"] = segment.id
+    at.run()
+    at.text_area(key=f"target_{segment.id}_1").input("Lan's version")
+    with workbench.store() as store:
+        store.save_target(segment.id, "Minh's version", "reviewed", reviewer="Minh", expected_version=1)
+    at.button(key=f"save_{segment.id}_1").click().run()
     at.button(key="conflict_mine").click().run()  # an explicit choice, recorded as a change
     with workbench.store() as store:
         assert store.segment(segment.id).target_text == "Lan's version"
         assert [h["reviewer"] for h in store.history(segment.id)] == ["Minh", "Lan"]
 
 
-def test_undo_the_last_change(workbench):
+def test_undo_and_history_as_a_word_diff(workbench):
     document_id, segments = first_vietnamese(workbench)
     segment = segments[1]
     at = show_document(open_app("review", reviewer="Lan"), document_id)
-    at.button(key=f"edit_{segment.id}").click().run()
+    at.session_state["review_focus"] = segment.id
+    at.run()
     at.text_area(key=f"target_{segment.id}_1").input("First try")
+    at.selectbox(key=f"status_{segment.id}_1").set_value("translated")
     at.button(key=f"save_{segment.id}_1").click().run()
     at.text_area(key=f"target_{segment.id}_2").input("Second try")
     at.button(key=f"save_{segment.id}_2").click().run()
+    body = html(at)
+    assert "First</del>" in body and "Second</ins>" in body and " try" in body
     at.button(key=f"undo_{segment.id}_3").click().run()
     assert not at.exception and "Undid the last change" in messages(at.success)[0]
     with workbench.store() as store:
@@ -200,31 +285,39 @@ def test_undo_the_last_change(workbench):
     assert at.text_area(key=f"target_{segment.id}_4").value == "First try"
 
 
-def test_filters_and_pages(workbench):
+def test_filters_and_grid_pages(workbench):
     with workbench.store() as store:
         longest = max(store.document_summaries(), key=lambda s: s["segments"])
         segments = store.segments(longest["id"])
         store.save_target(segments[0].id, "Done.", "approved", reviewer="Lan", expected_version=1)
     at = show_document(open_app("review"), longest["id"])
-
-    def shown() -> list[int]:
-        return sorted(int(b.key.split("_")[1]) for b in at.button if b.key and b.key.startswith("edit_"))
-
-    at.selectbox(key="review_page_size").set_value(10).run()
-    assert shown() == sorted(s.id for s in segments[:10])
-    at.get("pagination")[0].set_value(3).run()
-    assert shown() == sorted(s.id for s in segments[20:30])
+    assert grid_rows(at) == [s.id for s in segments[:50]]
     at.multiselect(key="review_statuses").set_value(["approved"]).run()
-    assert shown() == [segments[0].id]
+    assert grid_rows(at) == [segments[0].id]
     at.multiselect(key="review_statuses").set_value([]).run()
     at.text_input(key="review_search").input(segments[5].source_text[:25]).run()
-    assert segments[5].id in shown() and len(shown()) < 5
+    assert segments[5].id in grid_rows(at) and len(grid_rows(at)) < 5
+    assert at.session_state["review_focus"] in grid_rows(at)  # the open segment follows the filter
     at.text_input(key="review_search").input("").run()
-    at.toggle(key="review_flagged").set_value(True).run()
-    assert 0 < len(shown()) <= 10
     at.multiselect(key="review_checks").set_value(["empty_target"]).run()
-    # a random-weight model's output is not a target: every segment but the approved one
-    assert segments[0].id not in shown() and len(shown()) == 10
+    # implausible MT is not a target: every segment but the approved one
+    assert segments[0].id not in grid_rows(at) and len(grid_rows(at)) == min(50, len(segments) - 1)
+
+
+def test_grid_pages_follow_the_open_segment(workbench):
+    with workbench.store() as store:
+        text = "".join(f"Câu thứ {i} về biên giới.\n\n" for i in range(120)).encode()
+        from workbench.pipeline import import_uploads
+
+        summary = import_uploads(store, [("long.txt", text)], BatchOptions(translate=False))
+        assert not summary.failures
+        document_id = store.documents()[-1]["id"]
+        segments = store.segments(document_id)
+    assert len(segments) == 120
+    at = show_document(open_app("review"), document_id)
+    assert grid_rows(at) == [s.id for s in segments[:50]]
+    at.get("pagination")[0].set_value(3).run()
+    assert grid_rows(at) == [s.id for s in segments[100:]]
 
 
 def test_without_models_reviewers_translate_by_hand_with_terms_and_memory(no_models):
@@ -240,19 +333,47 @@ def test_without_models_reviewers_translate_by_hand_with_terms_and_memory(no_mod
     at = open_app("review", reviewer="Lan")
     banner = " ".join(messages(at.warning))
     assert "Missing translation models: en-vi" in banner and "vi-en" in banner
+    assert "workbench models pull" not in banner  # no command-line advice on the page
     show_document(at, a_doc)
-    assert "no machine translation: the model is missing" in html(at)
+    at.session_state["review_focus"] = a.id
+    at.run()
+    assert "none: the model is missing" in html(at)
     assert "<mark " in html(at)  # glossary terms highlighted in the sources
-    at.button(key=f"edit_{a.id}").click().run()
     at.text_area(key=f"target_{a.id}_1").input("Translated by hand.")
-    at.radio(key=f"status_{a.id}_1").set_value("approved")
-    at.button(key=f"save_{a.id}_1").click().run()
+    at.button(key=f"approve_next_{a.id}_1").click().run()
 
     show_document(at, b_doc)
-    at.button(key=f"edit_{b.id}").click().run()
-    assert any(m.value.startswith("**") and "%" in m.value for m in at.markdown)  # the score
-    at.button(key=f"tm_{b.id}_1_0").click().run()
-    assert at.text_area(key=f"target_{b.id}_1").value == "Translated by hand."
+    at.session_state["review_focus"] = b.id
+    at.run()
+    body = html(at)
+    assert re.search(r"<b>\d+%</b>", body)  # the score
+    assert '<mark style="background:#fde68a"> nữa</mark>' in body  # what differs from this source
+    assert 'data-wb-action="insert-tm" data-wb-index="0"' in body
+    assert "Translated by hand." in body
+
+
+def test_glossary_terms_beside_the_open_segment_with_hover_that_survives_the_note(workbench):
+    note = 'check <img src=x onerror=alert(1)> and </script> "quoted"'
+    path = workbench.glossary / "vn-border-guard.tsv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split("\t")
+    document_id, segments = first_vietnamese(workbench)
+    with_term = next(s for s in segments if "Biên phòng" in s.source_text)
+    for index, line in enumerate(lines[1:], start=1):
+        cells = line.rstrip("\n").split("\t")
+        if not line.startswith("#") and len(cells) == len(header) and "Biên phòng" in cells[header.index("vi")]:
+            cells[header.index("note")] = note
+            lines[index] = "\t".join(cells) + "\n"
+            break
+    path.write_text("".join(lines), encoding="utf-8")
+    at = show_document(open_app("review", reviewer="Lan"), document_id)
+    at.session_state["review_focus"] = with_term.id
+    at.run()
+    assert not at.exception
+    body = html(at)
+    assert 'data-wb-action="insert-term"' in body and " → <b>" in body
+    assert "‹img src=x onerror=alert(1)› and ‹/script› &quot;quoted&quot;" in body  # the hover text
+    assert "<img" not in body and "</script" not in body
 
 
 def test_a_hostile_document_is_shown_as_text(workbench):

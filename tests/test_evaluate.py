@@ -195,11 +195,3 @@ def test_a_store_without_approvals_reports_no_scores(tmp_path):
     assert report.by_pair == [] and report.reviewer_progress == []
     assert format_table(report).startswith("No approved segment with a machine translation yet")
     json.dumps(report.to_dict())
-
-
-def test_fallback_term_success_agrees_with_the_glossary():
-    from workbench.evaluation.scores import _term_success_rate_fallback
-    from workbench.glossary import term_success_rate
-
-    reports = [term_report(occurrences) for occurrences in TERMS.values()] + [None]
-    assert _term_success_rate_fallback(reports) == term_success_rate(reports)

@@ -41,6 +41,14 @@ def register(commands) -> None:
     translate.add_argument("--ray-address", metavar="ADDRESS",
                            help="with --engine ray: the cluster to join, e.g. ray://head:10001 "
                                 "(default: RAY_ADDRESS, else a local Ray instance)")
+    translate.add_argument("--out", metavar="DIR",
+                           help="when the run ends, write every document of the run translated into DIR, "
+                                "mirroring the input folders (a folder outside the inputs)")
+    translate.add_argument("--out-format", choices=["auto", "txt", "docx", "html"], default="auto",
+                           help="with --out: format of the translated documents (default auto: Word and PDF "
+                                "in, Word out; HTML in, HTML out; text in, text out)")
+    translate.add_argument("--bilingual", action="store_true",
+                           help="with --out: docx/html side by side with the source, terms and statuses shown")
     translate.set_defaults(func=run_translate)
     translate.add_argument("--ingest-only", action="store_true",
                            help="store the documents without translating them")
@@ -80,11 +88,17 @@ def run_translate(args) -> int:
         glossary=glossary, enforce_terms=not args.no_terms, translate=not args.ingest_only,
         engine=args.engine or DEFAULT_ENGINE, threads=args.threads, ray_address=args.ray_address,
     )
+    if args.out:
+        from workbench.exchange.documents import check_output_folder
+
+        check_output_folder(Path(args.out), args.paths)
     bar = _ProgressBar()
     with open_store(args, create=True) as store:
         summary = run_batch(args.paths, store, options, progress=bar.update,
                             report=bar.write)
-    bar.close()
+        bar.close()
+        if args.out:
+            _write_translated_documents(args, store, glossary)
     for message in summary.failures:
         print(f"failed: {message}", file=sys.stderr)
     for message in summary.missing_models:
@@ -97,6 +111,19 @@ def run_translate(args) -> int:
     if glossary is not None:
         print(f"glossary version: {glossary.version}")
     return 1 if summary.failed else 0
+
+
+def _write_translated_documents(args, store, glossary) -> None:
+    """`translate --out DIR`: every document of the run, translated, in the input's folder layout."""
+    from workbench.exchange.documents import write_run_documents
+
+    if args.bilingual and glossary is None:
+        glossary = load_optional_glossary(args.glossary)
+    written, skipped = write_run_documents(store, args.paths, Path(args.out), fmt=args.out_format,
+                                           bilingual=args.bilingual, glossary=glossary)
+    for message in skipped:
+        print(f"not written: {message}", file=sys.stderr)
+    print(f"translated documents: {len(written)} written to {args.out}")
 
 
 class _ProgressBar:

@@ -1,7 +1,9 @@
 """`export` and `import-xliff`: reviewed work out to other tools, and back from a CAT tool.
 
     python -m workbench export [--db FILE] [--doc ID_OR_NAME ...] [--all-statuses]
-                               --format FORMAT [--out FILE]
+                               --format tmx|tsv|jsonl|xliff [--out FILE]
+    python -m workbench export [--db FILE] [--doc ID_OR_NAME ...] --format txt|docx|html
+                               [--bilingual] [--glossary PATH] --out DIR
     python -m workbench import-xliff FILE --reviewer NAME [--db FILE]
 
 The formats are those of `workbench.exchange.formats.FORMATS`, the registry the
@@ -22,11 +24,16 @@ def register(subparsers) -> None:
     from workbench.exchange.formats import FORMATS
 
     export = subparsers.add_parser(
-        "export", help="write reviewed segments as " + ", ".join(name.upper() for name in FORMATS),
+        "export", help="write reviewed segments or translated documents as "
+                       + ", ".join(name.upper() for name in FORMATS),
         description="Write the segments of the chosen documents. TMX, TSV and JSONL hold "
                     "approved segments with a target unless --all-statuses is given; XLIFF "
                     "holds every live segment, with its state, for a CAT tool (one file per "
-                    "language pair: with several pairs, --out work.xlf writes work-vi-en.xlf, ...).")
+                    "language pair: with several pairs, --out work.xlf writes work-vi-en.xlf, ...). "
+                    "TXT, DOCX and HTML write the translated document itself, one file per document "
+                    "into the folder --out DIR (NAME.en.docx; with --bilingual NAME.vi-en.bilingual.html): "
+                    "the reviewer's target where there is one, else the machine translation marked as "
+                    "unreviewed, else the source marked as untranslated.")
     add_db_option(export)
     export.add_argument("--doc", action="append", metavar="ID_OR_NAME",
                         help="document id, file name or path (repeatable; default: all "
@@ -34,7 +41,15 @@ def register(subparsers) -> None:
     export.add_argument("--all-statuses", action="store_true",
                         help="TMX/TSV/JSONL: every segment with a target, not only approved ones")
     export.add_argument("--format", required=True, choices=list(FORMATS))
-    export.add_argument("--out", metavar="FILE", help="output file (default: standard output)")
+    export.add_argument("--out", metavar="FILE_OR_DIR",
+                        help="output file (default: standard output); for txt/docx/html a folder "
+                             "(created if missing; one txt or html document may go to standard output)")
+    export.add_argument("--bilingual", action="store_true",
+                        help="docx/html: source and translation side by side, glossary terms marked, "
+                             "each segment's status shown")
+    export.add_argument("--glossary", metavar="PATH",
+                        help="docx/html --bilingual: glossary whose terms are marked "
+                             "(default: WORKBENCH_GLOSSARY or glossaries/, if there)")
     export.set_defaults(func=run_export)
 
     importer = subparsers.add_parser(
@@ -54,6 +69,10 @@ def run_export(args) -> int:
     from workbench.exchange.formats import export_format
 
     fmt = export_format(args.format)
+    if fmt.per_document:
+        return _export_documents(args, fmt)
+    if args.bilingual:
+        raise UsageError(f"--bilingual applies to the document formats (docx, html), not {fmt.name}")
     with open_store(args) as store:
         document_ids = resolve_documents(store, args.doc)
         approved_only = not args.all_statuses
@@ -81,12 +100,39 @@ def run_export(args) -> int:
     return 0
 
 
+def _export_documents(args, fmt) -> int:
+    """`export --format txt|docx|html`: one translated document per chosen document, into --out DIR."""
+    from workbench.cli.common import load_optional_glossary
+    from workbench.exchange.documents import write_document_files
+    from workbench.exchange.export import resolve_documents
+    from workbench.exchange.formats import write_export
+
+    if args.bilingual and not fmt.bilingual_applies:
+        raise UsageError(f"--bilingual applies to docx and html, not {fmt.name}")
+    glossary = load_optional_glossary(args.glossary) if args.bilingual else None
+    with open_store(args) as store:
+        files = write_export(store, resolve_documents(store, args.doc), fmt.name, bilingual=args.bilingual,
+                             glossary=glossary)
+    if not files:
+        print("warning: no documents to export", file=sys.stderr)
+        return 0
+    if not args.out:
+        if len(files) > 1 or fmt.name == "docx":
+            raise UsageError(f"{fmt.name} writes one file per document ({len(files)} chosen): give --out DIR")
+        write_output(files[0].data, None)
+        return 0
+    for path, exported in zip(write_document_files(files, Path(args.out)), files, strict=True):
+        print(f"wrote {path} ({exported.segments} segment(s))", file=sys.stderr)
+    return 0
+
+
 def run_import_xliff(args) -> int:
     """`import-xliff`: apply an edited XLIFF file; print what changed and what was skipped."""
-    from workbench.exchange.xliff import import_xliff
+    from workbench.exchange.xliff import check_xliff_size, import_xliff
 
     path = Path(args.file)
     try:
+        check_xliff_size(path.stat().st_size, path)  # before reading it all into memory
         data = path.read_bytes()
     except OSError as exc:
         raise WorkbenchError(f"{path}: cannot read ({exc.strerror})") from None

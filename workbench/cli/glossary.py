@@ -1,4 +1,4 @@
-"""`python -m workbench glossary ...`: check, match, report, export-tbx, import-tbx.
+"""`python -m workbench glossary ...`: check, match, report, export-tbx, import-tbx, candidates, consistency.
 
 A thin layer over the library: each command calls one library function; a
 broken glossary raises `GlossaryError`, which `workbench.cli.main` prints as
@@ -12,7 +12,14 @@ import json
 import sys
 from pathlib import Path
 
-from workbench.cli.common import LANGUAGE_CHOICES, add_db_option, glossary_path, open_store
+from workbench.cli.common import (
+    LANGUAGE_CHOICES,
+    add_db_option,
+    glossary_path,
+    load_optional_glossary,
+    open_store,
+    positive_int,
+)
 from workbench.errors import DocumentError, GlossaryError, UsageError
 
 
@@ -51,6 +58,38 @@ def register(subparsers) -> argparse.ArgumentParser:
     imported.add_argument("output", help="TSV file to write")
     imported.add_argument("--force", action="store_true", help="overwrite an existing file")
     imported.set_defaults(func=_import_tbx)
+
+    candidates = commands.add_parser(
+        "candidates", help="terms, acronyms and variants the documents use and the glossary lacks",
+        description="List term candidates from the review store's source texts; --accept ID shows the "
+                    "glossary row a candidate becomes (--yes writes it), --dismiss ID hides it for good.")
+    add_db_option(candidates)
+    candidates.add_argument("--lang", choices=("vi", "en"), help="only documents in this language")
+    candidates.add_argument("--json", action="store_true", help="print JSON")
+    candidates.add_argument("--limit", type=positive_int, default=20, help="how many to list (default 20)")
+    candidates.add_argument("--glossary", help="glossary file or folder (default: glossaries/)")
+    action = candidates.add_mutually_exclusive_group()
+    action.add_argument("--accept", metavar="ID", help="show the glossary row this candidate becomes")
+    action.add_argument("--dismiss", metavar="ID", help="never propose this candidate again")
+    action.add_argument("--restore", metavar="ID", help="forget a dismissal")
+    action.add_argument("--dismissed", action="store_true", help="list the dismissed candidates")
+    candidates.add_argument("--file", help="with --accept: the glossary file to write into (a new entry "
+                            "goes where you say; a variant goes into its entry's file)")
+    candidates.add_argument("--set", action="append", default=[], metavar="COLUMN=VALUE",
+                            help="with --accept: set a cell of the row, e.g. --set en='Border Guard Command'")
+    candidates.add_argument("--yes", action="store_true", help="with --accept: write the row")
+    candidates.add_argument("--reviewer", help="with --dismiss: who dismisses it (default: $USER)")
+    candidates.set_defaults(func=_candidates)
+
+    consistency = commands.add_parser(
+        "consistency", help="inconsistent translations across approved and reviewed segments",
+        description="Xbench-style QA over the store's approved and reviewed segments: one source "
+                    "translated differently, one target for different sources, glossary terms not "
+                    "rendered as the glossary says, numbers that differ.")
+    add_db_option(consistency)
+    consistency.add_argument("--json", action="store_true", help="print JSON")
+    consistency.add_argument("--glossary", help="glossary file or folder (default: glossaries/)")
+    consistency.set_defaults(func=_consistency)
     return parser
 
 
@@ -160,4 +199,111 @@ def _import_tbx(args) -> int:
     glossary = import_tbx(args.tbx)
     write_tsv(glossary, output)
     print(f"{output}: {len(glossary)} entries imported from {args.tbx}")
+    return 0
+
+
+def _candidates(args) -> int:
+    from workbench.glossary.candidates import find_candidates, segments_from_store
+
+    glossary = load_optional_glossary(args.glossary)
+    with open_store(args) as store:
+        if args.dismissed:
+            rows = [dict(row) for row in store.dismissed_term_candidates()]
+            if args.json:
+                print(json.dumps(rows, ensure_ascii=False, indent=2))
+            for row in rows if not args.json else ():
+                print(f"{row['candidate_id']}\t{row['lang']}\t{row['kind']}\t{row['form']}\t"
+                      f"{row['dismissed_by']}\t{row['dismissed_at']}")
+            return 0
+        if args.restore:
+            if not store.restore_term_candidate(args.restore):
+                raise UsageError(f"candidate {args.restore} was not dismissed")
+            print(f"{args.restore}: will be proposed again")
+            return 0
+        dismissed = {row["candidate_id"] for row in store.dismissed_term_candidates()}
+        wanted = args.accept or args.dismiss
+        found = find_candidates(segments_from_store(store, args.lang), glossary,
+                                dismissed=() if wanted else dismissed)
+        if wanted:
+            candidate = next((c for c in found if c.id == wanted), None)
+            if candidate is None:
+                raise UsageError(f"no term candidate {wanted} in this store (list them with "
+                                 "`glossary candidates`)")
+            if args.dismiss:
+                import getpass
+
+                reviewer = args.reviewer or getpass.getuser()
+                store.dismiss_term_candidate(candidate.id, lang=candidate.lang, kind=candidate.kind,
+                                             form=candidate.form, reviewer=reviewer)
+                print(f"{candidate.id}: {candidate.form!r} dismissed by {reviewer}; it will not be proposed again")
+                return 0
+    if args.accept:
+        return _accept(args, candidate, glossary)
+    shown = found[:args.limit]
+    if args.json:
+        print(json.dumps({"glossary_version": glossary.version if glossary else None, "total": len(found),
+                          "candidates": [c.to_dict() for c in shown]}, ensure_ascii=False, indent=2))
+        return 0
+    print(format_candidates(shown))
+    print(f"{len(shown)} of {len(found)} candidates; accept with --accept ID --file FILE, "
+          "dismiss with --dismiss ID", file=sys.stderr)
+    return 0
+
+
+def format_candidates(candidates) -> str:
+    """A plain-text table of candidates, each with its contexts."""
+    lines = []
+    for rank, candidate in enumerate(candidates, 1):
+        what = candidate.form + (f" = {candidate.long_form}" if candidate.long_form else "")
+        if candidate.variants:
+            what += " | " + " | ".join(candidate.variants)
+        lines.append(f"{rank:>3}. {candidate.id}  {candidate.lang}  {candidate.kind:<8} {what}")
+        lines.append(f"     {candidate.count}x in {', '.join(candidate.documents)}; becomes: {candidate.becomes}; "
+                     f"score {candidate.score:.2f}")
+        for context in candidate.contexts():
+            lines.append(f"     doc {context['document_id']} seg {context['segment_id']}: {context['context']}")
+    return "\n".join(lines)
+
+
+def _accept(args, candidate, glossary) -> int:
+    from workbench.glossary.candidates import accept_candidate, entry_file, proposed_row
+
+    cells, replacing = proposed_row(candidate, glossary)
+    for assignment in args.set:
+        column, separator, value = assignment.partition("=")
+        if not separator or not column.strip():
+            raise UsageError(f"--set {assignment!r}: write COLUMN=VALUE")
+        cells[column.strip().lower()] = value.strip()
+    if replacing:
+        path = Path(args.file) if args.file else entry_file(glossary, replacing)
+    elif args.file:
+        path = Path(args.file)
+    else:
+        raise UsageError("--accept needs --file FILE: the glossary file the new entry goes into")
+    print(f"{path}: {'replace ' + replacing if replacing else 'add'} row")
+    for column, value in cells.items():
+        if value:
+            print(f"  {column}: {value}")
+    if not args.yes:
+        print("Review the row; run again with --yes to write it (--set COLUMN=VALUE to change a cell).",
+              file=sys.stderr)
+        return 0
+    scope = glossary_path(args.glossary)
+    updated = accept_candidate(path, cells, replacing=replacing,
+                               scope=scope if scope.is_dir() and path.resolve().parent == scope.resolve() else None)
+    row = updated.row(cells["id"])
+    print(f"{path}:{row.line if row else '?'}: written")
+    return 0
+
+
+def _consistency(args) -> int:
+    from workbench.glossary.consistency import check_consistency, format_findings
+
+    glossary = load_optional_glossary(args.glossary)
+    with open_store(args) as store:
+        findings = check_consistency(store, glossary)
+    if args.json:
+        print(json.dumps({"findings": [f.to_dict() for f in findings]}, ensure_ascii=False, indent=2))
+        return 0
+    print(format_findings(findings) if findings else "No inconsistency found.")
     return 0

@@ -14,8 +14,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from workbench.documents.ingest import SIDECAR_SUFFIX
+from workbench.documents.readers import READERS
 
-DOCUMENT_SUFFIXES = {".txt", ".text", ".md"}
+#: Plain text, plus the formats that have a reader (saved web pages, Word, PDF).
+DOCUMENT_SUFFIXES = {".txt", ".text", ".md", *READERS}
 
 
 def _kind_of_special(mode: int) -> str:

@@ -18,9 +18,10 @@ from __future__ import annotations
 import csv
 import io
 import statistics
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+
+from workbench.mt.plausibility import is_plausible
 
 # Edit-rate histogram: ten-point buckets, and one for 100% and more (TER can pass 100).
 HISTOGRAM_BUCKETS = tuple(f"{low}-{low + 10}" for low in range(0, 100, 10)) + ("100+",)
@@ -182,51 +183,17 @@ def _group(scope: str, key: str, pairs: list[_Pair], rates: dict[int, float]) ->
 
 
 def term_success(store, document_ids: list[int] | None = None, *, top: int = 10) -> dict:
-    """Term success rate of the stored machine translations overall and per document path."""
-    paths = None
-    if document_ids is not None:
-        paths = {store.document(i)["path"] for i in document_ids}
-    by_document: dict[str, list] = {}
-    for path, report in store.iter_term_reports():
-        if paths is None or path in paths:
-            by_document.setdefault(path, []).append(report)
-    rate = _term_success_rate_function()
-    overall = rate(r for reports in by_document.values() for r in reports)
-    overall["missing"] = overall.get("missing", [])[:top]
-    overall["documents"] = {path: rate(reports) for path, reports in by_document.items()}
+    """Term success rate of the stored machine translations overall and per document path.
+
+    The one definition of the rate is `workbench.glossary.report.term_success_by_document`.
+    """
+    from workbench.glossary.report import term_success_by_document
+
+    paths = None if document_ids is None else {store.document(i)["path"] for i in document_ids}
+    overall = term_success_by_document((path, report) for path, report in store.iter_term_reports()
+                                       if paths is None or path in paths)
+    overall["missing"] = overall["missing"][:top]
     return overall
-
-
-def _term_success_rate_function():
-    try:  # the glossary package owns the definition; fall back only if it is absent
-        from workbench.glossary import term_success_rate
-    except ImportError:
-        return _term_success_rate_fallback
-    return term_success_rate
-
-
-def _term_success_rate_fallback(reports: Iterable) -> dict:
-    """Share of term occurrences whose required target term is present (dict reports)."""
-    occurrences = matched = 0
-    missing: Counter = Counter()
-    for report in reports:
-        if report is None:
-            continue
-        items = report.get("occurrences", []) if isinstance(report, dict) else [
-            o.to_dict() for o in getattr(report, "occurrences", [])]
-        for item in items:
-            occurrences += 1
-            if item.get("present", item.get("matched")):
-                matched += 1
-            else:
-                missing[(item.get("entry_id", ""), item.get("required_target", ""))] += 1
-    return {
-        "occurrences": occurrences, "matched": matched,
-        "success_rate": round(matched / occurrences, 4) if occurrences else None,
-        "missing_count": occurrences - matched,
-        "missing": [{"entry_id": e, "required_target": t, "count": n}
-                    for (e, t), n in sorted(missing.items(), key=lambda kv: (-kv[1], kv[0]))],
-    }
 
 
 def reviewer_progress(store, document_ids: list[int] | None = None) -> list[ReviewerDay]:
@@ -265,7 +232,10 @@ def evaluate(store, document_ids: list[int] | None = None, *, top_missed: int = 
             _Pair(s.id, doc["id"], lang_pair, doc["target_lang"], s.checkpoint, s.random_weights,
                   s.mt_text, s.target_text)
             for s in segments
-            if s.status == "approved" and (s.target_text or "").strip() and s.mt_text is not None]
+            if s.status == "approved" and (s.target_text or "").strip() and s.mt_text is not None
+            # Implausible MT (noise, loops, the wrong language) is no translation to score.
+            and is_plausible(s.source_text, s.mt_text, doc["lang"], doc["target_lang"],
+                             random_weights=s.random_weights)]
         per_document.append((doc, segments, doc_pairs))
         pairs.extend(doc_pairs)
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from workbench.errors import StoreError, WorkbenchError
+from workbench.mt.plausibility import is_plausible
 
 TSV_COLUMNS = ("document", "segment_id", "position", "status", "source_lang", "target_lang",
                "source", "target", "mt")
@@ -33,6 +34,15 @@ class ExportError(WorkbenchError):
 
 class UnknownDocument(ExportError):
     """A document named for export is not in the review store."""
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    """One written export: a suggested file name suffix (before the extension), bytes, how many segments."""
+
+    name_suffix: str
+    data: bytes
+    segments: int
 
 
 @dataclass
@@ -101,8 +111,10 @@ def collect_segments(store, document_ids: list[int] | None = None, *, approved_o
                 continue
             if with_target_only and not (segment.target_text or "").strip():
                 continue
-            # Output of a random-weight test checkpoint is noise: it never leaves the store as MT.
-            mt = None if segment.random_weights else segment.mt_text
+            # Implausible MT (a random-weight test model's noise, a repetition loop, the wrong
+            # language...) never leaves the store as machine translation.
+            mt = segment.mt_text if is_plausible(segment.source_text, segment.mt_text, doc["lang"],
+                                                 doc["target_lang"], random_weights=segment.random_weights) else None
             rows.append(ExportRow(
                 document_id=doc["id"], document_path=doc["path"], document_name=doc["name"],
                 segment_id=segment.id, position=segment.position, source=segment.source_text,
@@ -189,7 +201,8 @@ def rows_to_jsonl(rows: list[ExportRow]) -> bytes:
     lines = []
     for row in rows:
         lines.append(json.dumps({
-            "document": row.document_path, "document_name": row.document_name,
+            # The document's name, never the server's path to it.
+            "document": row.document_name, "document_name": row.document_name,
             "segment_id": row.segment_id, "position": row.position, "source": row.source,
             "target": row.target, "status": row.status, "mt": row.mt,
             "source_lang": row.source_lang, "target_lang": row.target_lang,

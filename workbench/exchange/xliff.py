@@ -2,7 +2,7 @@
 
 Export writes one XLIFF 2.0 file per language pair with translate-toolkit's
 `translate.storage.xliff2` (new in translate-toolkit 3.20): one `<file id="doc-N"
-original=PATH>` per document and one `<unit id="seg-N">` per live segment, with
+original=NAME>` per document and one `<unit id="seg-N">` per live segment, with
 the reviewer's target (if any), the state, and the exact workbench status kept
 in `subState="workbench:STATUS"`. The store status maps onto the four XLIFF
 states as:
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.errors import LocatedError, StaleVersion, StoreError
-from workbench.exchange.export import ExportError, ExportRow, collect_segments
+from workbench.exchange.export import ExportedFile, ExportError, ExportRow, collect_segments
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
 MDA_NS = "urn:oasis:names:tc:xliff:metadata:2.0"
@@ -45,6 +45,10 @@ _FILE_ID = re.compile(r"^doc-(\d+)$")
 _STATE_OF_STATUS = {"new": "initial", "draft": "translated", "translated": "translated",
                     "reviewed": "reviewed", "approved": "final", "rejected": "initial"}
 _STATUS_OF_STATE = {"translated": "translated", "reviewed": "reviewed", "final": "approved"}
+# Largest XLIFF file imported at once. lxml's tree takes about 12 times the file's size
+# (1.2 GB for a 103 MB file), so 50 MiB stays well under a GB; a bigger round trip is
+# exported and imported in parts (`export --doc`).
+MAX_XLIFF_BYTES = 50 * 2**20
 
 
 class XliffImportError(LocatedError):
@@ -123,8 +127,6 @@ def export_xliff(store, document_ids: list[int] | None = None) -> bytes:
 
 def export_xliff_by_pair(store, document_ids: list[int] | None = None) -> list:
     """One XLIFF 2.0 file per language pair of the chosen documents, as `ExportedFile`s named `-vi-en`..."""
-    from workbench.exchange.formats import ExportedFile
-
     rows = collect_segments(store, document_ids, approved_only=False, with_target_only=False)
     if not rows:
         raise ExportError("nothing to export: the chosen documents have no live segments")
@@ -151,7 +153,7 @@ def _xliff_bytes(rows: list[ExportRow]) -> bytes:
                 root, f"{{{XLIFF_NS}}}file")
             first_file = None
             file_node.set("id", f"doc-{row.document_id}")
-            file_node.set("original", row.document_path)
+            file_node.set("original", row.document_name)  # the name: no server path leaves the store
             xliff.body = file_node
         _add_unit(xliff, row)
     etree.cleanup_namespaces(root, top_nsmap={"mda": MDA_NS})
@@ -223,6 +225,15 @@ class _Change:
     version: int
 
 
+def check_xliff_size(size: int, path: str | Path | None = None) -> None:
+    """Refuse an XLIFF file above MAX_XLIFF_BYTES before it is read or parsed."""
+    if size > MAX_XLIFF_BYTES:
+        raise XliffImportError(
+            f"the file is {size / 2**20:.1f} MiB, above the {MAX_XLIFF_BYTES // 2**20} MiB limit of one "
+            "XLIFF import (parsing takes about 12 times the file's size in memory); export and import "
+            "fewer documents at a time (`export --format xliff --doc ...`); nothing was imported", path)
+
+
 def parse_xliff_bytes(data: bytes, path: str | Path | None = None):
     """Parse untrusted XLIFF bytes safely; return the root element of an XLIFF 2.x file.
 
@@ -233,6 +244,7 @@ def parse_xliff_bytes(data: bytes, path: str | Path | None = None):
 
     if isinstance(data, str):
         data = data.encode("utf-8")
+    check_xliff_size(len(data), path)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
                              load_dtd=False)
     try:

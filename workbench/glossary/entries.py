@@ -66,6 +66,10 @@ class Glossary:
         self._matchers: dict[tuple[str, tuple[str, ...]], TermMatcher] = {}
         self._lock = threading.Lock()
 
+    def __reduce__(self):
+        # Pickled (to Ray workers) as its entries, version and sources; matchers are rebuilt there.
+        return (Glossary, (self.entries, self.version, self.sources))
+
     def __len__(self) -> int:
         return len(self.entries)
 

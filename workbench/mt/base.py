@@ -204,6 +204,8 @@ class Translator(ABC):
         """Translate and keep only the best hypothesis of each sentence."""
         return [hyps[0] for hyps in self.translate(sentences, settings)]
 
+    # Each engine repeats this signature in its own `translate_token_ids`: it is the
+    # interface, spelled out where it is implemented (the one justified repetition here).
     @abstractmethod
     def translate_token_ids(
         self,

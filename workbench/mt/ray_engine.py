@@ -61,17 +61,15 @@ def run_on_ray(
     checkpoint: str,
     options,
     translate_chunk: ChunkTranslator,
-    address: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
     **settings,
 ) -> list[tuple[str, dict | None]]:
     """Translate `items` on Ray; return (text, term report) per item, in order.
 
-    `options` is the pipeline's BatchOptions; `settings` go to `iter_ray_translations`.
+    `options` is the pipeline's BatchOptions; `settings` (address, progress, actors...)
+    go to `iter_ray_translations`.
     """
     results: list[tuple[str, dict | None] | None] = [None] * len(items)
-    for chunk in iter_ray_translations(items, pair, checkpoint, options, translate_chunk, address=address,
-                                       progress=progress, **settings):
+    for chunk in iter_ray_translations(items, pair, checkpoint, options, translate_chunk, **settings):
         for item in chunk:
             results[item.index] = (item.text, item.term_report)
     return results  # type: ignore[return-value]
@@ -121,14 +119,11 @@ def iter_ray_translations(
         order = sorted(range(total), key=lambda i: (len(items[i]), i))
         dataset = ray.data.from_items([{"index": i, "source": items[i]} for i in order],
                                       override_num_blocks=max(1, -(-total // rows_per_call)))
-        glossary = options.glossary
         translated = dataset.map_batches(
             TranslationActor,
             fn_constructor_kwargs=dict(
                 pair=pair, checkpoint=str(checkpoint),
-                options=dataclasses.replace(options, glossary=None), translate_chunk=translate_chunk,
-                glossary_state=None if glossary is None else
-                (tuple(glossary.entries), glossary.version, tuple(glossary.sources)),
+                options=options, translate_chunk=translate_chunk,
                 engine=engine, compute_type=compute_type, threads=threads_per_actor,
                 device="cuda" if gpus else None),
             batch_size=rows_per_call, batch_format="numpy",
@@ -175,15 +170,9 @@ def iter_ray_translations(
 class TranslationActor:
     """A Ray Data actor: loads one translator at start, then translates batches of sources."""
 
-    def __init__(self, pair, checkpoint, options, translate_chunk, glossary_state, engine, compute_type, threads,
-                 device):
+    def __init__(self, pair, checkpoint, options, translate_chunk, engine, compute_type, threads, device):
         from workbench.mt.factory import new_translator
 
-        if glossary_state is not None:
-            from workbench.glossary import Glossary
-
-            entries, version, sources = glossary_state
-            options = dataclasses.replace(options, glossary=Glossary(entries, version=version, sources=sources))
         self.options = options
         self.translate_chunk = translate_chunk
         self.missing = ""

@@ -118,6 +118,19 @@ UPDATE documents SET
 WHERE instr(path, '#aligned-with:') > 0;
 """
 
+# Migration 3: term candidates a reviewer dismissed (`workbench.glossary.candidates`), by their
+# stable id (a hash of language, kind and folded form), so they are not proposed again.
+_DISMISSED_TERM_CANDIDATES = """
+CREATE TABLE dismissed_term_candidates (
+    candidate_id TEXT PRIMARY KEY,
+    lang TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    form TEXT NOT NULL,
+    dismissed_by TEXT NOT NULL,
+    dismissed_at TEXT NOT NULL
+);
+"""
+
 # Translations shared by content: the duplicates that concurrent runs left are merged (segments
 # point at the newest row of their key, the row `cached_translation` picks), then the key is made
 # unique; runs claim the sources they are translating in `translation_claims`.
@@ -147,7 +160,7 @@ CREATE TABLE translation_claims (
 # Index i upgrades a file from user_version i to i + 1. Statements are separated by ";".
 # Migration 2 is the Align helper's, 3 the terminology helper's; translations by content is
 # migration 4 (appended after whatever is there when it was added: see the report of issue 12).
-MIGRATIONS: list[str] = [_SCHEMA_V1, _ALIGNED_PAIRS, _TRANSLATIONS_BY_CONTENT]
+MIGRATIONS: list[str] = [_SCHEMA_V1, _ALIGNED_PAIRS, _DISMISSED_TERM_CANDIDATES, _TRANSLATIONS_BY_CONTENT]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 #: How long a claim on a source holds if its owner cannot be seen to be alive (another host).
@@ -784,3 +797,40 @@ class ReviewStore:
                 self.save_target(segment.id, target_text, "translated" if target_text else "new",
                                  reviewer=reviewer, expected_version=segment.version)
         return document_id
+
+    def translation_settings(self, document_id: int) -> list[sqlite3.Row]:
+        """How the live segments of a document were machine-translated, most segments first.
+
+        Rows: checkpoint, glossary_version, engine, random_weights, segments (count).
+        Segments without a machine translation are not counted.
+        """
+        return self.conn.execute(
+            """SELECT t.checkpoint, t.glossary_version, t.engine, t.random_weights, COUNT(*) AS segments
+               FROM segments s JOIN translations t ON t.id = s.translation_id
+               WHERE s.document_id = ? AND s.retired_at IS NULL
+               GROUP BY t.checkpoint, t.glossary_version, t.engine, t.random_weights
+               ORDER BY segments DESC, t.checkpoint""", (document_id,)).fetchall()
+
+    # -- term candidates (workbench.glossary.candidates) ----------------------------------
+    def dismiss_term_candidate(self, candidate_id: str, *, lang: str, kind: str, form: str,
+                               reviewer: str) -> None:
+        """Remember that a term candidate was dismissed, so it is not proposed again."""
+        if not reviewer or not reviewer.strip():
+            raise StoreError("a reviewer name is required to dismiss a term candidate")
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO dismissed_term_candidates (candidate_id, lang, kind, form, "
+                "dismissed_by, dismissed_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (candidate_id, lang, kind, form, reviewer.strip(), _now()))
+
+    def restore_term_candidate(self, candidate_id: str) -> bool:
+        """Forget a dismissal; True if there was one."""
+        with self.transaction() as conn:
+            cursor = conn.execute("DELETE FROM dismissed_term_candidates WHERE candidate_id = ?",
+                                  (candidate_id,))
+        return cursor.rowcount > 0
+
+    def dismissed_term_candidates(self) -> list[sqlite3.Row]:
+        """Every dismissed term candidate, most recent first."""
+        return self.conn.execute("SELECT * FROM dismissed_term_candidates "
+                                 "ORDER BY dismissed_at DESC, candidate_id").fetchall()

@@ -1,0 +1,147 @@
+"""Reviewer accounts: the users file, argon2 passwords, roles, and the `users` command."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from workbench.accounts import (
+    ROLES,
+    add_account,
+    allowed_statuses,
+    authenticate,
+    change_account,
+    list_accounts,
+    load_users,
+    may_save,
+    remove_account,
+    role_can,
+    users_file_path,
+)
+from workbench.cli import main
+from workbench.errors import SignInFailed, UserFileError
+from workbench.review.store import STATUSES
+
+
+@pytest.fixture
+def users_file(tmp_path):
+    path = tmp_path / "users.json"
+    add_account(path, "lan", "approver", "correct horse")
+    add_account(path, "minh", "reviewer", "battery staple")
+    return path
+
+
+def test_passwords_are_stored_only_as_salted_argon2_hashes(users_file):
+    text = users_file.read_text()
+    assert "correct horse" not in text and "battery staple" not in text
+    hashes = [entry["password"] for entry in json.loads(text)["users"].values()]
+    assert all(h.startswith("$argon2id$") for h in hashes)
+    add_account(users_file, "thu", "reviewer", "correct horse")  # same password, other salt
+    again = json.loads(users_file.read_text())["users"]
+    assert again["thu"]["password"] != again["lan"]["password"]
+    assert users_file.stat().st_mode & 0o077 == 0
+
+
+def test_sign_in_with_the_right_password_only(users_file):
+    assert authenticate(users_file, "lan", "correct horse").role == "approver"
+    for name, password in [("lan", "battery staple"), ("lan", ""), ("nobody", "correct horse")]:
+        with pytest.raises(SignInFailed, match="unknown account or wrong password"):
+            authenticate(users_file, name, password)
+
+
+def test_change_password_role_and_remove(users_file):
+    change_account(users_file, "minh", password="a new password")
+    with pytest.raises(SignInFailed):
+        authenticate(users_file, "minh", "battery staple")
+    assert authenticate(users_file, "minh", "a new password").name == "minh"
+    change_account(users_file, "minh", role="glossary-editor")
+    remove_account(users_file, "lan")
+    assert [(a.name, a.role) for a in list_accounts(users_file)] == [("minh", "glossary-editor")]
+
+
+@pytest.mark.parametrize("role, allowed", [
+    ("reviewer", ("new", "draft", "translated", "reviewed")),
+    ("approver", STATUSES),
+    ("glossary-editor", ()),
+    ("admin", STATUSES),
+])
+def test_what_each_role_may_set(role, allowed):
+    assert allowed_statuses(role, STATUSES) == allowed
+    assert role_can(role, "edit-glossary") == (role in ("glossary-editor", "admin"))
+    # Changing an approved segment needs the right to approve.
+    assert may_save(role, "approved", "translated") == (role in ("approver", "admin"))
+    assert may_save(role, "translated", "reviewed") == (role != "glossary-editor")
+
+
+@pytest.mark.parametrize("content, message", [
+    ("{not json", "users.json:1: not valid JSON"),
+    ('{"users": {"lan": {"role": "boss", "password": "$argon2id$x"}}}', "unknown role 'boss'"),
+    ('{"users": {"lan": {"role": "reviewer", "password": "plain"}}}', "must be an argon2 hash"),
+    ('{"users": {"bad name": {"role": "reviewer", "password": "$argon2id$x"}}}', "invalid account name"),
+    ('["lan"]', 'expected a JSON object with a "users" object'),
+])
+def test_a_broken_users_file_is_refused_with_its_line(tmp_path, content, message):
+    path = tmp_path / "users.json"
+    path.write_text(content)
+    with pytest.raises(UserFileError, match=message.replace("(", r"\(")):
+        load_users(path)
+    with pytest.raises(UserFileError):
+        add_account(path, "thu", "reviewer", "long enough")  # never rewrites a broken file
+    assert path.read_text() == content
+
+
+def test_users_file_from_environment_or_config(tmp_path, monkeypatch):
+    monkeypatch.delenv("WORKBENCH_USERS", raising=False)
+    monkeypatch.setenv("WORKBENCH_CONFIG", str(tmp_path / "workbench.toml"))
+    assert users_file_path() is None
+    (tmp_path / "workbench.toml").write_text('users = "team/users.json"\n')
+    assert str(users_file_path()) == "team/users.json"
+    monkeypatch.setenv("WORKBENCH_USERS", str(tmp_path / "env.json"))
+    assert users_file_path() == tmp_path / "env.json"
+
+
+def test_users_command(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "users.json"
+    monkeypatch.setenv("WORKBENCH_USERS", str(path))
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-password\n"))
+    assert main(["users", "add", "lan", "--role", "approver", "--password-stdin"]) == 0
+    asked = iter(["another password", "another password"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(asked))
+    assert main(["users", "add", "minh", "--role", "reviewer"]) == 0
+    assert main(["users", "role", "minh", "--role", "glossary-editor"]) == 0
+    capsys.readouterr()
+    assert main(["users", "list"]) == 0
+    assert capsys.readouterr().out == "lan\tapprover\nminh\tglossary-editor\n"
+    assert authenticate(path, "minh", "another password").role == "glossary-editor"
+
+    differ = iter(["one password", "other password"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(differ))
+    assert main(["users", "passwd", "lan"]) == 1
+    assert "the two passwords differ" in capsys.readouterr().err
+    assert authenticate(path, "lan", "s3cret-password").name == "lan"
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["users", "add", "thu", "--role", "reviewer", "--password-stdin"]) == 1
+    assert "at least 8 characters" in capsys.readouterr().err
+    assert main(["users", "remove", "nobody"]) == 1
+    assert "no account 'nobody'" in capsys.readouterr().err
+    assert main(["users", "remove", "minh"]) == 0
+    assert [a.name for a in list_accounts(path)] == ["lan"]
+
+
+def test_users_command_without_a_file_says_how_to_configure_one(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("WORKBENCH_USERS", raising=False)
+    monkeypatch.setenv("WORKBENCH_CONFIG", str(tmp_path / "none.toml"))
+    assert main(["users", "list"]) == 2
+    assert "no users file configured" in capsys.readouterr().err
+
+
+def test_every_role_is_offered_by_the_command():
+    from workbench.cli import build_parser
+
+    parser = build_parser()
+    for role in ROLES:
+        args = parser.parse_args(["users", "add", "x", "--role", role])
+        assert args.role == role

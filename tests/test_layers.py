@@ -1,0 +1,82 @@
+"""The layers of the code hold: import-linter's contracts (pyproject.toml) and no import cycle.
+
+The contracts say that the library never imports streamlit, the UI sits on the library
+and reaches the store and models only through it, `workbench.mt` knows nothing of the
+pipeline, and the library's packages form layers (docs/architecture.md draws them).
+On top, no module of `workbench` or `app_pages` takes part in an import cycle, not even
+through an import inside a function.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_import_linter_contracts_are_kept(capsys):
+    from importlinter.cli import lint_imports
+
+    previous = Path.cwd()
+    os.chdir(REPO)
+    try:
+        status = lint_imports(config_filename=str(REPO / "pyproject.toml"), no_cache=True)
+    finally:
+        os.chdir(previous)
+    output = capsys.readouterr().out
+    assert status == 0, output
+    assert "0 broken" in output and "kept" in output.lower()
+
+
+def import_cycles(imports: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected groups of more than one module (Tarjan), each sorted; self-imports ignored."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for other in imports.get(module, ()):
+            if other not in index:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in on_stack:
+                low[module] = min(low[module], index[other])
+        if low[module] == index[module]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == module:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for module in sorted(imports):
+        if module not in index:
+            visit(module)
+    return groups
+
+
+def test_the_cycle_finder_finds_cycles():
+    assert import_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert import_cycles({"a": {"b"}, "b": set(), "c": {"c"}}) == []
+
+
+def test_no_module_takes_part_in_an_import_cycle():
+    import grimp
+
+    graph = grimp.build_graph("workbench", "app_pages", cache_dir=None)
+    imports = {}
+    for module in graph.modules:
+        # A package's __init__ importing its own submodules is how packages re-export; the
+        # submodules importing each other is what a cycle would be.
+        imports[module] = {other for other in graph.find_modules_directly_imported_by(module)
+                           if not (module == other.rsplit(".", 1)[0])}
+    assert import_cycles(imports) == []
