@@ -14,10 +14,11 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages import common
+from workbench.documents.discover import DOCUMENT_SUFFIXES
 from workbench.documents.uploads import MAX_UPLOAD_BYTES, upload_path, uploads_folder
 from workbench.errors import WorkbenchError
 from workbench.jobs import JOBS
-from workbench.pipeline import DOCUMENT_SUFFIXES, BatchOptions, import_uploads, translate_documents
+from workbench.pipeline import BatchOptions, import_uploads, translate_documents
 from workbench.review.store import ReviewStore
 
 #: Finished translations stay listed this long (seconds), so the reviewer sees how they ended.

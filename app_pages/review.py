@@ -28,7 +28,6 @@ from workbench.review.views import (
     escape_html,
     highlight_terms,
     initial_target,
-    marked_differences_html,
     page_count,
     page_items,
     page_of,
@@ -292,12 +291,13 @@ def draw_memory(matches, source_text: str) -> None:
         items.append(
             f'<li><b>{match.score:.0f}%</b>{" exact" if match.exact else ""}'
             f'<button data-wb-action="insert-tm" data-wb-index="{index}">Insert{key}</button>'
-            f'<div style="color:#555">{marked_differences_html(match.source_text, source_text)}</div>'
+            f'<div style="color:#555">{diff_html(source_text, match.source_text)}</div>'
             f"<div>{escape_html(match.target_text)}</div>"
             f'<div style="color:#888;font-size:0.85em">{escape_html(match.unit.document_name)}, approved by '
             f'{escape_html(match.unit.updated_by or "?")}</div></li>')
     st.html('<div class="wb-panel-block"><b>Translation memory</b> '
-            '<span style="color:#888;font-size:0.85em">(words that differ from this source are marked)</span>'
+            '<span style="color:#888;font-size:0.85em">(its source against this one: struck = only here, '
+            'green = only in the match)</span>'
             f'<ol style="margin:0;padding-left:1.2em">{"".join(items)}</ol></div>')
 
 
@@ -404,11 +404,6 @@ def draw_panel(view, document, glossary, memory, *, can_edit: bool, model_ready:
     }
 
 
-@st.cache_data(ttl=30, show_spinner=False)
-def _model_ready(pair: str) -> bool:
-    return check_model(pair).available
-
-
 # -- the page -----------------------------------------------------------------------------------
 store = common.store()
 glossary, glossary_problems = common.glossary()
@@ -475,7 +470,7 @@ with panel_column:
     if focus is not None:
         memory = TranslationMemory.from_store(store, document["lang"], document["target_lang"])
         keys_data |= draw_panel(by_segment[focus], document, glossary, memory, can_edit=can_edit,
-                                model_ready=_model_ready(pair_for_language(document["lang"])))
+                                model_ready=check_model(pair_for_language(document["lang"])).available)
     keys_data["clear_drafts"] = st.session_state.pop("review_cleared_drafts", None) or []
     _review_keys(data=keys_data, key="review_keys", on_action_change=_on_key_action)
 

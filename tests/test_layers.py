@@ -80,3 +80,20 @@ def test_no_module_takes_part_in_an_import_cycle():
         imports[module] = {other for other in graph.find_modules_directly_imported_by(module)
                            if not (module == other.rsplit(".", 1)[0])}
     assert import_cycles(imports) == []
+
+
+def test_the_architecture_page_names_every_package_and_module():
+    """docs/architecture.md is the newcomer's map: a module it does not name is a module they cannot find."""
+    page = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing = []
+    for path in sorted((REPO / "workbench").rglob("*.py")):
+        relative = path.relative_to(REPO / "workbench")
+        if path.name in {"__init__.py", "__main__.py"}:
+            continue
+        name = path.stem if len(relative.parts) > 1 else path.name
+        if f"`{name}`" not in page and f"`{name}" not in page and f"{name}`" not in page:
+            missing.append(str(relative))
+    for folder in sorted(p for p in (REPO / "workbench").iterdir() if p.is_dir() and (p / "__init__.py").exists()):
+        if f"`{folder.name}/`" not in page:
+            missing.append(f"{folder.name}/")
+    assert missing == []

@@ -25,6 +25,8 @@ DEFAULT_DB_PATH = Path("data") / "workbench.db"
 DEFAULT_BEAMS = 4
 DEFAULT_BATCH_TOKENS = 4096
 DEFAULT_MAX_BATCH_SENTENCES = 32
+# The --engine choices: the two that load a model here (workbench.mt.factory.LOCAL_ENGINES)
+# and "ray", which runs ctranslate2 translators on a cluster.
 ENGINES = ("transformers", "ctranslate2", "ray")
 # CTranslate2: 5x batched transformers at beam 4 on 2 CPU cores, same term success rate on the
 # seeds (README, Performance); transformers stays available with --engine transformers.

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from workbench.cli.common import add_db_option, load_optional_glossary, open_store, positive_int
+from workbench.config import DEFAULT_ENGINE, ENGINES
 from workbench.errors import UsageError
 
 
@@ -34,8 +35,8 @@ def register(commands) -> None:
                            help="glossary file or folder (default: WORKBENCH_GLOSSARY or glossaries/)")
     translate.add_argument("--no-terms", action="store_true",
                            help="translate without terminology enforcement")
-    translate.add_argument("--engine", choices=["transformers", "ctranslate2", "ray"], default=None,
-                           help="translation engine (default: ctranslate2; see README, Performance)")
+    translate.add_argument("--engine", choices=ENGINES, default=None,
+                           help=f"translation engine (default: {DEFAULT_ENGINE}; see README, Performance)")
     translate.add_argument("--threads", type=positive_int, default=None,
                            help="CPU threads per loaded model (default: the engine's own)")
     translate.add_argument("--ray-address", metavar="ADDRESS",
@@ -97,8 +98,7 @@ def run_translate(args) -> int:
         summary = run_batch(args.paths, store, options, progress=bar.update,
                             report=bar.write)
         bar.close()
-        if args.out:
-            _write_translated_documents(args, store, glossary)
+        out_report = _write_translated_documents(args, store, glossary) if args.out else None
     for message in summary.failures:
         print(f"failed: {message}", file=sys.stderr)
     for message in summary.missing_models:
@@ -110,11 +110,13 @@ def run_translate(args) -> int:
         f"untranslated (model missing): {summary.untranslated}, failed: {summary.failed}")
     if glossary is not None:
         print(f"glossary version: {glossary.version}")
+    if out_report:
+        print(out_report)
     return 1 if summary.failed else 0
 
 
-def _write_translated_documents(args, store, glossary) -> None:
-    """`translate --out DIR`: every document of the run, translated, in the input's folder layout."""
+def _write_translated_documents(args, store, glossary) -> str:
+    """`translate --out DIR`: write every document of the run, translated, in the input's folder layout."""
     from workbench.exchange.documents import write_run_documents
 
     if args.bilingual and glossary is None:
@@ -123,7 +125,7 @@ def _write_translated_documents(args, store, glossary) -> None:
                                            bilingual=args.bilingual, glossary=glossary)
     for message in skipped:
         print(f"not written: {message}", file=sys.stderr)
-    print(f"translated documents: {len(written)} written to {args.out}")
+    return f"translated documents: {len(written)} written to {args.out}"
 
 
 class _ProgressBar:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import threading
 
-from workbench.config import DEFAULT_ENGINE
+from workbench.config import DEFAULT_ENGINE, ENGINES
 from workbench.errors import UsageError
 from workbench.mt.base import Translator
 
 # Engines that load a model in this process. "ray" is a way of running "ctranslate2"
 # translators on a cluster (workbench.mt.ray_engine), not a translator of its own.
-LOCAL_ENGINES = ("transformers", "ctranslate2")
+LOCAL_ENGINES = tuple(engine for engine in ENGINES if engine != "ray")
 
 _translators: dict[tuple, Translator] = {}
 _lock = threading.Lock()

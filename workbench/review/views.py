@@ -289,17 +289,6 @@ def diff_html(before: str | None, after: str | None) -> str:
     return "".join(parts)
 
 
-def marked_differences_html(text: str, reference: str) -> str:
-    """`text` as escaped HTML with the words that `reference` lacks marked (a TM source against ours)."""
-    parts = []
-    for op, piece in word_diff(reference, text):
-        if op == "equal":
-            parts.append(escape_html(piece))
-        elif op == "insert":
-            parts.append(f'<mark style="background:#fde68a">{escape_html(piece)}</mark>')
-    return "".join(parts)
-
-
 @dataclass(frozen=True)
 class TermOccurrenceInCorpus:
     """Where a glossary entry occurs in the store: document, segment and the form found."""

@@ -16,6 +16,7 @@ their format is read.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,8 +65,8 @@ class ExtractedDocument:
 
 
 def clean_block_text(text: str) -> str:
-    """One line of text: inner line breaks and runs of whitespace become single spaces."""
-    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
+    """One line of text in NFC: inner line breaks and runs of whitespace become single spaces."""
+    return unicodedata.normalize("NFC", re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip())
 
 
 def _read_html(raw: bytes, path: str) -> ExtractedDocument:

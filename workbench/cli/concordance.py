@@ -1,0 +1,42 @@
+"""`python -m workbench concordance TEXT`: a word or phrase in context across the store's documents."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from workbench.cli.common import add_db_option, open_store, positive_int
+from workbench.errors import UsageError
+
+
+def register(subparsers) -> argparse.ArgumentParser:
+    """Add the `concordance` command to an argparse subparsers object."""
+    parser = subparsers.add_parser(
+        "concordance", help="search a word or phrase in every document's sources and targets",
+        description="Keyword-in-context lines for TEXT in the sources and targets of the review store's "
+                    "documents; Vietnamese without diacritics finds the text with them (dang uy: Đảng uỷ).")
+    parser.add_argument("text", help="the word or phrase")
+    add_db_option(parser)
+    parser.add_argument("--limit", type=positive_int, default=500, help="most lines to show (default 500)")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(func=run_concordance)
+    return parser
+
+
+def run_concordance(args) -> int:
+    """Print the concordance lines; exit 0 even when nothing is found (a search, not a check)."""
+    from workbench.review.concordance import format_lines, search
+
+    if not args.text.strip():
+        raise UsageError("give a word or phrase to search for")
+    with open_store(args) as store:
+        lines = search(store, args.text, limit=args.limit)
+    if args.json:
+        print(json.dumps({"query": args.text, "lines": [line.to_dict() for line in lines]},
+                         ensure_ascii=False, indent=2))
+        return 0
+    if lines:
+        print(format_lines(lines))
+    print(f"{len(lines)} occurrence{'s' if len(lines) != 1 else ''} of {args.text!r}", file=sys.stderr)
+    return 0
