@@ -200,7 +200,7 @@ if report:
 
 if summaries:
     untranslated = [s["id"] for s in summaries
-                    if s["translated"] < s["segments"] and store.ALIGNED_PATH_MARK not in s["path"]]
+                    if s["translated"] < s["segments"] and not store.is_aligned_pair(s["id"])]
     busy = bool(JOBS.running())
     if untranslated and st.button(f"Translate the untranslated segments ({len(untranslated)} "
                                   "document(s))", key="translate_rest", disabled=busy):

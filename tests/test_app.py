@@ -114,9 +114,11 @@ def test_documents_page_lists_the_seeds_with_counts_and_progress(workbench):
     at = open_app()
     table = at.dataframe[0].value
     assert len(table) == 5
-    assert set(table["language"]) == {"Vietnamese → English", "English → Vietnamese"}
-    assert set(table["kind"]) == {"original", "machine translation of Chinese"}
+    assert set(table["pair"]) == {"vi→en", "en→vi"}
+    assert set(table["kind"]) == {"original", "MT of zh"}
     assert list(table["segments"]) == list(table["new"])  # nothing reviewed yet
+    assert list(table.columns) == ["id", "title", "pair", "kind", "date", "segments", "MT", "new", "draft",
+                                   "transl.", "reviewed", "approved", "rejected", "progress"]
     assert (table["progress"] == 0).all()
     assert any(RANDOM_WEIGHTS_LABEL in m for m in messages(at.info))
 
@@ -406,9 +408,57 @@ def test_upload_errors_are_the_batch_scripts(workbench):
     at.button(key="import_submit").click().run()
     errors = messages(at.error)
     uploads = workbench.db.parent / "uploads"
-    assert errors[0] == f"failed: {uploads / 'empty.txt'}: file holds only whitespace"
-    assert errors[1].startswith(f"failed: {uploads / 'legacy.txt'}:")
+    assert errors[0] == "Not imported: empty.txt: file holds only whitespace"  # no server path
+    assert errors[1].startswith("Not imported: legacy.txt:")
+    assert not at.success  # nothing was imported: no green box
     assert not uploads.exists() or not any(uploads.iterdir())
+
+
+def test_a_translation_runs_in_the_background_and_can_be_cancelled(workbench, tiny_checkpoints):
+    import threading
+    import time
+
+    from workbench.jobs import JOBS
+
+    text = "".join(f"Đồn Biên phòng tuần tra đoạn {i} của đường biên giới.\n\n" for i in range(150))
+    at = open_app(reviewer="Lan")
+    at.get("file_uploader")[0].set_value(("patrols.txt", text.encode(), "text/plain"))
+    at.button(key="import_submit").click().run()
+    assert not at.exception and not messages(at.error)
+    job = JOBS.jobs()[0]
+    assert job.label == "Translating 1 imported document(s)"
+    at.switch_page("app_pages/glossary.py").run()  # leaving the page does not stop it
+    deadline = time.monotonic() + 120
+    while job.running and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert job.state == "done", job.describe()
+    with workbench.store() as store:
+        document = store.documents()[-1]
+        assert document["name"] == "patrols.txt"
+        assert all(s.mt_text for s in store.segments(document["id"]))
+    at.switch_page("app_pages/documents.py").run()
+    assert any("finished" in m and "translated: 150" in m for m in messages(at.success))
+
+    # A running job shows its progress and a Cancel button; cancelled, the page says how far it got.
+    gate = threading.Event()
+
+    def work(progress):
+        progress(3, 10)
+        gate.wait(30)
+        progress(4, 10)  # the next report after the cancel stops it
+
+    job = JOBS.start("Translating on purpose", work)
+    while job.done < 3:
+        time.sleep(0.05)
+    at.run()
+    assert at.get("progress")[0].value == 30
+    at.button(key=f"cancel_job_{job.id}").click().run()
+    gate.set()
+    while job.running:
+        time.sleep(0.05)
+    at.run()
+    assert job.state == "cancelled"
+    assert "Translating on purpose: cancelled after 4 of 10; what was finished is kept" in messages(at.warning)
 
 
 def test_archive_after_confirming(workbench):
@@ -576,15 +626,29 @@ def test_align_edit_undo_save_and_export_links(workbench):
 
 
 # -- quality dashboard ------------------------------------------------------------------------------------
-def test_dashboard_shows_scores_with_signatures_terms_and_progress(workbench):
+def test_dashboard_scores_only_plausible_mt_and_shows_no_rate_it_did_not_measure(workbench):
     with workbench.store() as store:
-        for segment in store.segments(3)[:3]:
+        segments = store.segments(3)
+    at = open_app("dashboard")
+    labels = {m.label: m.value for m in at.metric}
+    assert labels["BLEU"] == "–"  # nothing approved yet
+    assert "Term success rate" not in labels  # no term report: no rate
+    assert any("nothing measured" in c for c in messages(at.caption))
+
+    mt = "In the past five years, the self-managed security teams of the five border communes played their part."
+    give_plausible_mt(workbench, segments[3], mt)
+    with workbench.store() as store:
+        store.save_target(segments[3].id, mt.replace("played", "have played"), "approved", reviewer="Lan",
+                          expected_version=1)
+        for segment in segments[:2]:  # approved over the test model's noise: not scored
             store.save_target(segment.id, "Approved text.", "approved", reviewer="Lan", expected_version=1)
     at = open_app("dashboard")
     labels = {m.label: m.value for m in at.metric}
-    assert {"BLEU", "chrF", "TER", "Term success rate"} <= set(labels)
-    assert labels["BLEU"] != "–"
-    assert any("say nothing about translation quality" in w for w in messages(at.warning))
+    assert labels["BLEU"] != "–" and re.fullmatch(r"\d+\.\d", labels["BLEU"])  # one decimal
+    assert any("1 approved segment(s) with a plausible machine translation; 2 approved segment(s) left out" in c
+               for c in messages(at.caption))
+    scores = at.dataframe[0].value
+    assert list(scores["segments"])[0] == 1 and not scores["random-weight model"].iloc[0]
     assert "nrefs:1" in at.code[0].value
     progress = at.dataframe[-2].value
     assert list(progress["reviewer"]) == ["Lan"] and list(progress["reviewed or approved"]) == [3]

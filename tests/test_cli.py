@@ -114,3 +114,54 @@ def test_module_entry_point_runs(workdir):
                             capture_output=True, text=True, env=env)
     assert result.returncode == 0
     assert "holds no documents yet" in result.stdout
+
+
+@pytest.mark.parametrize("engine", ["ctranslate2", "transformers"])
+def test_a_model_with_few_positions_translates_a_long_document_with_terms(workdir, seeds_dir, engine,
+                                                                         tmp_path_factory, capsys):
+    """Random weights run until the length limit; every decoding call, term placement included, must fit."""
+    from conftest import seed_texts
+
+    from workbench.mt.random_checkpoint import build_random_marian
+
+    checkpoint = build_random_marian(tmp_path_factory.mktemp(f"positions-{engine}") / "vi-en", seed_texts("vi"),
+                                     seed_texts("en-mt"), max_positions=40)
+    document = seeds_dir / "002_vi_ha-giang-thanh-thuy-border-gate-2020.txt"
+    code = main(["translate", str(document), "--db", "p.db", "--engine", engine, "--beams", "2",
+                 "--glossary", str(Path(__file__).resolve().parent.parent / "glossaries"),
+                 "--model", f"vi-en={checkpoint}"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "Traceback" not in captured.err
+    assert "segments: 8, translated: 8" in captured.out
+
+
+def test_an_engine_error_costs_its_chunk_and_names_the_segments(workdir, seeds_dir, tiny_checkpoints,
+                                                                monkeypatch, capsys):
+    from workbench import pipeline
+
+    real = pipeline.translate_chunk
+
+    def failing_on_the_headline(translator, sources, options):
+        if any(source.startswith("Toàn cảnh hội nghị") for source in sources):
+            raise RuntimeError("No position encodings are defined for positions >= 512")
+        return real(translator, sources, options)
+
+    monkeypatch.setattr(pipeline, "WRITE_CHUNK", 2)
+    monkeypatch.setattr(pipeline, "translate_chunk", failing_on_the_headline)
+    document = seeds_dir / "002_vi_ha-giang-thanh-thuy-border-gate-2020.txt"
+    code = main(["translate", str(document), "--db", "e.db", "--beams", "1", *model_options(tiny_checkpoints)])
+    captured = capsys.readouterr()
+    assert code == 1
+    failures = [line for line in captured.err.splitlines() if line.startswith("failed:")]
+    assert len(failures) == 1, captured.err
+    (failure,) = failures
+    assert document.name in failure and "segment(s)" in failure and "RuntimeError: No position" in failure
+    assert "translated: 6" in captured.out and "(2 segment(s) left untranslated by engine errors)" in captured.out
+    with ReviewStore("e.db") as store:
+        (summary,) = store.document_summaries()
+        assert summary["translated"] == 6
+    # The next run translates what the error left.
+    monkeypatch.setattr(pipeline, "translate_chunk", real)
+    assert main(["translate", str(document), "--db", "e.db", "--beams", "1", *model_options(tiny_checkpoints)]) == 0
+    assert "translated: 2" in capsys.readouterr().out

@@ -189,7 +189,6 @@ def _translate_stored(stored, store, options, summary, progress, report) -> None
                 message = _chunk_failure(store, to_translate, chunk, pair, exc)
                 summary.failures.append(message)
                 summary.failed_segments += sum(len(to_translate[source]) for source in chunk)
-                report(f"failed: {message}")
                 done += sum(len(to_translate[source]) for source in chunk)
                 if progress:
                     progress(done, total)

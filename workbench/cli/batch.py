@@ -107,7 +107,9 @@ def run_translate(args) -> int:
         f"documents: {summary.documents} ({summary.documents_changed} new or changed), "
         f"segments: {summary.segments}, translated: {summary.translated}, "
         f"reused from cache: {summary.reused}, already done: {summary.already_done}, "
-        f"untranslated (model missing): {summary.untranslated}, failed: {summary.failed}")
+        f"untranslated (model missing): {summary.untranslated}, failed: {summary.failed}"
+        + (f" ({summary.failed_segments} segment(s) left untranslated by engine errors)"
+           if summary.failed_segments else ""))
     if glossary is not None:
         print(f"glossary version: {glossary.version}")
     if out_report:

@@ -374,6 +374,7 @@ class _Gram:
     name: bool = False
     words: int = 0
     left: list = field(default_factory=list)  # the word before each occurrence (None: open)
+    leftover: tuple = ()  # keys of its words outside glossary matches
     right: list = field(default_factory=list)
 
     def tied_to_context(self) -> bool:
@@ -531,7 +532,8 @@ def _grams(parsed, language: _Language, known: _Known) -> dict[tuple, _Gram]:
     grams: dict[tuple, _Gram] = {}
     lang = language.lang
     for segment, units, spans in parsed:
-        quoted = [(m.start(1), m.end(1)) for m in _QUOTED.finditer(segment.text)]
+        quoted = {(m.start(1) + len(m.group(1)) - len(m.group(1).lstrip()), m.end(1) - len(m.group(1))
+                   + len(m.group(1).rstrip())) for m in _QUOTED.finditer(segment.text)}
         for start in range(len(units)):
             first = units[start]
             if not language.is_boundary_ok(first):
@@ -570,8 +572,21 @@ def _grams(parsed, language: _Language, known: _Known) -> dict[tuple, _Gram]:
                 after = units[end + 1] if end + 1 < len(units) else None
                 gram.left.append(None if language.is_open_neighbour(before) else before.key.removesuffix("'s"))
                 gram.right.append(None if language.is_open_neighbour(after) else after.key.removesuffix("'s"))
-                if any(qs <= s and e <= qe and (qs, qe) == (s, e) for qs, qe in quoted):
+                if (s, e) in quoted:
                     gram.quoted = True
+        # A short quoted phrase is a slogan or a name whatever its words: taken whole, commas included.
+        for qs, qe in quoted:
+            inner = [u for u in units if qs <= u.start and u.end <= qe]
+            words = [u for u in inner if u.word]
+            key = tuple(u.key.removesuffix("'s") for u in words)
+            if not (2 <= len(words) <= 8) or _inside(spans, qs, qe) or _cuts(spans, qs, qe) or key in grams:
+                continue
+            gram = grams[key] = _Gram(key, lang, words=len(words), quoted=True)
+            s, e = words[0].start, words[-1].end
+            gram.surfaces[segment.text[s:e]] += 1
+            gram.occurrences.append(_occurrence(segment, s, e))
+            gram.left.append(None)
+            gram.right.append(None)
     return grams
 
 
@@ -588,21 +603,30 @@ def _ends_with_vi_name(piece_surface: str, language: _Language) -> bool:
         and not words[-3].surface[:1].isupper()
 
 
-def _compositional(surface: str, language: _Language, known: _Known) -> bool:
-    """A glossary term plus only function words, numbers or a proper name: nothing new to learn."""
+def _leftover(surface: str, language: _Language, known: _Known) -> list[_Unit] | None:
+    """The content words of a string outside its glossary matches (None: it holds no glossary term)."""
     if known.glossary is None:
-        return False
+        return None
     matches = known.glossary.match(surface, language.lang)
     if not matches:
-        return False
+        return None
     rest = surface
     for match in sorted(matches, key=lambda m: -m.start):
-        rest = rest[:match.start] + " " + rest[match.end:]
-    leftover = [u for u in language.units(rest) if u.word and u.key not in language.stopwords
-                and not u.surface.isdigit()]
+        rest = rest[:match.start] + " \n " + rest[match.end:]
+    return [u for u in language.units(rest) if u.word and u.key not in language.stopwords
+            and not u.surface.isdigit() and u.key != "s"]  # "s": a possessive cut off its word
+
+
+def _compositional(leftover: list[_Unit] | None, language: _Language) -> bool:
+    """A glossary term plus nothing new: function words, numbers, a proper name ("Tỉnh uỷ Lạng Sơn"),
+    or in English one common word ("spirit of General Secretary Xi Jinping")."""
+    if leftover is None:
+        return False
     if not leftover:
         return True
-    return all(u.surface[:1].isupper() and not u.acronym for u in leftover) and language.lang == "vi"
+    if language.lang == "vi":
+        return all(u.surface[:1].isupper() and not u.acronym for u in leftover)
+    return len(leftover) == 1 and leftover[0].surface[:1].islower()
 
 
 def _rank_terms(grams: dict[tuple, _Gram], language: _Language, known: _Known,
@@ -622,9 +646,14 @@ def _rank_terms(grams: dict[tuple, _Gram], language: _Language, known: _Known,
             continue
         if language.lang == "vi" and (_is_vi_proper_name(surface, language) or _ends_with_vi_name(surface, language)):
             continue
-        if _compositional(surface, language, known):
+        leftover = _leftover(surface, language, known)
+        if _compositional(leftover, language):
             continue
+        gram.leftover = tuple(u.key.removesuffix("'s") for u in leftover) if leftover else ()
         kept[key] = gram
+    # A glossary term plus another candidate ("General Secretary Xi Jinping's important
+    # instructions"): the candidate is what is new, not the compound.
+    kept = {key: gram for key, gram in kept.items() if not (len(gram.leftover) >= 2 and gram.leftover in kept)}
     # C-value: discount by the mean frequency of the kept candidates that contain this one.
     containers: dict[tuple, list[int]] = defaultdict(list)
     for key, gram in kept.items():
@@ -644,7 +673,7 @@ def _rank_terms(grams: dict[tuple, _Gram], language: _Language, known: _Known,
         if value <= 0:
             continue
         df = len({o.document_id for o in gram.occurrences})
-        bonus = 1.5 if gram.name or gram.quoted else 1.0
+        bonus = 2.0 if gram.quoted else 1.5 if gram.name else 1.0
         score = math.log2(1 + gram.words) * value * (1 + (df - 1) / 2) * bonus
         scored.append((score, gram))
     scored.sort(key=lambda sg: -sg[0])

@@ -51,9 +51,3 @@ def new_translator(engine: str, pair: str, checkpoint: str, *, threads: int | No
 
         return MarianTranslator(pair, str(checkpoint), device=device, threads=threads)
     raise UsageError(f"unknown engine '{engine}' (one of {', '.join(LOCAL_ENGINES)})")
-
-
-def forget_translators() -> None:
-    """Drop every shared translator (tests that rebuild a checkpoint in place use this)."""
-    with _lock:
-        _translators.clear()
