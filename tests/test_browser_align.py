@@ -201,6 +201,7 @@ def test_random_edit_sequences_never_fail_and_save_what_is_shown(served, page, t
             run_edit_sequence(ui, db, tmp_path, source, term_pairs_of, seed)
         except Exception:
             page.screenshot(path=str(tmp_path / f"failure-{seed}.png"), full_page=True)  # for the post-mortem
+            Path("/tmp/align_debug.html").write_text(page.content())
             raise
 
 
