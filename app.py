@@ -15,6 +15,7 @@ page = st.navigation([
     st.Page("app_pages/documents.py", title="Documents", icon=":material/description:", default=True),
     st.Page("app_pages/review.py", title="Review", icon=":material/edit_note:"),
     st.Page("app_pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
+    st.Page("app_pages/terms.py", title="Terms", icon=":material/manage_search:"),
     st.Page("app_pages/export.py", title="Export", icon=":material/download:"),
     st.Page("app_pages/align.py", title="Align", icon=":material/compare_arrows:"),
     st.Page("app_pages/dashboard.py", title="Quality", icon=":material/monitoring:"),

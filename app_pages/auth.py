@@ -68,6 +68,28 @@ def can_save(current_status: str, new_status: str) -> bool:
     return signed_in is not None and may_save(signed_in.role, current_status, new_status)
 
 
+def save_refusal(current_status: str, new_status: str) -> str | None:
+    """Why this person may not save a segment now `current_status` as `new_status`; None if they may."""
+    if can_save(current_status, new_status):
+        return None
+    signed_in = account()
+    who = f"your account ({signed_in.role})" if signed_in else "nobody signed in"
+    if signed_in is not None and not signed_in.can("edit"):
+        return f"{who} may not edit segments"
+    if current_status in ("approved", "rejected") and new_status not in ("approved", "rejected"):
+        return f"{who} may not change a segment that is {current_status}; ask an approver"
+    return f"{who} may not mark a segment {new_status}; ask an approver"
+
+
+def glossary_refusal() -> str | None:
+    """Why this person may not change the glossary files; None if they may."""
+    if can("edit-glossary"):
+        return None
+    signed_in = account()
+    return (f"your account ({signed_in.role}) may not change the glossary; ask a glossary editor"
+            if signed_in else "nobody is signed in")
+
+
 def _sign_in(path) -> None:
     name = (st.session_state.get("auth_name") or "").strip()
     password = st.session_state.get("auth_password") or ""
@@ -137,5 +159,5 @@ def _plain(text: str) -> str:
     return "".join("\\" + ch if ch in "\\_.-@" else ch for ch in text)
 
 
-__all__ = ["accounts_enabled", "account", "can", "can_save", "require_sign_in", "role_can", "sidebar",
-           "statuses_allowed"]
+__all__ = ["accounts_enabled", "account", "can", "can_save", "glossary_refusal", "require_sign_in", "role_can",
+           "save_refusal", "sidebar", "statuses_allowed"]

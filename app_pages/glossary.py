@@ -36,14 +36,13 @@ store = common.store()
 st.title("Glossary")
 glossary_path = Path(default_glossary_path())
 if not glossary_path.exists():
-    st.info(f"No glossary at {common.escape_markdown(str(glossary_path))} (set WORKBENCH_GLOSSARY).")
+    st.info("No glossary is configured on this server yet; ask an administrator to set one up.")
     st.stop()
 files, file_problems = glossary_files(glossary_path)
 loaded, problems = common.glossary()
 if problems or file_problems:
-    _show_problems(f"The glossary has {len(problems or file_problems)} problem(s), as "
-                   "`python -m workbench glossary check` reports them; it is not used until they "
-                   "are fixed:", problems or file_problems)
+    _show_problems(f"The glossary has {len(problems or file_problems)} problem(s); it is not used until "
+                   "they are fixed:", problems or file_problems)
 if not files:
     st.stop()
 

@@ -16,7 +16,7 @@ import streamlit as st
 
 from app_pages import common
 from workbench.config import pair_for_language
-from workbench.errors import StaleVersion, WorkbenchError
+from workbench.errors import SegmentRetired, StaleVersion, WorkbenchError
 from workbench.mt.checkpoints import check_model
 from workbench.review.checks import CHECKS
 from workbench.review.memory import TranslationMemory
@@ -140,6 +140,15 @@ def _save(segment_id: int, version: int, text: str | None, status: str, advance:
             _conflict(segment_id, cleaned, status, exc)
             return
         # The stored segment already says exactly this (a double submit): nothing to refuse.
+    except SegmentRetired as exc:
+        # The document was re-imported and this sentence left it: keep the text, offer it in
+        # the segment that replaced it (if any), and say so.
+        st.session_state["review_notice"] = ("error", f"Not saved: {exc}")
+        if exc.successor_id is not None:
+            successor = common.store().segment(exc.successor_id)
+            st.session_state.setdefault(_target_key(successor.id, successor.version), exc.text or "")
+            _open(successor.id)
+        return
     except WorkbenchError as exc:
         st.session_state["review_notice"] = ("error", f"Not saved: {exc}")
         return

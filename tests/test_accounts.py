@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -145,3 +146,50 @@ def test_every_role_is_offered_by_the_command():
     for role in ROLES:
         args = parser.parse_args(["users", "add", "x", "--role", role])
         assert args.role == role
+
+
+# -- the UI, headless (the real-browser test is tests/test_browser_accounts.py) -------------------
+def _app(monkeypatch, tmp_path, users: Path | None):
+    from streamlit.testing.v1 import AppTest
+    from ui_support import APP, REPO
+
+    from workbench.pipeline import BatchOptions, run_batch
+    from workbench.review.store import ReviewStore
+
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "data" / "workbench.db"
+    with ReviewStore(db) as store:
+        run_batch([REPO / "seeds" / "002_vi_ha-giang-thanh-thuy-border-gate-2020.txt"], store,
+                  BatchOptions(translate=False))
+    monkeypatch.setenv("WORKBENCH_DB", str(db))
+    monkeypatch.setenv("WORKBENCH_GLOSSARY", str(REPO / "glossaries"))
+    monkeypatch.setenv("WORKBENCH_CONFIG", str(tmp_path / "none.toml"))
+    if users is None:
+        monkeypatch.delenv("WORKBENCH_USERS", raising=False)
+    else:
+        monkeypatch.setenv("WORKBENCH_USERS", str(users))
+    return AppTest.from_file(str(APP), default_timeout=60).run()
+
+
+def test_the_ui_asks_to_sign_in_when_a_users_file_is_configured(users_file, tmp_path, monkeypatch):
+    at = _app(monkeypatch, tmp_path, users_file)
+    assert [t.value for t in at.title] == ["Sign in"]
+    at.text_input(key="auth_name").input("lan")
+    at.text_input(key="auth_password").input("wrong password")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["Sign-in failed: unknown account or wrong password."]
+    assert [t.value for t in at.title] == ["Sign in"]
+    at.text_input(key="auth_name").input("lan")
+    at.text_input(key="auth_password").input("correct horse")
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Sign in" not in [t.value for t in at.title]
+    assert at.session_state["reviewer"] == "lan"
+    assert at.session_state["auth_password"] == ""  # the password is not kept in the session
+    assert any("Signed in as" in m.value for m in at.sidebar.markdown)
+
+
+def test_without_a_users_file_the_ui_says_it_is_in_single_team_mode(tmp_path, monkeypatch):
+    at = _app(monkeypatch, tmp_path, None)
+    assert "Sign in" not in [t.value for t in at.title]
+    assert any("Single-team mode" in c.value for c in at.sidebar.caption)

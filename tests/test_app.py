@@ -581,10 +581,41 @@ def test_export_parses_back(workbench):
     lines = [json.loads(line) for line in exported["jsonl"].decode().splitlines()]
     assert [(x["status"], x["source_lang"], x["target_lang"]) for x in lines] == [("approved", "vi", "en")] * 2
 
+    assert {x["document"] for x in lines} == {segments[0] and "002_vi_ha-giang-thanh-thuy-border-gate-2020.txt"}
+    assert "/" not in exported["jsonl"].decode().split('"document": ')[1].split(",")[0]  # no server path
+
     at.radio(key="export_scope").set_value("all").run()
+    assert not at.get("download_button")  # prepared for another selection: no stale button
     at.selectbox(key="export_format").set_value("jsonl").run()
     at.button(key="export_prepare").click().run()
     assert len(at.session_state["export_payload"]["data"].decode().splitlines()) == 3
+    at.selectbox(key="export_format").set_value("tsv").run()
+    assert not at.get("download_button")
+
+
+def test_xliff_of_several_language_pairs_is_a_zip_of_one_file_per_pair(workbench):
+    import io
+    import zipfile
+
+    from workbench.exchange.xliff import parse_xliff_bytes
+
+    at = open_app("export")  # every document chosen: vi->en and en->vi
+    at.selectbox(key="export_format").set_value("xliff").run()
+    at.button(key="export_prepare").click().run()
+    assert not at.exception and not at.error
+    payload = at.session_state["export_payload"]
+    assert payload["name"].endswith(".zip") and payload["mime"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(payload["data"])) as archive:
+        names = sorted(archive.namelist())
+        assert [name.rsplit("-", 2)[-2:] for name in names] == [["en", "vi.xlf"], ["vi", "en.xlf"]]
+        for name in names:
+            data = archive.read(name)
+            root = parse_xliff_bytes(data)
+            source, target = name[:-4].rsplit("-", 2)[-2:]
+            assert (root.get("srcLang"), root.get("trgLang")) == (source, target)
+            assert b"/tmp" not in data and str(workbench.db.parent).encode() not in data  # no server path
+            assert b"machine-translation" not in data  # the test model's noise is not exported as MT
+    assert "--doc" not in " ".join(messages(at.caption) + messages(at.error))
 
 
 # -- align -----------------------------------------------------------------------------------------------

@@ -1,177 +1,245 @@
-"""One real-browser run: `streamlit run app.py`, driven by Playwright in Debian's Chromium.
+"""The Review page in a real browser: `streamlit run app.py`, driven by Playwright in Debian's Chromium.
 
-A reviewer opens the review page, gives a name, edits a segment and approves
-it from the keyboard (Ctrl+Enter); the test then reads the database. A
-document holding `<script>` and `<img onerror>` is on the same store: the page
-shows that text and runs none of it. A screenshot is kept in the test's
-folder and copied to bench/out/ui-screenshot.png (git-ignored).
+One server per module, on a copy of the seeded store (plus a hostile document);
+each test works on its own document and reads the database afterwards:
 
-Needs the `playwright` package and /usr/bin/chromium (`apt-get install
-chromium`); Playwright's own browser download is not used. Skipped without them.
+- five consecutive segments corrected and approved from the keyboard only
+  (typing, Ctrl+Enter; an already correct one with one key; Ctrl+I; Alt+Up/Down),
+  at least 12 grid rows visible at 1440x900;
+- an unsaved edit kept as a draft across a page switch and a reload;
+- two reviewers in two browser contexts saving the same segment;
+- a hostile document shown as text, none of it run.
+
+Screenshots go to the test's temporary folder only. Needs the `playwright`
+package and /usr/bin/chromium; skipped without them unless WORKBENCH_REQUIRE_BROWSER=1.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from ui_support import APP, REPO, copy_store, seeded_store_file
+from ui_support import (
+    REPO,
+    VIEWPORT,
+    chromium,
+    copy_store,
+    editor_selector,
+    english_like,
+    open_page,
+    record_plausible_mt,
+    require_browser,
+    seeded_store_file,
+    streamlit_server,
+    wait_focused,
+)
 
 from workbench.pipeline import BatchOptions, import_uploads
 from workbench.review.store import ReviewStore
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOT_COPY = REPO / "bench" / "out" / "ui-screenshot.png"
+playwright_api = require_browser()
+
 HOSTILE = ("Bộ đội Biên phòng <script>window.__injected = 1</script> tuần tra.\n"
            "Đồn <img src=x onerror=\"window.__injected = 2\"> giữ vững đường biên.\n")
 
-# CI installs both (.ci/run sets WORKBENCH_REQUIRE_BROWSER=1), so there a missing browser fails
-# the run instead of passing silently; on a developer machine without them the test is skipped.
-if os.environ.get("WORKBENCH_REQUIRE_BROWSER") == "1":
-    import playwright.sync_api as playwright_api
 
-    assert CHROMIUM.exists(), "needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)"
-else:
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
-                    allow_module_level=True)
+@dataclass
+class Served:
+    url: str
+    db: Path
+    hostile_id: int
+    vietnamese: list[int]  # the Vietnamese documents, longest first: one per test that needs its own
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    def store(self) -> ReviewStore:
+        return ReviewStore(self.db)
 
 
-def wait_until_healthy(url: str, server: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {server.returncode}: {server.stdout.read()}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"streamlit did not answer at {url} within {timeout} s")
-
-
-@pytest.fixture
-def served(tiny_checkpoints, tmp_path_factory, tmp_path):
+@pytest.fixture(scope="module")
+def served(tiny_checkpoints, tmp_path_factory):
     """A copy of the seeded store (plus a hostile document) served by `streamlit run app.py`."""
-    db = copy_store(seeded_store_file(tiny_checkpoints, tmp_path_factory), tmp_path / "data" / "workbench.db")
+    folder = tmp_path_factory.mktemp("browser-review")
+    db = copy_store(seeded_store_file(tiny_checkpoints, tmp_path_factory), folder / "data" / "workbench.db")
     with ReviewStore(db) as store:
         summary = import_uploads(store, [("hostile.txt", HOSTILE.encode())], BatchOptions(translate=False))
         assert not summary.failures
         hostile_id = store.documents()[-1]["id"]
-    glossary = tmp_path / "glossaries"
+        summaries = [d for d in store.document_summaries() if d["lang"] == "vi" and d["id"] != hostile_id]
+        vietnamese = [d["id"] for d in sorted(summaries, key=lambda d: -d["segments"])]  # the longest first
+    glossary = folder / "glossaries"
     shutil.copytree(REPO / "glossaries", glossary)
-    port = free_port()
-    env = dict(os.environ, WORKBENCH_DB=str(db), WORKBENCH_GLOSSARY=str(glossary),
-               WORKBENCH_MODEL_VI_EN=str(tiny_checkpoints["vi-en"]),
-               WORKBENCH_MODEL_EN_VI=str(tiny_checkpoints["en-vi"]),
-               WORKBENCH_MODEL_ZH_EN=str(tmp_path / "no-model"))
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, server)
-        yield url, db, hostile_id
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+    with streamlit_server(db, glossary, tiny_checkpoints, folder) as url:
+        yield Served(url, db, hostile_id, vietnamese)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium(playwright_api) as opened:
+        yield opened
 
 
 @pytest.fixture
-def page():
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            tab = browser.new_page(viewport={"width": 1400, "height": 1600})
-            tab.set_default_timeout(60_000)
-            yield tab
-        finally:
-            browser.close()
-
-
-def test_edit_and_approve_in_a_real_browser(served, page, tmp_path):
+def page(browser, tmp_path):
+    context = browser.new_context(viewport=VIEWPORT)
+    tab = context.new_page()
+    tab.set_default_timeout(30_000)
     try:
-        edit_and_approve(served, page, tmp_path)
-    except Exception:
-        page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)  # for the post-mortem
-        raise
+        yield tab
+    finally:
+        tab.screenshot(path=str(tmp_path / "last.png"), full_page=True)  # the test's folder, for a post-mortem
+        context.close()
 
 
-def edit_and_approve(served, page, tmp_path):
-    url, db, hostile_id = served
-    with ReviewStore(db) as store:
-        first_document = store.documents()[0]["id"]
-        segment, following, third = store.segments(first_document)[:3]
+def give_name(page, name: str) -> None:
+    box = page.locator(".st-key-reviewer input")
+    box.fill(name)
+    box.press("Enter")
 
-    page.goto(url + "/review")
-    name = page.locator(".st-key-reviewer input")
-    name.fill("Lan")
-    name.press("Enter")
-    edit = page.locator(f".st-key-edit_{segment.id} button")
-    edit.wait_for()
-    page.wait_for_function("sel => !document.querySelector(sel).disabled",
-                           arg=f".st-key-edit_{segment.id} button")
-    edit.click()
-    target = page.locator(f".st-key-target_{segment.id}_1 textarea")
-    target.wait_for()
-    target.fill("Ủy ban Biên phòng Khu tự trị Nội Mông Cổ họp phiên thứ hai")
-    page.locator(f".st-key-status_{segment.id}_1").get_by_text("approved", exact=True).click()
-    target.press("Control+Enter")
-    page.get_by_text("Saved segment #1 as approved").wait_for()
 
-    # Confirm and next: the following segment's editor opens with the cursor in it.
-    page.wait_for_function("sel => document.activeElement === document.querySelector(sel)",
-                           arg=f".st-key-target_{following.id}_1 textarea")
-    shot = tmp_path / "ui-screenshot.png"
-    page.locator(f".st-key-segment_{segment.id}").scroll_into_view_if_needed()
-    page.screenshot(path=str(shot))
-    SCREENSHOT_COPY.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(shot, SCREENSHOT_COPY)
-    assert shot.stat().st_size > 10_000
-    page.locator(f".st-key-target_{following.id}_1 textarea").focus()
-    page.keyboard.type("10:06, ngày 20 tháng 3 năm 2021")
+def test_correct_and_approve_five_segments_with_the_keyboard_only(served, page, tmp_path):
+    document_id = served.vietnamese[0]
+    with served.store() as store:
+        segments = store.segments(document_id)[:6]
+        # Two segments have a plausible machine translation: one to correct, one already right.
+        corrected, correct = english_like(segments[1].source_text), english_like(segments[3].source_text)
+        record_plausible_mt(store, segments[1], corrected)
+        record_plausible_mt(store, segments[3], correct)
+    page.goto(f"{served.url}/review?doc={document_id}&seg={segments[0].id}")
+    page.locator(".wb-grid").wait_for()
+    visible = page.evaluate("""() => [...document.querySelectorAll('tr[data-wb-seg]')].filter(row => {
+        const box = row.getBoundingClientRect(); return box.top >= 0 && box.bottom <= innerHeight; }).length""")
+    assert visible >= 12, f"only {visible} grid rows visible at 1440x900"
+    give_name(page, "Lan")
+
+    wait_focused(page, editor_selector(segments[0].id, 1))  # the open segment's editor has the cursor
+    page.keyboard.type("February 2020")  # translated from scratch: the MT was noise
     page.keyboard.press("Control+Enter")
-    page.get_by_text("Saved segment #2 as translated").wait_for()
+    wait_focused(page, editor_selector(segments[1].id, 1))
+    assert page.locator(editor_selector(segments[1].id, 1)).input_value() == corrected
+    page.keyboard.press("End")
+    page.keyboard.type(" No. 01")  # corrected: typing plus one key
+    page.keyboard.press("Control+Enter")
+    wait_focused(page, editor_selector(segments[2].id, 1))
+    # The notice is beside the open segment, where the reviewer looks.
+    notice = page.get_by_text("Saved segment #2 as approved")
+    notice.wait_for()
+    panel_top = page.locator(editor_selector(segments[2].id, 1)).bounding_box()["y"]
+    assert abs(notice.bounding_box()["y"] - panel_top) < 400
+    page.keyboard.type("Scene of the conference.")
+    page.keyboard.press("Control+Enter")
+    wait_focused(page, editor_selector(segments[3].id, 1))
+    page.keyboard.press("Control+Enter")  # already correct: one key
+    wait_focused(page, editor_selector(segments[4].id, 1))
+    page.keyboard.type("Draft, not approved yet")
+    page.keyboard.press("Control+Shift+Enter")  # saved as translated
+    wait_focused(page, editor_selector(segments[5].id, 1))
+    page.keyboard.press("Alt+ArrowUp")  # back without saving
+    wait_focused(page, editor_selector(segments[4].id, 2))
+    assert page.locator(editor_selector(segments[4].id, 2)).input_value() == "Draft, not approved yet"
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Delete")
+    page.keyboard.press("Alt+ArrowUp")
+    wait_focused(page, editor_selector(segments[3].id, 2))
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Delete")
+    page.keyboard.press("Control+i")  # the machine translation back in
+    assert page.locator(editor_selector(segments[3].id, 2)).input_value() == correct
+    page.keyboard.press("Alt+ArrowDown")
+    wait_focused(page, editor_selector(segments[4].id, 2))
+    page.wait_for_url(f"**seg={segments[4].id}**")
+    page.screenshot(path=str(tmp_path / "review-grid.png"))  # the test's folder, not the repository
 
-    with ReviewStore(db) as store:
+    with served.store() as store:
+        saved = [store.segment(s.id) for s in segments[:5]]
+        assert [(s.target_text, s.status) for s in saved] == [
+            ("February 2020", "approved"),
+            (corrected + " No. 01", "approved"),
+            ("Scene of the conference.", "approved"),
+            (correct, "approved"),
+            ("Draft, not approved yet", "translated")]
+        assert all(s.updated_by == "Lan" and s.version == 2 for s in saved)  # each saved once
+        assert store.segment(segments[5].id).version == 1  # moving on did not save
+
+
+def test_an_unsaved_edit_survives_a_page_switch_and_a_reload(served, page):
+    document_id = served.vietnamese[1]
+    with served.store() as store:
+        segment = store.segments(document_id)[2]
+    page.goto(f"{served.url}/review?reviewer=Minh&doc={document_id}&seg={segment.id}")
+    editor = editor_selector(segment.id, 1)
+    wait_focused(page, editor)
+    page.keyboard.type("A draft that must not be lost")
+    open_page(page, "Glossary")
+    open_page(page, "Review")
+    wait_focused(page, editor)
+    assert page.locator(editor).input_value() == "A draft that must not be lost"
+    page.get_by_text("Your unsaved draft of this segment is back in the editor.").wait_for()
+    page.wait_for_url(f"**seg={segment.id}**")
+
+    page.reload()  # reviewer, document and open segment come back from the URL, the draft from the browser
+    wait_focused(page, editor)
+    assert page.locator(".st-key-reviewer input").input_value() == "Minh"
+    assert page.locator(editor).input_value() == "A draft that must not be lost"
+    with served.store() as store:
+        assert store.segment(segment.id).version == 1  # a draft is not a save
+
+    page.keyboard.press("Control+Enter")
+    page.get_by_text("Saved segment #3 as approved").wait_for()
+    assert page.evaluate(f"localStorage.getItem('wb-draft:{document_id}:{segment.id}')") is None
+    with served.store() as store:
         saved = store.segment(segment.id)
-        assert saved.status == "approved"
-        assert saved.target_text == "Ủy ban Biên phòng Khu tự trị Nội Mông Cổ họp phiên thứ hai"
-        assert saved.updated_by == "Lan"
-        assert [h["reviewer"] for h in store.history(segment.id)] == ["Lan"]  # saved once
-        assert (store.segment(following.id).target_text, store.segment(following.id).status) == (
-            "10:06, ngày 20 tháng 3 năm 2021", "translated")
+        assert (saved.target_text, saved.status, saved.updated_by) == (
+            "A draft that must not be lost", "approved", "Minh")
 
-    # The hostile document: its markup is shown as text and none of it runs.
-    page.wait_for_function("sel => document.activeElement === document.querySelector(sel)",
-                           arg=f".st-key-target_{third.id}_1 textarea")
-    chooser = page.locator(".st-key-review_document").get_by_role("combobox")
-    chooser.click()
-    chooser.fill(f"{hostile_id}: ")  # typing filters the options and opens the list
-    page.get_by_role("option").filter(has_text=f"{hostile_id}: ").first.click()
+
+def test_two_reviewers_save_the_same_segment(served, browser):
+    document_id = served.vietnamese[2]
+    with served.store() as store:
+        segment = store.segments(document_id)[1]
+    editor = editor_selector(segment.id, 1)
+    lan_context, minh_context = browser.new_context(viewport=VIEWPORT), browser.new_context(viewport=VIEWPORT)
+    try:
+        lan, minh = lan_context.new_page(), minh_context.new_page()
+        for tab, name in ((lan, "Lan"), (minh, "Minh")):
+            tab.set_default_timeout(30_000)
+            tab.goto(f"{served.url}/review?reviewer={name}&doc={document_id}&seg={segment.id}")
+            wait_focused(tab, editor)
+        lan.keyboard.type("Lan's translation")
+        minh.keyboard.type("Minh's translation")
+        lan.keyboard.press("Control+Enter")
+        lan.get_by_text("Saved segment #2 as approved").wait_for()
+
+        minh.keyboard.press("Control+Enter")  # based on version 1: refused, nothing overwritten
+        minh.get_by_text("Nothing was overwritten").wait_for()
+        minh.get_by_text("Lan's translation").first.wait_for()
+        mine = minh.locator('[data-testid="stCode"]')
+        assert "Minh's translation" in mine.inner_text()
+        minh.get_by_role("button", name="Continue from the newer version").click()
+        newer = editor_selector(segment.id, 2)
+        wait_focused(minh, newer)
+        assert minh.locator(newer).input_value() == "Lan's translation"
+        assert "Minh's translation" in minh.locator('[data-testid="stCode"]').inner_text()  # still copyable
+        minh.keyboard.press("End")
+        minh.keyboard.type(", checked by Minh")
+        minh.keyboard.press("Control+Enter")
+        minh.get_by_text("Saved segment #2 as approved (version 3)").wait_for()
+    finally:
+        lan_context.close()
+        minh_context.close()
+    with served.store() as store:
+        saved = store.segment(segment.id)
+        assert saved.target_text == "Lan's translation, checked by Minh"
+        assert [h["reviewer"] for h in store.history(segment.id)] == ["Lan", "Minh"]
+
+
+def test_a_hostile_document_is_shown_as_text_and_nothing_of_it_runs(served, page):
+    page.goto(f"{served.url}/review?reviewer=Lan&doc={served.hostile_id}")
+    page.locator(".wb-grid").wait_for()
     page.get_by_text("<script>window.__injected = 1</script>", exact=False).first.wait_for()
     page.get_by_text('<img src=x onerror="window.__injected = 2">', exact=False).first.wait_for()
     assert page.evaluate("window.__injected === undefined")
     assert page.locator("img[src='x']").count() == 0
+    # A term's hover text is there (the glossary note never removes it).
+    titles = page.evaluate("[...document.querySelectorAll('mark[title]')].map(m => m.title)")
+    assert any("Border Guard" in title for title in titles), titles

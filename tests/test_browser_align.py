@@ -157,27 +157,37 @@ class AlignPage:
         return shown.first.inner_text() if shown.count() else ""
 
     def choose(self, box: str, option: re.Pattern | str, typed: str | None = None) -> None:
-        """Open a selectbox inside container `box`, type to filter, click the option."""
+        """Open a selectbox inside container `box` (typing to filter, or with its arrow), click the option."""
         combobox = self.page.locator(f".st-key-{box}").get_by_role("combobox")
-        combobox.click()
         if typed:
-            combobox.fill(typed)
+            combobox.click()
+            combobox.fill(typed)  # typing filters the options and opens the list
+        else:
+            self.page.locator(f".st-key-{box}").get_by_role("button", name="Open").click()
         self.page.get_by_role("option", name=option).first.click()
         self.settle()
 
     def selected(self, box: str) -> str:
-        return self.page.locator(f".st-key-{box} [data-baseweb='select']").inner_text().strip()
+        return self.page.locator(f".st-key-{box}").get_by_role("combobox").input_value()
 
     def focus(self) -> int:
         """The link open for editing (0-based), read from the link chooser."""
         return int(self.selected("align_link_box").split(" · ")[0]) - 1
 
     def button(self, key: str):
-        return self.page.locator(f".st-key-{key} button")
+        return self.page.locator(f".st-key-{key} button").first  # a button with help text is drawn twice
 
     def click(self, key: str) -> None:
         self.button(key).click()
         self.settle()
+
+    @staticmethod
+    def link_label(session: AlignmentSession, index: int) -> str:
+        """How the link chooser names link `index` of the model (number, type, confidence, marks, source)."""
+        link, source = session.state.links[index], " ".join(session.state.texts(index)[0]) or "(no source)"
+        source = source if len(source) <= 70 else source[:69] + "…"
+        return (f"{index + 1} · {link.link_type} · {link.confidence:.2f}{' · ⚠' if link.low_confidence else ''}"
+                f"{' · ✔' if link.confirmed else ''} · {source}")
 
     def caption(self, session: AlignmentSession) -> str:
         state = session.state
@@ -228,14 +238,17 @@ def run_edit_sequence(ui: AlignPage, db: Path, tmp_path: Path, source, glossary,
     ui.page.get_by_text(ui.caption(model)).wait_for()
     saves = 0
     done = 0
+    log: list[str] = []  # what was done, for the message of a failed assertion
     while done < ACTIONS_PER_RUN:
         if rng.random() < 0.5:  # pick another link, typing its number to filter the list
             wanted = rng.randrange(len(model.state.links))
             ui.choose("align_link_box", re.compile(rf"^{wanted + 1} · "), typed=f"{wanted + 1} · ")
         index = ui.focus()
+        assert ui.selected("align_link_box") == ui.link_label(model, index), log
         link = model.state.links[index]
         action = rng.choice(["merge_previous", "merge_next", "confirm", "move", "move", "no_counterpart",
                              "split", "split", "realign", "undo", "save"])
+        log.append(f"{action} on link {index + 1}")
         edit = None  # (button key, operation, args) of the model's edit
         if action == "merge_previous" and index > 0:
             edit = ("align_merge_previous", merge, (index, "previous"))
@@ -254,7 +267,7 @@ def run_edit_sequence(ui: AlignPage, db: Path, tmp_path: Path, source, glossary,
         elif action in ("no_counterpart", "split"):
             side, sentence = rng.choice([(s, i) for s in ("source", "target") for i in link.side(s)])
             text = model.state.sentences(side)[sentence]
-            ui.choose("align_sentence_box", re.compile(rf"^{side} {sentence + 1}: "))
+            ui.choose("align_sentence_box", re.compile(rf"^{side} {sentence + 1}: "), typed=f"{side} {sentence + 1}: ")
             if action == "no_counterpart":
                 edit = ("align_no_counterpart", no_counterpart, (index, side, sentence))
             elif split_points(text):
@@ -291,6 +304,7 @@ def run_edit_sequence(ui: AlignPage, db: Path, tmp_path: Path, source, glossary,
             done += 1
         ui.page.get_by_text(ui.caption(model)).wait_for()
 
+    print(seed, log)  # DEBUG
     with ui.page.expect_download() as download:
         ui.button("align_export").click()
     assert Path(download.value.path()).read_text(encoding="utf-8") == format_links(model.state.links)

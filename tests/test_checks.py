@@ -7,6 +7,7 @@ import pytest
 from workbench.glossary import Glossary, GlossaryEntry
 from workbench.review.checks import (
     CHECKS,
+    check_machine_translation,
     check_segment,
     end_punctuation,
     number_keys,
@@ -112,3 +113,16 @@ def test_every_issue_has_a_known_code_and_label():
                            source_lang="vi", target_lang="en", glossary=GLOSSARY)
     assert {issue.code for issue in issues} <= set(CHECKS)
     assert all(issue.label == CHECKS[issue.code] for issue in issues)
+
+
+@pytest.mark.parametrize("mt, random_weights, expected", [
+    ("The Border Guard patrols the border.", False, []),
+    ("The Border Guard patrols the border.", True, ["implausible_mt"]),  # the flag is one reason
+    ("patrol patrol patrol patrol patrol", False, ["implausible_mt"]),
+    (None, False, []),  # no MT at all (a missing model) is no issue of the MT
+])
+def test_machine_translation_check(mt, random_weights, expected):
+    issues = check_machine_translation("Bộ đội Biên phòng tuần tra biên giới.", mt, source_lang="vi",
+                                       target_lang="en", random_weights=random_weights)
+    assert [issue.code for issue in issues] == expected
+    assert all(issue.label == "implausible machine translation" for issue in issues)

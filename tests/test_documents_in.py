@@ -256,3 +256,15 @@ def test_the_new_suffixes_are_accepted_for_uploads_and_size_limits_apply(store, 
     with pytest.raises(DocumentError, match="above the .* limit for one document; split it") as caught:
         read_document(path)
     assert caught.value.path == str(path)
+
+
+def test_a_password_protected_pdf_is_refused():
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.cell(0, 10, "The border guards patrolled the line at night.")
+    pdf.set_encryption(owner_password="owner", user_password="reader")
+    with pytest.raises(DocumentError, match="the PDF is encrypted .*save an unprotected copy"):
+        parse_document(bytes(pdf.output()), path="locked.pdf")

@@ -143,7 +143,7 @@ def test_jsonl_has_one_object_per_segment(reviewed):
     records = [json.loads(line) for line in lines]
     segments = store.segments(document_id)
     assert records[1] == {
-        "document": store.document(document_id)["path"], "document_name": "bien-phong.txt",
+        "document": "bien-phong.txt", "document_name": "bien-phong.txt",  # the name, not the server path
         "segment_id": segments[1].id, "position": 1, "source": "Đảng ủy họp.",
         "target": REVIEW[1][0], "status": "approved", "mt": "MT: Đảng ủy họp.",
         "source_lang": "vi", "target_lang": "en", "checkpoint": "opus-mt-vi-en"}

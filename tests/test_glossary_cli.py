@@ -88,7 +88,7 @@ def test_export_and_import_tbx(capsys, tmp_path):
         0, f"{tbx}: 5 entries, glossary version {load_glossary(SMALL).version}\n", "")
     assert run(capsys, "import-tbx", tbx, tsv) == (0, f"{tsv}: 5 entries imported from {tbx}\n", "")
     assert run(capsys, "import-tbx", tbx, tsv) == (
-        1, "", f"Error: {tsv} exists; use --force to overwrite it\n")
+        2, "", f"Error: {tsv} exists; use --force to overwrite it\n")
     assert run(capsys, "import-tbx", "--force", tbx, tsv)[0] == 0
     assert [e.to_dict() for e in load_glossary(tsv)] == [e.to_dict() for e in load_glossary(SMALL)]
 
@@ -153,4 +153,4 @@ def test_report_json_and_table(capsys, tmp_path):
 
 def test_report_without_store(capsys, tmp_path):
     assert run(capsys, "report", "--db", tmp_path / "none.db") == (
-        1, "", f"Error: no review store at {tmp_path}/none.db\n")
+        1, "", f"Error: no review store at {tmp_path}/none.db (give --db FILE, or run `translate` first)\n")

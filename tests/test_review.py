@@ -12,6 +12,7 @@ from workbench.review.store import SegmentRecord
 from workbench.review.views import (
     SegmentFilter,
     SegmentView,
+    diff_html,
     highlight_terms,
     initial_target,
     next_segment_id,
@@ -19,7 +20,9 @@ from workbench.review.views import (
     page_items,
     page_of,
     segment_views,
+    term_hints,
     text_to_check,
+    word_diff,
 )
 
 GLOSSARY = Glossary([GlossaryEntry("vn-bdbp", {"vi": "Bộ đội Biên phòng", "en": "Border <Guard>"},
@@ -40,7 +43,8 @@ def test_highlight_escapes_text_terms_and_hover():
     assert "<script>" not in html and "<img" not in html
     assert html.startswith("&lt;script&gt;alert(1)&lt;/script&gt; <mark ")
     assert ">Bộ đội Biên phòng</mark>" in html
-    assert ('title="Border &lt;Guard&gt; — the &quot;force&quot; &amp; &lt;b&gt;not&lt;/b&gt; the army'
+    # Angle brackets in the hover become look-alikes: Streamlit's sanitiser drops any attribute holding "<b".
+    assert ('title="Border ‹Guard› — the &quot;force&quot; &amp; ‹b›not‹/b› the army'
             ' — [vn-bdbp]"') in html
     assert html.endswith("&lt;img src=x onerror=alert(2)&gt;")
     assert highlight_terms("<b>x</b>", None, "vi", "en") == "&lt;b&gt;x&lt;/b&gt;"
@@ -51,10 +55,12 @@ def test_highlight_escapes_text_terms_and_hover():
     ({"target_text": "", "mt_text": "MT"}, ""),
     ({"mt_text": "Real MT"}, "Real MT"),
     ({"mt_text": "noise noise", "random_weights": True}, ""),  # never start from a test model's noise
+    ({"mt_text": "the the the the border"}, ""),  # nor from a repetition loop, flag or no flag
+    ({"source_text": "Đồn Biên phòng tổ chức hội nghị.", "mt_text": "Đồn Biên phòng tổ chức hội nghị."}, ""),
     ({}, ""),
 ])
 def test_initial_target(fields, expected):
-    assert initial_target(record(**fields)) == expected
+    assert initial_target(record(**fields), "vi", "en") == expected
 
 
 VIEWS = [
@@ -94,10 +100,11 @@ def test_pages_and_next():
     ({"target_text": "Mine.", "mt_text": "MT."}, ("Mine.", False)),
     ({"mt_text": "MT."}, ("MT.", True)),
     ({"mt_text": "noise", "random_weights": True}, (None, False)),  # noise is not checked
+    ({"mt_text": "x x x x x x"}, (None, False)),  # nor a repetition loop
     ({}, (None, False)),
 ])
 def test_text_to_check(fields, expected):
-    assert text_to_check(record(**fields)) == expected
+    assert text_to_check(record(**fields), "vi", "en") == expected
 
 
 def test_segment_views_check_the_target_or_else_the_mt(store):
@@ -111,3 +118,47 @@ def test_segment_views_check_the_target_or_else_the_mt(store):
     views = segment_views(store, doc_id, glossary)
     assert [v.issue_codes for v in views] == [{"numbers"}, {"empty_target"}]
     assert (views[0].checked_is_mt, views[1].checked_is_mt) == (False, False)
+
+
+def test_segment_views_flag_implausible_mt_and_reuse_the_cache(store):
+    text = "Bộ đội Biên phòng tuần tra đường biên giới.\nHọ họp.\n"
+    document = parse_document(text.encode(), path="/virtual/b.txt", lang="vi")
+    doc_id = store.upsert_document(document, segment_document(document), target_lang="en").document_id
+    first, second = store.segments(doc_id)
+    store.record_translations([
+        {"segment_id": first.id, "source_text": first.source_text, "source_lang": "vi", "target_lang": "en",
+         "checkpoint": "opus-mt-vi-en", "engine": "marian", "text": "patrol patrol patrol patrol patrol"},
+        {"segment_id": second.id, "source_text": second.source_text, "source_lang": "vi", "target_lang": "en",
+         "checkpoint": "opus-mt-vi-en", "engine": "marian", "text": "They met."}])
+    cache: dict = {}
+    views = segment_views(store, doc_id, None, cache=cache)
+    assert "implausible_mt" in views[0].issue_codes and views[0].usable_mt is None
+    assert views[0].mt_problems == ["repetition loop: a word repeated 5 times in a row"]
+    assert views[1].usable_mt == "They met." and "implausible_mt" not in views[1].issue_codes
+    store.save_target(second.id, "They met today.", "approved", reviewer="ann", expected_version=1)
+    again = segment_views(store, doc_id, None, cache=cache)
+    assert [v.issue_codes for v in again] == [v.issue_codes for v in segment_views(store, doc_id, None)]
+    assert again[1].checked_text == "They met today."
+
+
+@pytest.mark.parametrize("before, after, expected", [
+    ("The border guard", "The Border Guard", [("equal", "The "), ("delete", "border"), ("insert", "Border"),
+                                              ("equal", " "), ("delete", "guard"), ("insert", "Guard")]),
+    (None, "New text", [("insert", "New text")]),
+    ("Old", None, [("delete", "Old")]),
+    ("same words", "same words", [("equal", "same words")]),
+])
+def test_word_diff(before, after, expected):
+    assert word_diff(before, after) == expected
+
+
+def test_diff_html_escapes_both_sides():
+    html = diff_html("<b>old</b>", "<i>new</i>")
+    assert "<b>" not in html and "<i>" not in html
+    assert "&lt;" in html and "<del " in html and "<ins " in html
+
+
+def test_term_hints_name_the_required_target_once_per_entry():
+    hints = term_hints("Bộ đội Biên phòng và Bộ đội Biên phòng.", GLOSSARY, "vi", "en")
+    assert [(h.entry_id, h.surface, h.required) for h in hints] == [("vn-bdbp", "Bộ đội Biên phòng", "Border <Guard>")]
+    assert term_hints("x", None, "vi", "en") == []

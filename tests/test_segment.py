@@ -78,3 +78,35 @@ def test_every_seed_segments_completely(seeds_dir, name, count):
     # Segmentation loses no characters: joined segments equal the joined paragraphs.
     squash = lambda text: "".join(text.split())  # noqa: E731
     assert squash("".join(s.text for s in segments)) == squash("".join(p.text for p in doc.paragraphs))
+
+
+@pytest.mark.parametrize("text, limit, expected", [
+    # At the last clause mark in the second half of the window, else at the last space.
+    ("một hai ba, bốn năm sáu bảy tám", 20, ["một hai ba,", "bốn năm sáu bảy tám"]),
+    ("một, hai ba bốn năm sáu bảy tám", 20, ["một, hai ba bốn năm", "sáu bảy tám"]),
+    ("alpha beta gamma delta epsilon zeta", 12, ["alpha beta", "gamma delta", "epsilon zeta"]),
+    # Chinese has no spaces: at a clause mark, else at the limit itself.
+    ("边防部队巡逻，边境线安全稳定持续", 8, ["边防部队巡逻，", "边境线安全稳定持", "续"]),
+    ("x" * 25, 10, ["x" * 10, "x" * 10, "x" * 5]),
+    ("short enough", 50, ["short enough"]),
+])
+def test_overlong_sentences_are_cut_at_a_hard_maximum(text, limit, expected):
+    from workbench.documents.segment import split_overlong
+
+    assert split_overlong(text, limit) == expected
+    assert all(len(piece) <= limit for piece in split_overlong(text, limit))
+
+
+def test_a_runaway_line_becomes_flagged_segments_of_at_most_the_maximum():
+    from workbench.documents.ingest import parse_document
+    from workbench.documents.segment import MAX_SEGMENT_CHARS
+
+    line = "Bộ đội tuần tra, " + "dọc biên giới " * 300
+    document = parse_document(f"Đồn Biên phòng họp.\n{line}\n".encode(), path="doc.txt")
+    segments = segment_document(document)
+    assert [s.forced_split for s in segments][:1] == [False]
+    pieces = [s for s in segments if s.forced_split]
+    assert 5 <= len(pieces) <= 6 and " ".join(s.text for s in pieces) == line.strip()
+    assert all(len(s.text) <= MAX_SEGMENT_CHARS for s in segments)
+    assert document.warnings == [f"doc.txt:2: a sentence of {len(line.strip()):,} characters has no sentence end "
+                                 f"within 1,000; split into {len(pieces)} segments for translation"]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,7 +115,7 @@ class TranslatedDocument:
             ("Date", self.date or "(unknown)"),
             ("Outlet", self.outlet or "(unknown)"),
             ("Author", self.author or "(unknown)"),
-            ("Source file", self.path),
+            ("Source file", self.name),
             ("Direction", self.direction),
             ("Checkpoint", ", ".join(self.checkpoints) or "(no machine translation)"),
             ("Glossary version", ", ".join(self.glossary_versions) or "(none)"),
@@ -155,9 +156,13 @@ def build_translated_document(store, document_id: int) -> TranslatedDocument:
         view = choose_text(segment, doc["lang"], doc["target_lang"])
         paragraph = paragraphs.setdefault(segment.paragraph, ParagraphView(segment.paragraph, segment.kind, []))
         paragraph.segments.append(view)
+    from workbench.exchange.export import checkpoint_label
+
     settings = store.translation_settings(document_id)
+    # Checkpoints and the source file by name only: an export never shows the server's folders.
     checkpoints = list(dict.fromkeys(
-        row["checkpoint"] + (" (random-weight test model)" if row["random_weights"] else "") for row in settings))
+        checkpoint_label(row["checkpoint"]) + (" (random-weight test model)" if row["random_weights"] else "")
+        for row in settings))
     versions = list(dict.fromkeys(row["glossary_version"] for row in settings if row["glossary_version"]))
     return TranslatedDocument(
         document_id=document_id, name=doc["name"], path=doc["path"], title=doc["title"], date=doc["date"],
@@ -183,7 +188,9 @@ def _runs(segments: list[SegmentView]) -> list[tuple[str, list[SegmentView]]]:
 
 def file_name(document: TranslatedDocument, fmt: str, *, bilingual: bool = False) -> str:
     """The suggested file name: `NAME.en.docx`, or `NAME.vi-en.bilingual.html`."""
-    stem = Path(document.name).stem or f"document-{document.document_id}"
+    # A stored name is a file name, but one saved from an alignment joins two ("a.txt ↔ b.txt").
+    safe_name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", document.name)
+    stem = Path(safe_name).stem.strip(" .") or f"document-{document.document_id}"
     middle = (f"{document.source_lang}-{document.target_lang}.bilingual" if bilingual
               else document.target_lang)
     return f"{stem}.{middle}.{fmt}"

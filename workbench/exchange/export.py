@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
 
 from workbench.errors import StoreError, WorkbenchError
 from workbench.mt.plausibility import is_plausible
@@ -120,15 +121,22 @@ def collect_segments(store, document_ids: list[int] | None = None, *, approved_o
                 segment_id=segment.id, position=segment.position, source=segment.source_text,
                 target=segment.target_text, mt=mt, status=segment.status,
                 version=segment.version, source_lang=doc["lang"],
-                target_lang=doc["target_lang"], checkpoint=segment.checkpoint))
+                target_lang=doc["target_lang"], checkpoint=checkpoint_label(segment.checkpoint)))
     return rows
+
+
+def checkpoint_label(checkpoint: str | None) -> str | None:
+    """A checkpoint as exports name it: a hub name as is, a local folder by its last part (no server path)."""
+    if checkpoint and (checkpoint.startswith(("/", "~", ".")) or "\\" in checkpoint or checkpoint[1:3] == ":\\"):
+        return PureWindowsPath(checkpoint).name if "\\" in checkpoint else PurePosixPath(checkpoint).name
+    return checkpoint
 
 
 def export_segments(store, document_ids: list[int] | None, fmt: str, *,
                     approved_only: bool = True) -> bytes:
     """The chosen segments in one of the segment formats (tmx, tsv, jsonl), as bytes."""
     if fmt not in WRITERS:
-        raise ExportError(f"unknown segment format '{fmt}' (one of {', '.join(WRITERS)})")
+        raise ExportError(f"unknown export format '{fmt}' (one of the segment formats {', '.join(WRITERS)})")
     return WRITERS[fmt](collect_segments(store, document_ids, approved_only=approved_only))
 
 

@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.errors import LocatedError, StaleVersion, StoreError
+from workbench.errors import LocatedError, SegmentRetired, StaleVersion, StoreError
 from workbench.exchange.export import ExportedFile, ExportError, ExportRow, collect_segments
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
@@ -411,6 +411,12 @@ def import_xliff(store, data: bytes, *, reviewer: str, path: str | Path | None =
             result.skipped.append(SkippedUnit(change.unit_id, change.line,
                                               f"changed by someone else during the import "
                                               f"(stored version {exc.current})"))
+            continue
+        except SegmentRetired:
+            # A re-import of the document retired it between our check and our write.
+            result.skipped.append(SkippedUnit(change.unit_id, change.line,
+                                              "the document was re-imported during the import and this "
+                                              "segment was retired"))
             continue
         result.updated.append(change.segment_id)
     return result

@@ -92,8 +92,14 @@ làm tốt đó ở nhằm còn vẫn không chưa đây ấy nào gì ai thêm 
 _VI_BOUNDARY_PAIRS_RAW = """
 thực_hiện tham_gia đẩy_mạnh tăng_cường nâng_cao triển_khai tiếp_tục xây_dựng chỉ_đạo lãnh_đạo
 phát_huy giữ_vững đảm_bảo bảo_đảm thường_xuyên chủ_động tích_cực kịp_thời nhanh_chóng đồng_thời
-phát_biểu tổ_chức hội_nghị đồng_chí
+phát_biểu tổ_chức hội_nghị đồng_chí củng_cố trao_đổi giữ_gìn vận_động tổng_kết sơ_kết hoàn_thành rà_soát
 """.split()
+# Words that open an adjunct (time, place, purpose, comparison) or a clause: a name does not
+# run across them ("important speech | at the symposium", "an ninh trật tự | trên địa bàn").
+_PHRASE_BREAKS = {
+    "en": "to at by from with as than that which who during when while into over through".split(),
+    "vi": "trên tại với cho về khi để từ đến nhằm theo thì mà là được đã sẽ đang".split(),
+}
 # One Chinese word, several English renderings in the MT: classes of near-synonyms.
 _EN_SYNONYMS = {
     "frontier": "border", "border": "border",
@@ -201,6 +207,13 @@ def segments_from_store(store, lang: str | None = None) -> list[SourceSegment]:
             for r in rows if lang is None or r["lang"] == lang]
 
 
+def corpus_signature(store) -> tuple:
+    """Changes whenever the source texts candidates are read from may have changed (for caching)."""
+    documents = store.conn.execute("SELECT COUNT(*), MAX(updated_at), SUM(archived) FROM documents").fetchone()
+    segments = store.conn.execute("SELECT COUNT(*), MAX(id), COUNT(retired_at) FROM segments").fetchone()
+    return (str(store.path), *tuple(documents), *tuple(segments))
+
+
 # -- tokens --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Unit:
@@ -226,6 +239,7 @@ class _Language:
             self.stopwords = {self.fold(w) for w in _EN_STOPWORDS}
             self.boundary_pairs = set()
         self.boundary_words = {self.fold(w) for w in _EN_BOUNDARY_VERBS} if lang == "en" else set()
+        self.phrase_breaks = {self.fold(w) for w in _PHRASE_BREAKS[lang]}
 
     def fold(self, word: str) -> str:
         tokens = tokenize(word, self.folder)
@@ -242,11 +256,10 @@ class _Language:
             if (key == "s" and units and units[-1].key == "'" and units[-1].start == start - 1
                     and len(units) > 1 and units[-2].end == start - 1):
                 # "People's": the possessive joins the word before it.
-                apostrophe = units.pop()
+                del units[-1]  # the apostrophe
                 previous = units.pop()
                 units.append(_Unit(previous.start, end, previous.key + "'s", text[previous.start:end],
                                    True, False, False))
-                del apostrophe
                 continue
             joiner = key in ("'", "-") and (self.lang == "vi" or (
                 units and units[-1].end == start and i + 1 < len(tokens.starts)
@@ -264,6 +277,13 @@ class _Language:
                 unit.surface[:1].islower() and unit.key.endswith(("ed", "ing")))):
             return False  # adverbs, participles and gerunds open or close clauses, not names
         return True
+
+    def breaks_phrase(self, unit: _Unit) -> bool:
+        """A word that a name does not run across: adjunct openers, and English participles and gerunds."""
+        if unit.key in self.phrase_breaks:
+            return True
+        return self.lang == "en" and len(unit.key) > 4 and unit.surface[:1].islower() \
+            and unit.key.endswith(("ed", "ing"))
 
     def is_open_neighbour(self, unit: _Unit | None) -> bool:
         """A neighbour that does not tie a string to its context: none, punctuation, a function word."""
@@ -471,7 +491,7 @@ def _long_form_before(units: list[_Unit], end: int, acronym: str, language: _Lan
 def _acronyms(parsed, language: _Language, known: _Known) -> list[Candidate]:
     defined: dict[str, dict] = {}
     used: dict[str, list] = defaultdict(list)
-    for segment, units, spans in parsed:
+    for segment, units, _spans in parsed:
         for i, unit in enumerate(units):
             if not (unit.acronym and _ACRONYM_TOKEN.match(unit.surface)):
                 continue
@@ -521,7 +541,10 @@ def _expansions_in_corpus(parsed, language: _Language, acronyms: set[str]) -> di
     for segment, units, _ in parsed:
         words = [u for u in units if u.word or u.surface == ","]
         for acronym, letters in wanted.items():
+            initial = acronym[0]
             for start in range(len(words)):
+                if words[start].surface[:1].upper() != initial:
+                    continue
                 run = [u for u in words[start:start + letters + 2] if u.word][:letters]
                 if len(run) == letters and _initials_match(run, acronym, language) and not run[0].acronym:
                     counts[acronym][segment.text[run[0].start:run[-1].end]] += 1
@@ -543,7 +566,7 @@ def _grams(parsed, language: _Language, known: _Known) -> dict[tuple, _Gram]:
             words = 0
             for end in range(start, min(len(units), start + MAX_TOKENS)):
                 unit = units[end]
-                if not (unit.word or unit.joiner):
+                if not (unit.word or unit.joiner) or language.breaks_phrase(unit):
                     break
                 if unit.word:
                     words += 1
@@ -731,14 +754,25 @@ def _vi_variants(parsed, language: _Language, known: _Known) -> list[Candidate]:
     if not known.stripped:
         return []
     lengths = {len(k.split()) for k in known.stripped}
+    first_words = {k.split()[0] for k in known.stripped}
     found: dict[tuple, Candidate] = {}
+    stripped_words: dict[str, str] = {}  # word -> diacritic-free (texts repeat their words)
     for segment, units, spans in parsed:
         words = [u for u in units if u.word]
-        for length in lengths:
-            for i in range(len(words) - length + 1):
+        plain = []
+        for word in words:
+            if word.surface not in stripped_words:
+                stripped_words[word.surface] = strip_diacritics(word.surface)
+            plain.append(stripped_words[word.surface])
+        for i in range(len(words)):
+            if plain[i] not in first_words:
+                continue
+            for length in lengths:
+                if i + length > len(words):
+                    continue
                 run = words[i:i + length]
                 surface = segment.text[run[0].start:run[-1].end]
-                entry = known.stripped.get(_stripped_key(surface))
+                entry = known.stripped.get(" ".join(plain[i:i + length]))
                 if entry is None or _inside(spans, run[0].start, run[-1].end):
                     continue
                 key = tuple(u.key for u in run)
@@ -763,20 +797,21 @@ def _slug(text: str) -> str:
 def proposed_row(candidate: Candidate, glossary=None) -> tuple[dict[str, str], str | None]:
     """The glossary cells accepting the candidate writes, and the id of the row it replaces (or None).
 
-    A variant adds its form to the entry's `<lang>_variants`; anything else is a
-    new entry whose other-language term is left for the reviewer to fill in
-    (the glossary check says which column is still required).
+    A variant changes only the entry's `<lang>_variants` (the cells returned are
+    `id` and that column; `accept_candidate` keeps the row's other cells as they
+    are in the file). Anything else is a new entry whose other-language term is
+    left for the reviewer to fill in (the glossary check says which column is
+    still required).
     """
     lang = candidate.lang
     if candidate.variant_of:
         entry = glossary.get(candidate.variant_of) if glossary is not None else None
         if entry is None:
             raise KeyError(candidate.variant_of)
-        cells = _cells_of_entry(entry)
         column = f"{lang}_variants"
-        forms = [f for f in cells.get(column, "").split("|") if f.strip()]
-        cells[column] = "|".join(dict.fromkeys([*forms, candidate.form, *candidate.variants]))
-        return cells, entry.id
+        forms = list(entry.variants.get(lang, ()))
+        return {"id": entry.id, column: "|".join(dict.fromkeys([*forms, candidate.form, *candidate.variants]))}, \
+            entry.id
     if candidate.kind == "acronym" and candidate.long_form:
         term, variants = candidate.long_form, [candidate.form]
     else:
@@ -789,16 +824,6 @@ def proposed_row(candidate: Candidate, glossary=None) -> tuple[dict[str, str], s
              "note": f"candidate {candidate.id} ({candidate.count}x in {', '.join(candidate.documents)}); "
                      "check the rendering"}
     return cells, None
-
-
-def _cells_of_entry(entry) -> dict[str, str]:
-    cells = {"id": entry.id, "note": entry.note,
-             "case_sensitive": "yes" if entry.case_sensitive else "no", "enforce": "yes" if entry.enforce else "no"}
-    for lang in ("vi", "en", "zh"):
-        cells[lang] = entry.terms.get(lang, "")
-        cells[f"{lang}_variants"] = "|".join(entry.variants.get(lang, ()))
-        cells[f"{lang}_forbidden"] = "|".join(entry.forbidden.get(lang, ()))
-    return cells
 
 
 def accept_candidate(path: str | Path, cells: dict[str, str], *, replacing: str | None = None,
@@ -815,9 +840,7 @@ def accept_candidate(path: str | Path, cells: dict[str, str], *, replacing: str 
         raise GlossaryEditError(f"entry '{replacing}' is not in this file; choose the file that holds it",
                                 file.path)
     if replacing is not None:
-        # Keep the row's own cells the candidate does not change (and its column set).
-        row = file.row(replacing)
-        cells = {**row.cells, **{k: v for k, v in cells.items() if k in file.columns or (v or "").strip()}}
+        cells = {**file.row(replacing).cells, **cells}  # the row's other cells exactly as in the file
     return file.save_entry(cells, replacing=replacing)
 
 

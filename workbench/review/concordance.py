@@ -6,7 +6,8 @@ context, the match as written, right context) with document and segment ids.
 Matching uses the glossary matcher's tokens and folding (`glossary.matching`):
 word boundaries, case, English plurals, and Vietnamese tone marks, where their
 placement ("uỷ"/"ủy") never matters and, when the query has no diacritics at
-all, neither do the marks themselves, so "dang uy" finds "Đảng uỷ".
+all, neither do the marks themselves, so "dang uy" finds "Đảng uỷ" (in any
+language: "thanh thuy" finds "Thanh Thủy" in an English target). Case never matters.
 """
 
 from __future__ import annotations
@@ -57,10 +58,11 @@ class _Finder:
         self.plain = _plain(query)
         self.lang = lang
         self.matcher = TermMatcher(lang)
-        self.matcher.add("query", query, "term", case_sensitive=False)
+        # Lower case: a concordance ignores case, acronyms included ("ĐẢNG UỶ" finds "Đảng uỷ").
+        self.matcher.add("query", query.lower(), "term", case_sensitive=False)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
-        if self.plain and self.lang == "vi":
+        if self.plain and self.lang != "zh":
             # A query typed without diacritics: search the text with its diacritics folded away,
             # character by character, and map the spans back to the text as written.
             folded, offsets = _fold_with_offsets(text)
@@ -103,6 +105,13 @@ def search(store, query: str, *, limit: int = 500, context: int = CONTEXT_CHARS)
                 if len(lines) >= limit:
                     return lines
     return lines
+
+
+def concordance_url(text: str) -> str:
+    """Relative URL of the Terms page's concordance on `text` (for links from other pages)."""
+    from urllib.parse import quote
+
+    return "terms?q=" + quote(text.strip(), safe="")
 
 
 def format_lines(lines: list[ConcordanceLine]) -> str:

@@ -268,6 +268,8 @@ class ReviewStore:
                     self.path.parent.mkdir(parents=True, exist_ok=True)
                 except OSError as exc:
                     raise StoreError(f"{self.path}: cannot create its folder ({exc.strerror})") from None
+                if not self.path.exists() and not os.access(self.path.parent, os.W_OK):
+                    raise StoreError(f"{self.path}: cannot create the store: its folder is not writable")
                 self.conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
                 self.conn.row_factory = sqlite3.Row
                 self.conn.execute("PRAGMA foreign_keys = ON")

@@ -131,13 +131,20 @@ def _dropped_blocks(text: str, article: list[str]) -> list[DroppedText]:
             element.drop_tree()
     kept = {_comparable(block) for block in article}
     kept_text = " ".join(kept)
+    blocks = [element for element in tree.iter() if isinstance(element.tag, str) and element.tag in _BLOCK_TAGS]
+    # Only the innermost blocks are listed, so each piece of text is listed once: mark every block
+    # that holds another one (walking up from each block, stopping where a walk already went).
+    outer: set = set()
+    for element in blocks:
+        parent = element.getparent()
+        while parent is not None and parent not in outer:
+            outer.add(parent)
+            parent = parent.getparent()
     dropped: list[DroppedText] = []
     seen: set[str] = set()
-    for element in tree.iter():
-        if not isinstance(element.tag, str) or element.tag not in _BLOCK_TAGS:
+    for element in blocks:
+        if element in outer:
             continue
-        if any(isinstance(child.tag, str) and child.tag in _BLOCK_TAGS for child in element.iterdescendants()):
-            continue  # only the innermost blocks, so each piece of text is listed once
         block = clean_block_text(element.text_content())
         key = _comparable(block)
         if not key or key in seen or key in kept or key in kept_text:

@@ -42,13 +42,15 @@ class _Line:
 def read_pdf(raw: bytes, path: str) -> ExtractedDocument:
     """Read the text layer of a PDF into paragraphs with page locations (see module docstring)."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise DocumentError("the PDF is password-protected; save an unprotected copy", path)
+            raise FileNotDecryptedError("a password is needed")
         pages = list(reader.pages)
+    except (FileNotDecryptedError, DependencyError) as exc:
+        raise DocumentError(f"the PDF is encrypted ({exc}); save an unprotected copy", path) from None
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise DocumentError(f"not a readable PDF ({exc})", path) from None
     page_lines: list[list[_Line]] = []
@@ -91,7 +93,7 @@ def _lines_of(page) -> list[_Line]:
 
     page.extract_text(visitor_text=visit)
     lines: list[_Line] = []
-    for y, x, text, size in sorted(runs, key=lambda run: (-run[0], run[1])):
+    for y, _x, text, size in sorted(runs, key=lambda run: (-run[0], run[1])):
         if lines and abs(lines[-1].y - y) <= max(1.0, 0.3 * size):
             lines[-1].text += text
             continue

@@ -1,0 +1,221 @@
+"""Accounts in a real browser: sign-in, a wrong password, and what each role may do.
+
+`streamlit run app.py` with a users file (WORKBENCH_USERS) holding a reviewer, an
+approver and a glossary editor, driven by Playwright in Debian's Chromium. The test
+signs in as each, tries what the role allows and what it does not, and then reads the
+review store and the glossary file: the history names the signed-in account, refused
+actions changed nothing.
+
+Needs the `playwright` package and /usr/bin/chromium; skipped without them unless
+WORKBENCH_REQUIRE_BROWSER=1 (CI), which makes them mandatory.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from ui_support import APP, REPO, copy_store, seeded_store_file
+
+from workbench.accounts import add_account
+from workbench.review.store import ReviewStore
+
+CHROMIUM = Path("/usr/bin/chromium")
+PASSWORDS = {"minh": "reviewer-password", "lan": "approver-password", "thu": "glossary-password"}
+ROLES = {"minh": "reviewer", "lan": "approver", "thu": "glossary-editor"}
+
+if os.environ.get("WORKBENCH_REQUIRE_BROWSER") == "1":
+    import playwright.sync_api as playwright_api
+
+    assert CHROMIUM.exists(), "needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)"
+else:
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
+                    allow_module_level=True)
+
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_healthy(url: str, server: subprocess.Popen, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {server.returncode}: {server.stdout.read()}")
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"streamlit did not answer at {url} within {timeout} s")
+
+
+@pytest.fixture
+def served(tiny_checkpoints, tmp_path_factory, tmp_path):
+    """The seeded store, a glossary copy and a users file, served by `streamlit run app.py`."""
+    db = copy_store(seeded_store_file(tiny_checkpoints, tmp_path_factory), tmp_path / "data" / "workbench.db")
+    glossary = tmp_path / "glossaries"
+    shutil.copytree(REPO / "glossaries", glossary)
+    users = tmp_path / "users.json"
+    for name, role in ROLES.items():
+        add_account(users, name, role, PASSWORDS[name])
+    port = free_port()
+    env = dict(os.environ, WORKBENCH_DB=str(db), WORKBENCH_GLOSSARY=str(glossary), WORKBENCH_USERS=str(users),
+               WORKBENCH_MODEL_VI_EN=str(tiny_checkpoints["vi-en"]),
+               WORKBENCH_MODEL_EN_VI=str(tiny_checkpoints["en-vi"]),
+               WORKBENCH_MODEL_ZH_EN=str(tmp_path / "no-model"))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, server)
+        yield url, db, glossary
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture
+def browser():
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def new_tab(browser):
+    """A fresh browser context (no cookies, no session) and its page."""
+    tab = browser.new_context(viewport={"width": 1400, "height": 1600}).new_page()
+    tab.set_default_timeout(60_000)
+    return tab
+
+
+def sign_in(tab, url: str, name: str, password: str, *, page: str = "review") -> None:
+    tab.goto(f"{url}/{page}")
+    tab.get_by_label("Account name").fill(name)
+    tab.get_by_label("Password", exact=True).fill(password)
+    tab.get_by_role("button", name="Sign in").click()
+
+
+def first_segment(db: Path):
+    with ReviewStore(db) as store:
+        return store.segments(store.documents()[0]["id"])[0]
+
+
+def save_with_keys(tab, segment, text: str, keys: str) -> None:
+    """Type a target into the open segment's editor and save it from the keyboard.
+
+    Ctrl+Enter approves and opens the next segment; Ctrl+Shift+Enter saves it as translated.
+    """
+    selector = f".st-key-target_{segment.id}_{segment.version} textarea"
+    tab.wait_for_function("sel => document.activeElement === document.querySelector(sel)", arg=selector)
+    box = tab.locator(selector)
+    box.fill(text)
+    box.press(keys)
+
+
+def test_accounts_and_roles_in_a_real_browser(served, browser, tmp_path):
+    tabs = []
+    try:
+        accounts_and_roles(served, browser, tabs)
+    except Exception:
+        for index, tab in enumerate(tabs):
+            tab.screenshot(path=str(tmp_path / f"failure-{index}.png"), full_page=True)
+        raise
+
+
+def accounts_and_roles(served, browser, tabs):
+    url, db, glossary = served
+    segment = first_segment(db)
+    glossary_before = {p.name: p.read_text(encoding="utf-8") for p in glossary.glob("*.tsv")}
+
+    # Before signing in nothing of the workbench shows; a wrong password is refused.
+    tab = new_tab(browser)
+    tabs.append(tab)
+    sign_in(tab, url, "lan", "not-the-password")
+    tab.get_by_text("Sign-in failed: unknown account or wrong password.").wait_for()
+    assert tab.get_by_role("heading", name="Review").count() == 0
+    assert tab.locator(f".st-key-target_{segment.id}_{segment.version} textarea").count() == 0
+
+    # A reviewer edits and marks translated, but may not approve.
+    tab.get_by_label("Account name").fill("minh")
+    tab.get_by_label("Password", exact=True).fill(PASSWORDS["minh"])
+    tab.get_by_role("button", name="Sign in").click()
+    tab.get_by_text("Signed in as").wait_for()
+    save_with_keys(tab, segment, "The border conference, reviewed by Minh.", "Control+Enter")
+    tab.get_by_text("may not mark a segment approved").wait_for()
+    with ReviewStore(db) as store:
+        assert store.segment(segment.id).version == segment.version
+        assert store.history(segment.id) == []
+    save_with_keys(tab, segment, "The border conference, reviewed by Minh.", "Control+Shift+Enter")
+    tab.get_by_text("Saved segment #1 as translated").wait_for()
+    with ReviewStore(db) as store:
+        saved = store.segment(segment.id)
+        assert (saved.status, saved.updated_by) == ("translated", "minh")
+        assert [h["reviewer"] for h in store.history(segment.id)] == ["minh"]
+
+    # ... and may not change the glossary.
+    tab.goto(f"{url}/glossary")
+    form = tab.locator("[data-testid=stForm]")
+    form.get_by_label("id", exact=True).fill("test-post")
+    form.get_by_label("vi", exact=True).fill("đồn thử nghiệm")
+    form.get_by_label("en", exact=True).fill("test post")
+    form.get_by_role("button", name="Save entry").click()
+    tab.get_by_text("may not change the glossary").wait_for()
+    assert {p.name: p.read_text(encoding="utf-8") for p in glossary.glob("*.tsv")} == glossary_before
+
+    # An approver approves; the history names the account, not a typed name.
+    approver = new_tab(browser)
+    tabs.append(approver)
+    sign_in(approver, url, "lan", PASSWORDS["lan"])
+    approver.get_by_text("Signed in as").wait_for()
+    current = first_segment(db)
+    save_with_keys(approver, current, "The border defence conference.", "Control+Enter")
+    approver.get_by_text("Saved segment #1 as approved").wait_for()
+    with ReviewStore(db) as store:
+        assert (store.segment(segment.id).status, store.segment(segment.id).updated_by) == ("approved", "lan")
+        assert [h["reviewer"] for h in store.history(segment.id)] == ["minh", "lan"]
+
+    # A glossary editor changes the glossary but may not edit segments.
+    editor = new_tab(browser)
+    tabs.append(editor)
+    sign_in(editor, url, "thu", PASSWORDS["thu"], page="glossary")
+    editor.get_by_text("Signed in as").wait_for()
+    form = editor.locator("[data-testid=stForm]")
+    form.get_by_label("id", exact=True).fill("test-post")
+    form.get_by_label("vi", exact=True).fill("đồn thử nghiệm")
+    form.get_by_label("en", exact=True).fill("test post")
+    form.get_by_role("button", name="Save entry").click()
+    editor.get_by_text("Saved test-post").wait_for()
+    assert any("test-post\tđồn thử nghiệm\ttest post" in p.read_text(encoding="utf-8") for p in glossary.glob("*.tsv"))
+    editor.goto(f"{url}/review")
+    editor.get_by_role("heading", name="Review").wait_for()
+    approved = first_segment(db)
+    assert editor.locator(f".st-key-target_{approved.id}_{approved.version} textarea").count() == 0
+
+    # Signing out brings the sign-in form back.
+    editor.get_by_role("button", name="Sign out").click()
+    editor.get_by_role("button", name="Sign in").wait_for()
