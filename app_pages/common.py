@@ -8,6 +8,7 @@ which escapes it (`workbench.review.views.escape_html`).
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -146,11 +147,28 @@ def sidebar() -> None:
     set_url(reviewer=reviewer() or None)
 
 
+@st.cache_data(ttl=15, show_spinner=False)
+def _model_statuses(pairs: tuple[str, ...] | None, settings: tuple) -> list:
+    # `settings` (the model variables) is only part of the cache key: a changed setting is seen at once.
+    return check_models(list(pairs) if pairs else None)
+
+
+def model_statuses(pairs=None) -> list:
+    """Which checkpoints are present (`check_models`), looked up at most every 15 s (it reads the disk)."""
+    settings = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("WORKBENCH_")))
+    return _model_statuses(tuple(pairs) if pairs else None, settings)
+
+
+def model_available(pair: str) -> bool:
+    """True when the checkpoint of `pair` is present."""
+    return model_statuses([pair])[0].available
+
+
 def model_banner() -> None:
     """Say which translation models are missing or are random-weight test models."""
     languages = {row["lang"] for row in store().documents()}
     pairs = [pair_for_language(lang) for lang in sorted(languages) if lang in TARGET_LANGUAGE]
-    statuses = check_models(pairs or None)
+    statuses = model_statuses(pairs or None)
     missing = [s for s in statuses if not s.available]
     if missing:
         names = ", ".join(f"{s.pair} (`{(s.checkpoint or 'none').replace('`', '')}`)" for s in missing)

@@ -23,8 +23,6 @@ from workbench.review.store import ReviewStore
 
 #: Finished translations stay listed this long (seconds), so the reviewer sees how they ended.
 SHOW_FINISHED_FOR = 600
-STATUS_SHORT = {"new": "new", "draft": "draft", "translated": "transl.", "reviewed": "reviewed",
-                "approved": "approved", "rejected": "rejected"}
 
 store = common.store()
 st.title("Documents")
@@ -106,17 +104,19 @@ if summaries:
             "pair": f"{item['lang']}→{item['target_lang']}",
             "kind": "MT of " + item["mt_source_lang"] if item["kind"] == "machine_translation" else "original",
             "date": item["date"] or "", "segments": item["segments"], "MT": item["translated"],
-            **{STATUS_SHORT[status]: count for status, count in item["statuses"].items()},
+            # One column for the counts by status (only those that occur), so the row fits the screen.
+            "statuses": " · ".join(f"{count} {status}" for status, count in item["statuses"].items() if count),
             "progress": done / item["segments"] if item["segments"] else 0.0,
         })
-    small = st.column_config.NumberColumn(width="small")
     st.dataframe(rows, hide_index=True, key="documents_table", column_config={
         "progress": st.column_config.ProgressColumn(
-            "reviewed or approved", min_value=0.0, max_value=1.0, format="percent", width="small"),
-        "title": st.column_config.TextColumn(width="medium"),
-        "id": small, "segments": small, "MT": st.column_config.NumberColumn(
-            width="small", help="segments with a machine translation"),
-        **{short: small for short in STATUS_SHORT.values()},
+            "reviewed or approved", min_value=0.0, max_value=1.0, format="percent", width=110),
+        "title": st.column_config.TextColumn(width=230),
+        "id": st.column_config.NumberColumn(width=36), "pair": st.column_config.TextColumn(width=52),
+        "kind": st.column_config.TextColumn(width=70), "date": st.column_config.TextColumn(width=86),
+        "segments": st.column_config.NumberColumn(width=70),
+        "MT": st.column_config.NumberColumn(width=40, help="segments with a machine translation"),
+        "statuses": st.column_config.TextColumn("segments by status", width=200),
     })
 else:
     st.info("The review store holds no documents yet. Import some below.")

@@ -17,7 +17,6 @@ import streamlit as st
 from app_pages import common
 from workbench.config import pair_for_language
 from workbench.errors import SegmentRetired, StaleVersion, WorkbenchError
-from workbench.mt.checkpoints import check_model
 from workbench.review.checks import CHECKS
 from workbench.review.memory import TranslationMemory
 from workbench.review.store import STATUSES
@@ -111,6 +110,23 @@ def _next_flagged():
             _open(segment_id)
             return
     st.session_state["review_notice"] = ("info", "No other flagged segment among those shown.")
+
+
+def _go_to():
+    """Open the segment numbered in "Go to #" (clearing the filters if they hide it)."""
+    number = st.session_state.get("review_goto")
+    by_number = st.session_state.get("_review_by_number") or {}
+    if number is None or int(number) not in by_number:
+        return
+    segment_id = by_number[int(number)]
+    if segment_id not in (st.session_state.get("_review_order") or []):
+        for key, empty in (("review_statuses", []), ("review_checks", []), ("review_search", ""),
+                           ("review_flagged", False)):
+            st.session_state[key] = empty
+        st.session_state["_review_order"] = list(by_number.values())
+    st.session_state["review_conflict"] = None
+    _open(segment_id)
+    st.session_state["review_goto"] = None
 
 
 def _conflict(segment_id: int, mine: str | None, status: str, exc: StaleVersion):
@@ -272,28 +288,27 @@ def draw_conflict(conflict: dict) -> None:
         buttons[2].button("Dismiss my text", key="conflict_dismiss", on_click=_dismiss_conflict)
 
 
-def draw_machine_translation(view, model_ready: bool) -> None:
+def machine_translation_html(view, model_ready: bool) -> str:
     segment = view.segment
     if segment.mt_text is None:
-        st.html('<div class="wb-panel-block"><b>Machine translation:</b> <i style="color:#888">'
+        return ('<div class="wb-panel-block"><b>Machine translation:</b> <i style="color:#888">'
                 + ("not translated yet" if model_ready else "none: the model is missing") + "</i></div>")
     elif view.mt_problems:
         reasons = "; ".join(view.mt_problems)
-        st.html(f'<div class="wb-panel-block"><b>Machine translation</b> '
+        return (f'<div class="wb-panel-block"><b>Machine translation</b> '
                 f'<span style="color:#b45309">[not plausible: {escape_html(reasons)}]</span>'
                 f'<div style="color:#888;font-style:italic;max-height:4.5em;overflow:hidden">'
                 f"{escape_html(segment.mt_text)}</div></div>")
     else:
-        st.html(f'<div class="wb-panel-block"><b>Machine translation</b>'
+        return (f'<div class="wb-panel-block"><b>Machine translation</b>'
                 f'<button data-wb-action="insert-mt">Insert (Ctrl+I)</button>'
                 f'<div style="white-space:pre-wrap">{escape_html(segment.mt_text)}</div></div>')
 
 
-def draw_memory(matches, source_text: str) -> None:
+def memory_html(matches, source_text: str) -> str:
     if not matches:
-        st.html('<div class="wb-panel-block"><b>Translation memory:</b> '
+        return ('<div class="wb-panel-block"><b>Translation memory:</b> '
                 '<span style="color:#888">no approved segment matches (75% or better)</span></div>')
-        return
     items = []
     for index, match in enumerate(matches):
         key = f" (Ctrl+{index + 1})" if index < TM_SHORTCUTS else ""
@@ -304,15 +319,15 @@ def draw_memory(matches, source_text: str) -> None:
             f"<div>{escape_html(match.target_text)}</div>"
             f'<div style="color:#888;font-size:0.85em">{escape_html(match.unit.document_name)}, approved by '
             f'{escape_html(match.unit.updated_by or "?")}</div></li>')
-    st.html('<div class="wb-panel-block"><b>Translation memory</b> '
+    return ('<div class="wb-panel-block"><b>Translation memory</b> '
             '<span style="color:#888;font-size:0.85em">(its source against this one: struck = only here, '
             'green = only in the match)</span>'
             f'<ol style="margin:0;padding-left:1.2em">{"".join(items)}</ol></div>')
 
 
-def draw_terms(hints) -> None:
+def terms_html(hints) -> str:
     if not hints:
-        return
+        return ""
     items = []
     for index, hint in enumerate(hints):
         required = escape_html(hint.required) if hint.required else "<i>(no required target)</i>"
@@ -324,18 +339,17 @@ def draw_terms(hints) -> None:
         if hint.note:
             extra += f'<div style="color:#666;font-size:0.85em">{escape_html(hint.note)}</div>'
         items.append(f"<li>{escape_html(hint.surface)} → <b>{required}</b>{button}{extra}</li>")
-    st.html(f'<div class="wb-panel-block"><b>Glossary terms</b><ul style="margin:0;padding-left:1.2em">'
+    return (f'<div class="wb-panel-block"><b>Glossary terms</b><ul style="margin:0;padding-left:1.2em">'
             f'{"".join(items)}</ul></div>')
 
 
-def draw_issues(view) -> None:
+def issues_html(view) -> str:
     if not view.issues:
-        st.html('<div class="wb-panel-block"><b>Checks:</b> <span style="color:#166534">nothing flagged</span>'
+        return ('<div class="wb-panel-block"><b>Checks:</b> <span style="color:#166534">nothing flagged</span>'
                 "</div>")
-        return
     on = " (on the machine translation)" if view.checked_is_mt else ""
     items = "".join(f"<li><b>{escape_html(i.label)}</b>: {escape_html(i.message)}</li>" for i in view.issues)
-    st.html(f'<div class="wb-panel-block" style="color:#9a3412"><b>Checks{escape_html(on)}</b>'
+    return (f'<div class="wb-panel-block" style="color:#9a3412"><b>Checks{escape_html(on)}</b>'
             f'<ul style="margin:0;padding-left:1.2em">{items}</ul></div>')
 
 
@@ -399,18 +413,26 @@ def draw_panel(view, document, glossary, memory, *, can_edit: bool, model_ready:
         common.text_html(segment.target_text, placeholder="(no target yet)")
         if not can_edit:
             st.info("Enter your name under “Reviewer name” in the sidebar to edit segments.")
-    draw_machine_translation(view, model_ready)
     matches = memory.lookup(segment.source_text, exclude_segment=segment.id)
-    draw_memory(matches, segment.source_text)
     hints = term_hints(segment.source_text, glossary, document["lang"], document["target_lang"])
-    draw_terms(hints)
-    draw_issues(view)
+    # One element for the four blocks beside the editor: fewer elements make a save-and-next faster.
+    st.html(machine_translation_html(view, model_ready) + memory_html(matches, segment.source_text)
+            + terms_html(hints) + issues_html(view))
     draw_history(common.store().history(segment.id), segment, can_edit)
     return {
         "seg": segment.id, "version": segment.version, "can_edit": editing,
         "editor": f".st-key-{_target_key(segment.id, segment.version)} textarea" if editing else None,
         "mt": view.usable_mt, "tm": [m.target_text for m in matches], "terms": [h.required for h in hints],
     }
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _check_cache(db_path: str, document_id: int) -> dict:
+    """The checks of one document's segments, shared by every session (keyed by segment version and text).
+
+    Opening a 1,000-segment document would otherwise re-run every check for each new session (about 1 s).
+    """
+    return {}
 
 
 # -- the page -----------------------------------------------------------------------------------
@@ -422,7 +444,8 @@ by_id = common.documents_or_stop(store)
 if st.session_state["review_document"] not in by_id:
     st.session_state["review_document"] = next(iter(by_id))
     st.session_state["review_focus"] = None
-document_column, status_column, check_column, search_column, flag_column = st.columns([4, 2, 2, 2, 1.2])
+document_column, status_column, check_column, search_column, flag_column, goto_column = st.columns(
+    [4, 2, 2, 2, 1.2, 1.1])
 document_id = document_column.selectbox("Document", list(by_id), key="review_document",
                                         format_func=lambda i: common.document_label(by_id[i]), on_change=_open,
                                         args=(None,))
@@ -430,57 +453,68 @@ statuses = status_column.multiselect("Status", STATUSES, key="review_statuses")
 checks = check_column.multiselect("Checks", list(CHECKS), format_func=CHECKS.get, key="review_checks")
 search = search_column.text_input("Search", key="review_search", placeholder="source and translations")
 flagged_only = flag_column.toggle("Flagged only", key="review_flagged")
+goto_column.number_input("Go to #", min_value=1, step=1, value=None, key="review_goto", on_change=_go_to,
+                         placeholder="#")
 
-document = store.document(document_id)
-summary = by_id[document_id]
-caches = st.session_state.setdefault("_review_view_caches", {})
-views = segment_views(store, document_id, glossary, cache=caches.setdefault(document_id, {}))
-shown = SegmentFilter(tuple(statuses), flagged_only, tuple(checks), search).apply(views)
-ordered = [v.segment.id for v in shown]
-st.session_state["_review_order"] = ordered
-st.session_state["_review_flagged_ids"] = {v.segment.id for v in shown if v.flagged}
-by_segment = {v.segment.id: v for v in views}
-if st.session_state["review_focus"] not in by_segment or (
-        ordered and st.session_state["review_focus"] not in ordered):
-    st.session_state["review_focus"] = ordered[0] if ordered else None
-    if ordered:
-        st.session_state["review_page"] = 1
-focus = st.session_state["review_focus"]
-
-flagged = sum(1 for v in views if v.flagged)
-implausible = sum(1 for v in views if v.mt_problems)
-info = (f"{common.language_direction(document['lang'], document['target_lang'])} · "
-        f"{common.kind_label(document['kind'], document['mt_source_lang'])} · {document['name']}"
-        + (f" · {document['date']}" if document["date"] else "")
-        + f" · showing {len(shown)} of {len(views)} · {flagged} flagged · {summary['statuses']['approved']} approved")
-if implausible:
-    info += f" · {implausible} machine translation(s) not plausible, not offered"
-st.caption(common.escape_markdown(info))
 st.caption(" · ".join(f"**{common.escape_markdown(key)}** {common.escape_markdown(what)}" for key, what in KEYS))
 if glossary_problems:
     st.warning(f"The glossary has {len(glossary_problems)} problem(s), so terms are not highlighted "
                "or checked; see the Glossary page.")
 
-can_edit = bool(common.reviewer())
-pages = page_count(len(shown), GRID_PAGE_SIZE)
-if not isinstance(st.session_state["review_page"], int) or not 1 <= st.session_state["review_page"] <= pages:
-    st.session_state["review_page"] = min(max(1, st.session_state["review_page"] or 1), pages)
 
-grid_column, panel_column = st.columns([11, 9], gap="small")
-with grid_column:
-    if shown:
-        st.html(grid_html(page_items(shown, st.session_state["review_page"], GRID_PAGE_SIZE), focus))
-    else:
-        st.info("No segment matches these filters.")
-    if pages > 1:
-        st.pagination(pages, key="review_page")
-keys_data = {"doc": document_id, "seg": None, "version": None, "can_edit": False, "editor": None}
-with panel_column:
-    if focus is not None:
-        memory = TranslationMemory.from_store(store, document["lang"], document["target_lang"])
-        keys_data |= draw_panel(by_segment[focus], document, glossary, memory, can_edit=can_edit,
-                                model_ready=check_model(pair_for_language(document["lang"])).available)
-    keys_data["clear_drafts"] = st.session_state.pop("review_cleared_drafts", None) or []
-    _review_keys(data=keys_data, key="review_keys", on_action_change=_on_key_action)
+@st.fragment
+def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
+    """The grid and the open segment: a save, a move or a click reruns only this part of the page."""
+    store = common.store()
+    glossary, _ = common.glossary()
+    document = store.document(document_id)
+    views = segment_views(store, document_id, glossary, cache=_check_cache(str(store.path), document_id))
+    shown = segment_filter.apply(views)
+    ordered = [v.segment.id for v in shown]
+    st.session_state["_review_order"] = ordered
+    st.session_state["_review_flagged_ids"] = {v.segment.id for v in shown if v.flagged}
+    by_segment = {v.segment.id: v for v in views}
+    st.session_state["_review_by_number"] = {v.segment.position + 1: v.segment.id for v in views}
+    if st.session_state["review_focus"] not in by_segment or (
+            ordered and st.session_state["review_focus"] not in ordered):
+        st.session_state["review_focus"] = ordered[0] if ordered else None
+        if ordered:
+            st.session_state["review_page"] = 1
+    focus = st.session_state["review_focus"]
 
-common.set_url(doc=document_id, seg=focus)
+    flagged = sum(1 for v in views if v.flagged)
+    approved = sum(1 for v in views if v.segment.status == "approved")
+    implausible = sum(1 for v in views if v.mt_problems)
+    info = (f"{common.language_direction(document['lang'], document['target_lang'])} · "
+            f"{common.kind_label(document['kind'], document['mt_source_lang'])} · {document['name']}"
+            + (f" · {document['date']}" if document["date"] else "")
+            + f" · showing {len(shown)} of {len(views)} · {flagged} flagged · {approved} approved")
+    if implausible:
+        info += f" · {implausible} machine translation(s) not plausible, not offered"
+    st.caption(common.escape_markdown(info))
+
+    can_edit = bool(common.reviewer())
+    pages = page_count(len(shown), GRID_PAGE_SIZE)
+    if not isinstance(st.session_state["review_page"], int) or not 1 <= st.session_state["review_page"] <= pages:
+        st.session_state["review_page"] = min(max(1, st.session_state["review_page"] or 1), pages)
+
+    grid_column, panel_column = st.columns([11, 9], gap="small")
+    with grid_column:
+        if shown:
+            st.html(grid_html(page_items(shown, st.session_state["review_page"], GRID_PAGE_SIZE), focus))
+        else:
+            st.info("No segment matches these filters.")
+        if pages > 1:
+            st.pagination(pages, key="review_page")
+    keys_data = {"doc": document_id, "seg": None, "version": None, "can_edit": False, "editor": None}
+    with panel_column:
+        if focus is not None:
+            memory = TranslationMemory.from_store(store, document["lang"], document["target_lang"])
+            keys_data |= draw_panel(by_segment[focus], document, glossary, memory, can_edit=can_edit,
+                                    model_ready=common.model_available(pair_for_language(document["lang"])))
+        keys_data["clear_drafts"] = st.session_state.pop("review_cleared_drafts", None) or []
+        _review_keys(data=keys_data, key="review_keys", on_action_change=_on_key_action)
+    common.set_url(doc=document_id, seg=focus)
+
+
+workspace(document_id, SegmentFilter(tuple(statuses), flagged_only, tuple(checks), search))

@@ -182,12 +182,15 @@ export default function (component) {
     parentElement.appendChild(note);
   }
   const state = window.__wbReview;
-  let tries = 0;
-  const timer = setInterval(() => {
-    // The editor of this run may appear a moment after the component; wait for it (3 s at most).
-    if (window.__wbReview !== state || attach(state, note) || ++tries > 60) {
-      clearInterval(timer);
-      if (window.__wbReview === state) markDrafts(state);
+  // The editor of this run may appear a moment after the component: look for it on every frame (3 s at most).
+  const started = performance.now();
+  const look = () => {
+    if (window.__wbReview !== state) return;
+    if (attach(state, note) || performance.now() - started > 3000) {
+      markDrafts(state);
+      return;
     }
-  }, 50);
+    requestAnimationFrame(look);
+  };
+  look();
 }

@@ -307,6 +307,7 @@ def scenario_kill(args, workdir: Path, docs: Path) -> dict:
             "trials": trials,
             "translation_rows": sum(t["translation_rows"] for t in trials),
             "distinct_sources": sum(t["distinct_sources"] for t in trials),
+            "segments": sum(t["segments"] for t in trials),
             "untranslated": sum(t["untranslated"] for t in trials),
             "translated_twice": sum(t["translated_twice"] for t in trials),
             "integrity": ",".join(sorted({t["integrity"] for t in trials})) or "-",

@@ -105,7 +105,8 @@ def test_documents_are_read_as_the_batch_script_reads_them(tmp_path, capsys, enc
     assert main(["align", str(source), str(target), "--no-mt"]) == 0
     rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
     assert [row[0] for row in rows] == ["[0]:[0]", "[1]:[1]"]
-    assert rows[1][2:] == ["Năm 2020, đơn vị bắt giữ 15 đối tượng buôn lậu.", "In 2020, the unit arrested 15 smugglers."]
+    assert rows[1][2:] == ["Năm 2020, đơn vị bắt giữ 15 đối tượng buôn lậu.",
+                           "In 2020, the unit arrested 15 smugglers."]
     assert 0.0 <= float(rows[0][1]) <= 1.0
 
 

@@ -118,3 +118,13 @@ def test_migration_2_turns_the_path_mark_into_columns(tmp_path):
         assert again == 2
         (segment,) = store.segments(2)
         assert (segment.status, segment.version) == ("approved", 3)
+
+
+def test_translating_stored_documents_leaves_aligned_pairs_out(store):
+    from workbench.pipeline import BatchOptions, translate_documents
+
+    source_id = stored_source(store)  # its file, /virtual/a.txt, does not exist
+    pair_id = store.save_aligned_pair(source_id, "b.txt", "en", [("Đồn Biên phòng tuần tra.", "x")], reviewer="Lan")
+    assert translate_documents(store, [pair_id], BatchOptions(translate=False)).failures == []
+    gone = translate_documents(store, [source_id, pair_id], BatchOptions(translate=False)).failures
+    assert len(gone) == 1 and "a.txt: the file is no longer there" in gone[0]

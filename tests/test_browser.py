@@ -62,7 +62,7 @@ def served(tiny_checkpoints, tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser-review")
     db = copy_store(seeded_store_file(tiny_checkpoints, tmp_path_factory), folder / "data" / "workbench.db")
     with ReviewStore(db) as store:
-        summary = import_uploads(store, [("hostile.txt", HOSTILE.encode())], BatchOptions(translate=False))
+        summary = import_uploads(store, [("hostile.txt", HOSTILE.encode())], BatchOptions(lang="vi", translate=False))
         assert not summary.failures
         hostile_id = store.documents()[-1]["id"]
         summaries = [d for d in store.document_summaries() if d["lang"] == "vi" and d["id"] != hostile_id]
@@ -186,7 +186,7 @@ def test_an_unsaved_edit_survives_a_page_switch_and_a_reload(served, page):
 
     page.keyboard.press("Control+Enter")
     page.get_by_text("Saved segment #3 as approved").wait_for()
-    assert page.evaluate(f"localStorage.getItem('wb-draft:{document_id}:{segment.id}')") is None
+    page.wait_for_function(f"localStorage.getItem('wb-draft:{document_id}:{segment.id}') === null")  # saved: no draft
     with served.store() as store:
         saved = store.segment(segment.id)
         assert (saved.target_text, saved.status, saved.updated_by) == (

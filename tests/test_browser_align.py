@@ -17,19 +17,13 @@ unless WORKBENCH_REQUIRE_BROWSER=1 (CI), where their absence fails the run.
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from ui_support import APP, REPO, copy_store, seeded_store_file
+from ui_support import REPO, chromium, copy_store, require_browser, seeded_store_file, streamlit_server
 
 from workbench.alignment import align, format_links, glossary_term_pairs
 from workbench.alignment.editing import (
@@ -47,41 +41,12 @@ from workbench.alignment.sentences import parse_sentences, stored_sentences, sto
 from workbench.glossary import load_glossary
 from workbench.review.store import ReviewStore
 
-CHROMIUM = Path("/usr/bin/chromium")
+playwright_api = require_browser()
+
 SOURCE_DOCUMENT = 4  # seeds/003_vi_quang-ninh-border-sovereignty-movement-2019.txt
 UPLOAD_NAME = "translation.txt"
 ACTIONS_PER_RUN = 24
 SEEDS = (11, 29)
-
-if os.environ.get("WORKBENCH_REQUIRE_BROWSER") == "1":
-    import playwright.sync_api as playwright_api
-
-    assert CHROMIUM.exists(), "needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)"
-else:
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
-                    allow_module_level=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_healthy(url: str, server: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {server.returncode}: {server.stdout.read()}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"streamlit did not answer at {url} within {timeout} s")
 
 
 @pytest.fixture(scope="module")
@@ -91,40 +56,17 @@ def served(tiny_checkpoints, tmp_path_factory):
     db = copy_store(seeded_store_file(tiny_checkpoints, tmp_path_factory), folder / "data" / "workbench.db")
     glossary = folder / "glossaries"
     shutil.copytree(REPO / "glossaries", glossary)
-    port = free_port()
-    env = dict(os.environ, WORKBENCH_DB=str(db), WORKBENCH_GLOSSARY=str(glossary),
-               WORKBENCH_MODEL_VI_EN=str(tiny_checkpoints["vi-en"]),
-               WORKBENCH_MODEL_EN_VI=str(tiny_checkpoints["en-vi"]),
-               WORKBENCH_MODEL_ZH_EN=str(folder / "no-model"))
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, server)
+    checkpoints = {pair: tiny_checkpoints[pair] for pair in ("vi-en", "en-vi")}
+    with streamlit_server(db, glossary, checkpoints, folder) as url:
         yield url, db, glossary
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 @pytest.fixture
 def page():
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            tab = browser.new_page(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
-            tab.set_default_timeout(60_000)
-            yield tab
-        finally:
-            browser.close()
+    with chromium(playwright_api) as browser:
+        tab = browser.new_page(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
+        tab.set_default_timeout(60_000)
+        yield tab
 
 
 def translation_bytes(source: tuple[str, ...], rng: random.Random) -> bytes:
@@ -211,7 +153,6 @@ def test_random_edit_sequences_never_fail_and_save_what_is_shown(served, page, t
             run_edit_sequence(ui, db, tmp_path, source, term_pairs_of, seed)
         except Exception:
             page.screenshot(path=str(tmp_path / f"failure-{seed}.png"), full_page=True)  # for the post-mortem
-            Path("/tmp/align_debug.html").write_text(page.content())
             raise
 
 
@@ -304,7 +245,6 @@ def run_edit_sequence(ui: AlignPage, db: Path, tmp_path: Path, source, glossary,
             done += 1
         ui.page.get_by_text(ui.caption(model)).wait_for()
 
-    print(seed, log)  # DEBUG
     with ui.page.expect_download() as download:
         ui.button("align_export").click()
     assert Path(download.value.path()).read_text(encoding="utf-8") == format_links(model.state.links)

@@ -220,3 +220,42 @@ def test_the_bench_refuses_an_unknown_scenario():
 
 def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
+
+
+# -- item 1: the Review page keeps a refused text and offers it where it belongs -------------------
+def test_the_review_page_refuses_a_save_onto_a_retired_segment_and_offers_the_text(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+    from ui_support import APP
+
+    from workbench.pipeline import BatchOptions, run_batch
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WORKBENCH_USERS", raising=False)
+    monkeypatch.setenv("WORKBENCH_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("WORKBENCH_GLOSSARY", str(tmp_path / "no-glossary"))
+    db = tmp_path / "data" / "workbench.db"
+    monkeypatch.setenv("WORKBENCH_DB", str(db))
+    document = tmp_path / "bao-cao.txt"
+    document.write_text("Sáng nay, Đảng ủy họp bàn công tác biên phòng.\nBộ đội tuần tra.\n", encoding="utf-8")
+    with ReviewStore(db) as store:
+        run_batch([document], store, BatchOptions(translate=False))
+        opened = store.segments(store.documents()[0]["id"])[0]
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at.switch_page("app_pages/review.py").run()
+    at.text_input(key="reviewer").input("Lan").run()
+    assert at.session_state["review_focus"] == opened.id
+    at.text_area(key=f"target_{opened.id}_1").input("This morning the Party committee met.")
+
+    # Meanwhile the file changes on disk and is imported again: the open segment is retired.
+    document.write_text("Chiều nay, Đảng ủy họp bàn công tác biên phòng.\nBộ đội tuần tra.\n", encoding="utf-8")
+    with ReviewStore(db) as store:
+        run_batch([document], store, BatchOptions(translate=False))
+        successor = store.segments(store.documents()[0]["id"])[0]
+    at.button(key=f"save_{opened.id}_1").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    refused = " ".join(e.value for e in at.error).replace("\\", "")  # shown Markdown-escaped
+    assert "was retired" in refused and "This morning the Party committee met." in refused
+    assert at.session_state["review_focus"] == successor.id
+    assert at.text_area(key=f"target_{successor.id}_1").value == "This morning the Party committee met."
+    with ReviewStore(db) as store:
+        assert store.history(opened.id) == [] and store.segment(successor.id).target_text is None

@@ -131,7 +131,7 @@ CREATE TABLE dismissed_term_candidates (
 );
 """
 
-# Translations shared by content: the duplicates that concurrent runs left are merged (segments
+# Migration 4: translations shared by content. The duplicates that concurrent runs left are merged (segments
 # point at the newest row of their key, the row `cached_translation` picks), then the key is made
 # unique; runs claim the sources they are translating in `translation_claims`.
 _TRANSLATIONS_BY_CONTENT = """
@@ -158,8 +158,6 @@ CREATE TABLE translation_claims (
 """
 
 # Index i upgrades a file from user_version i to i + 1. Statements are separated by ";".
-# Migration 2 is the Align helper's, 3 the terminology helper's; translations by content is
-# migration 4 (appended after whatever is there when it was added: see the report of issue 12).
 MIGRATIONS: list[str] = [_SCHEMA_V1, _ALIGNED_PAIRS, _DISMISSED_TERM_CANDIDATES, _TRANSLATIONS_BY_CONTENT]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -320,6 +318,7 @@ class ReviewStore:
         except Timeout:
             raise StoreError(f"{self.path}: another process held {lock.lock_file} for 2 minutes "
                              "while creating or upgrading the store; try again") from None
+
     def close(self) -> None:
         """Close the connection."""
         self.conn.close()

@@ -1,0 +1,233 @@
+"""The Documents, Glossary, Export and Quality pages in a real browser (Playwright, Debian's Chromium).
+
+One `streamlit run app.py` server for the module, on a copy of the seeded
+store and glossary; each test drives one workflow click by click and then
+checks what the store (or the glossary file, or the downloaded file) holds:
+
+- upload a good and a bad file: the bad one is an error naming the file, the
+  good one is imported and translated in the background;
+- glossary: add an entry, edit it, and an invalid edit that is refused;
+- every export format downloaded and parsed;
+- the Quality page before and after approvals made on the Review page.
+
+Skipped without Playwright or /usr/bin/chromium unless WORKBENCH_REQUIRE_BROWSER=1.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from ui_support import (
+    REPO,
+    VIEWPORT,
+    choose_option,
+    chromium,
+    copy_store,
+    editor_selector,
+    english_like,
+    open_page,
+    record_plausible_mt,
+    require_browser,
+    seeded_store_file,
+    streamlit_server,
+    wait_focused,
+)
+
+from workbench.review.store import ReviewStore
+
+playwright_api = require_browser()
+
+
+@dataclass
+class Served:
+    url: str
+    db: Path
+    glossary: Path
+
+    def store(self) -> ReviewStore:
+        return ReviewStore(self.db)
+
+
+@pytest.fixture(scope="module")
+def served(tiny_checkpoints, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("browser-workflows")
+    db = copy_store(seeded_store_file(tiny_checkpoints, tmp_path_factory), folder / "data" / "workbench.db")
+    glossary = folder / "glossaries"
+    shutil.copytree(REPO / "glossaries", glossary)
+    with streamlit_server(db, glossary, tiny_checkpoints, folder) as url:
+        yield Served(url, db, glossary)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium(playwright_api) as opened:
+        yield opened
+
+
+@pytest.fixture
+def page(browser, tmp_path):
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    tab = context.new_page()
+    tab.set_default_timeout(30_000)
+    try:
+        yield tab
+    finally:
+        tab.screenshot(path=str(tmp_path / "last.png"), full_page=True)  # the test's folder, for a post-mortem
+        context.close()
+
+
+def test_upload_a_good_and_a_bad_file(served, page, tmp_path):
+    good = tmp_path / "tuan-tra.txt"
+    good.write_text("".join(f"Đồn Biên phòng tuần tra đoạn {i} của đường biên giới.\n\n" for i in range(70)),
+                    encoding="utf-8")
+    bad = tmp_path / "empty.txt"
+    bad.write_text("  \n", encoding="utf-8")
+    with served.store() as store:
+        before = len(store.documents())
+    page.goto(f"{served.url}/?reviewer=Lan")
+    page.locator(".st-key-import_files input[type=file]").set_input_files([str(good), str(bad)])
+    page.get_by_text("tuan-tra.txt").first.wait_for()
+    page.locator(".st-key-import_submit button").click()
+    error = page.locator('[data-testid="stAlertContentError"]').filter(has_text="empty.txt")
+    error.wait_for()
+    assert error.inner_text().strip() == "Not imported: empty.txt: file holds only whitespace"
+    assert str(served.db.parent) not in page.content()  # no server path on the page
+    page.get_by_text("Imported: documents: 1").wait_for()
+    page.get_by_text(re.compile(r"Translating 1 imported document\(s\): finished")).wait_for(timeout=120_000)
+
+    with served.store() as store:
+        documents = store.documents()
+        assert len(documents) == before + 1
+        imported = documents[-1]
+        assert imported["name"] == "tuan-tra.txt"
+        segments = store.segments(imported["id"])
+        assert len(segments) == 70 and all(s.mt_text for s in segments)
+    assert not (served.db.parent / "uploads" / "empty.txt").exists()
+    # The list shows its counts without scrolling sideways.
+    table = page.locator('[data-testid="stDataFrame"]').first
+    assert table.bounding_box()["width"] <= VIEWPORT["width"]
+
+
+def test_glossary_add_edit_and_an_invalid_entry(served, page):
+    path = served.glossary / "vn-border-guard.tsv"
+    page.goto(f"{served.url}/glossary?reviewer=Lan")
+    page.get_by_role("heading", name="Glossary").wait_for()
+    choose_option(page, "glossary_choice", "vn-border-guard.tsv")
+    page.get_by_text("entries in vn-border-guard.tsv").wait_for()
+
+    def field(column: str):
+        return page.locator('[data-testid="stForm"]').get_by_role("textbox", name=column, exact=True)
+
+    def save():
+        page.locator('[class*="st-key-glossary_save_"] button').click()
+
+    field("id").fill("vn-don-truong")
+    field("vi").fill("Đồn trưởng")
+    field("en").fill("Station Commander")
+    save()
+    page.get_by_text("Saved vn-don-truong to vn-border-guard.tsv.").wait_for()
+    assert "vn-don-truong\tĐồn trưởng\tStation Commander\t" in path.read_text(encoding="utf-8")
+
+    page.wait_for_function("() => [...document.querySelectorAll('input[aria-label=\"en\"]')]"
+                           ".some(box => box.value === 'Station Commander')")  # the new entry is open
+    field("en").fill("Station Chief")
+    save()
+    page.get_by_text("Saved vn-don-truong to vn-border-guard.tsv.").wait_for()
+    page.wait_for_function("() => [...document.querySelectorAll('input[aria-label=\"en\"]')]"
+                           ".some(box => box.value === 'Station Chief')")
+    text = path.read_text(encoding="utf-8")
+    assert "vn-don-truong\tĐồn trưởng\tStation Chief\t" in text and "Station Commander" not in text
+
+    before = path.read_bytes()
+    field("en").fill("")  # an entry without its English term breaks the glossary
+    save()
+    page.get_by_text("Not saved: the change would break the glossary.").wait_for()
+    page.get_by_text("missing term in column 'en'", exact=False).first.wait_for()
+    assert path.read_bytes() == before
+
+
+def test_every_export_format_downloads_and_parses(served, page, tmp_path):
+    from lxml import etree
+
+    from workbench.exchange import read_tsv
+    from workbench.exchange.xliff import parse_xliff_bytes
+
+    with served.store() as store:
+        vietnamese = next(d for d in store.documents() if d["lang"] == "vi")
+        segments = store.segments(vietnamese["id"])[:3]
+        for index, segment in enumerate(segments[:2]):
+            store.save_target(segment.id, f"Approved <{index}> & kept", "approved", reviewer="Lan",
+                              expected_version=segment.version)
+        approved = {segment.id: f"Approved <{index}> & kept" for index, segment in enumerate(segments[:2])}
+        pairs = {(d["lang"], d["target_lang"]) for d in store.documents()}
+    page.goto(f"{served.url}/export?reviewer=Lan")
+    page.get_by_role("heading", name="Export").wait_for()
+    downloaded = {}
+    for fmt, label in (("tmx", "TMX 1.4"), ("tsv", "TSV (tab-separated)"),
+                       ("jsonl", "JSONL (one JSON object per line)"),
+                       ("xliff", "XLIFF 2.0 (every segment, with its state; one file per language pair)")):
+        choose_option(page, "export_format", label)
+        # The last format's button goes: it would download the last format's file.
+        page.locator(".st-key-export_download").wait_for(state="detached")
+        page.locator(".st-key-export_prepare button").click()
+        button = page.locator(".st-key-export_download button")
+        button.wait_for()
+        with page.expect_download() as download:
+            button.click()
+        target = tmp_path / download.value.suggested_filename
+        download.value.save_as(target)
+        downloaded[fmt] = target
+
+    units = etree.parse(str(downloaded["tmx"])).findall(".//tu")
+    found = {unit.get("tuid"): [seg.text for seg in unit.iter("seg")][1] for unit in units}
+    assert {f"seg-{i}": text for i, text in approved.items()}.items() <= found.items()
+    rows = {int(row["segment_id"]): row for row in read_tsv(downloaded["tsv"].read_bytes())}
+    assert {i: rows[i]["target"] for i in approved} == approved
+    assert all(row["mt"] == "" for row in rows.values())  # the test model's noise is never exported as MT
+    lines = [json.loads(line) for line in downloaded["jsonl"].read_text(encoding="utf-8").splitlines()]
+    assert {x["segment_id"]: x["target"] for x in lines if x["segment_id"] in approved} == approved
+    assert all("/" not in x["document"] for x in lines)  # the document's name, not a server path
+    assert downloaded["xliff"].suffix == ".zip"  # several language pairs: one file each
+    with zipfile.ZipFile(io.BytesIO(downloaded["xliff"].read_bytes())) as archive:
+        roots = [parse_xliff_bytes(archive.read(name)) for name in archive.namelist()]
+    assert {(root.get("srcLang"), root.get("trgLang")) for root in roots} == pairs
+    states = {unit.get("id"): unit.find(".//{*}segment").get("state") for root in roots
+              for unit in root.iter("{*}unit")}
+    assert all(states[f"seg-{i}"] == "final" for i in approved)
+
+
+def test_quality_page_before_and_after_approvals(served, page):
+    with served.store() as store:
+        document = next(d for d in store.document_summaries() if d["lang"] == "vi" and d["statuses"]["approved"] == 0)
+        segments = store.segments(document["id"])[:3]
+        for segment in segments:
+            record_plausible_mt(store, segment, english_like(segment.source_text))
+
+    def scored() -> int:
+        page.get_by_role("heading", name="Quality").wait_for()
+        caption = page.get_by_text(re.compile(r"scored against the approved targets")).first.inner_text()
+        return int(re.search(r"(\d+) approved segment\(s\) with a plausible", caption).group(1))
+
+    page.goto(f"{served.url}/dashboard?reviewer=Lan")
+    before = scored()
+    page.goto(f"{served.url}/review?reviewer=Lan&doc={document['id']}&seg={segments[0].id}")
+    for index, segment in enumerate(segments):
+        wait_focused(page, editor_selector(segment.id, 1))
+        if index == 1:
+            page.keyboard.press("End")
+            page.keyboard.type(" (corrected)")
+        page.keyboard.press("Control+Enter")
+        page.get_by_text(f"Saved segment #{index + 1} as approved").wait_for()
+    open_page(page, "Quality")
+    assert scored() == before + 3
+    bleu = page.locator('[data-testid="stMetric"]').filter(has_text="BLEU").locator('[data-testid="stMetricValue"]')
+    assert re.fullmatch(r"\d+\.\d", bleu.inner_text().strip())
+    with served.store() as store:
+        assert [store.segment(s.id).status for s in segments] == ["approved"] * 3
