@@ -110,8 +110,9 @@ if summaries:
         })
     st.dataframe(rows, hide_index=True, key="documents_table", column_config={
         "progress": st.column_config.ProgressColumn(
-            "reviewed or approved", min_value=0.0, max_value=1.0, format="percent", width=110),
-        "title": st.column_config.TextColumn(width=230),
+            "done", min_value=0.0, max_value=1.0, format="percent", width=100,
+            help="share of segments reviewed or approved"),
+        "title": st.column_config.TextColumn(width=210),
         "id": st.column_config.NumberColumn(width=36), "pair": st.column_config.TextColumn(width=52),
         "kind": st.column_config.TextColumn(width=70), "date": st.column_config.TextColumn(width=86),
         "segments": st.column_config.NumberColumn(width=70),

@@ -262,6 +262,7 @@ def grid_html(views, open_id) -> str:
 
 
 def draw_notice() -> None:
+    """The last save's notice, beside the open segment (shown once)."""
     notice = st.session_state["review_notice"]
     if notice:
         show = {"success": st.success, "info": st.info}.get(notice[0], st.error)
@@ -270,6 +271,7 @@ def draw_notice() -> None:
 
 
 def draw_conflict(conflict: dict) -> None:
+    """A refused stale save: the newer text, and the reviewer's own text to copy, whichever they continue from."""
     by = conflict["by"] or "someone"
     if not conflict["continued"]:
         st.error(f"Not saved: {common.escape_markdown(by)} saved version {conflict['version']} of this "
@@ -289,23 +291,24 @@ def draw_conflict(conflict: dict) -> None:
 
 
 def machine_translation_html(view, model_ready: bool) -> str:
+    """The open segment's MT: insertable when plausible, else greyed with the reasons it is not."""
     segment = view.segment
     if segment.mt_text is None:
         return ('<div class="wb-panel-block"><b>Machine translation:</b> <i style="color:#888">'
                 + ("not translated yet" if model_ready else "none: the model is missing") + "</i></div>")
-    elif view.mt_problems:
+    if view.mt_problems:
         reasons = "; ".join(view.mt_problems)
         return (f'<div class="wb-panel-block"><b>Machine translation</b> '
                 f'<span style="color:#b45309">[not plausible: {escape_html(reasons)}]</span>'
                 f'<div style="color:#888;font-style:italic;max-height:4.5em;overflow:hidden">'
                 f"{escape_html(segment.mt_text)}</div></div>")
-    else:
-        return (f'<div class="wb-panel-block"><b>Machine translation</b>'
-                f'<button data-wb-action="insert-mt">Insert (Ctrl+I)</button>'
-                f'<div style="white-space:pre-wrap">{escape_html(segment.mt_text)}</div></div>')
+    return (f'<div class="wb-panel-block"><b>Machine translation</b>'
+            f'<button data-wb-action="insert-mt">Insert (Ctrl+I)</button>'
+            f'<div style="white-space:pre-wrap">{escape_html(segment.mt_text)}</div></div>')
 
 
 def memory_html(matches, source_text: str) -> str:
+    """Translation-memory matches, each source diffed against this one, with insert buttons."""
     if not matches:
         return ('<div class="wb-panel-block"><b>Translation memory:</b> '
                 '<span style="color:#888">no approved segment matches (75% or better)</span></div>')
@@ -326,6 +329,7 @@ def memory_html(matches, source_text: str) -> str:
 
 
 def terms_html(hints) -> str:
+    """The glossary terms of the source: form found -> required target, one click to insert."""
     if not hints:
         return ""
     items = []
@@ -344,6 +348,7 @@ def terms_html(hints) -> str:
 
 
 def issues_html(view) -> str:
+    """The checks raised on the open segment."""
     if not view.issues:
         return ('<div class="wb-panel-block"><b>Checks:</b> <span style="color:#166534">nothing flagged</span>'
                 "</div>")
@@ -354,6 +359,7 @@ def issues_html(view) -> str:
 
 
 def draw_history(history, segment, can_edit: bool) -> None:
+    """Every change of the segment as a word diff, newest first, with undo."""
     if not history:
         return
     with st.expander(f"History ({len(history)} change{'s' if len(history) != 1 else ''})"):
@@ -371,6 +377,7 @@ def draw_history(history, segment, can_edit: bool) -> None:
 
 
 def draw_editor(view, document) -> None:
+    """The target editor and its save buttons (the keys do the same through review_keys.js)."""
     segment = view.segment
     key_text, key_status = _target_key(segment.id, segment.version), _status_key(segment.id, segment.version)
     st.session_state.setdefault(key_text, initial_target(segment, document["lang"], document["target_lang"]))

@@ -9,6 +9,7 @@ model work at all.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,11 +30,13 @@ from workbench.documents.uploads import check_upload, save_upload
 from workbench.errors import DocumentError, ModelUnavailable, WorkbenchError
 from workbench.mt.base import DecodingSettings
 from workbench.mt.factory import get_translator
-from workbench.review.store import ReviewStore
+from workbench.review.store import ReviewStore, new_claim_owner
 
 # Segments written to the store per transaction: small enough that an interrupted
 # run keeps most of its work, large enough that commits stay cheap.
 WRITE_CHUNK = 64
+# How often a run looks again at sources another live run is translating (seconds).
+CLAIM_POLL_SECONDS = 0.5
 
 
 @dataclass
@@ -181,25 +184,60 @@ def _translate_stored(stored, store, options, summary, progress, report) -> None
             if progress:
                 progress(done, total)
             continue
-        for start in range(0, len(sources), WRITE_CHUNK):
-            chunk = sources[start:start + WRITE_CHUNK]
-            try:
-                texts, reports = translate_chunk(translator, chunk, options)
-            except Exception as exc:  # an engine failure costs this chunk, not the run
-                message = _chunk_failure(store, to_translate, chunk, pair, exc)
-                summary.failures.append(message)
-                summary.failed_segments += sum(len(to_translate[source]) for source in chunk)
-                done += sum(len(to_translate[source]) for source in chunk)
+        done = _translate_claimed(store, translator, options, summary, pair, checkpoint, sources,
+                                  to_translate, glossary_version, done, total, progress)
+
+
+def _translate_claimed(store, translator, options, summary, pair, checkpoint, sources, to_translate,
+                       glossary_version, done, total, progress) -> int:
+    """Translate `sources` chunk by chunk, claiming each chunk first (see `ReviewStore.claim_translations`).
+
+    So two runs at once never translate the same source: what another live run holds is left
+    to it and linked once stored; what it leaves (it died, or its claim expired) is taken over.
+    """
+    target_lang = pair.split("-")[1]
+    owner = new_claim_owner()
+    pending = list(sources)
+    try:
+        while pending:
+            held: list[str] = []
+            for start in range(0, len(pending), WRITE_CHUNK):
+                claim = store.claim_translations(pending[start:start + WRITE_CHUNK], target_lang, checkpoint,
+                                                 glossary_version, owner=owner)
+                held.extend(claim.held)
+                if claim.cached:
+                    links = [(segment_id, translation_id) for source, translation_id in claim.cached.items()
+                             for segment_id in to_translate[source]]
+                    store.link_translations(links)
+                    summary.reused += len(links)
+                    done += len(links)
+                if claim.claimed:
+                    done = _translate_one_chunk(store, translator, options, summary, pair, checkpoint,
+                                                claim.claimed, to_translate, glossary_version, done)
                 if progress:
                     progress(done, total)
-                continue
-            records = _records(to_translate, chunk, texts, reports, pair, checkpoint,
-                               translator.is_random_weights, glossary_version, options)
-            store.record_translations(records)
-            summary.translated += len(records)
-            done += len(records)
-            if progress:
-                progress(done, total)
+            if held:
+                time.sleep(CLAIM_POLL_SECONDS)  # another run is translating these: look again soon
+            pending = held
+    finally:
+        store.release_claims(owner)
+    return done
+
+
+def _translate_one_chunk(store, translator, options, summary, pair, checkpoint, chunk, to_translate,
+                         glossary_version, done) -> int:
+    try:
+        texts, reports = translate_chunk(translator, chunk, options)
+    except Exception as exc:  # an engine failure costs this chunk, not the run
+        message = _chunk_failure(store, to_translate, chunk, pair, exc)
+        summary.failures.append(message)
+        summary.failed_segments += sum(len(to_translate[source]) for source in chunk)
+        return done + sum(len(to_translate[source]) for source in chunk)
+    records = _records(to_translate, chunk, texts, reports, pair, checkpoint,
+                       translator.is_random_weights, glossary_version, options)
+    store.record_translations(records)
+    summary.translated += len(records)
+    return done + len(records)
 
 
 def _chunk_failure(store, to_translate, chunk, pair: str, exc: Exception) -> str:
