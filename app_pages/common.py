@@ -133,14 +133,21 @@ def glossary():
 
 
 def reviewer() -> str:
-    """The reviewer's name as entered in the sidebar ("" when none)."""
+    """The signed-in account (with a users file), else the name entered in the sidebar ("" when none)."""
+    from app_pages import auth
+
+    signed_in = auth.account()
+    if signed_in is not None:
+        return signed_in.name  # never a typed name: the history must name the account
     return (st.session_state.get("reviewer") or "").strip()
 
 
 def sidebar() -> None:
     """Reviewer name and where the store is, on every page."""
     with st.sidebar:
-        st.text_input("Reviewer name", key="reviewer", max_chars=80,
+        from app_pages import auth
+
+        st.text_input("Reviewer name", key="reviewer", max_chars=80, disabled=auth.accounts_enabled(),
                       help="Required before editing; stored with every change.")
         # The file name only: the server's folders are no business of the page.
         st.caption(f"Review store: {escape_markdown(Path(str(store().path)).name)}")

@@ -18,13 +18,17 @@ from workbench.exchange import FORMATS, write_export
 
 
 def bundle(files, fmt, stem: str) -> tuple[str, bytes, str]:
-    """(file name, bytes, MIME type) of the export: the single file, or a zip of one file per pair."""
+    """(file name, bytes, MIME type) of the export: the single file, or a zip of one file per pair or document."""
+    def name_of(file) -> str:
+        # Document formats name each file after its document (NAME.en.docx); the others by the stem.
+        return file.file_name or f"{stem}{file.name_suffix}.{fmt.extension}"
+
     if len(files) == 1:
-        return f"{stem}{files[0].name_suffix}.{fmt.extension}", files[0].data, fmt.mime
+        return name_of(files[0]), files[0].data, fmt.mime
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for file in files:
-            archive.writestr(f"{stem}{file.name_suffix}.{fmt.extension}", file.data)
+            archive.writestr(name_of(file), file.data)
     return f"{stem}.zip", buffer.getvalue(), "application/zip"
 
 
@@ -40,12 +44,15 @@ if fmt.approved_only_applies:
                      format_func=lambda v: "approved only" if v == "approved" else "all with a reviewer's target")
 else:
     scope = "all"
-    st.caption("This format carries every live segment with its state.")
+    st.caption("The translated document: the reviewer's target, else unreviewed MT (marked), else the source "
+               "(marked)." if fmt.per_document else "This format carries every live segment with its state.")
+bilingual = fmt.bilingual_applies and st.checkbox(
+    "Bilingual: source and translation side by side, glossary terms and statuses shown", key="export_bilingual")
 approved = sum(by_id[i]["statuses"]["approved"] for i in chosen)
 pairs = sorted({f"{by_id[i]['lang']}→{by_id[i]['target_lang']}" for i in chosen})
 st.caption(f"{approved} approved segment(s) in the chosen documents; language pairs: {', '.join(pairs) or '–'}.")
 
-selection = (tuple(chosen), fmt_name, scope)
+selection = (tuple(chosen), fmt_name, scope, bilingual)
 payload = st.session_state["export_payload"]
 if payload and payload["selection"] != selection:
     # Prepared for another selection: offering it would download the wrong file.
@@ -53,7 +60,8 @@ if payload and payload["selection"] != selection:
 
 if st.button("Prepare the export", type="primary", key="export_prepare", disabled=not chosen):
     try:
-        files = write_export(store, list(chosen), fmt_name, approved_only=scope == "approved")
+        files = write_export(store, list(chosen), fmt_name, approved_only=scope == "approved", bilingual=bilingual,
+                             glossary=common.glossary()[0] if bilingual else None)
     except WorkbenchError as exc:
         st.error(f"Not exported: {common.escape_markdown(str(exc))}")
     else:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import auth, common
 from workbench.errors import GlossaryError, WorkbenchError
 from workbench.glossary import default_glossary_path
 from workbench.glossary.editing import GlossaryChanged, GlossaryFile
@@ -109,7 +109,9 @@ if row is not None:
 else:
     delete = False
 
-if save or delete:
+if (save or delete) and auth.glossary_refusal():
+    st.error(f"Not saved: {common.escape_markdown(auth.glossary_refusal())}.")
+elif save or delete:
     try:
         if save:
             updated = editing.save_entry(values, replacing=row.id if row else None)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import auth, common
 from workbench.config import pair_for_language
 from workbench.errors import SegmentRetired, StaleVersion, WorkbenchError
 from workbench.review.checks import CHECKS
@@ -147,6 +147,10 @@ def _save(segment_id: int, version: int, text: str | None, status: str, advance:
     if cleaned is None and status in ("approved", "reviewed"):
         st.session_state["review_notice"] = ("error", f"Not saved: an empty target cannot be {status}.")
         return
+    refusal = auth.save_refusal(common.store().segment(segment_id).status, status)
+    if refusal:  # roles (with a users file): checked here, whatever the page offered
+        st.session_state["review_notice"] = ("error", f"Not saved: {refusal}.")
+        return
     try:
         saved = common.store().save_target(segment_id, cleaned, status, reviewer=common.reviewer(),
                                            expected_version=version)
@@ -213,6 +217,12 @@ def _dismiss_conflict():
 
 def _undo(segment_id: int, version: int):
     try:
+        history = common.store().history(segment_id)
+        refusal = history and auth.save_refusal(common.store().segment(segment_id).status,
+                                                history[-1]["before_status"])
+        if refusal:
+            st.session_state["review_notice"] = ("error", f"Not undone: {refusal}.")
+            return
         saved = common.store().undo_last_change(segment_id, reviewer=common.reviewer(),
                                                 expected_version=version)
     except StaleVersion as exc:
@@ -419,7 +429,8 @@ def draw_panel(view, document, glossary, memory, *, can_edit: bool, model_ready:
     else:
         common.text_html(segment.target_text, placeholder="(no target yet)")
         if not can_edit:
-            st.info("Enter your name under “Reviewer name” in the sidebar to edit segments.")
+            st.info("Enter your name under “Reviewer name” in the sidebar to edit segments." if auth.can("edit")
+                    else "Your account may not edit segments: its role does not include editing.")
     matches = memory.lookup(segment.source_text, exclude_segment=segment.id)
     hints = term_hints(segment.source_text, glossary, document["lang"], document["target_lang"])
     # One element for the four blocks beside the editor: fewer elements make a save-and-next faster.
@@ -500,7 +511,7 @@ def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
         info += f" · {implausible} machine translation(s) not plausible, not offered"
     st.caption(common.escape_markdown(info))
 
-    can_edit = bool(common.reviewer())
+    can_edit = bool(common.reviewer()) and auth.can("edit")
     pages = page_count(len(shown), GRID_PAGE_SIZE)
     if not isinstance(st.session_state["review_page"], int) or not 1 <= st.session_state["review_page"] <= pages:
         st.session_state["review_page"] = min(max(1, st.session_state["review_page"] or 1), pages)

@@ -120,6 +120,12 @@ def sign_in(tab, url: str, name: str, password: str, *, page: str = "review") ->
     tab.get_by_role("button", name="Sign in").click()
 
 
+def open_page(tab, title: str) -> None:
+    """Follow the sidebar link (a reload would start a new session, signed out)."""
+    tab.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title, exact=True).click()
+    tab.get_by_role("heading", name=title, exact=True).first.wait_for()
+
+
 def first_segment(db: Path):
     with ReviewStore(db) as store:
         return store.segments(store.documents()[0]["id"])[0]
@@ -131,8 +137,12 @@ def save_with_keys(tab, segment, text: str, keys: str) -> None:
     Ctrl+Enter approves and opens the next segment; Ctrl+Shift+Enter saves it as translated.
     """
     selector = f".st-key-target_{segment.id}_{segment.version} textarea"
-    tab.wait_for_function("sel => document.activeElement === document.querySelector(sel)", arg=selector)
     box = tab.locator(selector)
+    try:  # the page puts the cursor in the editor once its keyboard handler is ready
+        tab.wait_for_function("sel => document.activeElement === document.querySelector(sel)", arg=selector,
+                              timeout=15_000)
+    except playwright_api.TimeoutError:
+        box.click()  # after a refused save the notice took the focus
     box.fill(text)
     box.press(keys)
 
@@ -178,7 +188,7 @@ def accounts_and_roles(served, browser, tabs):
         assert [h["reviewer"] for h in store.history(segment.id)] == ["minh"]
 
     # ... and may not change the glossary.
-    tab.goto(f"{url}/glossary")
+    open_page(tab, "Glossary")
     form = tab.locator("[data-testid=stForm]")
     form.get_by_label("id", exact=True).fill("test-post")
     form.get_by_label("vi", exact=True).fill("đồn thử nghiệm")
@@ -211,8 +221,7 @@ def accounts_and_roles(served, browser, tabs):
     form.get_by_role("button", name="Save entry").click()
     editor.get_by_text("Saved test-post").wait_for()
     assert any("test-post\tđồn thử nghiệm\ttest post" in p.read_text(encoding="utf-8") for p in glossary.glob("*.tsv"))
-    editor.goto(f"{url}/review")
-    editor.get_by_role("heading", name="Review").wait_for()
+    open_page(editor, "Review")
     approved = first_segment(db)
     assert editor.locator(f".st-key-target_{approved.id}_{approved.version} textarea").count() == 0
 

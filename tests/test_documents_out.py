@@ -256,3 +256,44 @@ def test_file_names_never_name_a_folder(name, bilingual, expected):
 
     document = TranslatedDocument(7, name, "/x", None, None, None, None, "vi", "en", None, [], [], [])
     assert file_name(document, "txt", bilingual=bilingual) == expected
+
+
+def test_the_export_page_offers_documents_and_zips_several(tmp_path, monkeypatch):
+    """The Export page, headless: bilingual HTML of two documents comes as one zip of per-document files."""
+    import shutil
+
+    from streamlit.testing.v1 import AppTest
+    from ui_support import APP, REPO
+
+    from workbench.review.store import ReviewStore
+
+    db = tmp_path / "data" / "workbench.db"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "page.html").write_bytes(vietnamese_portal_page())
+    (inbox / "report.docx").write_bytes(build_report_docx())
+    with ReviewStore(db) as store:
+        assert not run_batch([inbox], store, BatchOptions(translate=False)).failures
+        ids = [row["id"] for row in store.documents()]
+    shutil.copytree(REPO / "glossaries", tmp_path / "glossaries")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("WORKBENCH_DB", str(db))
+    monkeypatch.setenv("WORKBENCH_GLOSSARY", str(tmp_path / "glossaries"))
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at.switch_page("app_pages/export.py").run()
+    at.multiselect(key="export_documents").set_value(ids).run()
+    at.selectbox(key="export_format").set_value("html").run()
+    at.checkbox(key="export_bilingual").check().run()
+    at.button(key="export_prepare").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    payload = at.session_state["export_payload"]
+    assert payload["name"].endswith(".zip") and payload["mime"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(payload["data"])) as archive:
+        assert sorted(archive.namelist()) == ["page.vi-en.bilingual.html", "report.vi-en.bilingual.html"]
+        assert '<mark class="term"' in archive.read("page.vi-en.bilingual.html").decode("utf-8")
+    at.multiselect(key="export_documents").set_value(ids[1:]).run()
+    at.selectbox(key="export_format").set_value("docx").run()
+    at.button(key="export_prepare").click().run()
+    payload = at.session_state["export_payload"]
+    assert payload["name"] == "report.vi-en.bilingual.docx"  # the checkbox is still ticked
+    assert len(docx.Document(io.BytesIO(payload["data"])).tables[1].rows) == len(PARAGRAPHS) + 1
