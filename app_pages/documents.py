@@ -162,7 +162,7 @@ draw_jobs()
 st.subheader("Import documents", anchor=False)
 with st.form("import_form", clear_on_submit=True):
     files = st.file_uploader(
-        "Documents (UTF-8, UTF-16 with BOM or Windows-1258 text)",
+        "Documents: text (UTF-8, UTF-16 with BOM or Windows-1258), saved web pages, Word (.docx) or PDF",
         type=sorted(suffix.lstrip(".") for suffix in DOCUMENT_SUFFIXES), accept_multiple_files=True,
         max_upload_size=MAX_UPLOAD_BYTES // 2**20, key="import_files")
     left, middle, right = st.columns(3)

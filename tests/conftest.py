@@ -21,6 +21,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.pop("WORKBENCH_DB", None)
 os.environ.pop("WORKBENCH_GLOSSARY", None)
+os.environ.pop("WORKBENCH_USERS", None)  # tests that need accounts set their own users file
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"

@@ -165,3 +165,17 @@ def test_an_engine_error_costs_its_chunk_and_names_the_segments(workdir, seeds_d
     monkeypatch.setattr(pipeline, "translate_chunk", real)
     assert main(["translate", str(document), "--db", "e.db", "--beams", "1", *model_options(tiny_checkpoints)]) == 0
     assert "translated: 2" in capsys.readouterr().out
+
+
+def test_an_over_long_sentence_is_split_and_the_run_says_so(workdir, capsys):
+    document = workdir / "long.txt"
+    words = "Bộ đội Biên phòng tuần tra bảo vệ đường biên giới quốc gia trên địa bàn tỉnh "
+    document.write_text("Tin biên giới.\n" + words * 60 + "\n", encoding="utf-8")
+    assert main(["translate", str(document), "--db", "w.db", "--ingest-only"]) == 0
+    captured = capsys.readouterr()
+    (warning,) = [line for line in captured.err.splitlines() if line.startswith("warning:")]
+    assert f"{document}:2:" in warning and "split" in warning
+    with ReviewStore("w.db") as store:
+        (summary,) = store.document_summaries()
+        segments = store.segments(summary["id"])
+        assert len(segments) > 3 and all(len(s.source_text) <= 1000 for s in segments)

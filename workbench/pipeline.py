@@ -77,6 +77,7 @@ class BatchSummary:
     failed_segments: int = 0  # segments an engine error left untranslated (reported in `failures`)
     failures: list[str] = field(default_factory=list)
     missing_models: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # `file:line: ...` notes on stored documents
 
     @property
     def failed(self) -> int:
@@ -99,7 +100,7 @@ def run_batch(
     stored: list[tuple[int, str]] = []  # (document id, language)
     for path in files:
         try:
-            document_id, lang, changed = _ingest_one(path, store, options)
+            document_id, lang, changed = _ingest_one(path, store, options, summary)
         except (DocumentError, WorkbenchError) as exc:
             summary.failures.append(str(exc))
             report(f"failed: {exc}")
@@ -116,10 +117,12 @@ def run_batch(
     return summary
 
 
-def _ingest_one(path: Path, store: ReviewStore, options: BatchOptions) -> tuple[int, str, bool]:
+def _ingest_one(path: Path, store: ReviewStore, options: BatchOptions, summary: BatchSummary
+                ) -> tuple[int, str, bool]:
     document = read_document(path, lang=options.lang,
                              machine_translated_from=options.machine_translated_from)
     segments = segment_document(document)
+    summary.warnings.extend(document.warnings)  # over-long sentences split for translation
     normalised = {}
     if options.glossary is not None and document.machine_translated_from and document.lang == "en":
         from workbench.glossary import normalise_mt_english

@@ -101,6 +101,8 @@ def run_translate(args) -> int:
         out_report = _write_translated_documents(args, store, glossary) if args.out else None
     for message in summary.failures:
         print(f"failed: {message}", file=sys.stderr)
+    for message in summary.warnings:
+        print(f"warning: {message}", file=sys.stderr)
     for message in summary.missing_models:
         print(f"missing model: {message}", file=sys.stderr)
     print(
@@ -119,7 +121,7 @@ def run_translate(args) -> int:
 
 def _write_translated_documents(args, store, glossary) -> str:
     """`translate --out DIR`: write every document of the run, translated, in the input's folder layout."""
-    from workbench.exchange.documents import write_run_documents
+    from workbench.exchange.run_output import write_run_documents
 
     if args.bilingual and glossary is None:
         glossary = load_optional_glossary(args.glossary)

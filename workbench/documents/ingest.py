@@ -26,7 +26,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from workbench.documents.readers import apply_to_document, extract_document
+from workbench.documents.readers import METADATA_KEYS, ExtractedDocument, extract_document
 from workbench.errors import DocumentError, EncodingRefused, UnknownLanguage
 
 SUPPORTED_LANGUAGES = ("vi", "en", "zh")
@@ -185,7 +185,7 @@ def parse_document(
     overrides: dict | None = None,
 ) -> Document:
     """Turn the bytes of one document into a cleaned Document (see module docstring)."""
-    extracted = extract_document(raw, path)  # HTML, DOCX, PDF: text blocks; None for plain text
+    extracted = extract_document(raw, path, decode_bytes)  # HTML, DOCX, PDF: text blocks; None for plain text
     text, encoding = decode_bytes(raw, path) if extracted is None else (extracted.text, extracted.encoding)
     text = normalise_unicode(text)
     if not text.strip():
@@ -478,3 +478,22 @@ def _mark_headings_and_byline(doc: Document) -> None:
                     len(paragraph.text.split()) >= 4):
                 doc.title = paragraph.text
                 break
+
+
+def apply_to_document(document, extracted: ExtractedDocument) -> None:
+    """Carry what only the file format knows into a cleaned ingest Document.
+
+    Headings the format marks (Word heading styles, HTML headlines) become heading
+    paragraphs, the file's own metadata wins over what was guessed from the text
+    (a sidecar still wins over both: ingest applies it afterwards), and the text
+    the reader dropped joins the removed lines.
+    """
+    for paragraph in document.paragraphs:
+        line = paragraph.line
+        if 1 <= line <= len(extracted.blocks) and extracted.blocks[line - 1].heading:
+            paragraph.kind = "heading"
+    for key in METADATA_KEYS:
+        value = extracted.metadata.get(key)
+        if value:
+            setattr(document, key, value)
+    document.removed[:0] = [RemovedLine(item.line, item.text, item.reason) for item in extracted.dropped]

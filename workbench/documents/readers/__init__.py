@@ -69,26 +69,28 @@ def clean_block_text(text: str) -> str:
     return unicodedata.normalize("NFC", re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip())
 
 
-def _read_html(raw: bytes, path: str) -> ExtractedDocument:
+# Readers take (raw, path, decode_text): decode_text is ingest's text decoding, handed in
+# so that readers never import ingest (ingest imports them).
+def _read_html(raw: bytes, path: str, decode_text) -> ExtractedDocument:
     from workbench.documents.readers.html import read_html
 
-    return read_html(raw, path)
+    return read_html(raw, path, decode_text)
 
 
-def _read_docx(raw: bytes, path: str) -> ExtractedDocument:
+def _read_docx(raw: bytes, path: str, decode_text) -> ExtractedDocument:
     from workbench.documents.readers.docx import read_docx
 
     return read_docx(raw, path)
 
 
-def _read_pdf(raw: bytes, path: str) -> ExtractedDocument:
+def _read_pdf(raw: bytes, path: str, decode_text) -> ExtractedDocument:
     from workbench.documents.readers.pdf import read_pdf
 
     return read_pdf(raw, path)
 
 
 #: File suffix (lower case) -> reader of that format. Plain-text suffixes are not here.
-READERS: dict[str, Callable[[bytes, str], ExtractedDocument]] = {
+READERS: dict[str, Callable[..., ExtractedDocument]] = {
     ".html": _read_html,
     ".htm": _read_html,
     ".docx": _read_docx,
@@ -96,33 +98,16 @@ READERS: dict[str, Callable[[bytes, str], ExtractedDocument]] = {
 }
 
 
-def reader_for(path: str | Path) -> Callable[[bytes, str], ExtractedDocument] | None:
+def reader_for(path: str | Path) -> Callable[..., ExtractedDocument] | None:
     """The reader for a file by its suffix, or None for plain text."""
     return READERS.get(Path(path).suffix.lower())
 
 
-def extract_document(raw: bytes, path: str) -> ExtractedDocument | None:
-    """Read a formatted document by its suffix; None when the file is plain text."""
-    reader = reader_for(path)
-    return reader(raw, path) if reader else None
+def extract_document(raw: bytes, path: str, decode_text: Callable[[bytes, str], tuple[str, str]]
+                     ) -> ExtractedDocument | None:
+    """Read a formatted document by its suffix; None when the file is plain text.
 
-
-def apply_to_document(document, extracted: ExtractedDocument) -> None:
-    """Carry what only the file format knows into a cleaned ingest Document.
-
-    Headings the format marks (Word heading styles, HTML headlines) become heading
-    paragraphs, the file's own metadata wins over what was guessed from the text
-    (a sidecar still wins over both: ingest applies it afterwards), and the text
-    the reader dropped joins the removed lines.
+    `decode_text(raw, path) -> (text, encoding)` decodes bytes that declare no charset.
     """
-    from workbench.documents.ingest import RemovedLine
-
-    for paragraph in document.paragraphs:
-        line = paragraph.line
-        if 1 <= line <= len(extracted.blocks) and extracted.blocks[line - 1].heading:
-            paragraph.kind = "heading"
-    for key in METADATA_KEYS:
-        value = extracted.metadata.get(key)
-        if value:
-            setattr(document, key, value)
-    document.removed[:0] = [RemovedLine(item.line, item.text, item.reason) for item in extracted.dropped]
+    reader = reader_for(path)
+    return reader(raw, path, decode_text) if reader else None

@@ -33,10 +33,8 @@ _TITLE_SEPARATOR = re.compile(r"\s*(?:--|\s[-–—|]\s)\s*")
 _ARTICLE_TAGS = {"head": True, "p": False, "item": False, "cell": False, "quote": False}
 
 
-def decode_html(raw: bytes, path: str) -> tuple[str, str]:
-    """Decode a page by its declared charset (strictly), else like a text file; return (text, charset)."""
-    from workbench.documents.ingest import decode_bytes
-
+def decode_html(raw: bytes, path: str, decode_bytes) -> tuple[str, str]:
+    """Decode a page by its declared charset (strictly), else with `decode_bytes`; return (text, charset)."""
     if raw.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return decode_bytes(raw, path)
     declared = _META_CHARSET.search(raw[:8192])
@@ -61,12 +59,12 @@ def decode_html(raw: bytes, path: str) -> tuple[str, str]:
     return text.lstrip("\ufeff"), codec
 
 
-def read_html(raw: bytes, path: str) -> ExtractedDocument:
+def read_html(raw: bytes, path: str, decode_bytes) -> ExtractedDocument:
     """Extract the article of a saved web page (see module docstring)."""
     import trafilatura
     from lxml import etree
 
-    text, charset = decode_html(raw, path)
+    text, charset = decode_html(raw, path, decode_bytes)
     if not text.strip():
         raise DocumentError("file holds only whitespace", path)
     extracted = trafilatura.extract(
