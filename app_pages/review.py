@@ -352,7 +352,10 @@ def terms_html(hints) -> str:
             extra += f'<span style="color:#b91c1c"> · not: {escape_html(", ".join(hint.forbidden))}</span>'
         if hint.note:
             extra += f'<div style="color:#666;font-size:0.85em">{escape_html(hint.note)}</div>'
-        items.append(f"<li>{escape_html(hint.surface)} → <b>{required}</b>{button}{extra}</li>")
+        from workbench.review.concordance import concordance_url  # the Terms page's concordance on this term
+
+        concordance = f' <a href="{escape_html(concordance_url(hint.surface))}" target="_self">concordance</a>'
+        items.append(f"<li>{escape_html(hint.surface)} → <b>{required}</b>{button}{concordance}{extra}</li>")
     return (f'<div class="wb-panel-block"><b>Glossary terms</b><ul style="margin:0;padding-left:1.2em">'
             f'{"".join(items)}</ul></div>')
 
