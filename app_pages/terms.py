@@ -1,7 +1,7 @@
 """Terms page: term candidates (accept into a glossary file, or dismiss), consistency QA, concordance.
 
 Everything is computed by the library (`workbench.glossary.candidates`,
-`workbench.glossary.consistency`, `workbench.review.concordance`); this page lays
+`workbench.review.consistency`, `workbench.review.concordance`); this page lays
 it out. Accepting writes through the validated, row-preserving glossary edit
 after the reviewer has seen (and may change) every cell of the row. Links to
 segments open the Review page at `?doc=ID&seg=ID`. `?q=TEXT` opens the
@@ -16,7 +16,7 @@ from app_pages import common
 from workbench.errors import GlossaryError, WorkbenchError
 from workbench.glossary import default_glossary_path
 from workbench.glossary.candidates import corpus_signature, find_candidates, proposed_row, segments_from_store
-from workbench.glossary.consistency import check_consistency
+from workbench.review.consistency import check_consistency
 from workbench.glossary.editing import GlossaryChanged, GlossaryFile
 from workbench.glossary.files import glossary_files
 from workbench.review.concordance import search

@@ -9,7 +9,7 @@ import pytest
 
 from workbench.cli import main
 from workbench.glossary import load_glossary
-from workbench.glossary.consistency import check_consistency
+from workbench.review.consistency import check_consistency
 from workbench.pipeline import BatchOptions, import_uploads
 from workbench.review.store import ReviewStore
 

@@ -297,7 +297,7 @@ def _accept(args, candidate, glossary) -> int:
 
 
 def _consistency(args) -> int:
-    from workbench.glossary.consistency import check_consistency, format_findings
+    from workbench.review.consistency import check_consistency, format_findings
 
     glossary = load_optional_glossary(args.glossary)
     with open_store(args) as store:
