@@ -39,11 +39,17 @@ class UnknownDocument(ExportError):
 
 @dataclass(frozen=True)
 class ExportedFile:
-    """One written export: a suggested file name suffix (before the extension), bytes, how many segments."""
+    """One written export: bytes, how many segments, and how to name the file.
+
+    Segment formats give a `name_suffix` to put before the extension of the file the
+    user chose; document formats give the whole `file_name` of each document.
+    """
 
     name_suffix: str
     data: bytes
     segments: int
+    file_name: str | None = None
+    document_id: int | None = None
 
 
 @dataclass

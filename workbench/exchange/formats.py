@@ -17,22 +17,14 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from workbench.exchange.export import ExportError, collect_segments, rows_to_jsonl, rows_to_tmx, rows_to_tsv
-
-
-@dataclass(frozen=True)
-class ExportedFile:
-    """One written export: bytes, how many segments, and how to name the file.
-
-    Segment formats give a `name_suffix` to put before the extension of the file the
-    user chose; document formats give the whole `file_name` of each document.
-    """
-
-    name_suffix: str
-    data: bytes
-    segments: int
-    file_name: str | None = None
-    document_id: int | None = None
+from workbench.exchange.export import (
+    ExportedFile,
+    ExportError,
+    collect_segments,
+    rows_to_jsonl,
+    rows_to_tmx,
+    rows_to_tsv,
+)
 
 
 @dataclass(frozen=True)
