@@ -303,6 +303,8 @@ def link_posteriors(band: Band, costs: CostFunction, path: Path) -> list[float]:
     chunks = band.chunks()
     nothing = np.full((len(PAIRED), rows.widest), -np.inf)  # log 0, copied per row (cheaper than np.full)
 
+    # The row loop below repeats the one of `best_path` on purpose: min-plus there, log-sum-exp
+    # here. Sharing it would put a callback in the innermost loop of both passes (the hot path).
     forward: list[np.ndarray] = [np.empty(0)] * 4
     for first_row, end_row in chunks:
         chunk = costs(first_row, end_row)
