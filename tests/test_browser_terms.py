@@ -149,8 +149,11 @@ def drive_terms_page(served, page):
     page.get_by_text("Adds a new row in vn-government.tsv").wait_for()
     # Review the row: the long form and the acronym are proposed; the English term is typed in.
     vi_cell = page.locator("[class*='st-key-terms_vi_'] input").first
-    assert vi_cell.input_value() == "Bộ Tư lệnh"
-    assert page.locator("[class*='st-key-terms_vi_variants_'] input").first.input_value() == "BTL"
+    # The row's cells are drawn after the file choice reruns the page: wait for their values.
+    from playwright.sync_api import expect
+
+    expect(vi_cell).to_have_value("Bộ Tư lệnh")
+    expect(page.locator("[class*='st-key-terms_vi_variants_'] input").first).to_have_value("BTL")
     en_cell = page.locator("[class*='st-key-terms_en_'] input").first
     en_cell.click()
     page.keyboard.type("Command")
@@ -201,5 +204,7 @@ def drive_terms_page(served, page):
     # The Review page's concordance link: /terms?q=TEXT opens the concordance on TEXT.
     page.goto(url + "/terms?q=B%C4%90BP%20t%E1%BB%89nh")
     page.locator("table.terms-concordance").wait_for()
-    assert page.locator(".st-key-terms_concordance input").input_value() == "BĐBP tỉnh"
+    from playwright.sync_api import expect
+
+    expect(page.locator(".st-key-terms_concordance input")).to_have_value("BĐBP tỉnh")
     assert set(page.locator("table.terms-concordance mark").all_inner_texts()) == {"BĐBP tỉnh"}
