@@ -16,10 +16,10 @@ from app_pages import common
 from workbench.errors import GlossaryError, WorkbenchError
 from workbench.glossary import default_glossary_path
 from workbench.glossary.candidates import corpus_signature, find_candidates, proposed_row, segments_from_store
-from workbench.review.consistency import check_consistency
 from workbench.glossary.editing import GlossaryChanged, GlossaryFile
 from workbench.glossary.files import glossary_files
 from workbench.review.concordance import search
+from workbench.review.consistency import check_consistency
 from workbench.review.views import escape_html
 
 SHOWN = 50

@@ -9,8 +9,8 @@ import pytest
 
 from workbench.cli import main
 from workbench.glossary import load_glossary
-from workbench.review.consistency import check_consistency
 from workbench.pipeline import BatchOptions, import_uploads
+from workbench.review.consistency import check_consistency
 from workbench.review.store import ReviewStore
 
 REPO = Path(__file__).resolve().parent.parent
