@@ -6,8 +6,6 @@ the file prepared for the selection now on screen: changing the documents,
 the scope or the format removes it.
 """
 
-import io
-import zipfile
 from datetime import date
 
 import streamlit as st
@@ -15,22 +13,7 @@ import streamlit as st
 from app_pages import common
 from workbench.errors import WorkbenchError
 from workbench.exchange import FORMATS, write_export
-
-
-def bundle(files, fmt, stem: str) -> tuple[str, bytes, str]:
-    """(file name, bytes, MIME type) of the export: the single file, or a zip of one file per pair or document."""
-    def name_of(file) -> str:
-        # Document formats name each file after its document (NAME.en.docx); the others by the stem.
-        return file.file_name or f"{stem}{file.name_suffix}.{fmt.extension}"
-
-    if len(files) == 1:
-        return name_of(files[0]), files[0].data, fmt.mime
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for file in files:
-            archive.writestr(name_of(file), file.data)
-    return f"{stem}.zip", buffer.getvalue(), "application/zip"
-
+from workbench.exchange.formats import bundle_files
 
 store = common.store()
 st.title("Export")
@@ -66,7 +49,7 @@ if st.button("Prepare the export", type="primary", key="export_prepare", disable
         st.error(f"Not exported: {common.escape_markdown(str(exc))}")
     else:
         stem = f"workbench-{scope}-{date.today().isoformat()}"
-        name, data, mime = bundle(files, fmt, stem)
+        name, data, mime = bundle_files(files, fmt, stem)
         st.session_state["export_payload"] = payload = {
             "selection": selection, "name": name, "data": data, "mime": mime,
             "segments": sum(file.segments for file in files), "files": len(files),

@@ -18,7 +18,7 @@ from document_fixtures import vietnamese_portal_page
 
 from workbench.cli import main
 from workbench.exchange.documents import build_translated_document, render_document
-from workbench.exchange.formats import FORMATS, write_export, zip_files
+from workbench.exchange.formats import FORMATS, bundle_files, write_export
 from workbench.pipeline import BatchOptions, run_batch
 
 PARAGRAPHS = [
@@ -219,7 +219,9 @@ def test_several_documents_zip_with_unique_names(store, tmp_path):
     assert not run_batch([tmp_path / "a", tmp_path / "b"], store, BatchOptions(translate=False)).failures
     files = write_export(store, None, "html")
     assert [f.file_name for f in files] == ["same.en.html", "same-2.en.html"]
-    with zipfile.ZipFile(io.BytesIO(zip_files(files))) as archive:
+    name, data, mime = bundle_files(files, FORMATS["html"], "workbench")
+    assert (name, mime) == ("workbench.zip", "application/zip")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.namelist() == ["same.en.html", "same-2.en.html"]
         assert archive.read("same.en.html") == files[0].data
 

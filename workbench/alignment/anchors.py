@@ -44,11 +44,6 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020
 CJK_CHARACTER = re.compile(f"[{_CJK}]")
 
 
-def is_cjk(character: str) -> bool:
-    """Whether a character is a Chinese, Japanese or Korean ideograph or syllable."""
-    return CJK_CHARACTER.match(character) is not None
-
-
 def normalise(text: str) -> str:
     """NFKC (full-width to ASCII forms) and every kind of quotation mark as `"`."""
     return unicodedata.normalize("NFKC", text).translate(_QUOTES)

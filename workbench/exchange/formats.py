@@ -127,10 +127,19 @@ def write_export(store, document_ids: list[int] | None, name: str, *, approved_o
     return fmt.write(store, document_ids, approved_only, **options)
 
 
-def zip_files(files: list[ExportedFile]) -> bytes:
-    """Several per-document files as one ZIP archive (named by their `file_name`)."""
+def bundle_files(files: list[ExportedFile], fmt: ExportFormat, stem: str) -> tuple[str, bytes, str]:
+    """(file name, bytes, MIME type) of a download: the single file, or a ZIP of one file per pair or document.
+
+    Document formats name each file after its document (NAME.en.docx); the others use `stem`
+    and their suffix (workbench-all-vi-en.xlf).
+    """
+    def name_of(exported: ExportedFile) -> str:
+        return exported.file_name or f"{stem}{exported.name_suffix}.{fmt.extension}"
+
+    if len(files) == 1:
+        return name_of(files[0]), files[0].data, fmt.mime
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for exported in files:
-            archive.writestr(exported.file_name or f"document-{exported.document_id}", exported.data)
-    return buffer.getvalue()
+            archive.writestr(name_of(exported), exported.data)
+    return f"{stem}.zip", buffer.getvalue(), "application/zip"

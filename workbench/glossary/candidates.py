@@ -301,11 +301,6 @@ def _candidate_id(lang: str, kind: str, key: tuple) -> str:
     return f"{lang}-{digest[:8]}"
 
 
-def candidate_key(lang: str, form: str) -> tuple[str, ...]:
-    """The folded token keys of a form (what identifies a candidate across runs)."""
-    return tuple(tokenize(form, _language(lang).folder).keys)
-
-
 _LANGUAGE_CACHE: dict[str, _Language] = {}
 
 

@@ -532,16 +532,6 @@ class ReviewStore:
                 "AND EXISTS (SELECT 1 FROM translations WHERE id = ?)",
                 [(translation_id, segment_id, translation_id) for segment_id, translation_id in links])
 
-    def translation_ids(self, sources: list[str], target_lang: str, checkpoint: str,
-                        glossary_version: str) -> dict[str, int]:
-        """Stored translations of these sources under these settings: source -> translation id."""
-        found = {}
-        for source in dict.fromkeys(sources):
-            translation_id = self.cached_translation(source, target_lang, checkpoint, glossary_version)
-            if translation_id is not None:
-                found[source] = translation_id
-        return found
-
     def claim_translations(self, sources: list[str], target_lang: str, checkpoint: str,
                            glossary_version: str, *, owner: str,
                            ttl: float = CLAIM_SECONDS) -> TranslationClaim:
