@@ -12,55 +12,19 @@ WORKBENCH_REQUIRE_BROWSER=1 (CI), which makes them mandatory.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from ui_support import APP, REPO, copy_store, seeded_store_file
+from ui_support import REPO, chromium, copy_store, require_browser, seeded_store_file, streamlit_server
 
 from workbench.accounts import add_account
 from workbench.review.store import ReviewStore
 
-CHROMIUM = Path("/usr/bin/chromium")
 PASSWORDS = {"minh": "reviewer-password", "lan": "approver-password", "thu": "glossary-password"}
 ROLES = {"minh": "reviewer", "lan": "approver", "thu": "glossary-editor"}
 
-if os.environ.get("WORKBENCH_REQUIRE_BROWSER") == "1":
-    import playwright.sync_api as playwright_api
-
-    assert CHROMIUM.exists(), "needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)"
-else:
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
-                    allow_module_level=True)
-
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_healthy(url: str, server: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {server.returncode}: {server.stdout.read()}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"streamlit did not answer at {url} within {timeout} s")
+playwright_api = require_browser()
 
 
 @pytest.fixture
@@ -72,38 +36,14 @@ def served(tiny_checkpoints, tmp_path_factory, tmp_path):
     users = tmp_path / "users.json"
     for name, role in ROLES.items():
         add_account(users, name, role, PASSWORDS[name])
-    port = free_port()
-    env = dict(os.environ, WORKBENCH_DB=str(db), WORKBENCH_GLOSSARY=str(glossary), WORKBENCH_USERS=str(users),
-               WORKBENCH_MODEL_VI_EN=str(tiny_checkpoints["vi-en"]),
-               WORKBENCH_MODEL_EN_VI=str(tiny_checkpoints["en-vi"]),
-               WORKBENCH_MODEL_ZH_EN=str(tmp_path / "no-model"))
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, server)
+    with streamlit_server(db, glossary, tiny_checkpoints, tmp_path, {"WORKBENCH_USERS": str(users)}) as url:
         yield url, db, glossary
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 @pytest.fixture
 def browser():
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium(playwright_api) as launched:
+        yield launched
 
 
 def new_tab(browser):

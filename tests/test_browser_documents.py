@@ -13,46 +13,29 @@ WORKBENCH_REQUIRE_BROWSER=1 (CI), which makes them mandatory.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from ui_support import chromium, require_browser
 
 from workbench.cli import main
 from workbench.pipeline import BatchOptions, run_batch
 from workbench.review.store import ReviewStore
 
-CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE = ("Bộ đội Biên phòng tuần tra biên giới tỉnh Hà Giang\n"
            "Bộ đội Biên phòng <script>window.__injected = 1</script> tuần tra. Các tổ đã kiểm tra mốc.\n"
            "Đồn <img src=x onerror=\"window.__injected = 2\"> giữ vững đường biên.\n"
            "Nhân dân đã cung cấp nhiều nguồn tin có giá trị cho Đồn Biên phòng.\n")
 
-# CI installs both (.ci/run sets WORKBENCH_REQUIRE_BROWSER=1), so there a missing browser fails
-# the run instead of passing silently; on a developer machine without them the test is skipped.
-if os.environ.get("WORKBENCH_REQUIRE_BROWSER") == "1":
-    import playwright.sync_api as playwright_api
-
-    assert CHROMIUM.exists(), "needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)"
-else:
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
-                    allow_module_level=True)
+playwright_api = require_browser()
 
 
 @pytest.fixture
 def page():
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            tab = browser.new_page(viewport={"width": 1300, "height": 1200})
-            tab.set_default_timeout(30_000)
-            yield tab
-        finally:
-            browser.close()
+    with chromium(playwright_api) as browser:
+        tab = browser.new_page(viewport={"width": 1300, "height": 1200})
+        tab.set_default_timeout(30_000)
+        yield tab
 
 
 @pytest.fixture

@@ -14,55 +14,18 @@ unless WORKBENCH_REQUIRE_BROWSER=1 (CI), which makes them mandatory.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from ui_support import APP, REPO
+from ui_support import REPO, chromium, require_browser, streamlit_server
 
 from workbench.glossary import load_glossary, read_glossary
 from workbench.glossary.candidates import find_candidates, segments_from_store
 from workbench.pipeline import BatchOptions, run_batch
 from workbench.review.store import ReviewStore
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-if os.environ.get("WORKBENCH_REQUIRE_BROWSER") == "1":
-    import playwright.sync_api as playwright_api
-
-    assert CHROMIUM.exists(), "needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)"
-else:
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
-                    allow_module_level=True)
-
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_healthy(url: str, server: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {server.returncode}: {server.stdout.read()}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"streamlit did not answer at {url} within {timeout} s")
+playwright_api = require_browser()
 
 
 @pytest.fixture
@@ -79,40 +42,16 @@ def served(tmp_path):
                           reviewer="Lan", expected_version=segment.version)
     glossary = tmp_path / "glossaries"
     shutil.copytree(REPO / "glossaries", glossary)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "WORKBENCH_USERS"}
-    env.update(WORKBENCH_DB=str(db), WORKBENCH_GLOSSARY=str(glossary),
-               WORKBENCH_MODEL_VI_EN=str(tmp_path / "no-model"), WORKBENCH_MODEL_EN_VI=str(tmp_path / "no-model"),
-               WORKBENCH_MODEL_ZH_EN=str(tmp_path / "no-model"))
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, server)
+    with streamlit_server(db, glossary, {}, tmp_path) as url:  # no checkpoints: no machine translation
         yield url, db, glossary, (document["id"], segment.id)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 @pytest.fixture
 def page():
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            tab = browser.new_page(viewport={"width": 1400, "height": 1800})
-            tab.set_default_timeout(60_000)
-            yield tab
-        finally:
-            browser.close()
+    with chromium(playwright_api) as browser:
+        tab = browser.new_page(viewport={"width": 1400, "height": 1800})
+        tab.set_default_timeout(60_000)
+        yield tab
 
 
 def test_accept_dismiss_consistency_and_concordance_in_a_real_browser(served, page, tmp_path):
