@@ -3,7 +3,7 @@
 Session state lives under the keys of `STATE_DEFAULTS`, initialised in one place
 (`init_state`). Everything that came from a document, the glossary or a
 reviewer reaches the page either as plain widget text or through `text_html`,
-which escapes it (`workbench.review.views.escape_html`).
+which escapes it (`workbench.text.escape_html`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from workbench.config import TARGET_LANGUAGE, default_db_path, pair_for_language
 from workbench.errors import WorkbenchError
 from workbench.mt.checkpoints import check_models
 from workbench.review.store import ReviewStore
-from workbench.review.views import RANDOM_WEIGHTS_LABEL, escape_html
+from workbench.review.views import RANDOM_WEIGHTS_LABEL
+from workbench.text import escape_html, language_name
 
 STATE_DEFAULTS = {
     "reviewer": "",  # the reviewer's name, required before any change
@@ -49,8 +50,6 @@ PERSISTENT_WIDGETS = ("review_document", "review_page", "review_statuses", "revi
 # What the URL carries (`?reviewer=Lan&doc=7&seg=12`), so that a reload or a shared link opens the
 # same document and segment: query parameter -> (session key, type).
 URL_STATE = {"reviewer": ("reviewer", str), "doc": ("review_document", int), "seg": ("review_focus", int)}
-
-LANGUAGE_NAMES = {"vi": "Vietnamese", "en": "English", "zh": "Chinese"}
 
 
 def init_state() -> None:
@@ -223,11 +222,11 @@ def document_label(summary) -> str:
 
 def language_direction(lang: str, target_lang: str) -> str:
     """'Vietnamese → English'."""
-    return f"{LANGUAGE_NAMES.get(lang, lang)} → {LANGUAGE_NAMES.get(target_lang, target_lang)}"
+    return f"{language_name(lang)} → {language_name(target_lang)}"
 
 
 def kind_label(kind: str, mt_source_lang: str | None) -> str:
     """'original' or 'machine translation of Chinese'."""
     if kind == "machine_translation":
-        return f"machine translation of {LANGUAGE_NAMES.get(mt_source_lang, mt_source_lang)}"
+        return f"machine translation of {language_name(mt_source_lang)}"
     return "original"

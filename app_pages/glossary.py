@@ -9,7 +9,8 @@ from workbench.errors import GlossaryError, WorkbenchError
 from workbench.glossary import default_glossary_path
 from workbench.glossary.editing import GlossaryChanged, GlossaryFile
 from workbench.glossary.files import glossary_files
-from workbench.review.views import fold_for_search, term_occurrences
+from workbench.review.views import term_occurrences
+from workbench.text import fold_for_search
 
 NEW_ENTRY = "(new entry)"
 COLUMN_HELP = {

@@ -20,7 +20,7 @@ from workbench.glossary.editing import GlossaryChanged, GlossaryFile
 from workbench.glossary.files import glossary_files
 from workbench.review.concordance import search
 from workbench.review.consistency import check_consistency
-from workbench.review.views import escape_html
+from workbench.text import escape_html
 
 SHOWN = 50
 LANGUAGE_FILTER = {"all": None, "Vietnamese": "vi", "English": "en"}

@@ -6,7 +6,8 @@ import pytest
 
 from workbench.documents.ingest import parse_document
 from workbench.documents.segment import segment_document
-from workbench.review.memory import MemoryUnit, TranslationMemory, fold_text
+from workbench.review.memory import MemoryUnit, TranslationMemory
+from workbench.text import same_text_key
 
 UNITS = [
     MemoryUnit("Bộ đội Biên phòng tuần tra đường biên.", "The Border Guard patrols the borderline.", 1),
@@ -50,8 +51,8 @@ def test_duplicates_keep_the_latest_approval_and_empty_units_are_dropped():
     assert memory.lookup("Tuần tra.")[0].unit.segment_id == 2
 
 
-def test_fold_text():
-    assert fold_text("  Bo\u0323\u0302 ĐỘI \n biên ") == fold_text("bộ đội biên")  # NFD, case, spaces
+def test_same_text_key():
+    assert same_text_key("  Bo\u0323\u0302 ĐỘI \n biên ") == same_text_key("bộ đội biên")  # NFD, case, spaces
 
 
 def _store_document(store, name, text, lang):

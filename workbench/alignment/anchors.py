@@ -25,6 +25,7 @@ from itertools import repeat
 import numpy as np
 
 from workbench.alignment.search import Band
+from workbench.text import CJK_CHARACTER, fold_accents
 
 #: A number with its thousands grouped (21.790, 21,790, 21 790: one number), or a
 #: plain run of digits; a date or a decimal (19.2.2020, 3,5) gives one number per part.
@@ -40,21 +41,9 @@ _PUNCTUATION_FEATURES = {mark: [f"p:{mark}{k}" for k in range(_MAX_REPEATS)] for
 _NOT_DIGIT = re.compile(r"\D")
 
 
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f"
-CJK_CHARACTER = re.compile(f"[{_CJK}]")
-
-
 def normalise(text: str) -> str:
     """NFKC (full-width to ASCII forms) and every kind of quotation mark as `"`."""
     return unicodedata.normalize("NFKC", text).translate(_QUOTES)
-
-
-@functools.lru_cache(maxsize=65536)
-def strip_accents(word: str) -> str:
-    """Remove combining marks: expédition -> expedition."""
-    if word.isascii():
-        return word
-    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
 
 
 @dataclass(frozen=True)
@@ -98,7 +87,7 @@ def sentence_anchors(sentence: str, settings: AnchorSettings = AnchorSettings())
 
 @functools.lru_cache(maxsize=131072)
 def _word_feature(word: str, prefix: int) -> str:
-    return "w:" + strip_accents(word)[:prefix]
+    return "w:" + fold_accents(word)[:prefix]
 
 
 def term_anchors(

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workbench.alignment.anchors import CJK_CHARACTER, FeatureCodes, Occurrences, unique_sorted
+from workbench.alignment.anchors import FeatureCodes, Occurrences, unique_sorted
+from workbench.text import CJK_CHARACTER
 
 _TOKEN = re.compile(r"[^\W\d_]+")
 

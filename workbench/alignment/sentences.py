@@ -23,10 +23,10 @@ from workbench.documents.ingest import (
     normalise_unicode,
     parse_document,
     read_document,
-    repair_vietnamese_d,
 )
 from workbench.documents.segment import segment_document
 from workbench.errors import DocumentError, UnknownLanguage
+from workbench.text import repair_vietnamese_d
 
 
 @dataclass(frozen=True)

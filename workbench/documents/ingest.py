@@ -28,28 +28,26 @@ from pathlib import Path
 
 from workbench.documents.readers import METADATA_KEYS, ExtractedDocument, extract_document
 from workbench.errors import DocumentError, EncodingRefused, UnknownLanguage
+from workbench.text import (
+    KANA_CHARACTER,
+    LANGUAGE_NAMES,
+    SUPPORTED_LANGUAGES,
+    VIETNAMESE_LETTERS,
+    is_han,
+    language_name,
+    repair_vietnamese_d,
+)
 
-SUPPORTED_LANGUAGES = ("vi", "en", "zh")
 # What the language detector chooses among: ours, and those our documents get confused with
 # (Latin-script languages with accents, the languages of the region). ISO 639-1 codes.
 DETECTED_LANGUAGES = ("vi", "en", "zh", "fr", "de", "es", "pt", "it", "nl", "id", "ms", "pl", "cs",
                       "ro", "tr", "ru", "ja", "ko", "th")
 # The detector's confidence (0-1) above which a language other than ours is refused by name.
 FOREIGN_CONFIDENCE = 0.5
-LANGUAGE_NAMES = {"vi": "Vietnamese", "en": "English", "zh": "Chinese", "fr": "French", "de": "German",
-                  "es": "Spanish", "pt": "Portuguese", "it": "Italian", "nl": "Dutch", "id": "Indonesian",
-                  "ms": "Malay", "pl": "Polish", "cs": "Czech", "ro": "Romanian", "tr": "Turkish",
-                  "ru": "Russian", "ja": "Japanese", "ko": "Korean", "th": "Thai"}
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 SIDECAR_SUFFIX = ".meta.json"
 SIDECAR_KEYS = {"lang", "machine_translated_from", "title", "date", "outlet", "author"}
 
-# Letters that only Vietnamese uses among our languages (precomposed, NFC).
-_VIETNAMESE_LETTERS = set(
-    "ăâđêôơưĂÂĐÊÔƠƯ"
-    "àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
-    "ÀÁẢÃẠẰẮẲẴẶẦẤẨẪẬÈÉẺẼẸỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌỒỐỔỖỘỜỚỞỠỢÙÚỦŨỤỪỨỬỮỰỲÝỶỸỴ"
-)
 _ENGLISH_FUNCTION_WORDS = {
     "the", "of", "and", "to", "in", "is", "was", "that", "for", "on", "with", "as",
     "by", "are", "be", "this", "it", "from", "at", "an", "has", "have", "will",
@@ -279,13 +277,13 @@ def _decode_windows_1258(raw: bytes) -> str | None:
     letters = [ch for ch in composed if ch.isalpha()]
     if not letters:
         return None
-    vietnamese = sum(1 for ch in letters if ch in _VIETNAMESE_LETTERS)
+    vietnamese = sum(1 for ch in letters if ch in VIETNAMESE_LETTERS)
     # A no-break space (0xA0) or soft hyphen (0xAD) between words is ordinary typing, not the
     # letter-as-symbol of TCVN3 or VNI.
     in_word_symbols = len(re.findall(r"(?<=\w)[\u0080-\u009f\u00a1-\u00ac\u00ae-\u00bf](?=\w)", composed))
     dangling_marks = sum(1 for ch in composed if unicodedata.combining(ch))
     # VNI read as Windows-1258 gives letters Vietnamese never uses (ä, ñ, ø...).
-    foreign = sum(1 for ch in letters if not ch.isascii() and ch not in _VIETNAMESE_LETTERS)
+    foreign = sum(1 for ch in letters if not ch.isascii() and ch not in VIETNAMESE_LETTERS)
     if (vietnamese / len(letters) < 0.05 or foreign > 0.05 * (vietnamese + foreign)
             or in_word_symbols > 0 or dangling_marks > 0):
         return None
@@ -304,7 +302,7 @@ def _latin1_hint(raw: bytes) -> str:
         return ""
     lang, confidence = _likely_language(text)
     if lang in LANGUAGE_NAMES and confidence >= FOREIGN_CONFIDENCE and lang != "vi":
-        return f" (it reads as {LANGUAGE_NAMES[lang]} in Latin-1)"
+        return f" (it reads as {language_name(lang)} in Latin-1)"
     return ""
 
 
@@ -322,11 +320,6 @@ def normalise_unicode(text: str) -> str:
     text = re.sub("[\u200b\u200c\u200d\u2060\ufeff]", "", text)
     text = text.replace("\u00a0", " ")
     return unicodedata.normalize("NFC", text)
-
-
-def repair_vietnamese_d(text: str) -> str:
-    """Replace Icelandic eth (Ð/ð), often typed for Vietnamese Đ/đ, by the real letter."""
-    return text.replace("\u00d0", "\u0110").replace("\u00f0", "\u0111")
 
 
 @functools.cache
@@ -366,8 +359,8 @@ def detect_language(text: str, path: str = "") -> str:
     if not letters:
         raise UnknownLanguage("cannot detect the language: the text has no letters; "
                               "give it with --lang or a sidecar", path)
-    han = sum(1 for ch in letters if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf")
-    kana = sum(1 for ch in letters if "\u3040" <= ch <= "\u30ff")
+    han = sum(1 for ch in letters if is_han(ch))
+    kana = sum(1 for ch in letters if KANA_CHARACTER.match(ch))
     if han / len(letters) > 0.3 and kana < 0.05 * len(letters):
         return "zh"
     likely, confidence = _likely_language(sample)
@@ -375,16 +368,16 @@ def detect_language(text: str, path: str = "") -> str:
         return likely
     if likely is not None and likely not in SUPPORTED_LANGUAGES and confidence >= FOREIGN_CONFIDENCE:
         raise UnknownLanguage(
-            f"the text looks like {LANGUAGE_NAMES.get(likely, likely)} ({likely}, confidence "
+            f"the text looks like {language_name(likely)} ({likely}, confidence "
             f"{confidence:.2f}); the workbench translates only Vietnamese, English and Chinese. If it "
             "is one of them, give the language with --lang or a sidecar NAME.meta.json", path)
-    vietnamese = sum(1 for ch in letters if ch in _VIETNAMESE_LETTERS)
+    vietnamese = sum(1 for ch in letters if ch in VIETNAMESE_LETTERS)
     if vietnamese / len(letters) > 0.03:
         return "vi"
     words = re.findall(r"[a-z]+", sample.lower())
     if words and sum(1 for w in words if w in _ENGLISH_FUNCTION_WORDS) / len(words) > 0.08:
         return "en"
-    looks = f" (it looks most like {LANGUAGE_NAMES.get(likely, likely)})" if likely else ""
+    looks = f" (it looks most like {language_name(likely)})" if likely else ""
     raise UnknownLanguage(
         f"cannot detect the language (not clearly Vietnamese, English or Chinese{looks}); "
         "give it with --lang or a sidecar NAME.meta.json", path)

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 from workbench.documents.ingest import Document
+from workbench.text import HAN_RANGES
 
 # Lower-cased, without the final period. Multi-dot forms ("e.g") are matched on their last part too.
 ABBREVIATIONS = {
@@ -41,7 +42,7 @@ _SENTENCE_END = ".!?…"
 _CHINESE_END = "。！？"
 _OPENING_QUOTES = "“«「『"  # ‘ ’ double as apostrophes, so they never nest
 _CLOSING_QUOTES = "”»」』"
-_SENTENCE_START = re.compile(r"[\"“‘«(\[「『A-ZÀ-ỸĐ0-9]|[\u4e00-\u9fff]")
+_SENTENCE_START = re.compile(f"[\"“‘«(\\[「『A-ZÀ-ỸĐ0-9{HAN_RANGES}]")
 # Longest segment handed to translation: about 250 Marian tokens, well inside the 512
 # positions of opus-mt. Longer sentences are split (see module docstring).
 MAX_SEGMENT_CHARS = 1000

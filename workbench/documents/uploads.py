@@ -16,12 +16,12 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-import unicodedata
 from pathlib import Path
 
 from workbench.documents.discover import DOCUMENT_SUFFIXES
 from workbench.documents.ingest import MAX_DOCUMENT_BYTES, parse_document
 from workbench.errors import DocumentError
+from workbench.text import fold_accents
 
 UPLOADS_FOLDER = "uploads"
 MAX_UPLOAD_BYTES = MAX_DOCUMENT_BYTES
@@ -44,8 +44,7 @@ def safe_upload_name(name: str) -> str:
     becomes "Bien_phong"). Raises UploadRefused for a type the batch script
     would not read.
     """
-    base = re.split(r"[\\/]", name)[-1].replace("đ", "d").replace("Đ", "D")
-    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii")
+    base = fold_accents(re.split(r"[\\/]", name)[-1]).encode("ascii", "ignore").decode("ascii")
     base = re.sub(r"[^A-Za-z0-9._-]+", "_", base)
     stem, dot, suffix = base.rpartition(".")
     if not dot or f".{suffix.lower()}" not in DOCUMENT_SUFFIXES:

@@ -20,17 +20,16 @@ text that came from a document, the glossary or a reviewer.
 
 from __future__ import annotations
 
-import html
 import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.errors import StoreError
+from workbench.text import SUPPORTED_LANGUAGES, escape_html, highlight_spans, language_name
 
 DOCUMENT_FORMATS = ("txt", "docx", "html")
 BILINGUAL_FORMATS = ("docx", "html")
-LANGUAGE_NAMES = {"vi": "Vietnamese", "en": "English", "zh": "Chinese"}
 #: Statuses whose target a reviewer signed off.
 SIGNED_OFF = ("reviewed", "approved")
 STATE_LABELS = {
@@ -96,10 +95,10 @@ class TranslatedDocument:
     def direction(self) -> str:
         """e.g. 'vi → en (Vietnamese to English)', with the MT origin of the source if any."""
         text = (f"{self.source_lang} → {self.target_lang} "
-                f"({LANGUAGE_NAMES.get(self.source_lang, self.source_lang)} to "
-                f"{LANGUAGE_NAMES.get(self.target_lang, self.target_lang)})")
+                f"({language_name(self.source_lang)} to "
+                f"{language_name(self.target_lang)})")
         if self.mt_source_lang:
-            text += f"; the source is a machine translation from {LANGUAGE_NAMES.get(self.mt_source_lang)}"
+            text += f"; the source is a machine translation from {language_name(self.mt_source_lang)}"
         return text
 
     def header(self) -> list[tuple[str, str]]:
@@ -233,38 +232,29 @@ mark.term { background: #d9ecff; border-bottom: 1px dotted #1565c0; }
 """
 
 
-def _escape(text: str | None) -> str:
-    return html.escape(text or "", quote=True)
-
-
 def mark_terms(text: str, lang: str, glossary) -> str:
     """`text` escaped, with glossary occurrences wrapped in <mark class="term"> (title: the entry)."""
     if glossary is None:
-        return _escape(text)
-    pieces, cursor = [], 0
-    for match in sorted(glossary.match(text, lang), key=lambda m: m.start):
-        if match.start < cursor:
-            continue
+        return escape_html(text)
+
+    def opening_tag(match) -> str:
         entry = glossary.get(match.entry_id)
-        hint = "; ".join(f"{code}: {entry.term(code)}" for code in ("vi", "en", "zh")
+        hint = "; ".join(f"{code}: {entry.term(code)}" for code in SUPPORTED_LANGUAGES
                          if entry is not None and entry.term(code)) or match.entry_id
-        pieces.append(_escape(text[cursor:match.start]))
-        pieces.append(f'<mark class="term" data-entry="{_escape(match.entry_id)}" title="{_escape(hint)}">'
-                      f"{_escape(text[match.start:match.end])}</mark>")
-        cursor = match.end
-    pieces.append(_escape(text[cursor:]))
-    return "".join(pieces)
+        return f'<mark class="term" data-entry="{escape_html(match.entry_id)}" title="{escape_html(hint)}">'
+
+    return highlight_spans(text, glossary.match(text, lang), opening_tag)
 
 
 def _html_header(document: TranslatedDocument) -> str:
-    rows = "".join(f"<tr><th>{_escape(label)}</th><td>{_escape(value)}</td></tr>"
+    rows = "".join(f"<tr><th>{escape_html(label)}</th><td>{escape_html(value)}</td></tr>"
                    for label, value in document.header())
     return f'<table class="header">{rows}</table>'
 
 
 def _html_page(document: TranslatedDocument, body: str, lang: str) -> bytes:
-    title = _escape(document.title or document.name)
-    page = (f'<!DOCTYPE html>\n<html lang="{_escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
+    title = escape_html(document.title or document.name)
+    page = (f'<!DOCTYPE html>\n<html lang="{escape_html(lang)}">\n<head>\n<meta charset="utf-8">\n'
             # No script may run in an exported document, whatever its text holds.
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
             f"<title>{title}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
@@ -274,10 +264,10 @@ def _html_page(document: TranslatedDocument, body: str, lang: str) -> bytes:
 
 def _html_segment(segment: SegmentView, lang: str, glossary, *, show_status: bool) -> str:
     title = STATE_LABELS[segment.state] + (f" ({'; '.join(segment.reasons)})" if segment.reasons else "")
-    status = (f'<span class="status {_escape(segment.status)}">{_escape(segment.status)}</span>'
+    status = (f'<span class="status {escape_html(segment.status)}">{escape_html(segment.status)}</span>'
               if show_status else "")
     return (f'<span class="seg {segment.state}" data-segment="{segment.segment_id}" '
-            f'data-status="{_escape(segment.status)}" title="{_escape(title)}">'
+            f'data-status="{escape_html(segment.status)}" title="{escape_html(title)}">'
             f"{mark_terms(segment.text, lang, glossary)}{status}</span>")
 
 
@@ -300,9 +290,9 @@ def render_html(document: TranslatedDocument, *, glossary=None) -> bytes:
 
 def render_bilingual_html(document: TranslatedDocument, *, glossary=None) -> bytes:
     """Source and translation side by side, one table row per paragraph, terms and statuses shown."""
-    source_name = LANGUAGE_NAMES.get(document.source_lang, document.source_lang)
-    target_name = LANGUAGE_NAMES.get(document.target_lang, document.target_lang)
-    rows = [f"<tr><th>{_escape(source_name)} (source)</th><th>{_escape(target_name)} (translation)</th></tr>"]
+    source_name = language_name(document.source_lang)
+    target_name = language_name(document.target_lang)
+    rows = [f"<tr><th>{escape_html(source_name)} (source)</th><th>{escape_html(target_name)} (translation)</th></tr>"]
     for paragraph in document.paragraphs:
         source = _joiner(document.source_lang).join(
             f'<span class="seg" data-segment="{s.segment_id}">{mark_terms(s.source, document.source_lang, glossary)}'
@@ -311,8 +301,8 @@ def render_bilingual_html(document: TranslatedDocument, *, glossary=None) -> byt
             s, document.source_lang if s.state == "untranslated" else document.target_lang, glossary,
             show_status=True) for s in paragraph.segments)
         rows.append(f'<tr class="paragraph {paragraph.kind}" data-paragraph="{paragraph.index}">'
-                    f'<td class="source" lang="{_escape(document.source_lang)}">{source}</td>'
-                    f'<td class="target" lang="{_escape(document.target_lang)}">{target}</td></tr>')
+                    f'<td class="source" lang="{escape_html(document.source_lang)}">{source}</td>'
+                    f'<td class="target" lang="{escape_html(document.target_lang)}">{target}</td></tr>')
     legend = ('<p class="legend">Status after each translated segment; <span class="mt">yellow</span>: machine '
               'translation not reviewed; <span class="untranslated">grey</span>: untranslated (source shown); '
               '<mark class="term">blue</mark>: glossary term.</p>')
@@ -407,8 +397,8 @@ def render_bilingual_docx(document: TranslatedDocument, *, glossary=None) -> byt
     _docx_header(word, document)
     table = word.add_table(rows=1, cols=2)
     table.style = "Table Grid"
-    table.rows[0].cells[0].text = f"{LANGUAGE_NAMES.get(document.source_lang, document.source_lang)} (source)"
-    table.rows[0].cells[1].text = f"{LANGUAGE_NAMES.get(document.target_lang, document.target_lang)} (translation)"
+    table.rows[0].cells[0].text = f"{language_name(document.source_lang)} (source)"
+    table.rows[0].cells[1].text = f"{language_name(document.target_lang)} (translation)"
     for paragraph in document.paragraphs:
         source_cell, target_cell = table.add_row().cells
         source = source_cell.paragraphs[0]

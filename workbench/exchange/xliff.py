@@ -34,6 +34,7 @@ from pathlib import Path
 
 from workbench.errors import LocatedError, SegmentRetired, StaleVersion, StoreError
 from workbench.exchange.export import ExportedFile, ExportError, ExportRow, collect_segments
+from workbench.text import collapse_spaces
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
 MDA_NS = "urn:oasis:names:tc:xliff:metadata:2.0"
@@ -326,10 +327,6 @@ def _read_units(root) -> tuple[list[_Unit], list[tuple[int | None, str]]]:
     return units, problems
 
 
-def _same_text(a: str | None, b: str | None) -> bool:
-    return " ".join((a or "").split()) == " ".join((b or "").split())
-
-
 def _plan(store, root, units: list[_Unit], problems: list) -> tuple[list[_Change], ImportResult]:
     """Check every unit against the store; problems are collected, decisions returned."""
     result = ImportResult()
@@ -369,7 +366,7 @@ def _plan(store, root, units: list[_Unit], problems: list) -> tuple[list[_Change
         if segment.position is None:
             skip("the segment is no longer in its document (retired when the document changed)")
             continue
-        if not _same_text(unit.source, segment.source_text):
+        if collapse_spaces(unit.source) != collapse_spaces(segment.source_text):
             skip(f"the source changed: the store has {segment.source_text!r}, "
                  f"the file {unit.source!r}")
             continue

@@ -35,9 +35,8 @@ import unicodedata
 from dataclasses import dataclass
 from itertools import accumulate
 
-# Vietnamese tone marks (as combining characters). Other marks (circumflex, breve,
-# horn) change the vowel itself and stay attached.
-TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+from workbench.text import CJK_START, is_cjk, split_tones
+
 # Every character falls in exactly one token, so token lengths add up to the text's
 # and spans come from running sums: `findall` is much faster than match objects.
 # Letters, digits and (for NFD text) Latin combining marks make words.
@@ -45,7 +44,6 @@ _TOKEN_RE = re.compile(r"[^\W_]+|\s+|.", re.DOTALL)
 _TOKEN_WITH_MARKS_RE = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+|\s+|.", re.DOTALL)
 _COMBINING_RE = re.compile(r"[\u0300-\u036f]")
 _WORD_CHAR_RE = re.compile(r"[^\W_]")
-_CJK_START = "\u2e80"  # below this no ideograph; Vietnamese letters end at U+1EF9
 # Typographic variants that editors and MT systems swap freely.
 _PUNCT_FOLD = {"’": "'", "‘": "'", "ʼ": "'", "`": "'", "“": '"', "”": '"', "„": '"',
                "«": '"', "»": '"', "–": "-", "—": "-", "‐": "-", "‑": "-"}
@@ -128,7 +126,7 @@ class _Folder:
         elif not (token[0].isalnum() or "\u0300" <= token[0] <= "\u036f"):
             folded = unicodedata.normalize("NFKC", _PUNCT_FOLD.get(token, token))
             result = ((0, len(token), folded, folded, False, False),)
-        elif max(token) >= _CJK_START:
+        elif max(token) >= CJK_START:
             result = tuple(self._split_ideographs(token))
         else:
             result = ((0, len(token), *self._fold_word(token), True),)
@@ -147,7 +145,7 @@ class _Folder:
     def _split_ideographs(self, token: str):
         run_start = None
         for index, char in enumerate(token):
-            if _is_ideograph(char):
+            if is_cjk(char):
                 if run_start is not None:
                     yield (run_start, index, *self._fold_word(token[run_start:index]), True)
                     run_start = None
@@ -157,26 +155,6 @@ class _Folder:
                 run_start = index
         if run_start is not None:
             yield (run_start, len(token), *self._fold_word(token[run_start:]), True)
-
-
-def _is_ideograph(char: str) -> bool:
-    code = ord(char)
-    return (0x2E80 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7AF or 0xF900 <= code <= 0xFAFF
-            or 0x20000 <= code <= 0x3FFFF)
-
-
-def split_tones(word: str) -> tuple[str, str]:
-    """Separate a word into (base letters, its tone marks sorted) after NFKC and Ð->Đ."""
-    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", word))
-    base_chars = []
-    tones = set()
-    for char in decomposed:
-        if char in TONE_MARKS:
-            tones.add(char)
-        else:
-            base_chars.append(char)
-    base = unicodedata.normalize("NFC", "".join(base_chars)).replace("Ð", "Đ").replace("ð", "đ")
-    return base, "".join(sorted(tones))
 
 
 def is_acronym_base(base: str) -> bool:

@@ -20,7 +20,8 @@ machine translation.
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from workbench.text import VIETNAMESE_BASE_LETTERS, has_tone_mark, is_han, is_latin
 
 RANDOM_WEIGHTS_REASON = "random-weight test model: not a translation"
 EMPTY_REASON = "empty output"
@@ -43,22 +44,7 @@ PHRASE_LOOP = 3
 MIN_TOKENS_FOR_VARIETY = 16
 MIN_DISTINCT_TRIGRAMS = 0.5
 
-#: Letters that only Vietnamese (among Latin-script languages here) uses, without tone marks.
-_VIETNAMESE_LETTERS = set("ăâđêôơưĂÂĐÊÔƠƯ")
-#: Combining marks of Vietnamese tones: grave, acute, tilde, hook above, dot below.
-_VIETNAMESE_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-
 _TOKEN = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
-
-
-def _is_cjk(ch: str) -> bool:
-    code = ord(ch)
-    return (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x20000 <= code <= 0x2A6DF
-            or 0xF900 <= code <= 0xFAFF)
-
-
-def _is_latin(ch: str) -> bool:
-    return "LATIN" in unicodedata.name(ch, "")
 
 
 def _letters(text: str) -> list[str]:
@@ -70,7 +56,7 @@ def _tokens(text: str) -> list[str]:
     tokens: list[str] = []
     for match in _TOKEN.finditer(text.casefold()):
         word = match.group()
-        if any(_is_cjk(ch) for ch in word):
+        if any(is_han(ch) for ch in word):
             tokens.extend(ch for ch in word)
         else:
             tokens.append(word)
@@ -130,9 +116,7 @@ def _length_reason(source: str, mt_text: str, source_lang: str, target_lang: str
 
 def _has_vietnamese_marks(letters: list[str]) -> bool:
     for ch in letters:
-        if ch in _VIETNAMESE_LETTERS:
-            return True
-        if any(mark in _VIETNAMESE_TONES for mark in unicodedata.normalize("NFD", ch)[1:]):
+        if ch in VIETNAMESE_BASE_LETTERS or has_tone_mark(ch):
             return True
     return False
 
@@ -141,8 +125,8 @@ def _script_reason(mt_text: str, target_lang: str) -> str | None:
     letters = _letters(mt_text)
     if len(letters) < MIN_LETTERS_FOR_SCRIPT:
         return None
-    latin = sum(1 for ch in letters if _is_latin(ch)) / len(letters)
-    cjk = sum(1 for ch in letters if _is_cjk(ch)) / len(letters)
+    latin = sum(1 for ch in letters if is_latin(ch)) / len(letters)
+    cjk = sum(1 for ch in letters if is_han(ch)) / len(letters)
     if target_lang == "vi":
         if latin < 0.8:
             return f"wrong script for Vietnamese: only {latin:.0%} of its letters are Latin"

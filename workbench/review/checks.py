@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from workbench.mt.plausibility import check_plausibility
+from workbench.text import same_text_key
 
 #: Check codes and their labels, in the order the UI lists them.
 CHECKS: dict[str, str] = {
@@ -118,7 +119,7 @@ def check_segment(
     if glossary is not None:
         issues.extend(_term_issues(source, target, source_lang, target_lang, glossary))
     issues.extend(_number_issues(source, target))
-    if any(ch.isalpha() for ch in source) and _same_text(source, target):
+    if any(ch.isalpha() for ch in source) and same_text_key(source) == same_text_key(target):
         issues.append(Issue("same_as_source", "the target is identical to the source"))
     if "  " in target.strip():
         issues.append(Issue("double_space", "the target contains doubled spaces"))
@@ -151,11 +152,6 @@ def check_machine_translation(source: str, mt_text: str | None, *, source_lang: 
     return [Issue("implausible_mt", "the machine translation is not plausible: " + "; ".join(reasons))]
 
 
-def _same_text(source: str, target: str) -> bool:
-    def fold(text: str) -> str:
-        return " ".join(unicodedata.normalize("NFC", text).casefold().split())
-
-    return fold(source) == fold(target)
 
 
 def _describe_end(kind: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workbench.glossary.matching import TermMatcher
-from workbench.review.views import fold_for_search
+from workbench.text import fold_for_search
 
 CONTEXT_CHARS = 50
 

@@ -19,12 +19,11 @@ goes through the glossary: without one, only the segment-level checks run.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from workbench.review.checks import number_keys
+from workbench.text import same_text_key
 
 REVIEWED_STATUSES = ("approved", "reviewed")
 
@@ -84,11 +83,6 @@ class Finding:
                 "segments": [s.to_dict() for s in self.segments]}
 
 
-def _key(text: str) -> str:
-    """Text compared for sameness: NFC, spacing collapsed, case folded."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().casefold()
-
-
 def reviewed_segments(store) -> list[tuple[str, str, SegmentRef]]:
     """(source language, target language, segment) of every approved or reviewed segment with a target."""
     result = []
@@ -124,10 +118,10 @@ def _grouped(segments, *, by: str) -> list[Finding]:
     groups: dict[tuple, list[SegmentRef]] = defaultdict(list)
     for lang, target_lang, segment in segments:
         text = segment.source if by == "source" else segment.target
-        groups[(lang, target_lang, _key(text))].append(segment)
+        groups[(lang, target_lang, same_text_key(text))].append(segment)
     findings = []
     for (lang, target_lang, _), members in groups.items():
-        other = {_key(s.target if by == "source" else s.source): s for s in members}
+        other = {same_text_key(s.target if by == "source" else s.source): s for s in members}
         if len(other) < 2:
             continue
         if by == "source":

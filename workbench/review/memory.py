@@ -10,9 +10,10 @@ of CAT tools.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from workbench.text import same_text_key
 
 DEFAULT_THRESHOLD = 75.0
 DEFAULT_LIMIT = 5
@@ -50,11 +51,6 @@ class MemoryMatch:
         return self.unit.target_text
 
 
-def fold_text(text: str) -> str:
-    """NFC, case-folded, runs of whitespace collapsed: the form sources are compared in."""
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
-
-
 class TranslationMemory:
     """Approved (source, target) units of one language direction, searchable by source."""
 
@@ -64,12 +60,12 @@ class TranslationMemory:
         for unit in units:
             if not unit.source_text.strip() or not unit.target_text.strip():
                 continue
-            key = (fold_text(unit.source_text), unit.target_text.strip())
+            key = (same_text_key(unit.source_text), unit.target_text.strip())
             kept = latest.get(key)
             if kept is None or (unit.updated_at or "") >= (kept.updated_at or ""):
                 latest[key] = unit
         self.units = list(latest.values())
-        self._folded = [fold_text(unit.source_text) for unit in self.units]
+        self._folded = [same_text_key(unit.source_text) for unit in self.units]
 
     def __len__(self) -> int:
         return len(self.units)
@@ -87,7 +83,7 @@ class TranslationMemory:
         """Units whose source scores at least `threshold` against `text`, best first."""
         from rapidfuzz import fuzz, process
 
-        query = fold_text(text)
+        query = same_text_key(text)
         if not query or not self.units:
             return []
         found = process.extract(query, self._folded, scorer=fuzz.ratio, score_cutoff=threshold,

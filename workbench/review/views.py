@@ -8,16 +8,15 @@ it; nothing from a document is ever interpreted as markup.
 
 from __future__ import annotations
 
-import html
 import math
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from workbench.mt.plausibility import RANDOM_WEIGHTS_REASON, check_plausibility
 from workbench.review.checks import Issue, check_machine_translation, check_segment, usual_length_ratio
 from workbench.review.store import SegmentRecord
+from workbench.text import escape_attribute, escape_html, fold_for_search, highlight_spans
 
 RANDOM_WEIGHTS_LABEL = RANDOM_WEIGHTS_REASON
 TERM_STYLE = "background-color: #fff3b0; border-bottom: 1px dotted #8a6d00; padding: 0 1px;"
@@ -127,12 +126,6 @@ def segment_views(store, document_id: int, glossary=None, *, cache: dict | None 
     return views
 
 
-def fold_for_search(text: str) -> str:
-    """Case- and accent-folded text, so "bien phong" finds "Biên phòng"."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-
-
 @dataclass(frozen=True)
 class SegmentFilter:
     """Which segments to show: statuses, flagged only, particular checks, a search text."""
@@ -189,41 +182,20 @@ def next_segment_id(ordered_ids: Sequence[int], current: int) -> int | None:
     return ordered_ids[position + 1] if position + 1 < len(ordered_ids) else None
 
 
-def escape_html(text: str | None) -> str:
-    """Escape text for HTML, quotes included."""
-    return html.escape(text or "", quote=True)
-
-
-def escape_attribute(text: str | None) -> str:
-    """Text for an HTML attribute (a hover title) that Streamlit's sanitiser keeps.
-
-    `st.html` runs DOMPurify, which drops an attribute whose *parsed* value
-    holds markup-like text ("<img", "</script>"), however it was escaped. So
-    angle brackets become the look-alike single guillemets before escaping;
-    the hover text then survives any note and still reads the same.
-    """
-    return escape_html((text or "").replace("<", "‹").replace(">", "›"))
-
-
 def highlight_terms(text: str, glossary, source_lang: str, target_lang: str) -> str:
     """The text as escaped HTML, glossary terms wrapped in <mark> with target and note on hover."""
     if glossary is None:
         return escape_html(text)
-    parts, last = [], 0
-    for match in sorted(glossary.match(text, source_lang), key=lambda m: m.start):
-        if match.start < last:
-            continue
+
+    def opening_tag(match) -> str:
         entry = glossary.get(match.entry_id)
         hover = [f"{entry.term(target_lang) or '(no ' + target_lang + ' term)'}"] if entry else []
         if entry and entry.note:
             hover.append(entry.note)
         hover.append(f"[{match.entry_id}]")
-        parts.append(escape_html(text[last:match.start]))
-        parts.append(f'<mark style="{TERM_STYLE}" title="{escape_attribute(" — ".join(hover))}">'
-                     f"{escape_html(text[match.start:match.end])}</mark>")
-        last = match.end
-    parts.append(escape_html(text[last:]))
-    return "".join(parts)
+        return f'<mark style="{TERM_STYLE}" title="{escape_attribute(" — ".join(hover))}">'
+
+    return highlight_spans(text, glossary.match(text, source_lang), opening_tag)
 
 
 @dataclass(frozen=True)

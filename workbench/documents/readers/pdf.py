@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from workbench.documents.readers import DroppedText, ExtractedBlock, ExtractedDocument, clean_block_text
 from workbench.errors import DocumentError
+from workbench.text import HAN_CHARACTER, HAN_RANGES
 
 _PAGE_NUMBER = re.compile(r"^\s*(?:[-–—]\s*)?(?:page|trang|第)?\s*\d{1,4}\s*(?:(?:/|of|trên)\s*\d{1,4})?\s*(?:页)?"
                           r"(?:\s*[-–—])?\s*$", re.IGNORECASE)
@@ -180,7 +181,7 @@ def _join_lines(lines: list[str]) -> str:
             text = text[:-1] + line  # "inter-" + "national": a word broken by hyphenation
         elif re.search(r"\w-$", text) and line[:1].isalnum():
             text += line  # "Xi-" + "Jinping", "COVID-" + "19": a hyphenated name, kept
-        elif re.search(r"[\u3400-\u9fff，。！？；：]$", text) and re.match(r"[\u3400-\u9fff]", line):
+        elif re.search(f"[{HAN_RANGES}，。！？；：]$", text) and HAN_CHARACTER.match(line):
             text += line
         else:
             text += " " + line

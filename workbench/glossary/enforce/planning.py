@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from workbench.glossary.entries import Glossary, GlossaryEntry
-from workbench.glossary.matching import TermMatch, TermMatcher, is_acronym_base, split_tones
+from workbench.glossary.matching import TermMatch, TermMatcher, is_acronym_base
 from workbench.glossary.report import TermOccurrence
+from workbench.text import split_tones
 
 
 @dataclass
