@@ -101,7 +101,7 @@ if st.button("Align", type="primary", key="align_run", disabled=target_id is Non
     try:
         _start(source_id, target_id, upload)
     except WorkbenchError as exc:
-        st.error(f"Error: {common.escape_markdown(str(exc))}")
+        common.show_error(exc)
 
 work = st.session_state["align_session"]
 if not work:

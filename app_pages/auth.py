@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages.messages import show_error
 from workbench.accounts import (
     Account,
     allowed_statuses,
@@ -117,7 +118,7 @@ def require_sign_in() -> None:
     try:
         users = load_users(path)
     except WorkbenchError as exc:
-        st.error(f"The users file is broken, so nobody can sign in: {exc}")
+        show_error(exc, "The users file is broken, so nobody can sign in")
         st.stop()
     signed_in = st.session_state[ACCOUNT_KEY]
     if signed_in is not None:

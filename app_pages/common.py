@@ -14,6 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from app_pages.messages import escape_markdown, show_error
 from workbench.config import TARGET_LANGUAGE, default_db_path, pair_for_language
 from workbench.errors import WorkbenchError
 from workbench.mt.checkpoints import check_models
@@ -99,7 +100,7 @@ def store() -> ReviewStore:
         try:
             st.session_state["_store"] = (path, run, ReviewStore(path))
         except WorkbenchError as exc:
-            st.error(f"Error: {escape_markdown(str(exc))}")
+            show_error(exc)
             st.stop()
     return st.session_state["_store"][2]
 
@@ -187,12 +188,6 @@ def model_banner() -> None:
     if tests:
         st.info(f"{', '.join(tests)}: {RANDOM_WEIGHTS_LABEL}. Its output is noise.",
                 icon=":material/science:")
-
-
-def escape_markdown(text: str) -> str:
-    """Backslash-escape Markdown syntax so text shows literally in a Markdown element."""
-    specials = "\\`*_{}[]()#+-.!|<>~$:"
-    return "".join("\\" + ch if ch in specials else ch for ch in text or "")
 
 
 def text_html(text: str | None, *, style: str = "", placeholder: str = "") -> None:

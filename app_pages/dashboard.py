@@ -44,7 +44,7 @@ if not chosen:
 try:
     report = evaluate(store, list(chosen))
 except WorkbenchError as exc:
-    st.error(f"Error: {common.escape_markdown(str(exc))}")
+    common.show_error(exc)
     st.stop()
 
 overall = report.overall

@@ -186,7 +186,7 @@ if submitted:
                 start_translation(imported, options, f"Translating {len(imported)} imported document(s)")
             st.rerun()
         except WorkbenchError as exc:
-            st.error(common.escape_markdown(f"Error: {exc}"))
+            common.show_error(exc)
 
 report = st.session_state["import_report"]
 if report:

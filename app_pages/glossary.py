@@ -29,7 +29,7 @@ def _open(path: Path) -> GlossaryFile | None:
     try:
         return GlossaryFile.open(path, scope=glossary_path)
     except WorkbenchError as exc:
-        st.error(f"Error: {common.escape_markdown(str(exc))}")
+        common.show_error(exc)
         return None
 
 

@@ -20,6 +20,7 @@ from workbench.glossary.editing import GlossaryChanged, GlossaryFile
 from workbench.glossary.files import glossary_files
 from workbench.review.concordance import search
 from workbench.review.consistency import check_consistency
+from workbench.review.views import review_query
 from workbench.text import escape_html
 
 SHOWN = 50
@@ -29,7 +30,7 @@ st.session_state.setdefault("terms_notice", None)  # message shown once after ac
 
 def review_link(document_id: int, segment_id: int, label: str) -> str:
     """An HTML link that opens the Review page at one segment (ids are integers: nothing to escape)."""
-    return (f'<a href="review?doc={int(document_id)}&seg={int(segment_id)}" target="_self">'
+    return (f'<a href="review{review_query(document_id, segment_id)}" target="_self">'
             f"{escape_html(label)}</a>")
 
 

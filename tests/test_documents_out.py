@@ -202,7 +202,7 @@ def test_the_registry_offers_the_document_formats_to_the_cli_and_refuses_bilingu
     assert [name for name, fmt in FORMATS.items() if fmt.per_document] == ["txt", "docx", "html"]
     assert [name for name, fmt in FORMATS.items() if fmt.bilingual_applies] == ["docx", "html"]
     assert main(["export", "--db", str(store.path), "--format", "tmx", "--bilingual"]) == 2
-    assert "--bilingual applies to the document formats (docx, html), not tmx" in capsys.readouterr().err
+    assert "--bilingual applies to docx and html, not tmx" in capsys.readouterr().err
     assert main(["export", "--db", str(store.path), "--format", "txt", "--bilingual"]) == 2
     assert "--bilingual applies to docx and html, not txt" in capsys.readouterr().err
 

@@ -13,6 +13,8 @@ from workbench.errors import UsageError
 
 def register(commands) -> None:
     """Add `translate`, `status` and `models` to the main parser's subcommands."""
+    from workbench.exchange.formats import document_format_names
+
     translate = commands.add_parser(
         "translate", help="ingest documents (files or folders) and machine-translate them")
     translate.add_argument("paths", nargs="+", metavar="PATH", help="document files or folders")
@@ -45,7 +47,7 @@ def register(commands) -> None:
     translate.add_argument("--out", metavar="DIR",
                            help="when the run ends, write every document of the run translated into DIR, "
                                 "mirroring the input folders (a folder outside the inputs)")
-    translate.add_argument("--out-format", choices=["auto", "txt", "docx", "html"], default="auto",
+    translate.add_argument("--out-format", choices=["auto", *document_format_names()], default="auto",
                            help="with --out: format of the translated documents (default auto: Word and PDF "
                                 "in, Word out; HTML in, HTML out; text in, text out)")
     translate.add_argument("--bilingual", action="store_true",

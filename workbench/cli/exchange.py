@@ -66,13 +66,13 @@ def register(subparsers) -> None:
 def run_export(args) -> int:
     """`export`: write the chosen documents' segments in the chosen format."""
     from workbench.exchange.export import resolve_documents
-    from workbench.exchange.formats import export_format
+    from workbench.exchange.formats import bilingual_refusal, export_format
 
     fmt = export_format(args.format)
+    if args.bilingual and not fmt.bilingual_applies:
+        raise UsageError(bilingual_refusal(fmt.name))
     if fmt.per_document:
         return _export_documents(args, fmt)
-    if args.bilingual:
-        raise UsageError(f"--bilingual applies to the document formats (docx, html), not {fmt.name}")
     with open_store(args) as store:
         document_ids = resolve_documents(store, args.doc)
         approved_only = not args.all_statuses
@@ -107,8 +107,6 @@ def _export_documents(args, fmt) -> int:
     from workbench.exchange.export import resolve_documents
     from workbench.exchange.formats import write_export
 
-    if args.bilingual and not fmt.bilingual_applies:
-        raise UsageError(f"--bilingual applies to docx and html, not {fmt.name}")
     glossary = load_optional_glossary(args.glossary) if args.bilingual else None
     with open_store(args) as store:
         files = write_export(store, resolve_documents(store, args.doc), fmt.name, bilingual=args.bilingual,

@@ -28,8 +28,6 @@ from pathlib import Path
 from workbench.errors import StoreError
 from workbench.text import SUPPORTED_LANGUAGES, escape_html, highlight_spans, language_name
 
-DOCUMENT_FORMATS = ("txt", "docx", "html")
-BILINGUAL_FORMATS = ("docx", "html")
 #: Statuses whose target a reviewer signed off.
 SIGNED_OFF = ("reviewed", "approved")
 STATE_LABELS = {
@@ -419,19 +417,27 @@ def render_bilingual_docx(document: TranslatedDocument, *, glossary=None) -> byt
 
 
 # -- entry points ------------------------------------------------------------------------------
+#: (format, bilingual) -> renderer. Which formats the user is offered, and which may be bilingual,
+#: is the registry's to say (`workbench.exchange.formats`); this is only how each is drawn.
+_RENDERERS = {
+    ("txt", False): lambda document, glossary: render_txt(document),
+    ("html", False): render_html,
+    ("html", True): render_bilingual_html,
+    ("docx", False): render_docx,
+    ("docx", True): render_bilingual_docx,
+}
+
+
 def render_document(document: TranslatedDocument, fmt: str, *, bilingual: bool = False, glossary=None) -> bytes:
-    """The document in one of DOCUMENT_FORMATS; bilingual only for HTML and DOCX."""
+    """The document as TXT, HTML or DOCX; bilingual only for HTML and DOCX."""
     from workbench.exchange.export import ExportError
 
-    if fmt not in DOCUMENT_FORMATS:
-        raise ExportError(f"unknown document format '{fmt}' (one of {', '.join(DOCUMENT_FORMATS)})")
-    if bilingual and fmt not in BILINGUAL_FORMATS:
-        raise ExportError(f"a bilingual document is written as {' or '.join(BILINGUAL_FORMATS)}, not {fmt}")
-    if fmt == "txt":
-        return render_txt(document)
-    if fmt == "html":
-        return (render_bilingual_html if bilingual else render_html)(document, glossary=glossary)
-    return (render_bilingual_docx if bilingual else render_docx)(document, glossary=glossary)
+    renderer = _RENDERERS.get((fmt, bilingual))
+    if renderer is None:
+        kind = "bilingual document" if bilingual else "document"
+        known = ", ".join(name for name, both in _RENDERERS if both == bilingual)
+        raise ExportError(f"no {kind} format '{fmt}' (one of {known})")
+    return renderer(document, glossary=glossary)
 
 
 def translatable_document_ids(store, document_ids: list[int] | None) -> list[int]:

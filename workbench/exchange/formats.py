@@ -103,6 +103,17 @@ for _fmt in (
     register_format(_fmt)
 
 
+def document_format_names() -> list[str]:
+    """The formats that write the translated document itself, one file per document."""
+    return [name for name, fmt in FORMATS.items() if fmt.per_document]
+
+
+def bilingual_refusal(name: str) -> str:
+    """Why `bilingual` cannot go with the format `name` (the one wording for the CLI, the UI and the library)."""
+    bilingual = [other for other, fmt in FORMATS.items() if fmt.bilingual_applies]
+    return f"--bilingual applies to {' and '.join(bilingual)}, not {name}"
+
+
 def export_format(name: str) -> ExportFormat:
     """The registered format called `name`, or an ExportError listing the known ones."""
     try:
@@ -121,8 +132,7 @@ def write_export(store, document_ids: list[int] | None, name: str, *, approved_o
     """
     fmt = export_format(name)
     if bilingual and not fmt.bilingual_applies:
-        raise ExportError(f"--bilingual applies to {', '.join(n for n, f in FORMATS.items() if f.bilingual_applies)}"
-                          f", not {name}")
+        raise ExportError(bilingual_refusal(name))
     options = {"bilingual": bilingual, "glossary": glossary} if fmt.per_document else {}
     return fmt.write(store, document_ids, approved_only, **options)
 

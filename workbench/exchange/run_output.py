@@ -10,8 +10,8 @@ import hashlib
 from pathlib import Path
 
 from workbench.documents.discover import discover_documents
-from workbench.exchange.documents import BILINGUAL_FORMATS, output_format_for, write_document_files
-from workbench.exchange.formats import write_export
+from workbench.exchange.documents import output_format_for, write_document_files
+from workbench.exchange.formats import FORMATS, write_export
 
 
 def write_run_documents(store, inputs: list[str | Path], out: Path, *, fmt: str | None = None,
@@ -39,8 +39,8 @@ def write_run_documents(store, inputs: list[str | Path], out: Path, *, fmt: str 
                 skipped.append(f"{path}: not stored as it is now (it failed to import); no translated document")
                 continue
             chosen = output_format_for(path, fmt)
-            exported = write_export(store, [row["id"]], chosen, bilingual=bilingual and chosen in BILINGUAL_FORMATS,
-                                    glossary=glossary)
+            exported = write_export(store, [row["id"]], chosen,
+                                    bilingual=bilingual and FORMATS[chosen].bilingual_applies, glossary=glossary)
             folder = path.parent.relative_to(root) if root.is_dir() else Path()
             written += write_document_files(exported, out, [folder / item.file_name for item in exported])
     return written, skipped

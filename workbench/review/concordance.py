@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workbench.glossary.matching import TermMatcher
+from workbench.review.views import review_query
 from workbench.text import fold_for_search
 
 CONTEXT_CHARS = 50
@@ -37,7 +38,7 @@ class ConcordanceLine:
     @property
     def link(self) -> str:
         """Query string of the Review page that opens this segment."""
-        return f"?doc={self.document_id}&seg={self.segment_id}"
+        return review_query(self.document_id, self.segment_id)
 
     def to_dict(self) -> dict:
         """A JSON-ready dict."""

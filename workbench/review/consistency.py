@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from workbench.review.checks import number_keys
+from workbench.review.views import review_query
 from workbench.text import same_text_key
 
 REVIEWED_STATUSES = ("approved", "reviewed")
@@ -51,7 +52,7 @@ class SegmentRef:
     @property
     def link(self) -> str:
         """Query string of the Review page that opens this segment."""
-        return f"?doc={self.document_id}&seg={self.segment_id}"
+        return review_query(self.document_id, self.segment_id)
 
     def to_dict(self) -> dict:
         """A JSON-ready dict."""

@@ -126,6 +126,11 @@ def segment_views(store, document_id: int, glossary=None, *, cache: dict | None 
     return views
 
 
+def review_query(document_id: int, segment_id: int) -> str:
+    """Query string of the Review page that opens one segment: "?doc=7&seg=12" (the UI's `URL_STATE`)."""
+    return f"?doc={int(document_id)}&seg={int(segment_id)}"
+
+
 @dataclass(frozen=True)
 class SegmentFilter:
     """Which segments to show: statuses, flagged only, particular checks, a search text."""
