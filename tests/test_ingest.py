@@ -113,6 +113,19 @@ def test_bad_input_is_refused_with_a_located_message(raw, error, message):
     assert message in str(caught.value)
 
 
+@pytest.mark.parametrize("dateline, date", [
+    ("LSO - Sáng 22/7/2013", "2013-07-22"),
+    ("LSO - Sáng 31/02/2013", None),  # no such day: not stored as one
+    ("BHG - Chiều 5/11/2020", "2020-11-05"),
+])
+def test_vietnamese_datelines_give_the_day_first(dateline, date):
+    raw = (f"{dateline}, Đảng ủy Bộ đội Biên phòng tỉnh tổ chức hội nghị tổng kết công tác năm.\n"
+           "Đồn Biên phòng cửa khẩu đã phối hợp tuần tra bảo vệ đường biên, mốc quốc giới.\n").encode()
+    doc = parse_document(raw, path="doc.txt")
+    assert doc.date == date
+    assert doc.outlet in {"Báo Lạng Sơn", "Báo Hà Giang"}
+
+
 def test_unicode_is_nfc_and_eth_is_repaired():
     decomposed = unicodedata.normalize("NFD", "Chính uỷ BĐBP tỉnh")
     raw = f"\u00d0ảng ủy và {decomposed} họp bàn công tác biên phòng.\n".encode()

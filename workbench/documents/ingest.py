@@ -76,9 +76,6 @@ _ENGLISH_DATELINE = re.compile(
 _VI_NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 _VI_OUTLET_PREFIX = re.compile(r"^\s*(?P<outlet>[A-ZĐ]{2,5}|Biên phòng)\s*-\s*(?=\S)")
 _BYLINE = re.compile(r"^\s*([A-ZĐ][\wÀ-ỹ]+(?:\s+[A-ZĐ][\wÀ-ỹ]+){1,3})\s*$")
-_MONTHS = {m: i for i, m in enumerate(
-    ["January", "February", "March", "April", "May", "June", "July", "August",
-     "September", "October", "November", "December"], start=1)}
 
 
 @dataclass
@@ -429,8 +426,7 @@ def _harvest_metadata(doc: Document, line: str) -> None:
     """Take date and outlet from a dateline-like line, first occurrence wins."""
     english = _ENGLISH_DATELINE.match(line)
     if english:
-        month, day, year = english.group(1), int(english.group(2)), english.group(3)
-        doc.date = doc.date or f"{year}-{_MONTHS[month]:02d}-{day:02d}"
+        doc.date = doc.date or _iso_date(" ".join(english.group(1, 2, 3)), "en")
         if english.group("outlet"):
             doc.outlet = doc.outlet or english.group("outlet").strip()
         return
@@ -441,13 +437,23 @@ def _harvest_metadata(doc: Document, line: str) -> None:
             doc.outlet = doc.outlet or _KNOWN_OUTLETS.get(code, code)
             numeric = _VI_NUMERIC_DATE.search(line[:60])
             if numeric:
-                day, month, year = (int(g) for g in numeric.groups())
-                doc.date = doc.date or f"{year}-{month:02d}-{day:02d}"
+                doc.date = doc.date or _iso_date(numeric.group(), "vi")
             return
     numeric = _VI_NUMERIC_DATE.search(line) if doc.lang == "vi" else None
     if numeric and _boilerplate_reason(line) == "hotline":
-        day, month, year = (int(g) for g in numeric.groups())
-        doc.date = doc.date or f"{year}-{month:02d}-{day:02d}"
+        doc.date = doc.date or _iso_date(numeric.group(), "vi")
+
+
+def _iso_date(text: str, lang: str) -> str | None:
+    """'2024-05-21' for a date as the press writes it ("21/05/2024", "May 21 2024"); None if no such day.
+
+    dateparser reads the day first, as Vietnamese writes it, and refuses a day that does
+    not exist ("31/02/2024") instead of storing it.
+    """
+    import dateparser
+
+    parsed = dateparser.parse(text, languages=[lang], settings={"DATE_ORDER": "DMY", "STRICT_PARSING": True})
+    return parsed.date().isoformat() if parsed else None
 
 
 def _mark_headings_and_byline(doc: Document) -> None:
