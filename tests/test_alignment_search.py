@@ -94,6 +94,25 @@ def test_viterbi_and_posteriors_match_brute_force(n, m, seed, gap_open):
     assert link_posteriors(band, costs, found) == pytest.approx(expected, rel=1e-9)
 
 
+@pytest.mark.parametrize("merge", [(2, 1), (1, 2), (3, 1), (1, 3), (2, 2)])
+def test_a_merge_joins_the_path_as_many_rows_back_as_it_spans(merge):
+    """One cheap 1-1 link, then one cheap merge: the best path is those two, at their summed cost.
+
+    A merge of `a` source sentences continues the best path `a` rows back; read from
+    the row before (a mistake a 1-1 test cannot see), its cost would include a dear link.
+    """
+    a, b = merge
+    n, m = 1 + a, 1 + b
+    costs = TableCosts(n, m, 0, (1.0, 1.0))
+    costs.table[:] = 10.0
+    costs.table[LINK_TYPES.index((1, 1)), 1, 1] = 0.5
+    costs.table[LINK_TYPES.index(merge), n, m] = 0.25
+    costs.band = full_band(n, m)
+    found = best_path(costs.band, costs)
+    assert [LINK_TYPES[t] for t in found.types] == [(1, 1), merge]
+    assert found.total == pytest.approx(0.75)
+
+
 def identity(step: tuple[int, int, int]) -> tuple:
     """What makes two steps the same link in the output."""
     t, i, j = step
