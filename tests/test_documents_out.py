@@ -172,6 +172,19 @@ def test_html_escapes_document_glossary_and_reviewer_text(store, tmp_path):
     assert '<mark class="term"' in page  # "Bộ đội" / "Đồn Biên phòng" are glossary terms
 
 
+@pytest.mark.parametrize("field", ["title", "author", "outlet", "date", "name"])
+def test_html_escapes_markup_in_the_documents_metadata(store, tmp_path, field):
+    """Title, author, outlet... come from the document (its <title>, a byline, a sidecar): never markup."""
+    import dataclasses
+
+    document = build_translated_document(store, _store_with_mt(store, tmp_path, []))
+    document = dataclasses.replace(document, **{field: '<img src=x onerror="window.__injected=3">A & B'})
+    for bilingual in (False, True):
+        page = render_document(document, "html", bilingual=bilingual).decode("utf-8")
+        assert "<img" not in page
+        assert "&lt;img src=x onerror=&quot;window.__injected=3&quot;&gt;A &amp; B" in page
+
+
 def test_bilingual_html_has_one_row_per_paragraph_with_statuses(translated_report, store):
     from workbench.glossary import load_glossary
 

@@ -60,3 +60,17 @@ def test_a_refused_upload_does_not_replace_a_good_file(store):
     summary = import_uploads(store, [("a.txt", b"")], BatchOptions(translate=False))
     assert summary.failed == 1
     assert (uploads_folder(store) / "a.txt").read_bytes() == VIETNAMESE
+
+
+def test_an_upload_above_the_size_limit_is_refused_before_it_is_read_or_saved(store, monkeypatch):
+    import workbench.documents.uploads as uploads
+
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", len(VIETNAMESE) - 1)
+    with pytest.raises(UploadRefused, match=r"big\.txt: file is 0\.0 MB, above the .* limit for one document"):
+        uploads.check_upload(store, "big.txt", VIETNAMESE)
+    summary = import_uploads(store, [("big.txt", VIETNAMESE)], BatchOptions(translate=False))
+    assert summary.documents == 0 and "above the" in summary.failures[0]
+    assert not (uploads_folder(store) / "big.txt").exists()
+    # One byte less is within the limit.
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", len(VIETNAMESE))
+    assert uploads.check_upload(store, "big.txt", VIETNAMESE).name == "big.txt"
