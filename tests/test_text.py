@@ -23,6 +23,7 @@ from workbench.text import (
     repair_vietnamese_d,
     same_text_key,
     split_tones,
+    xml_forbidden_character,
 )
 
 NFD = lambda text: unicodedata.normalize("NFD", text)  # noqa: E731
@@ -60,6 +61,11 @@ NFD = lambda text: unicodedata.normalize("NFD", text)  # noqa: E731
     (escape_html, '<b class="x">&\'</b>', "&lt;b class=&quot;x&quot;&gt;&amp;&#x27;&lt;/b&gt;"),
     (escape_html, None, ""),
     (escape_attribute, '<img src=x onerror="a">', "‹img src=x onerror=&quot;a&quot;›"),
+    # XML: tab, line breaks and C1 controls are allowed; C0 controls and U+FFFE/U+FFFF are not.
+    (xml_forbidden_character, "a\tb\nc\rd\x85e\x7f", None),
+    (xml_forbidden_character, "a\x0bb\x01", "\x0b"),
+    (xml_forbidden_character, "\ufffe", "\ufffe"),
+    (xml_forbidden_character, None, None),
 ])
 def test_text_basics(function, given, expected):
     assert function(given) == expected

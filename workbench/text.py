@@ -13,6 +13,7 @@
   forms as ASCII), `fold_for_search` (that, case folded), `same_text_key` (what
   "the same text" means when reviewed segments are compared: NFC, case, runs
   of white space) and `collapse_spaces`.
+- XML: `xml_forbidden_character` (what no XML file can carry).
 - HTML: `escape_html`, `escape_attribute` and `highlight_spans`, the one way
   text from documents, glossaries and reviewers becomes markup: every character
   of it escaped.
@@ -164,6 +165,19 @@ def same_text_key(text: str) -> str:
     for a reviewer reading the two.
     """
     return collapse_spaces(unicodedata.normalize("NFC", text).casefold())
+
+
+# -- XML --------------------------------------------------------------------------------------------
+
+#: Characters XML 1.0 cannot hold in any form, not even as `&#N;`: the C0 controls but tab, line feed
+#: and carriage return, lone surrogates, U+FFFE and U+FFFF.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_forbidden_character(text: str | None) -> str | None:
+    """The first character of `text` that XML cannot carry, or None."""
+    found = XML_FORBIDDEN.search(text or "")
+    return found.group() if found else None
 
 
 # -- HTML -------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 
 from workbench.errors import StoreError, WorkbenchError
 from workbench.mt.plausibility import is_plausible
+from workbench.text import xml_forbidden_character
 
 TSV_COLUMNS = ("document", "segment_id", "position", "status", "source_lang", "target_lang",
                "source", "target", "mt")
@@ -146,13 +147,34 @@ def export_segments(store, document_ids: list[int] | None, fmt: str, *,
     return WRITERS[fmt](collect_segments(store, document_ids, approved_only=approved_only))
 
 
+def refuse_what_xml_cannot_carry(rows: Iterable[ExportRow], format_name: str) -> None:
+    """Raise ExportError naming the first segment holding a character XML forbids (a C0 control).
+
+    translate-toolkit would drop such a character without a word, and the file would no
+    longer say what the store holds; the reviewer edits it out instead.
+    """
+    for row in rows:
+        for part, text in (("source", row.source), ("target", row.target), ("machine translation", row.mt),
+                           ("document name", row.document_name)):
+            char = xml_forbidden_character(text)
+            if char is not None:
+                raise ExportError(
+                    f"{row.document_name}: segment {row.position + 1} (id {row.segment_id}): its {part} holds "
+                    f"U+{ord(char):04X}, a control character that {format_name} (XML) cannot carry; "
+                    "edit it out and export again")
+
+
 def rows_to_tmx(rows: list[ExportRow]) -> bytes:
-    """A TMX 1.4 file with one unit per row and the row's provenance as `x-` properties."""
+    """A TMX 1.4 file with one unit per row and the row's provenance as `x-` properties.
+
+    A text holding a character XML forbids is refused (`refuse_what_xml_cannot_carry`).
+    """
     from lxml import etree
     from translate.storage.tmx import tmxfile
 
     from workbench import __version__
 
+    refuse_what_xml_cannot_carry(rows, "TMX")
     source_langs = {row.source_lang for row in rows}
     # TMX wants one header srclang; "*all*" is its word for "see each unit".
     header_lang = source_langs.pop() if len(source_langs) == 1 else "*all*"

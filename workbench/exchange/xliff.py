@@ -33,7 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.errors import LocatedError, SegmentRetired, StaleVersion, StoreError
-from workbench.exchange.export import ExportedFile, ExportError, ExportRow, collect_segments
+from workbench.exchange.export import (
+    ExportedFile,
+    ExportError,
+    ExportRow,
+    collect_segments,
+    refuse_what_xml_cannot_carry,
+)
 from workbench.text import collapse_spaces
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
@@ -142,6 +148,7 @@ def _xliff_bytes(rows: list[ExportRow]) -> bytes:
     from lxml import etree
     from translate.storage.xliff2 import Xliff2File
 
+    refuse_what_xml_cannot_carry(rows, "XLIFF")
     source_lang, target_lang = rows[0].source_lang, rows[0].target_lang
     xliff = Xliff2File(sourcelanguage=source_lang, targetlanguage=target_lang)
     root = xliff.document.getroot()
