@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from workbench.documents.readers import ExtractedBlock, ExtractedDocument, clean_block_text
+from workbench.documents.readers.extracted import ExtractedBlock, ExtractedDocument, clean_block_text
 from workbench.errors import DocumentError
 
 _WORD_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -19,7 +19,7 @@ import codecs
 import re
 import unicodedata
 
-from workbench.documents.readers import DroppedText, ExtractedBlock, ExtractedDocument, clean_block_text
+from workbench.documents.readers.extracted import DroppedText, ExtractedBlock, ExtractedDocument, clean_block_text
 from workbench.errors import DocumentError, EncodingRefused
 
 _META_CHARSET = re.compile(

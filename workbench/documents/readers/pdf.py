@@ -22,7 +22,7 @@ import io
 import re
 from dataclasses import dataclass
 
-from workbench.documents.readers import DroppedText, ExtractedBlock, ExtractedDocument, clean_block_text
+from workbench.documents.readers.extracted import DroppedText, ExtractedBlock, ExtractedDocument, clean_block_text
 from workbench.errors import DocumentError
 from workbench.text import HAN_CHARACTER, HAN_RANGES
 
