@@ -136,6 +136,53 @@ def _ingest_one(path: Path, store: ReviewStore, options: BatchOptions, summary: 
     return result.document_id, document.lang, result.changed
 
 
+@dataclass
+class PairRun:
+    """One language pair of a batch run being translated: what every step of it reads and updates.
+
+    `to_translate` maps each distinct source text to the segments holding it; `done` counts the
+    segments finished in the whole run (reused, translated, failed or left without a model), so
+    `progress(done, total)` reports across pairs.
+    """
+
+    store: ReviewStore
+    options: BatchOptions
+    summary: BatchSummary
+    pair: str
+    checkpoint: str
+    glossary_version: str
+    to_translate: dict[str, list[int]]
+    total: int
+    progress: Callable[[int, int], None] | None = None
+    done: int = 0
+
+    @property
+    def target_lang(self) -> str:
+        """The language translated into."""
+        return self.pair.split("-")[1]
+
+    def segments_of(self, sources: Iterable[str]) -> int:
+        """How many segments hold these source texts."""
+        return sum(len(self.to_translate[source]) for source in sources)
+
+    def finish(self, segments: int) -> None:
+        """Count `segments` as finished and report progress."""
+        self.done += segments
+        if self.progress:
+            self.progress(self.done, self.total)
+
+    def records(self, sources: list[str], texts: list[str], reports: list[dict | None], random_weights: bool,
+                engine: str | None = None) -> list[dict]:
+        """Store records of translated sources, one per segment holding each source."""
+        source_lang, target_lang = self.pair.split("-")
+        return [dict(segment_id=segment_id, source_text=source, source_lang=source_lang,
+                     target_lang=target_lang, checkpoint=self.checkpoint, random_weights=random_weights,
+                     glossary_version=self.glossary_version, engine=engine or self.options.engine,
+                     beams=self.options.beams, text=text, term_report=term_report)
+                for source, text, term_report in zip(sources, texts, reports, strict=True)
+                for segment_id in self.to_translate[source]]
+
+
 def _translate_stored(stored, store, options, summary, progress, report) -> None:
     glossary_version = getattr(options.glossary, "version", "") or ""
     work: dict[str, list[tuple[int, str]]] = {}
@@ -152,95 +199,89 @@ def _translate_stored(stored, store, options, summary, progress, report) -> None
         if not items:
             continue
         checkpoint = resolve_checkpoint(pair, options.models)
-        target_lang = pair.split("-")[1]
+        run = PairRun(store, options, summary, pair, checkpoint, glossary_version, {}, total, progress, done)
         reuse = []
-        to_translate: dict[str, list[int]] = {}
         for segment_id, text in items:
-            cached = store.cached_translation(text, target_lang, checkpoint, glossary_version)
+            cached = store.cached_translation(text, run.target_lang, checkpoint, glossary_version)
             if cached is not None:
                 reuse.append((segment_id, cached))
             else:
-                to_translate.setdefault(text, []).append(segment_id)
+                run.to_translate.setdefault(text, []).append(segment_id)
         if reuse:
             store.link_translations(reuse)
             summary.reused += len(reuse)
-            done += len(reuse)
-            if progress:
-                progress(done, total)
-        if not to_translate:
-            continue
-        # Sorted by length, so each chunk holds sentences of similar length and the engine
-        # can fill its batches (it groups by length only within the chunk it is given).
-        sources = sorted(to_translate, key=len)
-        if options.engine == "ray":
-            done = _translate_on_ray(store, options, summary, pair, checkpoint, sources, to_translate,
-                                     glossary_version, done, total, progress)
-            continue
-        translator = get_translator(pair, checkpoint, engine=options.engine, threads=options.threads)
-        try:
-            translator.load()
-        except ModelUnavailable as exc:
-            waiting = sum(len(ids) for ids in to_translate.values())
-            summary.missing_models.append(str(exc))
-            summary.untranslated += waiting
-            done += waiting
-            if progress:
-                progress(done, total)
-            continue
-        done = _translate_claimed(store, translator, options, summary, pair, checkpoint, sources,
-                                  to_translate, glossary_version, done, total, progress)
+            run.finish(len(reuse))
+        if run.to_translate:
+            _translate_pair(run)
+        done = run.done
 
 
-def _translate_claimed(store, translator, options, summary, pair, checkpoint, sources, to_translate,
-                       glossary_version, done, total, progress) -> int:
+def _translate_pair(run: PairRun) -> None:
+    """Translate what `run` still needs, on Ray or on a translator loaded here."""
+    # Sorted by length, so each chunk holds sentences of similar length and the engine
+    # can fill its batches (it groups by length only within the chunk it is given).
+    sources = sorted(run.to_translate, key=len)
+    if run.options.engine == "ray":
+        _translate_on_ray(run, sources)
+        return
+    translator = get_translator(run.pair, run.checkpoint, engine=run.options.engine, threads=run.options.threads)
+    try:
+        translator.load()
+    except ModelUnavailable as exc:
+        waiting = run.segments_of(sources)
+        run.summary.missing_models.append(str(exc))
+        run.summary.untranslated += waiting
+        run.finish(waiting)
+        return
+    _translate_claimed(run, translator, sources)
+
+
+def _translate_claimed(run: PairRun, translator, sources: list[str]) -> None:
     """Translate `sources` chunk by chunk, claiming each chunk first (see `ReviewStore.claim_translations`).
 
     So two runs at once never translate the same source: what another live run holds is left
     to it and linked once stored; what it leaves (it died, or its claim expired) is taken over.
     """
-    target_lang = pair.split("-")[1]
+    store = run.store
     owner = new_claim_owner()
     pending = list(sources)
     try:
         while pending:
             held: list[str] = []
             for start in range(0, len(pending), WRITE_CHUNK):
-                claim = store.claim_translations(pending[start:start + WRITE_CHUNK], target_lang, checkpoint,
-                                                 glossary_version, owner=owner)
+                claim = store.claim_translations(pending[start:start + WRITE_CHUNK], run.target_lang, run.checkpoint,
+                                                 run.glossary_version, owner=owner)
                 held.extend(claim.held)
+                finished = 0
                 if claim.cached:
                     links = [(segment_id, translation_id) for source, translation_id in claim.cached.items()
-                             for segment_id in to_translate[source]]
+                             for segment_id in run.to_translate[source]]
                     store.link_translations(links)
-                    summary.reused += len(links)
-                    done += len(links)
+                    run.summary.reused += len(links)
+                    finished += len(links)
                 if claim.claimed:
-                    done = _translate_one_chunk(store, translator, options, summary, pair, checkpoint,
-                                                claim.claimed, to_translate, glossary_version, done)
-                if progress:
-                    progress(done, total)
+                    finished += _translate_one_chunk(run, translator, claim.claimed)
+                run.finish(finished)
             if held:
                 time.sleep(CLAIM_POLL_SECONDS)  # another run is translating these: look again soon
             pending = held
     finally:
         store.release_claims(owner)
-    return done
 
 
-def _translate_one_chunk(store, translator, options, summary, pair, checkpoint, chunk, to_translate,
-                         glossary_version, done) -> int:
+def _translate_one_chunk(run: PairRun, translator, chunk: list[str]) -> int:
+    """Translate and store one claimed chunk; the number of segments it finished (stored or failed)."""
     try:
-        texts, reports = translate_chunk(translator, chunk, options)
+        texts, reports = translate_chunk(translator, chunk, run.options)
     except Exception as exc:  # an engine failure costs this chunk, not the run
-        message = _chunk_failure(store, to_translate, chunk, pair, exc)
-        summary.failures.append(message)
-        summary.failed_segments += sum(len(to_translate[source]) for source in chunk)
-        return done + sum(len(to_translate[source]) for source in chunk)
-    records = _records(to_translate, chunk, texts, reports, pair, checkpoint,
-                       translator.is_random_weights, glossary_version, options)
-    store.record_translations(records)
-    summary.translated += len(records)
-    return done + len(records)
+        run.summary.failures.append(_chunk_failure(run.store, run.to_translate, chunk, run.pair, exc))
+        failed = run.segments_of(chunk)
+        run.summary.failed_segments += failed
+        return failed
+    records = run.records(chunk, texts, reports, translator.is_random_weights)
+    run.store.record_translations(records)
+    run.summary.translated += len(records)
+    return len(records)
 
 
 def _chunk_failure(store, to_translate, chunk, pair: str, exc: Exception) -> str:
@@ -257,41 +298,24 @@ def _chunk_failure(store, to_translate, chunk, pair: str, exc: Exception) -> str
     return f"{pair} engine error, left untranslated: {places} ({type(exc).__name__}: {reason})"
 
 
-def _records(to_translate, sources, texts, reports, pair, checkpoint, random_weights, glossary_version,
-             options, engine: str | None = None) -> list[dict]:
-    source_lang, target_lang = pair.split("-")
-    return [dict(segment_id=segment_id, source_text=source, source_lang=source_lang,
-                 target_lang=target_lang, checkpoint=checkpoint, random_weights=random_weights,
-                 glossary_version=glossary_version, engine=engine or options.engine, beams=options.beams,
-                 text=text, term_report=term_report)
-            for source, text, term_report in zip(sources, texts, reports, strict=True)
-            for segment_id in to_translate[source]]
-
-
-def _translate_on_ray(store, options, summary, pair, checkpoint, sources, to_translate, glossary_version,
-                      done, total, progress) -> int:
+def _translate_on_ray(run: PairRun, sources: list[str]) -> None:
     """Translate on Ray Data actors, writing each finished chunk to the store as it arrives."""
     from workbench.mt.ray_engine import iter_ray_translations
 
     try:
-        for chunk in iter_ray_translations(sources, pair, checkpoint, options, translate_chunk,
-                                           address=options.ray_address):
+        for chunk in iter_ray_translations(sources, run.pair, run.checkpoint, run.options, translate_chunk,
+                                           address=run.options.ray_address):
             chosen = [sources[item.index] for item in chunk]
-            records = _records(to_translate, chosen, [item.text for item in chunk],
-                               [item.term_report for item in chunk], pair, checkpoint,
-                               any(item.random_weights for item in chunk), glossary_version, options,
-                               engine="ray/ctranslate2")  # the actors run CTranslate2
-            store.record_translations(records)
-            summary.translated += len(records)
-            done += len(records)
-            if progress:
-                progress(done, total)
+            records = run.records(chosen, [item.text for item in chunk], [item.term_report for item in chunk],
+                                  any(item.random_weights for item in chunk),
+                                  engine="ray/ctranslate2")  # the actors run CTranslate2
+            run.store.record_translations(records)
+            run.summary.translated += len(records)
+            run.finish(len(records))
     except ModelUnavailable as exc:
-        summary.missing_models.append(str(exc))
-        waiting = total - done
-        summary.untranslated += waiting
-        done = total
-    return done
+        run.summary.missing_models.append(str(exc))
+        run.summary.untranslated += run.total - run.done
+        run.done = run.total
 
 
 def translate_chunk(translator, sources: list[str], options: BatchOptions

@@ -21,6 +21,13 @@ class TermTranslation:
 
 def finish(plan: SegmentPlan, hypotheses: Sequence[str], glossary: Glossary, source_lang: str,
             target_lang: str, enforce: bool, settings: EnforcementSettings) -> TermTranslation:
+    """The translation of one planned segment from its n-best hypotheses, with its term report.
+
+    With enforcement and reranking, the hypothesis holding most required terms (then fewest
+    forbidden renderings, then the model's own order) is chosen; the final pass then replaces
+    forbidden renderings and variants by the canonical terms. The report records, per
+    occurrence, whether its required term is present and whether the final pass put it there.
+    """
     canonical = canonical_matcher(plan, glossary, target_lang)
     forbidden = TermMatcher(target_lang)
     for entry in plan.enforced_entries:

@@ -14,13 +14,16 @@ from workbench.glossary.enforce.planning import EnforcementSettings, TermConstra
 def make_processors(constraints: list[TermConstraints | None], settings: EnforcementSettings,
                      eos_token_id: int, glue_ids: list[int], batch_indices: list[int],
                      num_beams: int) -> list:
+    """The logits processors for one batch of sentences (none when no sentence of it has a term).
+
+    `glue_ids` are the pieces that would glue a longer word onto a term just written: every
+    word-internal piece but the English plural endings (`planning.glue_token_ids`).
+    """
     rows = [constraints[i] for i in batch_indices]
     if not any(rows):
         return []
     return [term_processor_class()(rows, num_beams, settings, eos_token_id, glue_ids)]
 
-
-# Word-internal pieces that may follow a term without breaking it: English plural endings.
 
 
 @functools.cache
