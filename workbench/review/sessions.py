@@ -148,7 +148,7 @@ def _live_row(store, session_id: str, users_path: str | Path, now: float):
 
 def session_account(store, token: str | None, users_path: str | Path) -> tuple[Account, str] | None:
     """(account, session id) for a token the browser presented, or None when it is not (or no longer) valid."""
-    if not token:
+    if not isinstance(token, str) or not token:
         return None
     session_id = token_hash(token)
     row, account = _live_row(store, session_id, users_path, time.time())
