@@ -197,28 +197,33 @@ def test_without_a_users_file_the_ui_says_it_is_in_single_team_mode(tmp_path, mo
 
 
 def test_the_review_page_checks_the_role_before_it_saves(users_file, tmp_path, monkeypatch):
-    """A reviewer sees "Approve, next" but may not approve: the store keeps the segment as it was."""
+    """A reviewer may edit, but not change what an approver approved: the store keeps it as it was."""
     from workbench.review.store import ReviewStore
 
     at = _app(monkeypatch, tmp_path, users_file)
+    with ReviewStore(tmp_path / "data" / "workbench.db") as store:
+        first, second = store.segments(store.documents()[0]["id"])[:2]
+        store.save_target(first.id, "The border gate", "approved", reviewer="lan", expected_version=1)
     at.text_input(key="auth_name").input("minh")
     at.text_input(key="auth_password").input("battery staple")
     at.button[0].click().run()
     at.switch_page("app_pages/review.py").run()
     assert not at.exception, [e.value for e in at.exception]
-    with ReviewStore(tmp_path / "data" / "workbench.db") as store:
-        first, second = store.segments(store.documents()[0]["id"])[:2]
     assert at.session_state["review_focus"] == first.id
-    at.text_area(key=f"target_{first.id}_1").input("The border gate")
-    at.button(key=f"approve_next_{first.id}_1").click().run()
+    at.text_area(key=f"target_{first.id}_2").input("The border crossing")
+    at.button(key=f"translated_next_{first.id}_2").click().run()
     assert [re.sub(r"\\(.)", r"\1", e.value) for e in at.error] == [  # Markdown escapes undone
-        "Not saved: your account (reviewer) may not mark a segment approved; ask an approver."]
-    # What the role allows is saved: the refusal is about approving, not about this reviewer.
-    at.button(key=f"translated_next_{first.id}_1").click().run()
+        "Not saved: your account (reviewer) may not change a segment that is approved; ask an approver."]
+    # What the role allows is saved: the refusal is about the approved segment, not about this reviewer.
+    at.session_state["review_focus"] = second.id
+    at.run()
+    at.text_area(key=f"target_{second.id}_1").input("Border guards patrol.")
+    at.button(key=f"translated_next_{second.id}_1").click().run()
     assert not at.error
     with ReviewStore(tmp_path / "data" / "workbench.db") as store:
-        saved = store.segment(first.id)
+        kept = store.segment(first.id)
+        assert (kept.target_text, kept.status, kept.version, kept.updated_by) == (
+            "The border gate", "approved", 2, "lan")
+        saved = store.segment(second.id)
         assert (saved.target_text, saved.status, saved.version, saved.updated_by) == (
-            "The border gate", "translated", 2, "minh")
-        assert [change["after_status"] for change in store.history(first.id)] == ["translated"]
-        assert store.segment(second.id).version == 1
+            "Border guards patrol.", "translated", 2, "minh")
