@@ -14,7 +14,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages.messages import escape_markdown, show_error
+from app_pages.messages import (  # noqa: F401 (pages call them as common.*)
+    escape_markdown,
+    show_error,
+    show_glossary_write_error,
+    show_problems,
+)
 from workbench.config import TARGET_LANGUAGE, default_db_path, pair_for_language
 from workbench.errors import WorkbenchError
 from workbench.mt.checkpoints import check_models

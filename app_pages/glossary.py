@@ -6,9 +6,9 @@ import streamlit as st
 
 from app_pages import auth, common
 from workbench import actions
-from workbench.errors import GlossaryError, WorkbenchError
+from workbench.errors import WorkbenchError
 from workbench.glossary import default_glossary_path
-from workbench.glossary.editing import GlossaryChanged, GlossaryFile
+from workbench.glossary.editing import GlossaryFile
 from workbench.glossary.files import glossary_files
 from workbench.review.views import term_occurrences
 from workbench.text import fold_for_search
@@ -19,11 +19,6 @@ COLUMN_HELP = {
     "case_sensitive": "yes or no (default no)",
     "enforce": "yes or no (default yes): put the term into machine translations",
 }
-
-
-def _show_problems(title: str, problems) -> None:
-    st.error(title)
-    st.code("\n".join(p.location_message() for p in problems), language=None, wrap_lines=True)
 
 
 def _open(path: Path) -> GlossaryFile | None:
@@ -43,7 +38,7 @@ if not glossary_path.exists():
 files, file_problems = glossary_files(glossary_path)
 loaded, problems = common.glossary()
 if problems or file_problems:
-    _show_problems(f"The glossary has {len(problems or file_problems)} problem(s); it is not used until "
+    common.show_problems(f"The glossary has {len(problems or file_problems)} problem(s); it is not used until "
                    "they are fixed:", problems or file_problems)
 if not files:
     st.stop()
@@ -124,12 +119,8 @@ if save or delete:
         else:
             updated = actions.delete_glossary_entry(auth.actor(), editing, row.id, store=store)
             message = f"Deleted {row.id} from {editing.path.name}."
-    except GlossaryChanged as exc:
-        st.error(common.escape_markdown(str(exc)))
-    except GlossaryError as exc:
-        _show_problems("Not saved: the change would break the glossary.", exc.problems)
     except WorkbenchError as exc:
-        st.error(f"Not saved: {common.escape_markdown(str(exc))}")
+        common.show_glossary_write_error(exc, "Not saved", "the change")
     else:
         st.session_state["glossary_file"] = updated
         st.session_state["glossary_notice"] = message

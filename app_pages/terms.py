@@ -14,10 +14,10 @@ import streamlit as st
 
 from app_pages import auth, common
 from workbench import actions
-from workbench.errors import GlossaryError, WorkbenchError
+from workbench.errors import WorkbenchError
 from workbench.glossary import default_glossary_path
 from workbench.glossary.candidates import corpus_signature, find_candidates, proposed_row, segments_from_store
-from workbench.glossary.editing import GlossaryChanged, GlossaryFile
+from workbench.glossary.editing import GlossaryFile
 from workbench.glossary.files import glossary_files
 from workbench.review.concordance import search
 from workbench.review.consistency import check_consistency
@@ -35,17 +35,12 @@ def review_link(document_id: int, segment_id: int, label: str) -> str:
             f"{escape_html(label)}</a>")
 
 
-def show_problems(title: str, problems) -> None:
-    st.error(title)
-    st.code("\n".join(p.location_message() for p in problems), language=None, wrap_lines=True)
-
-
 store = common.store()
 st.title("Terms")
 glossary, problems = common.glossary()
 glossary_path = Path(default_glossary_path())
 if problems:
-    show_problems("The glossary has problems; candidates are computed as if it were empty until they are "
+    common.show_problems("The glossary has problems; candidates are computed as if it were empty until they are "
                   "fixed:", problems)
 notice = st.session_state["terms_notice"]
 if notice:
@@ -130,12 +125,8 @@ if view == "Candidates":
                     # The library's door (role read again, the row checked against the whole glossary).
                     updated = actions.accept_candidate(auth.actor(), chosen_file, values, replacing=replacing,
                                                        scope=glossary_path, store=store)
-                except GlossaryChanged as exc:
-                    st.error(common.escape_markdown(str(exc)))
-                except GlossaryError as exc:
-                    show_problems("Not written: the row would break the glossary.", exc.problems)
                 except WorkbenchError as exc:
-                    st.error(f"Not written: {common.escape_markdown(str(exc))}")
+                    common.show_glossary_write_error(exc, "Not written", "the row")
                 else:
                     row = updated.row(values.get("id", ""))
                     st.session_state["terms_notice"] = (f"Wrote {values.get('id')} to {updated.path.name}"

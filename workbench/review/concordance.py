@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workbench.glossary.matching import TermMatcher
-from workbench.review.views import review_query
+from workbench.review.views import live_segment_sides, review_query
 from workbench.text import fold_for_search
 
 CONTEXT_CHARS = 50
@@ -89,22 +89,18 @@ def search(store, query: str, *, limit: int = 500, context: int = CONTEXT_CHARS)
         return []
     finders: dict[str, _Finder] = {}
     lines: list[ConcordanceLine] = []
-    for row in store.live_segment_texts():
-        for side, text, lang in (("source", row["source_text"], row["lang"]),
-                                 ("target", row["target_text"], row["target_lang"])):
-            if not text:
-                continue
-            finder = finders.get(lang)
-            if finder is None:
-                finder = finders[lang] = _Finder(query, lang)
-            for start, end in finder.spans(text):
-                lines.append(ConcordanceLine(
-                    row["document_id"], row["document_name"], row["segment_id"], row["position"], side, lang,
-                    ("…" if start > context else "") + text[max(0, start - context):start],
-                    text[start:end],
-                    text[end:end + context] + ("…" if end + context < len(text) else "")))
-                if len(lines) >= limit:
-                    return lines
+    for row, side, text, lang in live_segment_sides(store):
+        finder = finders.get(lang)
+        if finder is None:
+            finder = finders[lang] = _Finder(query, lang)
+        for start, end in finder.spans(text):
+            lines.append(ConcordanceLine(
+                row["document_id"], row["document_name"], row["segment_id"], row["position"], side, lang,
+                ("…" if start > context else "") + text[max(0, start - context):start],
+                text[start:end],
+                text[end:end + context] + ("…" if end + context < len(text) else "")))
+            if len(lines) >= limit:
+                return lines
     return lines
 
 

@@ -283,16 +283,21 @@ def term_occurrences(store, glossary, entry_id: str, *, limit: int = 200
                      ) -> list[TermOccurrenceInCorpus]:
     """Occurrences of one entry's forms in the sources and targets of the listed documents."""
     found: list[TermOccurrenceInCorpus] = []
+    for row, side, text, lang in live_segment_sides(store):
+        for match in glossary.match(text, lang):
+            if match.entry_id == entry_id:
+                found.append(TermOccurrenceInCorpus(
+                    row["document_id"], row["document_name"], row["segment_id"],
+                    row["position"], side, match.surface, text))
+                if len(found) >= limit:
+                    return found
+    return found
+
+
+def live_segment_sides(store):
+    """(row, side, text, language) of every live segment's source and target; empty sides left out."""
     for row in store.live_segment_texts():
         for side, text, lang in (("source", row["source_text"], row["lang"]),
                                  ("target", row["target_text"], row["target_lang"])):
-            if not text:
-                continue
-            for match in glossary.match(text, lang):
-                if match.entry_id == entry_id:
-                    found.append(TermOccurrenceInCorpus(
-                        row["document_id"], row["document_name"], row["segment_id"],
-                        row["position"], side, match.surface, text))
-                    if len(found) >= limit:
-                        return found
-    return found
+            if text:
+                yield row, side, text, lang
