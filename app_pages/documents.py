@@ -20,6 +20,7 @@ from workbench.documents.uploads import MAX_UPLOAD_BYTES, upload_path, uploads_f
 from workbench.errors import WorkbenchError
 from workbench.jobs import JOBS
 from workbench.pipeline import BatchOptions
+from workbench.text import SUPPORTED_LANGUAGES
 
 #: Finished translations stay listed this long (seconds), so the reviewer sees how they ended.
 SHOW_FINISHED_FOR = 600
@@ -178,7 +179,7 @@ with st.form("import_form", clear_on_submit=True):
         type=sorted(suffix.lstrip(".") for suffix in DOCUMENT_SUFFIXES), accept_multiple_files=True,
         max_upload_size=MAX_UPLOAD_BYTES // 2**20, key="import_files")
     left, middle, right = st.columns(3)
-    lang = left.selectbox("Language", ["detect", "vi", "en", "zh"], key="import_lang")
+    lang = left.selectbox("Language", ["detect", *SUPPORTED_LANGUAGES], key="import_lang")
     mt_from = middle.selectbox("The text is", ["original", "zh"], key="import_mt_from",
                                format_func=lambda v: "an original" if v == "original"
                                else "a machine translation of Chinese")

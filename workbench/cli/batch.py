@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from workbench.cli.common import add_db_option, load_optional_glossary, open_store, positive_int
+from workbench.cli.common import LANGUAGE_CHOICES, add_db_option, load_optional_glossary, open_store, positive_int
 from workbench.config import DEFAULT_ENGINE, ENGINES
 from workbench.errors import UsageError
 
@@ -28,9 +28,9 @@ def register(commands) -> None:
                            help="token budget per batch, source tokens x beams (default 4096)")
     translate.add_argument("--beams", type=positive_int, default=None,
                            help="beam size (default 4)")
-    translate.add_argument("--lang", choices=["vi", "en", "zh"],
+    translate.add_argument("--lang", choices=LANGUAGE_CHOICES,
                            help="language of every given document (default: detected per file)")
-    translate.add_argument("--mt-from", choices=["zh", "vi", "en"], dest="mt_from",
+    translate.add_argument("--mt-from", choices=LANGUAGE_CHOICES, dest="mt_from",
                            help="mark every given document as a machine translation from this "
                                 "language (per file: sidecar NAME.meta.json)")
     translate.add_argument("--glossary", metavar="PATH",

@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from workbench.errors import StoreError, WorkbenchError
+from workbench.text import SUPPORTED_LANGUAGES
 
-LANGUAGE_CHOICES = ("vi", "en", "zh")
+LANGUAGE_CHOICES = SUPPORTED_LANGUAGES
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:

@@ -17,8 +17,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from workbench.glossary.matching import TermMatch, TermMatcher
+from workbench.text import SUPPORTED_LANGUAGES
 
-LANGUAGES = ("vi", "en", "zh")
+LANGUAGES = SUPPORTED_LANGUAGES
 
 
 @dataclass(frozen=True, eq=True)
