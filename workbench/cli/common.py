@@ -64,6 +64,29 @@ def positive_int(value: str) -> int:
     return number
 
 
+def bounded_int(low: int, high: int):
+    """argparse type: an integer from `low` to `high`; outside, a usage error (exit 2) naming the range."""
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {value!r}") from None
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high}, got {value}")
+        return number
+
+    parse.__name__ = f"integer {low}-{high}"  # what argparse names in "invalid ... value"
+    return parse
+
+
+#: Sane ranges of the numeric options: beyond them a run crashes the engine or exhausts memory.
+THREADS = bounded_int(1, 256)
+BEAMS = bounded_int(1, 32)
+BATCH_SIZE = bounded_int(1, 1024)
+BATCH_TOKENS = bounded_int(1, 1_000_000)
+LIMIT = bounded_int(1, 1_000_000)
+
+
 def write_output(data: bytes, out: str | None) -> None:
     """Write bytes to the file named by --out, or to standard output."""
     if out:

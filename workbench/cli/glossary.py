@@ -14,11 +14,11 @@ from pathlib import Path
 
 from workbench.cli.common import (
     LANGUAGE_CHOICES,
+    LIMIT,
     add_db_option,
     glossary_path,
     load_optional_glossary,
     open_store,
-    positive_int,
 )
 from workbench.errors import DocumentError, GlossaryError, UsageError
 
@@ -66,7 +66,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     add_db_option(candidates)
     candidates.add_argument("--lang", choices=("vi", "en"), help="only documents in this language")
     candidates.add_argument("--json", action="store_true", help="print JSON")
-    candidates.add_argument("--limit", type=positive_int, default=20, help="how many to list (default 20)")
+    candidates.add_argument("--limit", type=LIMIT, default=20, help="how many to list (default 20)")
     candidates.add_argument("--glossary", help="glossary file or folder (default: glossaries/)")
     action = candidates.add_mutually_exclusive_group()
     action.add_argument("--accept", metavar="ID", help="show the glossary row this candidate becomes")

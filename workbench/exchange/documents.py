@@ -487,10 +487,8 @@ def write_document_files(files, folder: Path, relative_paths: list[str | Path] |
     `relative_paths` (one per file) places each file in a sub-folder of `folder`, for
     mirroring an input folder's layout; without them every file goes into `folder`.
     """
-    import os
-    import tempfile
-
     from workbench.errors import WorkbenchError
+    from workbench.files import write_atomic
 
     written = []
     for index, exported in enumerate(files):
@@ -499,16 +497,9 @@ def write_document_files(files, folder: Path, relative_paths: list[str | Path] |
         path = folder / relative
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".tmp")
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(exported.data)
-                os.replace(temporary, path)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
         except OSError as exc:
-            raise WorkbenchError(f"{path}: cannot write ({exc.strerror})") from None
+            raise WorkbenchError(f"{path.parent}: cannot create this folder ({exc.strerror})") from None
+        write_atomic(path, exported.data)
         written.append(path)
     return written
 
@@ -525,12 +516,20 @@ def output_format_for(source: Path, requested: str | None) -> str:
 
 
 def check_output_folder(out: Path, inputs: list[str | Path]) -> None:
-    """Refuse an output folder inside an input folder: the next run would read the translations as documents."""
+    """Refuse an output folder that is a file, or inside an input's folder (the next run would read it).
+
+    For an input file, its own folder counts: translations written beside the
+    originals would be read as documents by the next run over that folder.
+    """
     from workbench.errors import UsageError
 
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder; name a folder (it is created if missing)")
     resolved = out.resolve()
     for raw in inputs:
-        folder = Path(raw).resolve()
-        if folder.is_dir() and (resolved == folder or folder in resolved.parents):
-            raise UsageError(f"--out {out} is inside the input folder {raw}: the next run would read the "
+        given = Path(raw).resolve()
+        folder = given if given.is_dir() else given.parent
+        if resolved == folder or folder in resolved.parents:
+            what = "the input folder" if given.is_dir() else "the folder of the input file"
+            raise UsageError(f"--out {out} is inside {what} {raw}: the next run would read the "
                              "translated documents as new input; choose a folder outside it")
