@@ -17,6 +17,10 @@ new file, then renamed over the target. A reader sees the old file or the new
 one, never half of either, and a failure (full disk, no permission) leaves the
 previous file as it was and says so.
 
+`spreadsheet_safe` is the rule every TSV and CSV the workbench writes applies to
+its cells by default (a leading `=`, `+`, `-`, `@`, tab or carriage return would
+make a spreadsheet evaluate the cell).
+
 Any failure is a `FileRefused` (a `DocumentError`: `path: reason`) or a
 `WriteFailed`, never a bare OSError, so each front prints it as one line.
 """
@@ -28,7 +32,9 @@ import os
 import stat
 import tempfile
 import threading
+import time
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from workbench.errors import DocumentError, WorkbenchError
@@ -102,7 +108,7 @@ def check_regular(path: str | Path, *, root: str | Path | None = None,
                                   "(give --follow-symlinks to read it)", path)
         info = os.stat(path)
     except FileNotFoundError:
-        raise FileRefused("no such file", path) from None
+        raise FileRefused("cannot read (no such file)", path) from None
     except OSError as exc:
         raise FileRefused(f"cannot read ({_os_reason(exc)})", path) from None
     kind = special_kind(info.st_mode)
@@ -183,11 +189,18 @@ def safe_xml_parser(**options):
                            huge_tree=False, **options)
 
 
-def parse_xml(data: bytes, path: str | Path | None = None, *, what: str = "XML", **options):
+def parse_xml(data: bytes, path: str | Path | None = None, *, what: str = "the XML", in_file: bool = True,
+              allow_doctype: bool = False, **options):
     """Parse XML bytes safely (see `safe_xml_parser`); return the root element or raise FileRefused.
 
-    A document type declaration is refused whatever it holds: none of the formats
-    read here needs one, and entities are how XML attacks work (billion laughs, XXE).
+    `in_file` False: the XML is a part inside `path` (a DOCX package), so its line numbers
+    are not lines of `path` and are left out.
+
+    A document type declaration is refused (entities are how XML attacks work: billion
+    laughs, XXE); `allow_doctype` lets through one that only names an external DTD
+    (TBX v2 files carry `<!DOCTYPE martif SYSTEM "TBXcoreStructV02.dtd">`), which is
+    never loaded. An internal subset, where entities are declared, is always refused,
+    and so is any entity reference left in the tree.
     """
     from lxml import etree
 
@@ -196,22 +209,49 @@ def parse_xml(data: bytes, path: str | Path | None = None, *, what: str = "XML",
     try:
         root = etree.fromstring(data, safe_xml_parser(**options))
     except etree.XMLSyntaxError as exc:
-        raise FileRefused(f"not well-formed {what} ({exc})", path, getattr(exc, "lineno", None)) from None
+        if in_file:
+            raise FileRefused(f"not well-formed XML: {exc.msg}", path, exc.lineno) from None
+        raise FileRefused(f"{what} is not well-formed XML: {exc.msg}", path) from None
     except ValueError as exc:
-        raise FileRefused(f"not readable {what} ({exc})", path) from None
+        raise FileRefused(f"{what} is not readable XML ({exc})", path) from None
     if root is None:
         raise FileRefused(f"empty {what}", path)
     info = root.getroottree().docinfo
-    if info.doctype or info.internalDTD is not None:
+    internal = info.internalDTD
+    declares = internal is not None and (any(True for _ in internal.iterentities())
+                                         or any(True for _ in internal.iterelements()))
+    if declares or (info.doctype and not allow_doctype):
         raise FileRefused(f"{what} declares a DTD (<!DOCTYPE ...>), which is refused: entities in "
                           "it could expand without bound or read local files", path)
     for node in root.iter(etree.Entity):
         raise FileRefused(f"{what} uses an entity reference ({node.text}), which is refused", path,
-                          node.sourceline)
+                          node.sourceline if in_file else None)
     return root
 
 
 # -- out -------------------------------------------------------------------------------------------
+#: What makes a spreadsheet read a cell as a formula (OWASP's CSV injection list).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _needs_guard(text: str) -> bool:
+    return text.startswith(_FORMULA_STARTS) or (text.startswith("'") and _needs_guard(text[1:]))
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A TSV/CSV cell a spreadsheet shows as text: a leading = + - @ tab or CR gets a `'` before it.
+
+    A cell that already starts with `'` before such a character gets one more, so
+    `spreadsheet_unsafe` gives back exactly the text that was written.
+    """
+    return "'" + text if _needs_guard(text) else text
+
+
+def spreadsheet_unsafe(text: str) -> str:
+    """Undo `spreadsheet_safe`."""
+    return text[1:] if text.startswith("'") and _needs_guard(text[1:]) else text
+
+
 _umask_lock = threading.Lock()
 
 
@@ -228,6 +268,32 @@ def current_umask() -> int:
         mask = os.umask(0o022)
         os.umask(mask)
     return mask
+
+
+@contextmanager
+def folder_lock(folder: str | Path, timeout: float):
+    """Hold an exclusive lock on a folder (flock on its descriptor) for a check-and-replace of a file in it.
+
+    Locking the folder, not the file, because the file's inode changes with every
+    atomic replace, and a lock file would clutter a folder a person edits. Raises
+    TimeoutError when another process holds it for `timeout` seconds.
+    """
+    import fcntl
+
+    descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{folder} is locked by another process") from None
+                time.sleep(0.01)
+        yield
+    finally:
+        os.close(descriptor)  # closing the last descriptor releases the lock
 
 
 def write_atomic(path: str | Path, data: bytes | str, *, mode: int | None = None) -> None:

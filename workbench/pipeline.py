@@ -337,7 +337,14 @@ def import_uploads(
         except DocumentError as exc:
             refused.append(str(exc))
             continue
-        save_upload(path, data)
+        except Exception as exc:  # noqa: BLE001 - one crafted upload must not stop the others
+            refused.append(f"{name}: cannot import this file ({type(exc).__name__}: {str(exc)[:200]})")
+            continue
+        try:
+            save_upload(path, data)
+        except WorkbenchError as exc:
+            refused.append(str(exc))
+            continue
         saved.append(path)
     summary = run_batch(saved, store, options, progress=progress) if saved else BatchSummary()
     summary.failures[:0] = refused

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from workbench.errors import StoreError, WorkbenchError
+from workbench.errors import StoreError
 
 LANGUAGE_CHOICES = ("vi", "en", "zh")
 
@@ -88,12 +88,11 @@ LIMIT = bounded_int(1, 1_000_000)
 
 
 def write_output(data: bytes, out: str | None) -> None:
-    """Write bytes to the file named by --out, or to standard output."""
+    """Write bytes to the file named by --out (whole or not at all), or to standard output."""
     if out:
-        try:
-            Path(out).write_bytes(data)
-        except OSError as exc:
-            raise WorkbenchError(f"{out}: cannot write ({exc.strerror})") from None
+        from workbench.files import write_atomic
+
+        write_atomic(out, data)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

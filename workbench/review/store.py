@@ -331,10 +331,24 @@ class ReviewStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: committed on success, rolled back on any error."""
+        """One write transaction: committed on success, rolled back on any error.
+
+        Inside another one it is a savepoint of the outer transaction, so a caller can
+        make many changes all-or-nothing (an XLIFF import) through the usual methods.
+        """
         if self.read_only:
             raise ReadOnlyStore(f"{self.path}: opened read-only (the file or its folder is not "
                                 "writable here); nothing can be changed")
+        if self.conn.in_transaction:
+            self.conn.execute("SAVEPOINT nested")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK TO nested")
+                self.conn.execute("RELEASE nested")
+                raise
+            self.conn.execute("RELEASE nested")
+            return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
