@@ -31,12 +31,19 @@ def open_store(args, *, create: bool = False):
     every other command a missing file is an error, because opening would silently
     create an empty store and hide a typo in --db.
     """
+    from workbench.review.integrity import check_store_intact
     from workbench.review.store import ReviewStore
 
     path = store_path(args)
     if not create and not path.exists():
         raise StoreError(f"no review store at {path} (give --db FILE, or run `translate` first)")
-    return ReviewStore(path)
+    store = ReviewStore(path)
+    try:
+        check_store_intact(store)  # a damaged store is named here, before any command works on it
+    except BaseException:
+        store.close()
+        raise
+    return store
 
 
 def glossary_path(value: str | None) -> Path:
@@ -75,7 +82,6 @@ def bounded_int(low: int, high: int):
             raise argparse.ArgumentTypeError(f"must be from {low} to {high}, got {value}")
         return number
 
-    parse.__name__ = f"integer {low}-{high}"  # what argparse names in "invalid ... value"
     return parse
 
 

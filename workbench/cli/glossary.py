@@ -178,12 +178,11 @@ def _export_tbx(args) -> int:
     from workbench.glossary.tbx import export_tbx
 
     glossary = load_glossary(glossary_path(args.glossary))
-    data = export_tbx(glossary)
     if args.output == "-":
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(export_tbx(glossary))
         sys.stdout.flush()
     else:
-        Path(args.output).write_bytes(data)
+        export_tbx(glossary, args.output)  # written whole or not at all
         print(f"{args.output}: {len(glossary)} entries, glossary version {glossary.version}")
     return 0
 

@@ -343,6 +343,22 @@ _LINE_CONTROLS = re.compile("[\v\f\x1c-\x1e\x85\u2028\u2029]")
 _OTHER_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
 
 
+_CONTROLS = re.compile(f"{_LINE_CONTROLS.pattern}|{_OTHER_CONTROLS.pattern}")
+
+
+def control_character_problem(text: str) -> str | None:
+    """Why `text` may not be saved as it is (a control character ingest would have removed), or None.
+
+    The rule of `normalise_unicode`, applied to what a reviewer types or imports: a
+    stored text must be one that export and re-import give back unchanged.
+    """
+    found = _CONTROLS.search(text)
+    if found is None:
+        return None
+    return (f"the text holds the control character U+{ord(found.group()):04X} at character "
+            f"{found.start() + 1}, which documents may not contain; remove it")
+
+
 def normalise_unicode(text: str) -> str:
     """NFC, unify line breaks, drop zero-width, BOM and control characters, NBSP to space."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from workbench.documents.ingest import control_character_problem
 from workbench.errors import ReadOnlyStore, SegmentRetired, StaleVersion, StoreError
 
 STATUSES = ("new", "draft", "translated", "reviewed", "approved", "rejected")
@@ -633,6 +634,9 @@ class ReviewStore:
             raise StoreError(f"unknown status '{status}' (one of {', '.join(STATUSES)})")
         if not reviewer or not reviewer.strip():
             raise StoreError("a reviewer name is required to change a segment")
+        refusal = control_character_problem(text) if text else None
+        if refusal:  # the ingest rule, so every stored text exports and re-imports unchanged
+            raise StoreError(f"segment {segment_id}: {refusal}; nothing was saved")
         with self.transaction() as conn:
             row = conn.execute("SELECT * FROM segments WHERE id = ?", (segment_id,)).fetchone()
             if row is None:
