@@ -68,6 +68,31 @@ def zip_bomb_docx(unpacked_mb: int = 600) -> bytes:
     return buffer.getvalue()
 
 
+def large_text_docx(unpacked_mb: int = 40, seed: int = 1) -> bytes:
+    """A Word file whose document.xml holds `unpacked_mb` MB of varied words (under the ratio limit)."""
+    import random
+
+    words = BODY.replace(".", "").replace(",", "").split()
+    rng = random.Random(seed)
+    head, tail = _document_xml("\x00").split(b"\x00")
+    buffer = io.BytesIO()
+    source = zipfile.ZipFile(io.BytesIO(plain_docx()))
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            if item.filename != "word/document.xml":
+                out.writestr(item, source.read(item))
+        with out.open("word/document.xml", "w", force_zip64=True) as member:
+            member.write(head)
+            written = 0
+            while written < unpacked_mb * 1_000_000:
+                text = " ".join(rng.choice(words) + str(rng.randrange(1000)) for _ in range(2000))
+                block = f"<w:p><w:r><w:t>{text}.</w:t></w:r></w:p>".encode()
+                member.write(block)
+                written += len(block)
+            member.write(tail)
+    return buffer.getvalue()
+
+
 def billion_laughs_docx() -> bytes:
     """document.xml declares nested entities (each level ten times the one below)."""
     levels = ['<!ENTITY lol0 "lol">'] + [
@@ -136,6 +161,7 @@ def _write(folder: Path, name: str, data: bytes | str) -> str:
 Case = tuple[Callable[[Path], str], str]
 CASES: dict[str, Case] = {
     "docx zip bomb (600 MB document.xml)": (lambda f: _write(f, "bomb.docx", zip_bomb_docx()), "refused"),
+    "docx XML of 40 MB under the ratio limit": (lambda f: _write(f, "large.docx", large_text_docx()), "refused"),
     "docx billion laughs": (lambda f: _write(f, "laughs.docx", billion_laughs_docx()), "refused"),
     "docx external entity (XXE)": (lambda f: _write(f, "xxe.docx", xxe_docx()), "refused"),
     "docx undefined entity in document.xml": (lambda f: _write(f, "undef.docx", undefined_entity_docx()), "refused"),

@@ -22,6 +22,8 @@ from workbench.errors import DocumentError
 from workbench.files import check_archive, parse_xml, safe_xml_parser
 
 _WORD_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+#: The XML of one Word file may expand to this much (images are not XML and do not count).
+MAX_XML_UNPACKED = 32 * 1024 * 1024
 _FOOTNOTES_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
 
 
@@ -78,9 +80,13 @@ def _check_package(raw: bytes, path: str) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             check_archive(archive, path)
-            for member in archive.infolist():
-                if member.filename.lower().endswith((".xml", ".rels")):
-                    parse_xml(archive.read(member), path, what=f"the package part '{member.filename}'", in_file=False)
+            parts = [m for m in archive.infolist() if m.filename.lower().endswith((".xml", ".rels"))]
+            text_size = sum(member.file_size for member in parts)
+            if text_size > MAX_XML_UNPACKED:  # a parsed tree takes several times its text
+                raise DocumentError(f"the Word file's XML parts expand to {text_size / 2**20:.0f} MiB, above "
+                                    f"the {MAX_XML_UNPACKED // 2**20} MiB limit for one document; split it", path)
+            for member in parts:
+                parse_xml(archive.read(member), path, what=f"the package part '{member.filename}'", in_file=False)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as exc:
         raise DocumentError(f"not a readable Word .docx file ({exc})", path) from None
 
