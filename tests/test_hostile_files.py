@@ -453,3 +453,18 @@ def test_a_broken_store_gets_one_clear_error_from_every_command(tmp_path, breaka
         assert "Traceback" not in result.stderr
         assert str(db) in result.stderr and message in result.stderr, (argv, result.stderr)
 
+
+
+def test_the_ui_names_a_damaged_store_instead_of_a_traceback(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    db = tmp_path / "w.db"
+    _reviewed_store(db, ["Border guard."])
+    _drop_table(db)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("WORKBENCH_DB", str(db))
+    monkeypatch.setenv("WORKBENCH_GLOSSARY", str(tmp_path / "no-glossary"))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [element.value for element in at.error]
+    assert any("the review store is damaged" in error and "history missing" in error for error in errors), errors

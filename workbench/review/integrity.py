@@ -1,6 +1,7 @@
 """Is a review store whole? One clear error for a damaged store, naming the file and what to do.
 
-`check_store_intact` runs when a command opens the store (`cli.common.open_store`):
+`check_store_intact` runs when a command opens the store (`cli.common.open_store`),
+and once per process and file when the UI opens it (`check_store_intact_once`):
 every table the schema makes must be there, and SQLite's `PRAGMA quick_check`
 (every page readable, every index consistent with its table; about 0.7 s for a
 550 MB file) must pass. A store from a newer workbench is refused where the store
@@ -57,3 +58,18 @@ def check_store_intact(store) -> None:
         raise StoreDamaged(damaged_store_message(store.path, str(exc))) from None
     if problems != ["ok"]:
         raise StoreDamaged(damaged_store_message(store.path, "; ".join(problems)[:300]))
+
+
+_checked: set[tuple[str, int]] = set()
+
+
+def check_store_intact_once(store) -> None:
+    """`check_store_intact`, once per store file in this process (the UI opens the store every run)."""
+    try:
+        key = (str(store.path.resolve()), store.path.stat().st_ino)
+    except OSError:
+        key = (str(store.path), -1)
+    if key in _checked:
+        return
+    check_store_intact(store)
+    _checked.add(key)
