@@ -87,6 +87,11 @@ def test_follow_symlinks_reads_a_link_out_of_the_folder(tmp_path):
                        cwd=tmp_path)
     assert followed.returncode == 0, followed.stderr
     assert stored_names(db) == {"elsewhere.txt"}
+    out = tmp_path / "out"
+    written = run_cli("translate", str(folder), "--ingest-only", "--follow-symlinks", "--out", str(out),
+                      "--db", str(db), cwd=tmp_path)
+    assert written.returncode == 0 and "Traceback" not in written.stderr, written.stderr
+    assert [p.name for p in out.iterdir()] == ["elsewhere.en.txt"]
 
 
 def test_the_guarded_reader_refuses_devices_and_pipes_without_opening_them(tmp_path):

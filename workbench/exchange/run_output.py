@@ -45,6 +45,9 @@ def write_run_documents(store, inputs: list[str | Path], out: Path, *, fmt: str 
             chosen = output_format_for(path, fmt)
             exported = write_export(store, [row["id"]], chosen, bilingual=bilingual and chosen in BILINGUAL_FORMATS,
                                     glossary=glossary)
-            folder = path.parent.relative_to(root) if root.is_dir() else Path()
+            try:
+                folder = path.parent.relative_to(root) if root.is_dir() else Path()
+            except ValueError:  # a link followed out of the input folder: its document goes to the top
+                folder = Path()
             written += write_document_files(exported, out, [folder / item.file_name for item in exported])
     return written, skipped
