@@ -473,3 +473,40 @@ def test_the_ui_names_a_damaged_store_instead_of_a_traceback(tmp_path, monkeypat
     assert not at.exception, [e.value for e in at.exception]
     errors = [element.value for element in at.error]
     assert any("the review store is damaged" in error and "history missing" in error for error in errors), errors
+
+
+
+_KILLED_IMPORT = """
+import os, signal, sys
+from workbench.cli import main
+from workbench.review.store import ReviewStore
+real, calls = ReviewStore.save_target, []
+def save_then_die(self, *args, **kwargs):
+    calls.append(1)
+    if len(calls) == int(sys.argv[1]):
+        os.kill(os.getpid(), signal.SIGKILL)  # kill -9 in the middle of the import
+    return real(self, *args, **kwargs)
+ReviewStore.save_target = save_then_die
+main(sys.argv[2:])
+"""
+
+
+def test_kill_9_during_import_xliff_applies_nothing(tmp_path):
+    from workbench.exchange import export_xliff
+
+    db = tmp_path / "w.db"
+    document_id = _reviewed_store(db, [f"Border post {n}." for n in range(300)])
+    with ReviewStore(db) as store:
+        text = export_xliff(store, [document_id]).decode().replace("Border post ", "Border station ")
+    xliff = tmp_path / "edited.xlf"
+    xliff.write_text(text, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    killed = subprocess.run([sys.executable, "-c", _KILLED_IMPORT, "150", "import-xliff", str(xliff),
+                             "--reviewer", "minh", "--db", str(db)], env=env, capture_output=True, timeout=300)
+    assert killed.returncode == -9
+    with ReviewStore(db) as store:
+        assert not any(s.target_text.startswith("Border station") for s in store.segments(document_id))
+    rerun = run_cli("import-xliff", str(xliff), "--reviewer", "minh", "--db", str(db), cwd=tmp_path)
+    assert rerun.returncode == 0, rerun.stderr
+    with ReviewStore(db) as store:
+        assert all(s.target_text.startswith("Border station") for s in store.segments(document_id))
