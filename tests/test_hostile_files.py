@@ -215,6 +215,11 @@ def test_wrong_words_are_right(tmp_path):
     inside = run_cli("translate", str(folder / "good.txt"), "--out", str(folder), "--db", str(db), cwd=tmp_path)
     assert inside.returncode == 2 and "inside the folder of the input file" in inside.stderr
     assert sorted(p.name for p in folder.iterdir()) == ["good.txt"]
+    reviewed = tmp_path / "reviewed.db"
+    _reviewed_store(reviewed, ["Border guard."])
+    export = run_cli("export", "--format", "docx", "--out", str(taken), "--db", str(reviewed), cwd=tmp_path)
+    assert export.returncode == 1 and f"{taken}: is a file, not a folder" in export.stderr
+    assert taken.read_text() == "host\n"
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -490,6 +490,9 @@ def write_document_files(files, folder: Path, relative_paths: list[str | Path] |
     from workbench.errors import WorkbenchError
     from workbench.files import write_atomic
 
+    if folder.exists() and not folder.is_dir():
+        raise WorkbenchError(f"{folder}: is a file, not a folder; name a folder for the documents "
+                             "(it is created if missing)")
     written = []
     for index, exported in enumerate(files):
         name = exported.file_name or f"document-{exported.document_id}"
