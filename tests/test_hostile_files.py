@@ -421,7 +421,12 @@ def test_control_characters_typed_by_a_reviewer_are_refused(tmp_path):
             store.save_target(segment.id, "Border\x0bguard\x01", "approved", reviewer="lan",
                               expected_version=segment.version)
         assert store.segment(segment.id).target_text == "Border guard."
-    assert cli(["export", "--format", "docx", "--out", str(tmp_path / "docs"), "--db", str(db)]) == 0
+        with store.transaction() as conn:  # as a store saved before the rule holds it
+            conn.execute("UPDATE segments SET target_text = ? WHERE id = ?", ("Border\x0bguard\x01", segment.id))
+    for fmt in ("docx", "html", "txt"):
+        assert cli(["export", "--format", fmt, "--out", str(tmp_path / fmt), "--db", str(db)]) == 0
+    (text,) = (tmp_path / "txt").iterdir()
+    assert "Borderguard" in text.read_text(encoding="utf-8")
 
 
 # -- broken stores ----------------------------------------------------------------------------------

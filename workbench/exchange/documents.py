@@ -126,26 +126,36 @@ class TranslatedDocument:
         ]
 
 
+#: Characters XML 1.0 cannot hold (Word and HTML files are XML): a text saved before saves
+#: were checked for them must not make a whole export fail.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters an XML document cannot hold."""
+    return _NOT_IN_XML.sub("", text)
+
+
 def choose_text(segment, source_lang: str, target_lang: str) -> SegmentView:
     """What a segment's translation side shows, and why (see module docstring)."""
     from workbench.mt.plausibility import check_plausibility
 
-    base = dict(segment_id=segment.id, position=segment.position, source=segment.source_text,
+    base = dict(segment_id=segment.id, position=segment.position, source=xml_safe(segment.source_text),
                 status=segment.status)
-    target = (segment.target_text or "").strip()
+    target = xml_safe(segment.target_text or "").strip()
     if target and segment.status != "rejected":
-        return SegmentView(text=segment.target_text.strip(), state="reviewer", **base)
+        return SegmentView(text=target, state="reviewer", **base)
     reasons: list[str] = []
     if segment.mt_text is not None:
         reasons = check_plausibility(segment.source_text, segment.mt_text, source_lang, target_lang,
                                      random_weights=segment.random_weights)
         if not reasons:
-            return SegmentView(text=segment.mt_text.strip(), state="mt", **base)
+            return SegmentView(text=xml_safe(segment.mt_text).strip(), state="mt", **base)
     else:
         reasons = ["no machine translation"]
     if segment.status == "rejected":
         reasons.insert(0, "the reviewer rejected the translation")
-    return SegmentView(text=segment.source_text, state="untranslated", reasons=reasons, **base)
+    return SegmentView(text=base["source"], state="untranslated", reasons=reasons, **base)
 
 
 def build_translated_document(store, document_id: int) -> TranslatedDocument:
