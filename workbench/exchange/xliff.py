@@ -236,9 +236,10 @@ def check_xliff_size(size: int, path: str | Path | None = None) -> None:
 
 def read_xliff_file(path: str | Path) -> bytes:
     """The bytes of an XLIFF file through the guarded door: a regular file, at most MAX_XLIFF_BYTES read."""
-    from workbench.files import read_guarded
+    from workbench.files import check_regular, read_guarded
 
     try:
+        check_xliff_size(check_regular(path).st_size, path)  # before reading it all into memory
         return read_guarded(path, MAX_XLIFF_BYTES, what="the XLIFF file",
                             advice=" of one XLIFF import; export and import fewer documents at a time "
                                    "(`export --format xliff --doc ...`); nothing was imported")
