@@ -403,8 +403,14 @@ def _plan(store, root, units: list[_Unit], problems: list) -> tuple[list[_Change
     return changes, result
 
 
-def import_xliff(store, data: bytes, *, reviewer: str, path: str | Path | None = None) -> ImportResult:
-    """Apply the targets and states of an XLIFF 2 file to the store; all checks come first."""
+def import_xliff(store, data: bytes, *, reviewer: str, path: str | Path | None = None,
+                 vet=None) -> ImportResult:
+    """Apply the targets and states of an XLIFF 2 file to the store; all checks come first.
+
+    `vet(changes)`, when given, sees every planned change (segment_id, unit_id, line, text,
+    status, version) before anything is written and may refuse the import by raising
+    (`workbench.actions.import_xliff` checks the reviewer's role and approved work there).
+    """
     if not reviewer or not reviewer.strip():
         raise StoreError("a reviewer name is required to import changes")
     root = parse_xliff_bytes(data, path)
@@ -415,6 +421,8 @@ def import_xliff(store, data: bytes, *, reviewer: str, path: str | Path | None =
         line, reason = problems[0]
         more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
         raise XliffImportError(reason + more + "; nothing was imported", path, line, problems)
+    if vet is not None:
+        vet(changes)
     with store.transaction():  # all of it or nothing: a kill or an error midway applies no change
         _apply(store, changes, result, reviewer)
     return result

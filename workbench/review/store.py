@@ -158,8 +158,39 @@ CREATE TABLE translation_claims (
 );
 """
 
+# Migration 5: sign-in sessions (`workbench.review.sessions`: only a hash of each token, the role and
+# password fingerprint it was granted under, its expiry), failed sign-ins by account and by client
+# (throttling), and each account's unsaved drafts per segment (`workbench.review.drafts`).
+_SESSIONS_AND_DRAFTS = """
+CREATE TABLE sign_in_sessions (
+    token_hash TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    role TEXT NOT NULL,
+    password_fingerprint TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    ended_at REAL
+);
+CREATE INDEX sign_in_sessions_by_account ON sign_in_sessions (account);
+CREATE TABLE sign_in_failures (
+    key TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    last_failure_at REAL NOT NULL,
+    wait_until REAL NOT NULL
+);
+CREATE TABLE drafts (
+    account TEXT NOT NULL,
+    segment_id INTEGER NOT NULL REFERENCES segments(id),
+    base_version INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (account, segment_id)
+);
+"""
+
 # Index i upgrades a file from user_version i to i + 1. Statements are separated by ";".
-MIGRATIONS: list[str] = [_SCHEMA_V1, _ALIGNED_PAIRS, _DISMISSED_TERM_CANDIDATES, _TRANSLATIONS_BY_CONTENT]
+MIGRATIONS: list[str] = [_SCHEMA_V1, _ALIGNED_PAIRS, _DISMISSED_TERM_CANDIDATES, _TRANSLATIONS_BY_CONTENT,
+                         _SESSIONS_AND_DRAFTS]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 #: How long a claim on a source holds if its owner cannot be seen to be alive (another host).
@@ -634,6 +665,8 @@ class ReviewStore:
             raise StoreError(f"unknown status '{status}' (one of {', '.join(STATUSES)})")
         if not reviewer or not reviewer.strip():
             raise StoreError("a reviewer name is required to change a segment")
+        if status in ("reviewed", "approved") and not (text or "").strip():
+            raise StoreError(f"an empty target cannot be {status}")
         refusal = control_character_problem(text) if text else None
         if refusal:  # the ingest rule, so every stored text exports and re-imports unchanged
             raise StoreError(f"segment {segment_id}: {refusal}; nothing was saved")
