@@ -162,7 +162,9 @@ class MarianTranslator(Translator):
                 logits = model(input_ids=padded["input_ids"].to(self.device),
                                attention_mask=padded["attention_mask"].to(self.device),
                                decoder_input_ids=decoder_input.to(self.device)).logits
-                log_probs = torch.log_softmax(logits.float(), dim=-1)
+                logits = logits.float()
+                logits[..., tokenizer.pad_token_id] = float("-inf")  # never generated, as in decoding
+                log_probs = torch.log_softmax(logits, dim=-1)
             for row, index in enumerate(batch):
                 wanted = torch.tensor(labels[row], device=log_probs.device)
                 picked = log_probs[row, :len(labels[row])].gather(1, wanted[:, None])[:, 0]

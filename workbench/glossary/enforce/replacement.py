@@ -16,7 +16,7 @@ The same steps for every engine (CTranslate2 and transformers alike):
    the run changes, so neighbours are never overwritten, the term never stands beside
    the model's own rendering, and the output ends where the plain one ended.
 4. Check. The replaced hypothesis is scored; when the model's mean log-probability per
-   token after the term falls by more than `max_score_drop` against the plain one
+   token after the term (end of sentence left out) falls by more than `max_score_drop` against the plain one
    (the model reads the result as much worse: a wrong span, a broken phrase), the
    plain hypothesis is kept and the term flagged.
 
@@ -36,6 +36,7 @@ from workbench.mt.base import DecodingSettings
 
 NOT_RENDERED = "no words of the plain output render the source term: not placed"
 SCORED_WORSE = "the output with the term scored much worse than the model's own: kept the model's"
+OVERLAPPING = "the words rendering this term also render another one: not placed"
 
 
 @dataclass
@@ -118,15 +119,20 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
     checked = translator.token_log_probs([sources[i] for i, _ in candidates], replaced)
     accepted: dict[int, list[Replacement]] = {}
     for (i, replacement), candidate_scores in zip(candidates, checked, strict=True):
-        after_plain = plain_scores[i][replacement.end:]
-        after_term = candidate_scores[replacement.start + len(replacement.term_ids):]
+        # Tokens after the term (EOS left out: a model may still expect its own word at the end).
+        after_plain = plain_scores[i][replacement.end:-1]
+        after_term = candidate_scores[replacement.start + len(replacement.term_ids):-1]
         drop = _mean(after_plain) - _mean(after_term)
         if drop > settings.max_score_drop:
             results[i].notes[replacement.occurrence] = SCORED_WORSE
         else:
             accepted.setdefault(i, []).append(replacement)
     for i, replacements in accepted.items():
-        results[i].token_ids = _apply(plain[i], _disjoint(replacements))
+        kept = _disjoint(replacements)
+        for replacement in replacements:
+            if replacement not in kept:
+                results[i].notes[replacement.occurrence] = OVERLAPPING
+        results[i].token_ids = _apply(plain[i], kept)
     return results
 
 
