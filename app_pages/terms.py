@@ -18,11 +18,12 @@ from workbench.glossary import default_glossary_path
 from workbench.glossary.candidates import corpus_signature, find_candidates, proposed_row, segments_from_store
 from workbench.glossary.editing import GlossaryChanged, GlossaryFile
 from workbench.glossary.files import glossary_files
-from workbench.review.concordance import search
+from workbench.review.concordance import concordance
 from workbench.review.consistency import check_consistency
 from workbench.review.views import escape_html
 
 SHOWN = 50
+CONCORDANCE_SHOWN = 300
 LANGUAGE_FILTER = {"all": None, "Vietnamese": "vi", "English": "en"}
 st.session_state.setdefault("terms_notice", None)  # message shown once after accept or dismiss
 
@@ -159,8 +160,10 @@ if view == "Concordance":
     query = st.text_input("Search sources and targets (accents optional: dang uy finds Đảng uỷ)",
                           key="terms_concordance")
     if query.strip():
-        lines = search(store, query)
-        st.caption(f"{len(lines)} occurrence{'s' if len(lines) != 1 else ''}")
+        found = concordance(store, query, limit=CONCORDANCE_SHOWN)
+        lines = found.lines
+        st.caption(f"{found.total} occurrence{'s' if found.total != 1 else ''}"
+                   + (f" (the first {len(lines)} shown)" if len(lines) < found.total else ""))
         rows = "".join(
             f"<tr><td>{review_link(line.document_id, line.segment_id, f'{line.document_id}/{line.position + 1}')}</td>"
             f"<td>{escape_html(line.side)}</td><td style='text-align:right'>{escape_html(line.left)}</td>"

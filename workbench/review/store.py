@@ -157,8 +157,38 @@ CREATE TABLE translation_claims (
 );
 """
 
-# Index i upgrades a file from user_version i to i + 1. Statements are separated by ";".
-MIGRATIONS: list[str] = [_SCHEMA_V1, _ALIGNED_PAIRS, _DISMISSED_TERM_CANDIDATES, _TRANSLATIONS_BY_CONTENT]
+# Migration 5: a full-text index of every segment's source and target (`workbench.review.search_index`),
+# kept in step by triggers. It is contentless: it holds only the index of a folded copy (đ read as d;
+# the unicode61 tokenizer folds case and drops diacritics), and the concordance checks each row it
+# returns with the glossary matcher, so the index only has to find a superset of the matches.
+_FOLD_SQL = "replace(replace(replace(replace({0}, 'đ', 'd'), 'Đ', 'D'), 'ð', 'd'), 'Ð', 'D')"
+_SEGMENT_SEARCH = f"""
+CREATE VIRTUAL TABLE segment_search USING fts5(
+    source, target, content='', tokenize='unicode61 remove_diacritics 2');
+INSERT INTO segment_search (rowid, source, target)
+    SELECT id, {_FOLD_SQL.format('source_text')}, {_FOLD_SQL.format("coalesce(target_text, '')")} FROM segments;
+CREATE TRIGGER segment_search_insert AFTER INSERT ON segments BEGIN
+    INSERT INTO segment_search (rowid, source, target) VALUES (
+        new.id, {_FOLD_SQL.format('new.source_text')}, {_FOLD_SQL.format("coalesce(new.target_text, '')")});
+END;
+CREATE TRIGGER segment_search_update AFTER UPDATE OF source_text, target_text ON segments BEGIN
+    INSERT INTO segment_search (segment_search, rowid, source, target) VALUES (
+        'delete', old.id, {_FOLD_SQL.format('old.source_text')}, {_FOLD_SQL.format("coalesce(old.target_text, '')")});
+    INSERT INTO segment_search (rowid, source, target) VALUES (
+        new.id, {_FOLD_SQL.format('new.source_text')}, {_FOLD_SQL.format("coalesce(new.target_text, '')")});
+END;
+CREATE TRIGGER segment_search_delete AFTER DELETE ON segments BEGIN
+    INSERT INTO segment_search (segment_search, rowid, source, target) VALUES (
+        'delete', old.id, {_FOLD_SQL.format('old.source_text')}, {_FOLD_SQL.format("coalesce(old.target_text, '')")});
+END;
+CREATE INDEX documents_by_date ON documents (date);
+CREATE INDEX segments_by_status ON segments (status) WHERE retired_at IS NULL;
+"""
+
+# Index i upgrades a file from user_version i to i + 1. Statements are split where
+# `sqlite3.complete_statement` says one ends (a trigger body holds ";" of its own).
+MIGRATIONS: list[str] = [_SCHEMA_V1, _ALIGNED_PAIRS, _DISMISSED_TERM_CANDIDATES, _TRANSLATIONS_BY_CONTENT,
+                         _SEGMENT_SEARCH]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 #: How long a claim on a source holds if its owner cannot be seen to be alive (another host).
@@ -168,6 +198,19 @@ CLAIM_SECONDS = 600.0
 def source_hash(text: str) -> str:
     """Key of a source text in the translation cache."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The SQL statements of a script, split where one is complete (not at a trigger's inner ";")."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
+    if pending.strip(" \n;"):
+        yield pending
 
 
 def _now() -> str:
@@ -354,9 +397,8 @@ class ReviewStore:
                     f"{self.path}: schema version {version} is newer than this workbench "
                     f"understands ({SCHEMA_VERSION}); upgrade the workbench")
             for index in range(version, SCHEMA_VERSION):
-                for statement in MIGRATIONS[index].split(";"):
-                    if statement.strip():
-                        self.conn.execute(statement)
+                for statement in _statements(MIGRATIONS[index]):
+                    self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {index + 1}")
         except BaseException:
             self.conn.rollback()
