@@ -163,6 +163,13 @@ def _occurrences(rows, query: str, context: int) -> Iterator[ConcordanceLine]:
                     text[end:end + context] + ("…" if end + context < len(text) else ""))
 
 
+def occurrences(store, query: str, *, context: int = CONTEXT_CHARS) -> Iterator[ConcordanceLine]:
+    """Every occurrence of `query`, one at a time, in document order (nothing is held)."""
+    query = query.strip()
+    if query:
+        yield from _occurrences(_candidate_rows(store, query), query, context)
+
+
 def concordance(store, query: str, *, limit: int = 500, context: int = CONTEXT_CHARS) -> Concordance:
     """The first `limit` keyword-in-context lines for `query` and the total number of occurrences."""
     query = query.strip()

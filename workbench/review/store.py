@@ -185,10 +185,66 @@ CREATE INDEX documents_by_date ON documents (date);
 CREATE INDEX segments_by_status ON segments (status) WHERE retired_at IS NULL;
 """
 
+# Migration 6: term candidate statistics kept in the store (`workbench.review.term_statistics`):
+# n-gram and acronym counts with document frequencies, the segments they were counted from, and the
+# candidate list as last ranked. The tables are filled by `update_statistics`, not by this migration.
+_TERM_STATISTICS = """
+CREATE TABLE term_counted_segments (
+    segment_id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL,
+    lang TEXT NOT NULL
+);
+CREATE INDEX term_counted_by_document ON term_counted_segments (document_id);
+CREATE TABLE term_grams (
+    id INTEGER PRIMARY KEY,
+    lang TEXT NOT NULL,
+    key TEXT NOT NULL,
+    words INTEGER NOT NULL,
+    weight REAL NOT NULL,
+    count INTEGER NOT NULL,
+    df INTEGER NOT NULL,
+    quoted INTEGER NOT NULL,
+    initial_capital INTEGER NOT NULL,
+    all_capitals INTEGER NOT NULL,
+    name_like INTEGER NOT NULL,
+    ends_with_name INTEGER NOT NULL,
+    left_open INTEGER NOT NULL, left_sum INTEGER NOT NULL, left_square INTEGER NOT NULL,
+    right_open INTEGER NOT NULL, right_sum INTEGER NOT NULL, right_square INTEGER NOT NULL,
+    score REAL GENERATED ALWAYS AS (
+        weight * count * (1 + (df - 1) / 2.0) * (CASE WHEN quoted > 0 THEN 2 ELSE 1 END)) STORED,
+    UNIQUE (lang, key)
+);
+CREATE INDEX term_grams_by_score ON term_grams (lang, score);
+CREATE TABLE term_acronyms (
+    lang TEXT NOT NULL,
+    acronym TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    df INTEGER NOT NULL,
+    PRIMARY KEY (lang, acronym)
+) WITHOUT ROWID;
+CREATE TABLE term_long_forms (
+    lang TEXT NOT NULL,
+    acronym TEXT NOT NULL,
+    long_form TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (lang, acronym, long_form)
+) WITHOUT ROWID;
+CREATE TABLE term_candidate_list (
+    lang TEXT NOT NULL,
+    rank INTEGER NOT NULL,
+    candidate_json TEXT NOT NULL,
+    PRIMARY KEY (lang, rank)
+) WITHOUT ROWID;
+CREATE TABLE term_statistics_state (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
 # Index i upgrades a file from user_version i to i + 1. Statements are split where
 # `sqlite3.complete_statement` says one ends (a trigger body holds ";" of its own).
 MIGRATIONS: list[str] = [_SCHEMA_V1, _ALIGNED_PAIRS, _DISMISSED_TERM_CANDIDATES, _TRANSLATIONS_BY_CONTENT,
-                         _SEGMENT_SEARCH]
+                         _SEGMENT_SEARCH, _TERM_STATISTICS]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 #: How long a claim on a source holds if its owner cannot be seen to be alive (another host).
