@@ -73,12 +73,17 @@ from workbench.glossary.matching import tokenize
 
 #: Documents counted per transaction (and held in memory at once) by an update or a rebuild.
 CHUNK_DOCUMENTS = 200
+#: Longest n-gram counted (words; Vietnamese: syllables) unless it starts with a capital or is quoted:
+#: longer common phrases are rarely terms, and they are most of the n-grams of a corpus.
+STORED_MAX_WORDS = {"vi": 6, "en": 5}
 #: How many of the best-scored n-grams of a language the ranking reads.
 POOL = 4000
 #: How many candidates per language the stored list keeps (with forms and contexts from the index).
-LIST_LENGTH = 150
+LIST_LENGTH = 100
 #: Occurrences read from the index to pick a candidate's form and contexts.
 SAMPLE_LINES = 200
+#: Occurrences of a glossary form read from the index when looking for its misspelt variants.
+VARIANT_LINES = 5000
 
 _HASH_MASK = (1 << 20) - 1
 _LIVE = """SELECT s.id, s.document_id, d.lang, coalesce(s.original_source_text, s.source_text) AS text
@@ -124,24 +129,46 @@ class _Delta:
         language = _language(lang)
         document_grams: set[str] = set()
         document_acronyms: set[str] = set()
+        longest = STORED_MAX_WORDS[lang]
         for text in texts:
             units = language.units(text)
+            # Running counts over the units, so each occurrence's capitalisation is a few subtractions.
+            words, capitals, content, content_capitals, previous_word = [0], [0], [0], [0], []
+            last_word = -1
+            for unit in units:
+                capital = unit.word and unit.surface[:1].isupper()
+                words.append(words[-1] + unit.word)
+                capitals.append(capitals[-1] + (capital and not unit.acronym))
+                is_content = unit.word and unit.key not in _NAME_GLUE
+                content.append(content[-1] + is_content)
+                content_capitals.append(content_capitals[-1] + (is_content and capital))
+                previous_word.append(last_word)
+                if unit.word:
+                    last_word = len(previous_word) - 1
             for found in segment_grams(text, units, language):
+                initial_capital = text[found.start:found.start + 1].isupper()
+                if found.words > longest and not (initial_capital or found.quoted):
+                    continue  # too long to be ranked unless it is a name or quoted (MAX_COMMON_WORDS)
                 key = " ".join(found.key)
                 numbers = self.grams.get((lang, key))
                 if numbers is None:
                     numbers = self.grams[(lang, key)] = [0] * len(_FIELDS)
                     self.words[(lang, key)] = found.words
-                words = [u for u in units[found.first:found.last + 1] if u.word]
-                capitals = [u.surface[:1].isupper() and not u.acronym for u in words]
+                first, after = found.first, found.last + 1
+                word_count = words[after] - words[first]
+                content_count = content[after] - content[first]
                 numbers[0] += sign
                 numbers[2] += sign * found.quoted
-                numbers[3] += sign * text[found.start:found.start + 1].isupper()
-                numbers[4] += sign * (len(words) >= 2 and all(capitals))
-                content = [u for u in words if u.key not in _NAME_GLUE]
-                numbers[5] += sign * (len(content) >= 2 and all(u.surface[:1].isupper() for u in content))
-                numbers[6] += sign * (len(words) > 2 and capitals[-1] and capitals[-2]
-                                      and not words[-3].surface[:1].isupper())
+                numbers[3] += sign * initial_capital
+                numbers[4] += sign * (word_count >= 2 and capitals[after] - capitals[first] == word_count)
+                numbers[5] += sign * (content_count >= 2
+                                      and content_capitals[after] - content_capitals[first] == content_count)
+                if word_count > 2:
+                    second = previous_word[found.last]
+                    third = previous_word[second]
+                    numbers[6] += sign * (capitals[found.last + 1] - capitals[found.last] == 1
+                                          and capitals[second + 1] - capitals[second] == 1
+                                          and not units[third].surface[:1].isupper())
                 for offset, neighbour in ((7, found.left), (10, found.right)):
                     if neighbour is None:
                         numbers[offset] += sign
@@ -371,7 +398,7 @@ def _vi_variants(store, known: _Known) -> list[Candidate]:
     language = _language("vi")
     found: dict[tuple, Candidate] = {}
     for stripped, entry in sorted(known.stripped.items()):
-        for line in occurrences(store, stripped, context=0):
+        for line in itertools.islice(occurrences(store, stripped, context=0, ordered=False), VARIANT_LINES):
             if line.side != "source" or line.lang != "vi" or \
                     " ".join(re.findall(r"[^\W_]+", strip_diacritics(line.match))) != stripped:
                 continue
@@ -397,7 +424,8 @@ def _with_contexts(store, candidate: Candidate) -> Candidate:
     occurrences: list[Occurrence] = []
     documents = set()
     # The folded key as the query: it finds every spelling that folds to it (tone placement, case, plural).
-    for line in itertools.islice(find(store, " ".join(candidate.key), context=CONTEXT_CHARS + 1), SAMPLE_LINES):
+    for line in itertools.islice(find(store, " ".join(candidate.key), context=CONTEXT_CHARS + 1, ordered=False),
+                                 SAMPLE_LINES):
         if line.side != "source" or line.lang != candidate.lang:
             continue
         key = tuple(k.removesuffix("'s") for k in tokenize(line.match, language.folder).keys if k[:1].isalnum())
@@ -470,3 +498,20 @@ def statistics_rows(store) -> dict[str, list[tuple]]:
             for table, columns in tables.items()}
 
 
+
+
+def list_is_current(store, glossary=None) -> bool:
+    """Whether the stored list reflects every document and this glossary version."""
+    state = list_state(store)
+    return ("listed_at" in state and state.get("glossary_version", "") == (glossary.version if glossary else "")
+            and not statistics_behind(store))
+
+
+def current_candidates(store, glossary=None, *, lang: str | None = None, dismissed: Iterable[str] = (),
+                       rebuild: bool = False, progress: Callable[[int, int], None] | None = None) -> list[Candidate]:
+    """The stored list, brought up to date first when documents or the glossary changed (or `rebuild`)."""
+    if rebuild or not list_is_current(store, glossary):
+        if store.read_only:
+            return [_with_contexts(store, c) for c in rank_candidates(store, glossary, lang=lang, dismissed=dismissed)]
+        refresh_candidate_list(store, glossary, progress=progress, rebuild=rebuild)
+    return candidate_list(store, lang=lang, dismissed=dismissed)
