@@ -276,7 +276,8 @@ def table(results: list[dict]) -> str:
             peaks.append(figures["peak_mb"] or 0)
             cells.append(f"{figures['seconds']:.2f} s, {figures['peak_mb']} MB")
         if any(cells):
-            lines.append(f"| {measure} | " + " | ".join(cells) + f" | time {_growth(seconds)}; memory {_growth(peaks)} |")
+            growth = f"time {_growth(seconds)}; memory {_growth(peaks)}"
+            lines.append(f"| {measure} | " + " | ".join(cells) + f" | {growth} |")
     return "\n".join(lines)
 
 
@@ -299,8 +300,8 @@ def main() -> int:
         return 0
     sizes = sorted(int(size) for size in args.sizes.split(","))
     load = os.getloadavg()
-    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}",
-          flush=True)
+    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, "
+          f"load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}", flush=True)
     with tempfile.TemporaryDirectory(prefix="corpus-scale-") as temporary:
         folder = Path(args.folder) if args.folder else Path(temporary)
         results = run(sizes, folder, not args.no_browser)

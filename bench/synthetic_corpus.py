@@ -25,7 +25,8 @@ REPO = Path(__file__).resolve().parent.parent
 FUNCTION_WORDS = """và của các những cho với trong tại được đã là có này để từ trên theo về khi thì mà cũng đến
 ra vào như nên đều sẽ đang rất nhiều một số""".split()
 ONSETS = "b c ch d đ g gi h k kh l m n ng nh ph qu s t th tr v x".split()
-RHYMES = "a ai an ang anh ao at ay e em en eo i ia iên im in inh oa oan oc oi on ong u ua uân ui um un ung uy ươc ương".split()
+RHYMES = ("a ai an ang anh ao at ay e em en eo i ia iên im in inh oa oan oc oi on ong u ua uân ui um un ung uy "
+          "ươc ương").split()
 TONES = ["", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]
 OUTLETS = ["Báo Hà Giang", "Báo Lạng Sơn", "Báo Quảng Ninh", "Báo Biên phòng", "Báo Lào Cai", "Báo Cao Bằng"]
 INSTITUTIONS = [
@@ -48,7 +49,7 @@ def _with_tone(syllable: str, tone: str) -> str:
 
 
 def _acronym(name: str) -> str:
-    return "".join(word[0] for word in name.split()).upper().replace("Đ", "Đ")
+    return "".join(word[0] for word in name.split()).upper()
 
 
 def glossary_forms() -> list[tuple[str, list[str]]]:
@@ -132,7 +133,8 @@ class CorpusGenerator:
             elif rng.random() < 0.3:
                 inserts.append(acronym)
             if rng.random() < 0.4:
-                inserts.append(rng.choices(self.names, cum_weights=self.name_weights)[0] if rng.random() < 0.5 else name)
+                other = rng.choices(self.names, cum_weights=self.name_weights)[0]
+                inserts.append(other if rng.random() < 0.5 else name)
             if rng.random() < 0.5:
                 term, variants = rng.choice(self.glossary)
                 roll = rng.random()

@@ -10,7 +10,13 @@ import pytest
 from workbench.documents.ingest import Document
 from workbench.documents.segment import Segment
 from workbench.review.document_list import (
-    DocumentQuery, list_documents, languages, outlets, summary, untranslated_documents)
+    DocumentQuery,
+    languages,
+    list_documents,
+    outlets,
+    summary,
+    untranslated_documents,
+)
 from workbench.review.store import ReviewStore
 from workbench.review.views import fold_for_search
 
@@ -24,7 +30,8 @@ def _document(number: int) -> Document:
     path = f"/corpus/{number:03d}.txt"
     return Document(path=path, name=f"{number:03d}.txt", lang=lang, machine_translated_from=None,
                     encoding="utf-8", content_hash=hashlib.sha256(path.encode()).hexdigest(), paragraphs=[],
-                    title=f"{TITLES[number % len(TITLES)]} {number}", date=f"20{10 + number % 12:02d}-0{1 + number % 9}-15",
+                    title=f"{TITLES[number % len(TITLES)]} {number}",
+                    date=f"20{10 + number % 12:02d}-0{1 + number % 9}-15",
                     outlet=OUTLETS[number % len(OUTLETS)], author=None)
 
 
