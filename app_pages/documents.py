@@ -98,7 +98,7 @@ def _remember(summary, *, translating: bool) -> None:
 # One page at a time, filtered by the library in SQL: the page costs the same for ten documents
 # or for tens of thousands.
 LANGUAGE_CHOICES = {"any language": None, "Vietnamese": "vi", "English": "en", "Chinese": "zh"}
-any_documents = store.conn.execute("SELECT 1 FROM documents WHERE archived = 0 LIMIT 1").fetchone() is not None
+any_documents = document_list.has_documents(store)
 page = None
 if any_documents:
     search_column, language_column, outlet_column, progress_column = st.columns([3, 1.3, 1.6, 1.3])

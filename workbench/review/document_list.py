@@ -126,6 +126,17 @@ def summary(store, document_id: int) -> dict | None:
     return _summaries(store, documents)[0] if documents else None
 
 
+def document_choices(store) -> dict[int, dict]:
+    """Listed documents by id with what a chooser shows (id, title, name, languages): one read, no counts."""
+    return {row["id"]: dict(row) for row in store.conn.execute(
+        "SELECT id, title, name, lang, target_lang FROM documents WHERE archived = 0 ORDER BY id")}
+
+
+def has_documents(store) -> bool:
+    """Whether any document is listed (not archived)."""
+    return store.conn.execute("SELECT 1 FROM documents WHERE archived = 0 LIMIT 1").fetchone() is not None
+
+
 def outlets(store) -> list[str]:
     """The outlets of the listed documents, alphabetically."""
     return [row[0] for row in store.conn.execute(
