@@ -79,11 +79,11 @@ STORED_MAX_WORDS = {"vi": 6, "en": 5}
 #: How many of the best-scored n-grams of a language the ranking reads.
 POOL = 4000
 #: How many candidates per language the stored list keeps (with forms and contexts from the index).
-LIST_LENGTH = 100
+LIST_LENGTH = 60
 #: Occurrences read from the index to pick a candidate's form and contexts.
-SAMPLE_LINES = 200
+SAMPLE_LINES = 40
 #: Occurrences of a glossary form read from the index when looking for its misspelt variants.
-VARIANT_LINES = 5000
+VARIANT_LINES = 300
 
 _HASH_MASK = (1 << 20) - 1
 _LIVE = """SELECT s.id, s.document_id, d.lang, coalesce(s.original_source_text, s.source_text) AS text
