@@ -13,14 +13,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import auth, common
+from workbench import actions
 from workbench.documents.discover import DOCUMENT_SUFFIXES
 from workbench.documents.uploads import MAX_UPLOAD_BYTES, upload_path, uploads_folder
 from workbench.errors import WorkbenchError
 from workbench.jobs import JOBS
-from workbench.pipeline import BatchOptions, import_uploads, translate_documents
+from workbench.pipeline import BatchOptions
 from workbench.review import document_list
-from workbench.review.store import ReviewStore
 
 #: Finished translations stay listed this long (seconds), so the reviewer sees how they ended.
 SHOW_FINISHED_FOR = 600
@@ -52,14 +52,15 @@ def summary_line(summary) -> str:
 
 
 def start_translation(document_ids: list[int], options: BatchOptions, label: str) -> None:
-    """Translate documents on a background job with its own store connection."""
-    path = str(store.path)
+    """Translate documents on a background job (the library checks who may)."""
+    actions.start_translation(store, auth.actor(), document_ids, options, label)
 
-    def work(progress):
-        with ReviewStore(path) as own:
-            return translate_documents(own, document_ids, options, progress=progress)
 
-    JOBS.start(label, work)
+def _cancel(job) -> None:
+    try:
+        actions.cancel_job(auth.actor(), job, store=common.store())
+    except WorkbenchError as exc:
+        st.session_state["documents_notice"] = f"Not cancelled: {exc}"
 
 
 def recent_jobs() -> list:
@@ -167,8 +168,10 @@ def draw_jobs() -> None:
         if job.running:
             left, right = st.columns([5, 1], vertical_alignment="center")
             left.progress(job.fraction, text=line)
-            right.button("Cancel", key=f"cancel_job_{job.id}", on_click=job.cancel,
-                         disabled=job.cancel_requested)
+            if auth.allowed("job.cancel"):
+                right.button("Cancel", key=f"cancel_job_{job.id}", on_click=_cancel, args=(job,),
+                             disabled=job.cancel_requested,
+                             help=f"started by {job.owner}" if job.owner else None)
         elif job.state == "done":
             summary = job.result
             for message in summary.failures:
@@ -188,6 +191,15 @@ def draw_jobs() -> None:
 
 
 draw_jobs()
+
+notice = st.session_state.pop("documents_notice", None)
+if notice:
+    st.error(common.escape_markdown(notice))
+managing = auth.refusal("document.upload")
+if managing:
+    # Only an account that may manage documents sees import, translate and archive.
+    st.caption(f"Import, translation and archiving are not offered: {common.escape_markdown(managing)}.")
+    st.stop()
 
 # -- import -----------------------------------------------------------------------------------
 st.subheader("Import documents", anchor=False)
@@ -209,8 +221,8 @@ if submitted:
     else:
         try:
             options = _batch_options(lang, mt_from, translate)
-            summary = import_uploads(store, [(f.name, f.getvalue()) for f in files],
-                                     dataclasses.replace(options, translate=False))
+            summary = actions.import_documents(store, auth.actor(), [(f.name, f.getvalue()) for f in files],
+                                               dataclasses.replace(options, translate=False))
             imported = _imported_ids([f.name for f in files]) if summary.documents else []
             _remember(summary, translating=bool(translate and imported))
             if translate and imported:
@@ -235,15 +247,19 @@ if any_documents:
     busy = bool(JOBS.running())
     if untranslated and st.button(f"Translate the untranslated segments ({len(untranslated)} "
                                   "document(s))", key="translate_rest", disabled=busy):
-        start_translation(untranslated, _batch_options("detect", "original", True),
-                          f"Translating the untranslated segments of {len(untranslated)} document(s)")
-        st.rerun()
+        try:
+            start_translation(untranslated, _batch_options("detect", "original", True),
+                              f"Translating the untranslated segments of {len(untranslated)} document(s)")
+        except WorkbenchError as exc:
+            st.error(common.escape_markdown(f"Not started: {exc}"))
+        else:
+            st.rerun()
 
 # -- archive ----------------------------------------------------------------------------------
 if summaries:
     st.subheader("Archive a document", anchor=False)
     st.caption("An archived document leaves the lists; its segments, history and approved "
-               "translations stay in the store.")
+               "translations stay in the store. The documents of the page above can be chosen.")
     by_id = {s["id"]: s for s in summaries}
     chosen = st.selectbox("Document", list(by_id), key="archive_choice",
                           format_func=lambda i: common.document_label(by_id[i]))
@@ -256,8 +272,11 @@ if summaries:
         st.warning(f"Archive “{common.escape_markdown(common.document_label(by_id[pending]))}”?")
         yes, no = st.columns(2)
         if yes.button("Yes, archive it", type="primary", key="archive_confirm"):
-            store.archive_document(pending)
             st.session_state["archive_pending"] = None
+            try:
+                actions.archive_document(store, auth.actor(), pending)
+            except WorkbenchError as exc:
+                st.session_state["documents_notice"] = f"Not archived: {exc}"
             st.rerun()
         if no.button("Cancel", key="archive_cancel"):
             st.session_state["archive_pending"] = None

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import auth, common
+from workbench import actions
 from workbench.errors import GlossaryError, WorkbenchError
 from workbench.glossary import default_glossary_path
 from workbench.glossary.candidates import proposed_row
@@ -168,10 +169,16 @@ if view == "Candidates":
                 for index, column in enumerate(editing.columns):
                     values[column] = columns[index % 3].text_input(
                         column, value=cells.get(column, ""), key=f"terms_{column}_{form_id}")
-                write = st.form_submit_button("Write to glossary", type="primary", key=f"terms_write_{form_id}")
+                refused = auth.refusal("candidate.accept")
+                write = st.form_submit_button("Write to glossary", type="primary", key=f"terms_write_{form_id}",
+                                              disabled=bool(refused), help=refused)
+            if refused:
+                st.caption(f"Not offered: {common.escape_markdown(refused)}.")
             if write:
                 try:
-                    updated = editing.save_entry(values, replacing=replacing)
+                    # The library's door (role read again, the row checked against the whole glossary).
+                    updated = actions.accept_candidate(auth.actor(), chosen_file, values, replacing=replacing,
+                                                       scope=glossary_path, store=store)
                 except GlossaryChanged as exc:
                     st.error(common.escape_markdown(str(exc)))
                 except GlossaryError as exc:
@@ -184,13 +191,17 @@ if view == "Candidates":
                                                         + (f" (line {row.line})." if row else "."))
                     st.rerun()
 
-        reviewer = common.reviewer()
-        if st.button("Dismiss this candidate", key=f"terms_dismiss_{candidate.id}", disabled=not reviewer,
-                     help=None if reviewer else "Enter your reviewer name in the sidebar first."):
-            store.dismiss_term_candidate(candidate.id, lang=candidate.lang, kind=candidate.kind,
-                                         form=candidate.form, reviewer=reviewer)
-            st.session_state["terms_notice"] = f"Dismissed {candidate.form} ({candidate.id}); it will not come back."
-            st.rerun()
+        refused = auth.refusal("candidate.dismiss")
+        if st.button("Dismiss this candidate", key=f"terms_dismiss_{candidate.id}", disabled=bool(refused),
+                     help=refused):
+            try:
+                actions.dismiss_candidate(store, auth.actor(), candidate)
+            except WorkbenchError as exc:
+                st.error(f"Not dismissed: {common.escape_markdown(str(exc))}")
+            else:
+                st.session_state["terms_notice"] = (f"Dismissed {candidate.form} ({candidate.id}); "
+                                                    "it will not come back.")
+                st.rerun()
 
 if view == "Consistency":
     findings = check_consistency(store, glossary)

@@ -4,7 +4,7 @@
                                --format tmx|tsv|jsonl|xliff [--out FILE]
     python -m workbench export [--db FILE] [--doc ID_OR_NAME ...] --format txt|docx|html
                                [--bilingual] [--glossary PATH] --out DIR
-    python -m workbench import-xliff FILE --reviewer NAME [--db FILE]
+    python -m workbench import-xliff FILE [--reviewer NAME] [--confirm] [--db FILE]
 
 The formats are those of `workbench.exchange.formats.FORMATS`, the registry the
 Export page uses too.
@@ -57,8 +57,12 @@ def register(subparsers) -> None:
         description="Check every unit of the file, then apply the changed targets and states "
                     "as the given reviewer; a broken file changes nothing.")
     importer.add_argument("file", metavar="FILE", help="XLIFF 2.0 file exported by `export`")
-    importer.add_argument("--reviewer", required=True, metavar="NAME",
-                          help="name recorded in the history of every changed segment")
+    importer.add_argument("--reviewer", metavar="NAME",
+                          help="who imports: recorded in the history of every changed segment (default: the "
+                               "operating-system user); with a users file, an account whose role decides")
+    importer.add_argument("--confirm", action="store_true",
+                          help="go on when the file alters reviewed or approved segments (needs a role that "
+                               "may change approved work); without it such an import is refused")
     add_db_option(importer)
     importer.set_defaults(func=run_import_xliff)
 
@@ -128,16 +132,19 @@ def _export_documents(args, fmt) -> int:
 
 def run_import_xliff(args) -> int:
     """`import-xliff`: apply an edited XLIFF file; print what changed and what was skipped."""
-    from workbench.exchange.xliff import check_xliff_size, import_xliff
+    from workbench.actions import import_xliff
+    from workbench.authority import command_line_actor
+    from workbench.exchange.xliff import check_xliff_size
 
     path = Path(args.file)
+    actor = command_line_actor(args.reviewer)
     try:
         check_xliff_size(path.stat().st_size, path)  # before reading it all into memory
         data = path.read_bytes()
     except OSError as exc:
         raise WorkbenchError(f"{path}: cannot read ({exc.strerror})") from None
     with open_store(args) as store:
-        result = import_xliff(store, data, reviewer=args.reviewer, path=str(path))
+        result = import_xliff(store, actor, data, path=str(path), confirm=args.confirm)
     for skipped in result.skipped:
         where = f"{path}:{skipped.line}" if skipped.line else str(path)
         print(f"skipped: {where}: {skipped.unit_id}: {skipped.reason}", file=sys.stderr)

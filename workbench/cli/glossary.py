@@ -78,7 +78,8 @@ def register(subparsers) -> argparse.ArgumentParser:
     candidates.add_argument("--set", action="append", default=[], metavar="COLUMN=VALUE",
                             help="with --accept: set a cell of the row, e.g. --set en='Border Guard Command'")
     candidates.add_argument("--yes", action="store_true", help="with --accept: write the row")
-    candidates.add_argument("--reviewer", help="with --dismiss: who dismisses it (default: $USER)")
+    candidates.add_argument("--reviewer", help="with --accept, --dismiss, --restore: who acts (default: the "
+                            "operating-system user); with a users file, an account whose role decides")
     candidates.add_argument("--rebuild", action="store_true",
                             help="count every document again (otherwise only the documents changed since the "
                                  "last count are read)")
@@ -219,7 +220,10 @@ def _candidates(args) -> int:
                       f"{row['dismissed_by']}\t{row['dismissed_at']}")
             return 0
         if args.restore:
-            if not store.restore_term_candidate(args.restore):
+            from workbench.actions import restore_candidate
+            from workbench.authority import command_line_actor
+
+            if not restore_candidate(store, command_line_actor(args.reviewer), args.restore):
                 raise UsageError(f"candidate {args.restore} was not dismissed")
             print(f"{args.restore}: will be proposed again")
             return 0
@@ -239,12 +243,12 @@ def _candidates(args) -> int:
                 raise UsageError(f"no term candidate {wanted} in this store (list them with "
                                  "`glossary candidates`)")
             if args.dismiss:
-                import getpass
+                from workbench.actions import dismiss_candidate
+                from workbench.authority import command_line_actor
 
-                reviewer = args.reviewer or getpass.getuser()
-                store.dismiss_term_candidate(candidate.id, lang=candidate.lang, kind=candidate.kind,
-                                             form=candidate.form, reviewer=reviewer)
-                print(f"{candidate.id}: {candidate.form!r} dismissed by {reviewer}; it will not be proposed again")
+                actor = command_line_actor(args.reviewer)
+                dismiss_candidate(store, actor, candidate)
+                print(f"{candidate.id}: {candidate.form!r} dismissed by {actor.name}; it will not be proposed again")
                 return 0
     if args.accept:
         return _accept(args, candidate, glossary)
@@ -275,7 +279,9 @@ def format_candidates(candidates) -> str:
 
 
 def _accept(args, candidate, glossary) -> int:
-    from workbench.glossary.candidates import accept_candidate, entry_file, proposed_row
+    from workbench.actions import accept_candidate
+    from workbench.authority import command_line_actor
+    from workbench.glossary.candidates import entry_file, proposed_row
 
     cells, replacing = proposed_row(candidate, glossary)
     for assignment in args.set:
@@ -298,7 +304,7 @@ def _accept(args, candidate, glossary) -> int:
               file=sys.stderr)
         return 0
     scope = glossary_path(args.glossary)
-    updated = accept_candidate(path, cells, replacing=replacing,
+    updated = accept_candidate(command_line_actor(args.reviewer), path, cells, replacing=replacing,
                                scope=scope if scope.is_dir() and path.resolve().parent == scope.resolve() else None)
     row = updated.row(cells["id"])
     print(f"{path}:{row.line if row else '?'}: written")

@@ -390,8 +390,14 @@ def _plan(store, root, units: list[_Unit], problems: list) -> tuple[list[_Change
     return changes, result
 
 
-def import_xliff(store, data: bytes, *, reviewer: str, path: str | Path | None = None) -> ImportResult:
-    """Apply the targets and states of an XLIFF 2 file to the store; all checks come first."""
+def import_xliff(store, data: bytes, *, reviewer: str, path: str | Path | None = None,
+                 vet=None) -> ImportResult:
+    """Apply the targets and states of an XLIFF 2 file to the store; all checks come first.
+
+    `vet(changes)`, when given, sees every planned change (segment_id, unit_id, line, text,
+    status, version) before anything is written and may refuse the import by raising
+    (`workbench.actions.import_xliff` checks the reviewer's role and approved work there).
+    """
     if not reviewer or not reviewer.strip():
         raise StoreError("a reviewer name is required to import changes")
     root = parse_xliff_bytes(data, path)
@@ -402,6 +408,8 @@ def import_xliff(store, data: bytes, *, reviewer: str, path: str | Path | None =
         line, reason = problems[0]
         more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
         raise XliffImportError(reason + more + "; nothing was imported", path, line, problems)
+    if vet is not None:
+        vet(changes)
     for change in changes:
         try:
             store.save_target(change.segment_id, change.text, change.status, reviewer=reviewer,

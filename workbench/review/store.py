@@ -157,7 +157,37 @@ CREATE TABLE translation_claims (
 );
 """
 
-# Migration 5: a full-text index of every segment's source and target (`workbench.review.search_index`),
+# Migration 5: sign-in sessions (`workbench.review.sessions`: only a hash of each token, the role and
+# password fingerprint it was granted under, its expiry), failed sign-ins by account and by client
+# (throttling), and each account's unsaved drafts per segment (`workbench.review.drafts`).
+_SESSIONS_AND_DRAFTS = """
+CREATE TABLE sign_in_sessions (
+    token_hash TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    role TEXT NOT NULL,
+    password_fingerprint TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    ended_at REAL
+);
+CREATE INDEX sign_in_sessions_by_account ON sign_in_sessions (account);
+CREATE TABLE sign_in_failures (
+    key TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    last_failure_at REAL NOT NULL,
+    wait_until REAL NOT NULL
+);
+CREATE TABLE drafts (
+    account TEXT NOT NULL,
+    segment_id INTEGER NOT NULL REFERENCES segments(id),
+    base_version INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (account, segment_id)
+);
+"""
+
+# Migration 6: a full-text index of every segment's source and target (`workbench.review.concordance`),
 # kept in step by triggers. It is contentless: it holds only the index of a folded copy (đ read as d;
 # the unicode61 tokenizer folds case and drops diacritics), and the concordance checks each row it
 # returns with the glossary matcher, so the index only has to find a superset of the matches.
@@ -185,7 +215,7 @@ CREATE INDEX documents_by_date ON documents (date);
 CREATE INDEX segments_by_status ON segments (status) WHERE retired_at IS NULL;
 """
 
-# Migration 6: term candidate statistics kept in the store (`workbench.review.term_statistics`):
+# Migration 7: term candidate statistics kept in the store (`workbench.review.term_statistics`):
 # n-gram and acronym counts with document frequencies, the segments they were counted from, and the
 # candidate list as last ranked. The tables are filled by `update_statistics`, not by this migration.
 _TERM_STATISTICS = """
@@ -244,7 +274,7 @@ CREATE TABLE term_statistics_state (
 # Index i upgrades a file from user_version i to i + 1. Statements are split where
 # `sqlite3.complete_statement` says one ends (a trigger body holds ";" of its own).
 MIGRATIONS: list[str] = [_SCHEMA_V1, _ALIGNED_PAIRS, _DISMISSED_TERM_CANDIDATES, _TRANSLATIONS_BY_CONTENT,
-                         _SEGMENT_SEARCH, _TERM_STATISTICS]
+                         _SESSIONS_AND_DRAFTS, _SEGMENT_SEARCH, _TERM_STATISTICS]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 #: How long a claim on a source holds if its owner cannot be seen to be alive (another host).
@@ -717,6 +747,8 @@ class ReviewStore:
             raise StoreError(f"unknown status '{status}' (one of {', '.join(STATUSES)})")
         if not reviewer or not reviewer.strip():
             raise StoreError("a reviewer name is required to change a segment")
+        if status in ("reviewed", "approved") and not (text or "").strip():
+            raise StoreError(f"an empty target cannot be {status}")
         with self.transaction() as conn:
             row = conn.execute("SELECT * FROM segments WHERE id = ?", (segment_id,)).fetchone()
             if row is None:
