@@ -86,6 +86,9 @@ def register(subparsers) -> argparse.ArgumentParser:
     candidates.add_argument("--yes", action="store_true", help="with --accept: write the row")
     candidates.add_argument("--reviewer", help="with --accept, --dismiss, --restore: who acts (default: the "
                             "operating-system user); with a users file, an account whose role decides")
+    candidates.add_argument("--rebuild", action="store_true",
+                            help="count every document again (otherwise only the documents changed since the "
+                                 "last count are read)")
     candidates.set_defaults(func=_candidates)
 
     consistency = commands.add_parser(
@@ -244,7 +247,7 @@ def _import_tbx(args) -> int:
 
 
 def _candidates(args) -> int:
-    from workbench.glossary.candidates import find_candidates, segments_from_store
+    from workbench.review.term_statistics import current_candidates
 
     glossary = load_optional_glossary(args.glossary)
     with open_store(args) as store:
@@ -266,8 +269,14 @@ def _candidates(args) -> int:
             return 0
         dismissed = {row["candidate_id"] for row in store.dismissed_term_candidates()}
         wanted = args.accept or args.dismiss
-        found = find_candidates(segments_from_store(store, args.lang), glossary,
-                                dismissed=() if wanted else dismissed)
+        def progress(done: int, total: int) -> None:
+            print(f"\rcounting term statistics: {done} of {total} changed documents", end="", file=sys.stderr,
+                  flush=True)
+            if done == total:
+                print(file=sys.stderr)
+
+        found = current_candidates(store, glossary, lang=args.lang, dismissed=() if wanted else dismissed,
+                                   rebuild=args.rebuild, progress=progress)
         if wanted:
             candidate = next((c for c in found if c.id == wanted), None)
             if candidate is None:
