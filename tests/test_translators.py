@@ -126,27 +126,30 @@ def test_term_enforcement_keeps_within_positions(tiny_checkpoints, tmp_path_fact
     checkpoint = build_random_marian(tmp_path_factory.mktemp("short-terms") / "vi-en", seed_texts("vi"),
                                      seed_texts("en-mt"), max_positions=32)
     translator = translator_of(engine, checkpoint)
-    # Every hypothesis any strategy asks the engine for (n-best, forced prefixes, continuations)
-    # passes through `translate_token_ids`: record what went in and what came out.
-    lengths, prefixes = [], []
-    decode_ids = translator.translate_token_ids
+    # Every output the engine decodes passes through `translate_token_ids`, and every output with a
+    # term put in place is scored through `token_log_probs`: record their lengths.
+    decoded, scored = [], []
+    decode_ids, score_ids = translator.translate_token_ids, translator.token_log_probs
 
-    def recording(*args, **kwargs):
-        prefixes.extend(len(prefix) for prefix in kwargs.get("target_prefixes") or ())
+    def recording_decode(*args, **kwargs):
         hypotheses = decode_ids(*args, **kwargs)
-        lengths.extend(len(hypothesis) for hyps in hypotheses for hypothesis in hyps)
+        decoded.extend(len(hypothesis) for hyps in hypotheses for hypothesis in hyps)
         return hypotheses
 
-    translator.translate_token_ids = recording
+    def recording_score(sentences, targets):
+        scored.extend(len(target) for target in targets)
+        return score_ids(sentences, targets)
+
+    translator.translate_token_ids, translator.token_log_probs = recording_decode, recording_score
     glossary = load_glossary(REPO / "glossaries")
     sentence = "Đảng uỷ BĐBP tỉnh và Bộ Chỉ huy BĐBP tỉnh tổ chức hội nghị " * 3
     (result,) = translate_with_terms(translator, [sentence], glossary, "vi", "en")
     assert result.report.occurrences  # terms were found and handled, whatever was placed
-    # The decoder start token takes position 0: every hypothesis and forced prefix fits in the 31 after it.
-    assert lengths and max(lengths) <= 31
-    assert max(prefixes, default=0) <= 31
-    if not translator.runs_logits_processors:
-        assert prefixes  # the placement strategy did force terms, so the limit was tested with them
+    # The decoder start token takes position 0: every output, and every output with a term put in
+    # place (scored with its end-of-sentence token), fits in the 31 positions after it.
+    assert decoded and max(decoded) <= 31
+    assert scored, "no output was scored with a term in place, so the limit was not tested with one"
+    assert max(scored) <= 31
 
 
 def test_batches_respect_budget_and_never_mix_length_buckets():
