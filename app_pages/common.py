@@ -233,3 +233,16 @@ def kind_label(kind: str, mt_source_lang: str | None) -> str:
     if kind == "machine_translation":
         return f"machine translation of {language_name(mt_source_lang)}"
     return "original"
+
+
+def glossary_row_inputs(columns, cells: dict, *, key_of, help_of=lambda column: None) -> dict[str, str]:
+    """One text input per glossary column, three to a row, filled from `cells`; the values, by column.
+
+    `key_of(column)` and `help_of(column)` give each input its widget key and hover help.
+    """
+    values = {}
+    layout = st.columns(3)
+    for index, column in enumerate(columns):
+        values[column] = layout[index % 3].text_input(column, value=cells.get(column, ""), key=key_of(column),
+                                                      help=help_of(column))
+    return values

@@ -92,12 +92,9 @@ if row is not None and loaded is not None:
 st.subheader("Add an entry" if row is None else f"Edit {common.escape_markdown(entry_id)}", anchor=False)
 form_id = f"{entry_id}_{editing.fingerprint.sha256[:12]}"
 with st.form(f"glossary_form_{form_id}"):
-    values = {}
-    columns = st.columns(3)
-    for index, column in enumerate(editing.columns):
-        values[column] = columns[index % 3].text_input(
-            column, value=row.cells.get(column, "") if row else "", key=f"glossary_{column}_{form_id}",
-            help=COLUMN_HELP.get(column, "several forms separated by |" if "_" in column else None))
+    values = common.glossary_row_inputs(
+        editing.columns, row.cells if row else {}, key_of=lambda column: f"glossary_{column}_{form_id}",
+        help_of=lambda column: COLUMN_HELP.get(column, "several forms separated by |" if "_" in column else None))
     refused = auth.refusal("glossary.write")
     save = st.form_submit_button("Save entry", type="primary", key=f"glossary_save_{form_id}",
                                  disabled=bool(refused), help=refused)

@@ -160,11 +160,8 @@ if view == "Candidates":
                        f" in {chosen_file.name}. Review every cell; a new entry needs its other-language term.")
             form_id = f"{candidate.id}_{chosen_file.name}_{editing.fingerprint.sha256[:10]}"
             with st.form(f"terms_form_{form_id}"):
-                values = {}
-                columns = st.columns(3)
-                for index, column in enumerate(editing.columns):
-                    values[column] = columns[index % 3].text_input(
-                        column, value=cells.get(column, ""), key=f"terms_{column}_{form_id}")
+                values = common.glossary_row_inputs(editing.columns, cells,
+                                                    key_of=lambda column: f"terms_{column}_{form_id}")
                 refused = auth.refusal("candidate.accept")
                 write = st.form_submit_button("Write to glossary", type="primary", key=f"terms_write_{form_id}",
                                               disabled=bool(refused), help=refused)
