@@ -227,3 +227,19 @@ def test_the_review_page_checks_the_role_before_it_saves(users_file, tmp_path, m
         saved = store.segment(second.id)
         assert (saved.target_text, saved.status, saved.version, saved.updated_by) == (
             "Border guards patrol.", "translated", 2, "minh")
+
+
+def test_the_documents_page_lists_translations_not_a_term_candidate_update(tmp_path, monkeypatch):
+    """A finished candidate update (its result is a count) beside the page's translation jobs."""
+    import time
+
+    from workbench.jobs import JOBS
+
+    job = JOBS.start("Updating term candidates", lambda progress: 3, kind="term-candidates")
+    deadline = time.monotonic() + 120
+    while job.running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert job.state == "done"
+    at = _app(monkeypatch, tmp_path, None)
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Updating term candidates" not in " ".join(s.value for s in at.success)
