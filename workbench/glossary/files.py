@@ -10,7 +10,8 @@ starting with `#` are ignored; columns are named by the header, in any order:
 `id`, the canonical terms `vi`, `en`, `zh`, the variant forms `vi_variants`,
 `en_variants`, `zh_variants`, the forbidden renderings `vi_forbidden`,
 `en_forbidden`, `zh_forbidden` (several forms separated by `|`),
-`case_sensitive` and `enforce` (yes/no), and `note`. Only `id` and `en` are
+`case_sensitive` and `enforce` (yes/no), `context` (what must surround a form
+before it matches, e.g. `vi:quoted|vi:after=mô hình`; optional) and `note`. Only `id` and `en` are
 required columns. TSV fields are split on tabs with no quoting; CSV follows
 RFC 4180 quoting.
 """
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from workbench.errors import DocumentError, GlossaryError, LocatedError
 from workbench.files import read_guarded, special_kind
-from workbench.glossary.entries import LANGUAGES, Glossary, GlossaryEntry
+from workbench.glossary.entries import LANGUAGES, Glossary, GlossaryEntry, parse_context
 from workbench.glossary.matching import TermMatcher, has_matchable_content
 
 GLOSSARY_SUFFIXES = (".tsv", ".csv")
@@ -36,7 +37,7 @@ TERM_COLUMNS = LANGUAGES
 VARIANT_COLUMNS = tuple(f"{lang}_variants" for lang in LANGUAGES)
 FORBIDDEN_COLUMNS = tuple(f"{lang}_forbidden" for lang in LANGUAGES)
 FLAG_COLUMNS = ("case_sensitive", "enforce")
-COLUMNS = ("id",) + TERM_COLUMNS + VARIANT_COLUMNS + FORBIDDEN_COLUMNS + FLAG_COLUMNS + ("note",)
+COLUMNS = ("id",) + TERM_COLUMNS + VARIANT_COLUMNS + FORBIDDEN_COLUMNS + FLAG_COLUMNS + ("context", "note")
 REQUIRED_COLUMNS = ("id", "en")
 FLAG_VALUES = {"yes": True, "y": True, "true": True, "1": True,
                "no": False, "n": False, "false": False, "0": False}
@@ -300,13 +301,18 @@ def _parse_row(cells: list[str], columns: list[str], path: Path, line: int,
             flags[column] = FLAG_VALUES[value]
         else:
             problem(f"{label}: column '{column}' must be yes or no, not '{row.get(column)}'")
+    context = {}
+    try:
+        context = parse_context(row.get("context", ""))
+    except ValueError as exc:
+        problem(f"{label}: column 'context': {exc}")
     note = row.get("note", "")
     if len(note) > MAX_NOTE_CHARS:
         problem(f"{label}: note is {len(note)} characters long (at most {MAX_NOTE_CHARS})")
     if len(problems) != before:
         return None
     return GlossaryEntry(entry_id, terms, variants, forbidden, note,
-                         flags["case_sensitive"], flags["enforce"], str(path), line)
+                         flags["case_sensitive"], flags["enforce"], str(path), line, context)
 
 
 def _split_forms(cell: str, column: str, problem, label: str) -> list[str]:

@@ -5,7 +5,7 @@ Export writes TBX-Basic in the TBX 2019 (ISO 30042:2019) DCA style: one
 per form. The canonical term is `preferredTerm-admn-sts`, variants are
 `admittedTerm-admn-sts`, forbidden renderings are `deprecatedTerm-admn-sts`;
 the note is a `note`. TBX-Basic has no data category for the two switches
-(case_sensitive, enforce), so they go into a second `note` starting with
+(case_sensitive, enforce) or the context rules, so they go into a second `note` starting with
 "workbench:", which a round trip reads back and other tools show as text.
 
 Import reads that, and also the older TBX v2 (`martif`, `termEntry`,
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from workbench.errors import DocumentError, GlossaryError, LocatedError
 from workbench.files import parse_xml, read_guarded, write_atomic
-from workbench.glossary.entries import LANGUAGES, Glossary, GlossaryEntry
+from workbench.glossary.entries import LANGUAGES, Glossary, GlossaryEntry, format_context, parse_context
 from workbench.glossary.files import (
     COLUMNS,
     FORM_SEPARATOR,
@@ -59,7 +59,8 @@ def export_tbx(glossary: Glossary, path: str | Path | None = None) -> bytes:
             etree.SubElement(concept, f"{{{TBX_NAMESPACE}}}note").text = entry.note
         flags = etree.SubElement(concept, f"{{{TBX_NAMESPACE}}}note")
         flags.text = (f"{FLAGS_PREFIX} case_sensitive={'yes' if entry.case_sensitive else 'no'}; "
-                      f"enforce={'yes' if entry.enforce else 'no'}")
+                      f"enforce={'yes' if entry.enforce else 'no'}"
+                      + (f"; context={format_context(entry.context)}" if entry.context else ""))
         for lang in LANGUAGES:
             forms = [(entry.term(lang), "term")] if entry.term(lang) else []
             forms += [(form, "variant") for form in entry.variants.get(lang, ())]
@@ -126,7 +127,7 @@ def _read_concept(concept, number: int, path: Path, problems: list, seen_ids: se
         problem(f"duplicate id '{entry_id}'")
         return None
     seen_ids.add(entry_id)
-    notes, case_sensitive, enforce = [], False, True
+    notes, case_sensitive, enforce, context = [], False, True, {}
     for note in _children(concept, "note", "descrip", "descripGrp"):
         text = "".join(note.itertext()).strip()
         if text.startswith(FLAGS_PREFIX):
@@ -134,6 +135,10 @@ def _read_concept(concept, number: int, path: Path, problems: list, seen_ids: se
                             if "=" in part)
             case_sensitive = settings.get("case_sensitive", "no").strip() == "yes"
             enforce = settings.get("enforce", "yes").strip() == "yes"
+            try:
+                context = parse_context(settings.get("context", ""))
+            except ValueError as exc:
+                problem(f"entry '{entry_id}': {exc}", note)
         elif text:
             notes.append(text)
     terms, variants, forbidden = {}, {}, {}
@@ -175,14 +180,14 @@ def _read_concept(concept, number: int, path: Path, problems: list, seen_ids: se
         problem(f"entry '{entry_id}': no Vietnamese or Chinese term")
         return None
     return GlossaryEntry(entry_id, terms, variants, forbidden, " ".join(notes), case_sensitive,
-                         enforce, str(path), concept.sourceline)
+                         enforce, str(path), concept.sourceline, context)
 
 
 def write_tsv(glossary: Glossary, path: str | Path) -> None:
     """Write a glossary as a TSV file in the format `load_glossary` reads."""
     lines = ["\t".join(COLUMNS)]
     for entry in glossary:
-        cells = {"id": entry.id, "note": entry.note,
+        cells = {"id": entry.id, "note": entry.note, "context": format_context(entry.context),
                  "case_sensitive": "yes" if entry.case_sensitive else "no",
                  "enforce": "yes" if entry.enforce else "no"}
         for lang in LANGUAGES:
