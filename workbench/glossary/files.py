@@ -26,7 +26,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.errors import GlossaryError, LocatedError
+from workbench.errors import DocumentError, GlossaryError, LocatedError
+from workbench.files import read_guarded, special_kind
 from workbench.glossary.entries import LANGUAGES, Glossary, GlossaryEntry, parse_context
 from workbench.glossary.matching import TermMatcher, has_matchable_content
 
@@ -88,7 +89,11 @@ def glossary_files(path: str | Path) -> tuple[list[Path], list[LocatedError]]:
             return [], [GlossaryFileError(
                 f"unknown glossary file type '{path.suffix}' (expected .tsv or .csv)", path)]
         return [path], []
-    return [], [GlossaryFileError("no such file or folder", path)]
+    try:
+        kind = special_kind(path.stat().st_mode)
+    except OSError:
+        return [], [GlossaryFileError("no such file or folder", path)]
+    return [], [GlossaryFileError(f"{kind}, not a glossary file (.tsv or .csv); not read", path)]
 
 
 def read_glossary(path: str | Path | None = None) -> tuple[Glossary | None, list[LocatedError]]:
@@ -139,15 +144,10 @@ def check_glossary(path: str | Path | None = None) -> list[LocatedError]:
 # -- one file ------------------------------------------------------------------------------
 def _parse_file(path: Path) -> _ParsedFile:
     parsed = _ParsedFile()
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            parsed.problems.append(GlossaryFileError(
-                f"file is {size} bytes (at most {MAX_FILE_BYTES}); is this a glossary?", path))
-            return parsed
-        data = path.read_bytes()
-    except OSError as exc:
-        parsed.problems.append(GlossaryFileError(f"cannot read file: {exc.strerror}", path))
+    try:  # the guarded door: a regular file, at most MAX_FILE_BYTES read
+        data = read_guarded(path, MAX_FILE_BYTES, advice="; is this a glossary?")
+    except DocumentError as exc:
+        parsed.problems.append(GlossaryFileError(exc.reason, path))
         return parsed
     parsed.content = data
     text = _decode(data, path, parsed.problems)
