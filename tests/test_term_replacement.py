@@ -122,6 +122,16 @@ def test_a_result_the_model_scores_much_worse_keeps_the_models_output_and_flags_
     assert occurrence.missing and occurrence.note == SCORED_WORSE
 
 
+def test_replacements_the_model_accepts_are_kept_when_another_in_the_sentence_is_refused(glossary):
+    model = BagTranslator({**LEXICON, "thủ tướng": "Premier"}, dislikes=("Minister",))
+    result, plain = _enforce(model, "Chủ tịch xã và Thủ tướng họp.", glossary)
+    assert plain.text == "President commune and Premier met."
+    assert result.text == "Chairman commune and Premier met."
+    by_entry = {o.entry_id: o for o in result.report.occurrences}
+    assert by_entry["vn-chu-tich"].present
+    assert by_entry["vn-thu-tuong"].missing and by_entry["vn-thu-tuong"].note == SCORED_WORSE
+
+
 def test_a_term_the_model_did_not_render_is_flagged_not_guessed_into_place(glossary):
     model = BagTranslator({**LEXICON, "chủ tịch": ""})
     result, plain = _enforce(model, "Chủ tịch nước Trần Đại Quang tiếp khách.", glossary)

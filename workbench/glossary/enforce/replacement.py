@@ -21,7 +21,8 @@ The same steps for every engine (CTranslate2 and transformers alike):
    plain hypothesis is kept and the term flagged.
 
 Cost: one plain decoding pass, then two scoring passes (no decoding) for the sentences
-that lack a term; decoding never runs past a sentence the model would have ended.
+that lack a term (a third, rare one where several replacements of a sentence fail
+together); decoding never runs past a sentence the model would have ended.
 """
 
 from __future__ import annotations
@@ -114,26 +115,53 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
     if not candidates:
         return results
 
-    # Step 4: each replacement alone is checked against the plain hypothesis.
-    replaced = [_apply(plain[i], [r]) for i, r in candidates]
-    checked = translator.token_log_probs([sources[i] for i, _ in candidates], replaced)
-    accepted: dict[int, list[Replacement]] = {}
-    for (i, replacement), candidate_scores in zip(candidates, checked, strict=True):
-        # Tokens after the term (EOS left out: a model may still expect its own word at the end).
-        after_plain = plain_scores[i][replacement.end:-1]
-        after_term = candidate_scores[replacement.start + len(replacement.term_ids):-1]
-        drop = _mean(after_plain) - _mean(after_term)
-        if drop > settings.max_score_drop:
-            results[i].notes[replacement.occurrence] = SCORED_WORSE
-        else:
-            accepted.setdefault(i, []).append(replacement)
-    for i, replacements in accepted.items():
-        kept = _disjoint(replacements)
-        for replacement in replacements:
+    # Step 4: the replacements of a sentence are checked together (one scoring row); where
+    # that fails and there were several, each alone.
+    by_sentence: dict[int, list[Replacement]] = {}
+    for i, replacement in candidates:
+        by_sentence.setdefault(i, []).append(replacement)
+    groups = [(i, _disjoint(found)) for i, found in by_sentence.items()]
+    for i, found in by_sentence.items():
+        kept = dict(groups)[i]
+        for replacement in found:
             if replacement not in kept:
                 results[i].notes[replacement.occurrence] = OVERLAPPING
-        results[i].token_ids = _apply(plain[i], kept)
+    passed, failed = _check(translator, sources, plain, plain_scores, groups, settings)
+    singles = [(i, [r]) for i, group in failed if len(group) > 1 for r in group]
+    passed_alone, failed_alone = _check(translator, sources, plain, plain_scores, singles, settings)
+    for i, group in failed_alone + [(i, group) for i, group in failed if len(group) == 1]:
+        results[i].notes[group[0].occurrence] = SCORED_WORSE
+    accepted: dict[int, list[Replacement]] = {}
+    for i, group in passed + passed_alone:
+        accepted.setdefault(i, []).extend(group)
+    for i, group in accepted.items():
+        results[i].token_ids = _apply(plain[i], group)
     return results
+
+
+def _check(translator, sources, plain, plain_scores, groups, settings):
+    """(passed, failed) groups of replacements: failed where the model scores the result much worse.
+
+    Compared: the model's mean log-probability of the tokens outside the terms, from the
+    first replacement on (EOS left out: a model may still expect its own word at the
+    end), in the replaced hypothesis and in the plain one.
+    """
+    if not groups:
+        return [], []
+    replaced = [_apply(plain[i], group) for i, group in groups]
+    scores = translator.token_log_probs([sources[i] for i, _ in groups], replaced)
+    passed, failed = [], []
+    for (i, group), candidate_scores in zip(groups, scores, strict=True):
+        plain_after, replaced_after = [], []
+        shift = 0
+        for replacement, following in zip(group, group[1:] + [None], strict=True):
+            end = following.start if following else len(plain[i])
+            plain_after += plain_scores[i][replacement.end:end]
+            shift += len(replacement.term_ids) - (replacement.end - replacement.start)
+            replaced_after += candidate_scores[replacement.end + shift:end + shift]
+        worse = _mean(plain_after) - _mean(replaced_after) > settings.max_score_drop
+        (failed if worse else passed).append((i, group))
+    return passed, failed
 
 
 def rendering_span(with_source: list[float], without_source: list[float], pieces: list[str],
