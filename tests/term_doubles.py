@@ -78,6 +78,9 @@ class BagTranslator:
                 i += 1
         return " ".join(part for part in out if part)
 
+    def source_token_ids(self, sentences):
+        return [self.tokenizer.piece_ids(s) + [self.tokenizer.eos_token_id] for s in sentences]
+
     def translate_token_ids(self, sentences, settings=DEFAULT_DECODING, **_):
         self.decodes += len(sentences)
         return [[self.tokenizer.piece_ids(self.render(s))] for s in sentences]

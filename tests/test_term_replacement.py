@@ -171,4 +171,6 @@ def test_rendering_span_is_widened_to_whole_words_and_skips_punctuation():
     assert rendering_span(with_source, without, pieces, settings) == (1, 4)
     flat = [-0.5] * 7
     assert rendering_span(with_source, flat, pieces, settings) is None
+    # No longer than a rendering can be: the best run of at most 2 tokens ("The Bor"), widened to "der".
+    assert rendering_span(with_source, [-9.0, -9.0, -5.0, -5.0, -0.1, -0.1, -0.1], pieces, settings, 2) == (0, 3)
     assert rendering_span(with_source, [-0.1] * 5 + [-9.0, -0.1], pieces, settings) is None

@@ -8,8 +8,9 @@ The same steps for every engine (CTranslate2 and transformers alike):
 2. Which words render the source term. The plain hypothesis is scored token by token
    given the source, and given the source with the term's span deleted (forced
    decoding: no search, one batched call). Tokens that render the deleted span lose
-   most of their probability; the rendering is the contiguous run of tokens with the
-   largest loss beyond `span_margin`, widened to whole words. When no run loses at
+   most of their probability; the rendering is the contiguous run of tokens (at most
+   `span_length_ratio` times the source term's tokens, plus two) with the largest loss
+   beyond `span_margin`, widened to whole words. When no run loses at
    least `min_span_loss`, the model did not render the span where it can be found: the
    term is flagged for the reviewer, nothing is guessed.
 3. Replacement. The term replaces that run: `H[:a] + term + H[b:]`. Nothing outside
@@ -94,10 +95,13 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
                                         [plain[i] for i in rows] + [plain[i] for i, _, _ in work])
     plain_scores = dict(zip(rows, scores[:len(rows)], strict=True))
     candidates: list[tuple[int, Replacement]] = []
-    for (i, k, _), without in zip(work, scores[len(rows):], strict=True):
+    for (i, k, (first, last)), without in zip(work, scores[len(rows):], strict=True):
         occurrence = plans[i].occurrences[k]
         pieces = pieces_of(plain[i])
-        span = rendering_span(plain_scores[i], without, pieces, settings)
+        # A rendering is not much longer than what it renders (in tokens of either side).
+        source_tokens = len(translator.source_token_ids([sources[i][first:last]])[0])
+        longest = int(settings.span_length_ratio * source_tokens) + 2
+        span = rendering_span(plain_scores[i], without, pieces, settings, longest)
         if span is None:
             results[i].notes[k] = NOT_RENDERED
             continue
@@ -165,24 +169,24 @@ def _check(translator, sources, plain, plain_scores, groups, settings):
 
 
 def rendering_span(with_source: list[float], without_source: list[float], pieces: list[str],
-                   settings: EnforcementSettings) -> tuple[int, int] | None:
+                   settings: EnforcementSettings, longest: int | None = None) -> tuple[int, int] | None:
     """Tokens [start, end) of a hypothesis that render a deleted source span, or None.
 
     `with_source`/`without_source`: log-probabilities of the hypothesis's tokens (then
-    EOS) given the full source and given it without the span. The run of tokens whose
-    losses beyond `span_margin` add up to the most (at least `min_span_loss`), widened to
-    whole words and without punctuation at its edges.
+    EOS) given the full source and given it without the span. The run of at most
+    `longest` tokens whose losses beyond `span_margin` add up to the most (at least
+    `min_span_loss`), widened to whole words and without punctuation at its edges.
     """
     count = len(pieces)
-    best, best_span, running, run_start = 0.0, None, 0.0, 0
-    for t in range(count):
-        gain = (with_source[t] - without_source[t]) - settings.span_margin
-        if running <= 0:
-            running, run_start = gain, t
-        else:
-            running += gain
-        if running > best:
-            best, best_span = running, (run_start, t + 1)
+    longest = min(longest or count, count)
+    gains = [(with_source[t] - without_source[t]) - settings.span_margin for t in range(count)]
+    best, best_span = 0.0, None
+    for start in range(count):
+        total = 0.0
+        for end in range(start, min(count, start + longest)):
+            total += gains[end]
+            if total > best:
+                best, best_span = total, (start, end + 1)
     if best_span is None or best < settings.min_span_loss:
         return None
     start, end = best_span
