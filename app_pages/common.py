@@ -151,7 +151,8 @@ def sidebar() -> None:
                       help="Required before editing; stored with every change.")
         # The file name only: the server's folders are no business of the page.
         st.caption(f"Review store: {escape_markdown(Path(str(store().path)).name)}")
-    set_url(reviewer=reviewer() or None)
+    # With accounts the session, not the URL, says who acts: a shared link carries no name.
+    set_url(reviewer=None if auth.accounts_enabled() else reviewer() or None)
 
 
 @st.cache_data(ttl=15, show_spinner=False)
