@@ -559,6 +559,7 @@ def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
                                     model_ready=common.model_available(pair_for_language(document["lang"])))
         signed = auth.actor()
         keys_data["drafts"] = sorted(drafted_segments(store, signed.name, document_id)) if signed else []
+        keys_data["account"] = signed.name if signed else ""  # whose unsent drafts this tab may show
         _review_keys(data=keys_data, key="review_keys", on_action_change=_on_key_action)
     common.set_url(doc=document_id, seg=focus)
 
