@@ -86,6 +86,28 @@ def set_url(**values) -> None:
             st.query_params[parameter] = str(value)
 
 
+def run_page(page) -> None:
+    """Run the chosen page; on a team server (no error details), an error shows the workbench's own message.
+
+    With `client.showErrorDetails = "none"` (.streamlit/config.toml) Streamlit sends no traceback to the
+    browser; the page then says what happened in words and the server's log keeps the traceback under
+    a reference. Elsewhere (development, tests) the error is raised as it is.
+    """
+    try:
+        page.run()
+    except Exception:
+        if str(st.get_option("client.showErrorDetails")).lower() not in ("none", "false"):
+            raise
+        import logging
+        import secrets
+
+        reference = secrets.token_hex(4)
+        logging.getLogger("workbench.app").exception("page error, reference %s", reference)
+        st.error(f"The workbench hit an unexpected error on this page (reference {reference}). What was "
+                 "saved before stays saved. Try again; if it happens again, give the reference to whoever "
+                 "runs the server: its log has the details.")
+
+
 def store() -> ReviewStore:
     """The review store (`WORKBENCH_DB` or the batch script's default), opened for this run.
 
