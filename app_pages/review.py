@@ -181,7 +181,8 @@ def _save(segment_id: int, version: int, text: str | None, status: str, advance:
             _open(successor.id)
         return
     except WorkbenchError as exc:
-        st.session_state["review_notice"] = ("error", f"Not saved: {exc}.".replace("..", "."))
+        reason = str(exc)
+        st.session_state["review_notice"] = ("error", f"Not saved: {reason}{'' if reason.endswith('.') else '.'}")
         return
     st.session_state["review_notice"] = (
         "success", f"Saved segment #{saved.position + 1} as {saved.status} (version {saved.version}).")
@@ -452,7 +453,8 @@ def draw_panel(view, document, glossary, memory, *, can_edit: bool, model_ready:
     else:
         common.text_html(segment.target_text, placeholder="(no target yet)")
         if not can_edit:
-            st.info("Enter your name under “Reviewer name” in the sidebar to edit segments." if auth.can("edit")
+            st.info("Enter your name under “Reviewer name” in the sidebar to edit segments."
+                    if not auth.accounts_enabled()
                     else "Your account may not edit segments: its role does not include editing.")
     matches = memory.lookup(segment.source_text, exclude_segment=segment.id)
     hints = term_hints(segment.source_text, glossary, document["lang"], document["target_lang"])
@@ -510,6 +512,10 @@ if glossary_problems:
 @st.fragment
 def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
     """The grid and the open segment: a save, a move or a click reruns only this part of the page."""
+    if auth.accounts_enabled() and auth.account() is None:
+        # Signed out while a key or a draft reran only this part (Streamlit may merge the two runs):
+        # the whole page must run, and show the sign-in form.
+        st.rerun(scope="app")
     store = common.store()
     glossary, _ = common.glossary()
     document = store.document(document_id)
@@ -538,7 +544,7 @@ def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
         info += f" · {implausible} machine translation(s) not plausible, not offered"
     st.caption(common.escape_markdown(info))
 
-    can_edit = bool(common.reviewer()) and auth.can("edit")
+    can_edit = auth.allowed("segment.save")  # a name (or account) whose role may edit
     pages = page_count(len(shown), GRID_PAGE_SIZE)
     if not isinstance(st.session_state["review_page"], int) or not 1 <= st.session_state["review_page"] <= pages:
         st.session_state["review_page"] = min(max(1, st.session_state["review_page"] or 1), pages)
