@@ -91,29 +91,11 @@ def refusal(action: str, resource: object = None) -> str | None:
     return authority.refusal(actor(), action, resource)
 
 
-def can(action: str) -> bool:
-    """Whether this person's role allows a role right of `workbench.accounts` (always, in single-team mode)."""
-    if not accounts_enabled():
-        return True
-    signed_in = account()
-    return signed_in is not None and signed_in.can(action)
-
-
 def statuses_allowed(statuses: tuple[str, ...]) -> tuple[str, ...]:
     """The statuses this person may set (all of them in single-team mode)."""
     if not accounts_enabled():
         return tuple(statuses)
     return authority.statuses_allowed(actor(), statuses)
-
-
-def save_refusal(current_status: str, new_status: str) -> str | None:
-    """Why this person may not save a segment now `current_status` as `new_status`; None if they may."""
-    return refusal("segment.save", authority.SegmentChange(current_status, new_status))
-
-
-def glossary_refusal() -> str | None:
-    """Why this person may not change the glossary files; None if they may."""
-    return refusal("glossary.write")
 
 
 def oidc_configured() -> bool:
@@ -277,5 +259,5 @@ def _plain(text: str) -> str:
     return "".join("\\" + ch if ch in "\\_.-@" else ch for ch in text)
 
 
-__all__ = ["accounts_enabled", "account", "actor", "allowed", "can", "glossary_refusal", "refusal",
-           "require_sign_in", "save_refusal", "sidebar", "statuses_allowed"]
+__all__ = ["accounts_enabled", "account", "actor", "allowed", "oidc_configured", "refusal", "require_sign_in",
+           "sidebar", "statuses_allowed"]

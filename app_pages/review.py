@@ -65,7 +65,9 @@ def keys_for(actor) -> tuple:
 
 def approve_status() -> str:
     """What Ctrl+Enter and the first button save: 'approved', or the highest status this role may set."""
-    return authority.highest_status(auth.actor()) or "approved" if auth.accounts_enabled() else "approved"
+    if not auth.accounts_enabled():
+        return "approved"
+    return authority.highest_status(auth.actor()) or "approved"  # "approved" only for roles with no editor
 
 
 GRID_CSS = """<style>
