@@ -177,6 +177,8 @@ def test_a_demoted_approvers_next_approve_key_is_refused(served, context):
     change_account(users, "alex", role="reviewer")  # the page is open; nothing on it has changed
     editor(tab, first).press("Control+Enter")
     tab.get_by_text("your sign-in has ended").wait_for()
+    wait_focused(tab, first)  # after the refusal the cursor is back in the editor, the text still there
+    assert editor(tab, first).input_value() == "Approved before the demotion?"
     assert segments(db, 2)[0].version == first.version  # nothing saved
     with ReviewStore(db) as store:
         assert store.history(first.id) == []
