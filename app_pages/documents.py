@@ -20,6 +20,7 @@ from workbench.documents.uploads import MAX_UPLOAD_BYTES, upload_path, uploads_f
 from workbench.errors import WorkbenchError
 from workbench.jobs import JOBS
 from workbench.pipeline import BatchOptions
+from workbench.review import document_list
 
 #: Finished translations stay listed this long (seconds), so the reviewer sees how they ended.
 SHOW_FINISHED_FOR = 600
@@ -65,7 +66,8 @@ def _cancel(job) -> None:
 def recent_jobs() -> list:
     """Running translations and those that ended a short while ago, newest first (every session's)."""
     now = time.time()
-    return [job for job in JOBS.jobs() if job.running or now - (job.finished_at or now) < SHOW_FINISHED_FOR][:5]
+    return [job for job in JOBS.jobs() if job.kind == "translation"
+            and (job.running or now - (job.finished_at or now) < SHOW_FINISHED_FOR)][:5]
 
 
 def _imported_ids(names: list[str]) -> list[int]:
@@ -95,7 +97,33 @@ def _remember(summary, *, translating: bool) -> None:
 
 
 # -- the document list ----------------------------------------------------------------------
-summaries = store.document_summaries()
+# One page at a time, filtered by the library in SQL: the page costs the same for ten documents
+# or for tens of thousands.
+LANGUAGE_CHOICES = {"any language": None, "Vietnamese": "vi", "English": "en", "Chinese": "zh"}
+any_documents = document_list.has_documents(store)
+page = None
+if any_documents:
+    search_column, language_column, outlet_column, progress_column = st.columns([3, 1.3, 1.6, 1.3])
+    search_text = search_column.text_input("Search titles, file names and outlets (accents optional)",
+                                           key="documents_search")
+    language_name = language_column.selectbox("Language", list(LANGUAGE_CHOICES), key="documents_lang")
+    outlet = outlet_column.selectbox("Outlet", ["any outlet", *document_list.outlets(store)], key="documents_outlet")
+    progress = progress_column.selectbox("Progress", ["any", *document_list.PROGRESS], key="documents_progress")
+    from_column, to_column, page_column = st.columns([1, 1, 1])
+    date_from = from_column.text_input("Dated from (YYYY-MM-DD)", key="documents_date_from")
+    date_to = to_column.text_input("Dated to (YYYY-MM-DD)", key="documents_date_to")
+    query = document_list.DocumentQuery(
+        text=search_text, lang=LANGUAGE_CHOICES[language_name], outlet=None if outlet == "any outlet" else outlet,
+        date_from=date_from.strip() or None, date_to=date_to.strip() or None,
+        progress=None if progress == "any" else progress)
+    filters = dataclasses.replace(query, page=0)
+    if st.session_state.get("_documents_filters") != filters:
+        st.session_state["_documents_filters"] = filters  # a new search starts on its first page
+        st.session_state["documents_page"] = 1
+    requested = page_column.number_input("Page", min_value=1, step=1, key="documents_page")
+    page = document_list.list_documents(store, dataclasses.replace(query, page=int(requested) - 1))
+    st.caption(f"{page.total} document{'s' if page.total != 1 else ''} · page {page.page + 1} of {page.pages}")
+summaries = page.rows if page else []
 if summaries:
     rows = []
     for item in summaries:
@@ -104,7 +132,8 @@ if summaries:
             "id": item["id"], "title": item["title"] or item["name"],
             "pair": f"{item['lang']}→{item['target_lang']}",
             "kind": "MT of " + item["mt_source_lang"] if item["kind"] == "machine_translation" else "original",
-            "date": item["date"] or "", "segments": item["segments"], "MT": item["translated"],
+            "date": item["date"] or "", "outlet": item["outlet"] or "", "segments": item["segments"],
+            "MT": item["translated"],
             # One column for the counts by status (only those that occur), so the row fits the screen.
             "statuses": " · ".join(f"{count} {status}" for status, count in item["statuses"].items() if count),
             "progress": done / item["segments"] if item["segments"] else 0.0,
@@ -116,16 +145,19 @@ if summaries:
         "title": st.column_config.TextColumn(width=210),
         "id": st.column_config.NumberColumn(width=36), "pair": st.column_config.TextColumn(width=52),
         "kind": st.column_config.TextColumn(width=70), "date": st.column_config.TextColumn(width=86),
+        "outlet": st.column_config.TextColumn(width=100),
         "segments": st.column_config.NumberColumn(width=70),
         "MT": st.column_config.NumberColumn(width=40, help="segments with a machine translation"),
         "statuses": st.column_config.TextColumn("segments by status", width=200),
     })
+elif any_documents:
+    st.info("No document matches these filters.")
 else:
     st.info("The review store holds no documents yet. Import some below.")
 
 
 # -- background translations ------------------------------------------------------------------
-@st.fragment(run_every=1.0 if JOBS.running() else None)
+@st.fragment(run_every=1.0 if any(job.kind == "translation" for job in JOBS.running()) else None)
 def draw_jobs() -> None:
     """The recent translations, redrawn every second while one runs."""
     jobs = recent_jobs()
@@ -215,10 +247,9 @@ if report:
             f"Imported: {report['line']}" + (" · translating in the background (see above)"
                                             if report["translating"] else "")))
 
-if summaries:
-    untranslated = [s["id"] for s in summaries
-                    if s["translated"] < s["segments"] and not store.is_aligned_pair(s["id"])]
-    busy = bool(JOBS.running())
+if any_documents:
+    untranslated = document_list.untranslated_documents(store)
+    busy = any(job.kind == "translation" for job in JOBS.running())
     if untranslated and st.button(f"Translate the untranslated segments ({len(untranslated)} "
                                   "document(s))", key="translate_rest", disabled=busy):
         try:
@@ -233,7 +264,7 @@ if summaries:
 if summaries:
     st.subheader("Archive a document", anchor=False)
     st.caption("An archived document leaves the lists; its segments, history and approved "
-               "translations stay in the store.")
+               "translations stay in the store. The documents of the page above can be chosen.")
     by_id = {s["id"]: s for s in summaries}
     chosen = st.selectbox("Document", list(by_id), key="archive_choice",
                           format_func=lambda i: common.document_label(by_id[i]))

@@ -18,6 +18,7 @@ from app_pages import auth, common
 from workbench import actions, authority
 from workbench.config import pair_for_language
 from workbench.errors import SegmentRetired, StaleVersion, WorkbenchError
+from workbench.review import document_list
 from workbench.review.checks import CHECKS
 from workbench.review.drafts import draft, drafted_segments
 from workbench.review.memory import TranslationMemory
@@ -488,7 +489,11 @@ store = common.store()
 glossary, glossary_problems = common.glossary()
 st.title("Review")
 
-by_id = common.documents_or_stop(store)
+# Labels only (one read of the documents table): the page costs the same whatever the corpus size.
+by_id = document_list.document_choices(store)
+if not by_id:
+    st.info("No documents yet: import some on the Documents page.")
+    st.stop()
 if st.session_state["review_document"] not in by_id:
     st.session_state["review_document"] = next(iter(by_id))
     st.session_state["review_focus"] = None

@@ -117,7 +117,8 @@ def test_documents_page_lists_the_seeds_with_counts_and_progress(workbench):
     assert set(table["pair"]) == {"vi→en", "en→vi"}
     assert set(table["kind"]) == {"original", "MT of zh"}
     assert list(table["statuses"]) == [f"{n} new" for n in table["segments"]]  # nothing reviewed yet
-    assert list(table.columns) == ["id", "title", "pair", "kind", "date", "segments", "MT", "statuses", "progress"]
+    assert list(table.columns) == ["id", "title", "pair", "kind", "date", "outlet", "segments", "MT", "statuses",
+                                   "progress"]
     assert (table["progress"] == 0).all()
     assert any(RANDOM_WEIGHTS_LABEL in m for m in messages(at.info))
 

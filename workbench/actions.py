@@ -239,6 +239,26 @@ def start_translation(store, actor: Actor, document_ids: list[int], options, lab
     return (registry or JOBS).start(label, work, owner=fresh.name)
 
 
+def start_candidate_update(store, actor: Actor | None, glossary, label: str, *, rebuild: bool = False, registry=None):
+    """Count changed documents (all with `rebuild`) and rank the term candidates again, on a background job.
+
+    Derived statistics only: no reviewed work, document or glossary changes, so any signed-in
+    account may start it (opening the Terms page does when the list is out of date); the job
+    records who started it.
+    """
+    from workbench.jobs import JOBS
+    from workbench.review import term_statistics
+    from workbench.review.store import ReviewStore
+
+    path = str(store.path)
+
+    def work(progress):
+        with ReviewStore(path) as own:
+            return term_statistics.refresh_candidate_list(own, glossary, progress=progress, rebuild=rebuild)
+
+    return (registry or JOBS).start(label, work, owner=actor.name if actor else None, kind="term-candidates")
+
+
 def archive_document(store, actor: Actor, document_id: int) -> None:
     """Hide a document from the lists as `actor` (nothing of its work is deleted)."""
     check(actor, "document.archive", store=store)
