@@ -15,7 +15,9 @@ from streamlit.testing.v1 import AppTest
 from ui_support import APP, REPO
 
 from workbench.accounts import add_account
+from workbench.glossary import load_glossary
 from workbench.pipeline import BatchOptions, run_batch
+from workbench.review import term_statistics
 from workbench.review.store import ReviewStore
 
 ACCOUNT_OF = {"reviewer": "rita", "approver": "alex", "glossary-editor": "gabi", "admin": "ada"}
@@ -29,6 +31,8 @@ def template(tmp_path_factory):
         add_account(folder / "users.json", name, role, f"password of {name}")
     with ReviewStore(folder / "workbench.db") as store:
         run_batch([SEED], store, BatchOptions(translate=False))
+        # The Terms page shows the list as last ranked (ranking runs on a background job): rank it now.
+        term_statistics.refresh_candidate_list(store, load_glossary(REPO / "glossaries"))
     return folder
 
 
@@ -161,15 +165,15 @@ def test_align_save_is_offered_to_roles_that_may_edit(team, role):
 def test_a_page_error_shows_the_workbenchs_message_without_details(team, monkeypatch):
     import streamlit.config
 
-    def broken(self, **kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError(f"boom in {team}/secret/path")
 
-    at = signed_in("admin", "glossary")
-    monkeypatch.setattr(ReviewStore, "document_summaries", broken)
+    at = signed_in("admin", "review")
+    monkeypatch.setattr("workbench.glossary.files.glossary_files", broken)
     previous = streamlit.config.get_option("client.showErrorDetails")
     streamlit.config.set_option("client.showErrorDetails", "none")
     try:
-        at.switch_page("app_pages/documents.py").run()
+        at.switch_page("app_pages/glossary.py").run()
     finally:
         streamlit.config.set_option("client.showErrorDetails", previous)
     assert not at.exception
