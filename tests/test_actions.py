@@ -350,3 +350,24 @@ def test_a_changed_file_that_would_retire_approved_work_is_refused_unless_confir
     confirmed = run_batch([path], team.store, BatchOptions(translate=False, retire_reviewed=True))
     assert confirmed.documents == 1 and team.store.segments(document_id)[0].id != first.id
     assert team.store.segment(first.id).target_text == "Border defence conference."  # kept, hidden
+
+
+def test_import_xliff_on_the_command_line_acts_as_an_account_of_the_users_file(team, capsys):
+    from workbench.cli import main
+
+    data = export_xliff(team.store, [team.document_id]).decode("utf-8")
+    xlf = team.tmp / "work.xlf"
+    xlf.write_text(data.replace("Border defence conference.", "Border-defence conference."), encoding="utf-8")
+    db = str(team.store.path)
+    assert main(["import-xliff", str(xlf), "--reviewer", "mallory", "--db", db]) == 1
+    assert "no account 'mallory'" in capsys.readouterr().err
+    assert main(["import-xliff", str(xlf), "--reviewer", "rita", "--db", db, "--confirm"]) == 1
+    assert (f"Error: {xlf}:4: unit 'seg-{segment(team, 0).id}': your account (reviewer) may not change a segment "
+            "that is approved; ask an approver; nothing was imported") in capsys.readouterr().err
+    assert main(["import-xliff", str(xlf), "--reviewer", "alex", "--db", db]) == 1
+    assert "segment #1 (approved by alex): altered" in capsys.readouterr().err
+    assert segment(team, 0).target_text == "Border defence conference."
+    assert main(["import-xliff", str(xlf), "--reviewer", "alex", "--db", db, "--confirm"]) == 0
+    last = team.store.history(segment(team, 0).id)[-1]
+    assert (last["reviewer"], last["before_text"], last["after_text"]) == (
+        "alex", "Border defence conference.", "Border-defence conference.")
