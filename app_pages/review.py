@@ -186,6 +186,8 @@ def _save(segment_id: int, version: int, text: str | None, status: str, advance:
     except WorkbenchError as exc:
         reason = str(exc)
         st.session_state["review_notice"] = ("error", f"Not saved: {reason}{'' if reason.endswith('.') else '.'}")
+        # A new value for the keyboard component, so that it runs again and puts the cursor back in the editor.
+        st.session_state["_review_refusals"] = st.session_state.get("_review_refusals", 0) + 1
         return
     st.session_state["review_notice"] = (
         "success", f"Saved segment #{saved.position + 1} as {saved.status} (version {saved.version}).")
@@ -253,6 +255,7 @@ def _undo(segment_id: int, version: int):
         return
     except WorkbenchError as exc:
         st.session_state["review_notice"] = ("error", f"Not undone: {exc}")
+        st.session_state["_review_refusals"] = st.session_state.get("_review_refusals", 0) + 1
         return
     st.session_state["review_notice"] = (
         "success", f"Undid the last change of segment #{saved.position + 1}: it is {saved.status} "
@@ -573,6 +576,7 @@ def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
         signed = auth.actor()
         keys_data["drafts"] = sorted(drafted_segments(store, signed.name, document_id)) if signed else []
         keys_data["account"] = signed.name if signed else ""  # whose unsent drafts this tab may show
+        keys_data["refusals"] = st.session_state.get("_review_refusals", 0)
         _review_keys(data=keys_data, key="review_keys", on_action_change=_on_key_action)
     common.set_url(doc=document_id, seg=focus)
 
