@@ -215,6 +215,9 @@ with st.form("import_form", clear_on_submit=True):
                                format_func=lambda v: "an original" if v == "original"
                                else "a machine translation of Chinese")
     translate = right.checkbox("Translate after import", value=True, key="import_translate")
+    retire = st.checkbox("A changed file may retire reviewed or approved segments (kept, hidden, with their "
+                         "history)", value=False, key="import_retire_reviewed",
+                         help="Without it, a changed file that would do so is refused and the page lists them.")
     submitted = st.form_submit_button("Import", type="primary", key="import_submit")
 if submitted:
     if not files:
@@ -223,7 +226,8 @@ if submitted:
         try:
             options = _batch_options(lang, mt_from, translate)
             summary = actions.import_documents(store, auth.actor(), [(f.name, f.getvalue()) for f in files],
-                                               dataclasses.replace(options, translate=False))
+                                               dataclasses.replace(options, translate=False,
+                                                                   retire_reviewed=retire))
             imported = _imported_ids([f.name for f in files]) if summary.documents else []
             _remember(summary, translating=bool(translate and imported))
             if translate and imported:
