@@ -321,7 +321,7 @@ def memory_html(matches, source_text: str) -> str:
     """Translation-memory matches, each source diffed against this one, with insert buttons."""
     if not matches:
         return ('<div class="wb-panel-block"><b>Translation memory:</b> '
-                '<span style="color:#888">no approved segment matches (75% or better)</span></div>')
+                '<span style="color:#888">no approved or imported segment matches (75% or better)</span></div>')
     items = []
     for index, match in enumerate(matches):
         key = f" (Ctrl+{index + 1})" if index < TM_SHORTCUTS else ""
@@ -330,8 +330,8 @@ def memory_html(matches, source_text: str) -> str:
             f'<button data-wb-action="insert-tm" data-wb-index="{index}">Insert{key}</button>'
             f'<div style="color:#555">{diff_html(source_text, match.source_text)}</div>'
             f"<div>{escape_html(match.target_text)}</div>"
-            f'<div style="color:#888;font-size:0.85em">{escape_html(match.unit.document_name)}, approved by '
-            f'{escape_html(match.unit.updated_by or "?")}</div></li>')
+            f'<div class="wb-tm-origin" style="color:#888;font-size:0.85em">{escape_html(match.unit.provenance)}'
+            "</div></li>")
     return ('<div class="wb-panel-block"><b>Translation memory</b> '
             '<span style="color:#888;font-size:0.85em">(its source against this one: struck = only here, '
             'green = only in the match)</span>'
