@@ -16,6 +16,7 @@ import streamlit as st
 
 from app_pages import auth, common
 from workbench.config import pair_for_language
+from workbench.documents.readers.ocr import OCR_ENCODING
 from workbench.errors import SegmentRetired, StaleVersion, WorkbenchError
 from workbench.review.checks import CHECKS
 from workbench.review.memory import TranslationMemory
@@ -546,6 +547,8 @@ def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
             + f" · showing {len(shown)} of {len(views)} · {flagged} flagged · {approved} approved")
     if implausible:
         info += f" · {implausible} machine translation(s) not plausible, not offered"
+    if document["encoding"] == OCR_ENCODING:
+        info += " · source text read by OCR from a scan: it may hold recognition errors"
     st.caption(common.escape_markdown(info))
 
     can_edit = bool(common.reviewer()) and auth.can("edit")
