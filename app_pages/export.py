@@ -57,8 +57,8 @@ def draw_tmx_import(store) -> None:
             st.caption("Enter your name under “Reviewer name” in the sidebar to import.")
         if imported:
             st.dataframe([{"file": row["origin"], "direction": f"{row['source_lang']}→{row['target_lang']}",
-                           "units": row["units"], "imported": row["imported_at"], "by": row["imported_by"]}
-                          for row in imported], hide_index=True)
+                           "units": row["units"], "imported": common.local_time(row["imported_at"]),
+                           "by": row["imported_by"]} for row in imported], hide_index=True)
 
 
 store = common.store()

@@ -56,8 +56,9 @@ KEYS = (
 )
 
 GRID_CSS = """<style>
-.wb-grid { max-height: 78vh; overflow-y: auto; border: 1px solid #e5e7eb; border-radius: 6px; }
-.wb-grid table { width: 100%; border-collapse: collapse; table-layout: fixed; font-size: 0.84rem; }
+.wb-grid { max-height: calc(100vh - 15rem); min-height: 20rem; overflow-y: auto; border: 1px solid #e5e7eb;
+  border-radius: 6px; }
+.wb-grid table { width: 100%; border-collapse: collapse; table-layout: fixed; font-size: 0.82rem; }
 .wb-grid th { position: sticky; top: 0; background: #f3f4f6; text-align: left; padding: 3px 6px;
   font-weight: 600; z-index: 1; }
 .wb-grid td { padding: 3px 6px; border-top: 1px solid #f0f0f0; white-space: normal; overflow-wrap: anywhere;
@@ -74,6 +75,12 @@ GRID_CSS = """<style>
   margin: 1px 2px 0 0; font-size: 0.72rem; }
 .wb-panel-block { font-size: 0.9rem; margin: 2px 0 6px 0; }
 .wb-panel-block button { font-size: 0.78rem; padding: 0 6px; margin-left: 6px; cursor: pointer; }
+</style>"""
+
+#: The Review page is a working screen: less padding and a smaller title leave room for the grid at 1440x900.
+PAGE_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; padding-left: 1.6rem; padding-right: 1.6rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 1.5rem; padding: 0 0 0.2rem 0; }
 </style>"""
 
 _review_keys = st.components.v2.component(
@@ -274,8 +281,8 @@ def draw_conflict(conflict: dict) -> None:
     by = conflict["by"] or "someone"
     if not conflict["continued"]:
         st.error(f"Not saved: {common.escape_markdown(by)} saved version {conflict['version']} of this "
-                 f"segment ({conflict['theirs_status']}) at {conflict['at']} while you were editing. "
-                 "Nothing was overwritten. The newer text is:")
+                 f"segment ({conflict['theirs_status']}) at {common.local_time(conflict['at'])} while you were "
+                 "editing. Nothing was overwritten. The newer text is:")
         common.text_html(conflict["theirs"], placeholder="(empty)",
                          style="border-left:3px solid #b91c1c;padding-left:6px")
     st.caption(f"Your text (status {conflict['status']}), not saved; copy it from here:")
@@ -369,7 +376,7 @@ def draw_history(history, segment, can_edit: bool) -> None:
         for row in reversed(history):
             items.append(
                 f'<li><span style="color:#555">v{row["version"]} · {escape_html(row["reviewer"])} · '
-                f'{escape_html(row["changed_at"])} · {escape_html(row["before_status"])} → '
+                f'{escape_html(common.local_time(row["changed_at"]))} · {escape_html(row["before_status"])} → '
                 f'{escape_html(row["after_status"])}</span>'
                 f'<div style="white-space:pre-wrap">{diff_html(row["before_text"], row["after_text"])}</div></li>')
         st.html(f'<ul class="wb-panel-block" style="padding-left:1.2em">{"".join(items)}</ul>')
@@ -447,7 +454,7 @@ def draw_panel(view, document, glossary, memory, *, can_edit: bool, model_ready:
     segment = view.segment
     line = f"#{segment.position + 1} · {segment.kind} · {segment.status} · version {segment.version}"
     if segment.updated_by:
-        line += f" · last change by {segment.updated_by} at {segment.updated_at}"
+        line += f" · last change by {segment.updated_by} at {common.local_time(segment.updated_at)}"
     st.caption(common.escape_markdown(line))
     draw_notice()
     conflict = st.session_state["review_conflict"]
@@ -492,14 +499,15 @@ def _check_cache(db_path: str, document_id: int) -> dict:
 # -- the page -----------------------------------------------------------------------------------
 store = common.store()
 glossary, glossary_problems = common.glossary()
+st.html(PAGE_CSS)
 st.title("Review")
 
 by_id = common.documents_or_stop(store)
 if st.session_state["review_document"] not in by_id:
     st.session_state["review_document"] = next(iter(by_id))
     st.session_state["review_focus"] = None
-document_column, status_column, check_column, search_column, flag_column, goto_column = st.columns(
-    [4, 2, 2, 2, 1.2, 1.1])
+document_column, status_column, check_column, search_column, flag_column, goto_column, keys_column = st.columns(
+    [3.6, 1.8, 1.8, 2, 1.6, 1.1, 1], vertical_alignment="bottom")
 document_id = document_column.selectbox("Document", list(by_id), key="review_document",
                                         format_func=lambda i: common.document_label(by_id[i]), on_change=_open,
                                         args=(None,))
@@ -509,8 +517,10 @@ search = search_column.text_input("Search", key="review_search", placeholder="so
 flagged_only = flag_column.toggle("Flagged only", key="review_flagged")
 goto_column.number_input("Go to #", step=1, value=None, key="review_goto", on_change=_go_to,
                          placeholder="#")
+with keys_column.popover("Keys", width="stretch", icon=":material/keyboard:"):
+    st.markdown("\n".join(f"- **{common.escape_markdown(key)}** {common.escape_markdown(what)}"
+                          for key, what in KEYS))
 
-st.caption(" · ".join(f"**{common.escape_markdown(key)}** {common.escape_markdown(what)}" for key, what in KEYS))
 if glossary_problems:
     st.warning(f"The glossary has {len(glossary_problems)} problem(s), so terms are not highlighted "
                "or checked; see the Glossary page.")

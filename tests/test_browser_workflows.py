@@ -218,7 +218,7 @@ def test_quality_page_before_and_after_approvals(served, page):
     for index, segment in enumerate(segments):
         wait_focused(page, editor_selector(segment.id, 1))
         if index == 1:
-            page.keyboard.press("End")
+            page.keyboard.press("Control+End")
             page.keyboard.type(" (corrected)")
         page.keyboard.press("Control+Enter")
         page.get_by_text(f"Saved segment #{index + 1} as approved").wait_for()

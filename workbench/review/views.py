@@ -381,6 +381,6 @@ def grid_html(views: Sequence[SegmentView], open_id: int | None, *, spell_checke
             f'<td class="wb-text">{escape_html(segment.source_text)}</td><td class="wb-text">{target}</td>'
             f'<td><span class="wb-chip" style="background:{colour}">{escape_html(segment.status)}</span>'
             f'{"<div class=wb-labels>" + labels + "</div>" if labels else ""}</td></tr>')
-    return ('<table><colgroup><col style="width:2.8em"><col><col><col style="width:8.5em"></colgroup>'
+    return ('<table><colgroup><col style="width:2.6em"><col><col><col style="width:9.5em"></colgroup>'
             "<thead><tr><th>#</th><th>Source</th><th>Target</th><th>Status · checks</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")
