@@ -27,7 +27,8 @@ def draw_tmx_import(store) -> None:
     from workbench.review.memory import imported_memory_summary
 
     imported = imported_memory_summary(store)
-    label = "Import a translation memory (TMX)" + (f" · {len(imported)} imported" if imported else "")
+    files = len({row["origin"] for row in imported})
+    label = "Import a translation memory (TMX)" + (f" · {files} file(s) imported" if files else "")
     with st.expander(label, expanded=bool(st.session_state.get("tmx_import_notice"))):
         st.caption("TMX 1.4 from OmegaT, MateCat or Trados. Units in two of Vietnamese, English and Chinese "
                    "(vi-VN, en-US... ) join the translation memory of the Review page, labelled with the file's "

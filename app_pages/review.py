@@ -507,7 +507,7 @@ if st.session_state["review_document"] not in by_id:
     st.session_state["review_document"] = next(iter(by_id))
     st.session_state["review_focus"] = None
 document_column, status_column, check_column, search_column, flag_column, goto_column, keys_column = st.columns(
-    [3.6, 1.8, 1.8, 2, 1.6, 1.1, 1], vertical_alignment="bottom")
+    [3.3, 1.8, 1.8, 1.9, 1.6, 1.1, 1.4], vertical_alignment="bottom")
 document_id = document_column.selectbox("Document", list(by_id), key="review_document",
                                         format_func=lambda i: common.document_label(by_id[i]), on_change=_open,
                                         args=(None,))
