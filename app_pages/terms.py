@@ -18,7 +18,7 @@ from workbench.glossary import default_glossary_path
 from workbench.glossary.candidates import corpus_signature, find_candidates, proposed_row, segments_from_store
 from workbench.glossary.editing import GlossaryChanged, GlossaryFile
 from workbench.glossary.files import glossary_files
-from workbench.review.concordance import search
+from workbench.review.concordance import search_counted
 from workbench.review.consistency import check_consistency
 from workbench.review.views import escape_html
 
@@ -159,8 +159,9 @@ if view == "Concordance":
     query = st.text_input("Search sources and targets (accents optional: dang uy finds Đảng uỷ)",
                           key="terms_concordance")
     if query.strip():
-        lines = search(store, query)
-        st.caption(f"{len(lines)} occurrence{'s' if len(lines) != 1 else ''}")
+        lines, total = search_counted(store, query)
+        shown = f"; the first {len(lines)} are shown" if total > len(lines) else ""
+        st.caption(f"{total} occurrence{'s' if total != 1 else ''}{shown}")
         rows = "".join(
             f"<tr><td>{review_link(line.document_id, line.segment_id, f'{line.document_id}/{line.position + 1}')}</td>"
             f"<td>{escape_html(line.side)}</td><td style='text-align:right'>{escape_html(line.left)}</td>"

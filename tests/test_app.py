@@ -663,6 +663,7 @@ def test_dashboard_scores_only_plausible_mt_and_shows_no_rate_it_did_not_measure
     at = open_app("dashboard")
     labels = {m.label: m.value for m in at.metric}
     assert labels["BLEU"] == "–"  # nothing approved yet
+    assert list(at.dataframe[0].value.iloc[0][["BLEU", "edit rate (median %)"]]) == ["–", "–"]  # not "None"
     assert "Term success rate" not in labels  # no term report: no rate
     assert any("nothing measured" in c for c in messages(at.caption))
 

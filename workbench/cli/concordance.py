@@ -26,17 +26,18 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 def run_concordance(args) -> int:
     """Print the concordance lines; exit 0 even when nothing is found (a search, not a check)."""
-    from workbench.review.concordance import format_lines, search
+    from workbench.review.concordance import format_lines, search_counted
 
     if not args.text.strip():
         raise UsageError("give a word or phrase to search for")
     with open_store(args) as store:
-        lines = search(store, args.text, limit=args.limit)
+        lines, total = search_counted(store, args.text, limit=args.limit)
     if args.json:
-        print(json.dumps({"query": args.text, "lines": [line.to_dict() for line in lines]},
+        print(json.dumps({"query": args.text, "total": total, "lines": [line.to_dict() for line in lines]},
                          ensure_ascii=False, indent=2))
         return 0
     if lines:
         print(format_lines(lines))
-    print(f"{len(lines)} occurrence{'s' if len(lines) != 1 else ''} of {args.text!r}", file=sys.stderr)
+    shown = f" ({len(lines)} shown; --limit N shows more)" if total > len(lines) else ""
+    print(f"{total} occurrence{'s' if total != 1 else ''} of {args.text!r}{shown}", file=sys.stderr)
     return 0

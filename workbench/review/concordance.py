@@ -82,12 +82,23 @@ def _fold_with_offsets(text: str) -> tuple[str, list[int]]:
 
 
 def search(store, query: str, *, limit: int = 500, context: int = CONTEXT_CHARS) -> list[ConcordanceLine]:
-    """Keyword-in-context lines for `query` in every live segment's source and target."""
+    """Keyword-in-context lines for `query` in every live segment's source and target (the first `limit`)."""
+    return search_counted(store, query, limit=limit, context=context)[0]
+
+
+def search_counted(store, query: str, *, limit: int = 500, context: int = CONTEXT_CHARS
+                   ) -> tuple[list[ConcordanceLine], int]:
+    """The first `limit` keyword-in-context lines for `query`, and how many occurrences there are in all.
+
+    Counting goes on past the limit (only the shown lines are kept), so a page or the
+    CLI can say "514 occurrences, the first 500 shown" instead of a silent cap.
+    """
     query = query.strip()
     if not query:
-        return []
+        return [], 0
     finders: dict[str, _Finder] = {}
     lines: list[ConcordanceLine] = []
+    total = 0
     for row in store.live_segment_texts():
         for side, text, lang in (("source", row["source_text"], row["lang"]),
                                  ("target", row["target_text"], row["target_lang"])):
@@ -97,13 +108,15 @@ def search(store, query: str, *, limit: int = 500, context: int = CONTEXT_CHARS)
             if finder is None:
                 finder = finders[lang] = _Finder(query, lang)
             for start, end in finder.spans(text):
+                total += 1
+                if len(lines) >= limit:
+                    continue
                 lines.append(ConcordanceLine(
                     row["document_id"], row["document_name"], row["segment_id"], row["position"], side, lang,
                     ("…" if start > context else "") + text[max(0, start - context):start],
                     text[start:end],
                     text[end:end + context] + ("…" if end + context < len(text) else "")))
-                if len(lines) >= limit:
-                    return lines
+    return lines, total
     return lines
 
 
