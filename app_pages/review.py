@@ -504,8 +504,13 @@ st.title("Review")
 
 by_id = common.documents_or_stop(store)
 if st.session_state["review_document"] not in by_id:
+    gone = st.session_state["review_document"]
     st.session_state["review_document"] = next(iter(by_id))
     st.session_state["review_focus"] = None
+    if gone is not None:  # archived (or never there): say so rather than switch documents without a word
+        st.warning(f"Document {gone} is archived or no longer in the store, so it is not shown; "
+                   f"showing {common.escape_markdown(common.document_label(by_id[next(iter(by_id))]))} instead. "
+                   "Its segments and their history are kept in the store.")
 document_column, status_column, check_column, search_column, flag_column, goto_column, keys_column = st.columns(
     [3.3, 1.8, 1.8, 1.9, 1.6, 1.1, 1.4], vertical_alignment="bottom")
 document_id = document_column.selectbox("Document", list(by_id), key="review_document",
