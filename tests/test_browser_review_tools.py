@@ -226,3 +226,44 @@ def test_a_term_inserted_in_the_middle_of_a_text_gets_its_spaces(served, page):
     value = page.locator(editor).input_value()
     term = value[4:value.index(" held")]
     assert term and value == f"The {term} held a conference."
+
+
+FRENCH = ("Le poste de garde-frontière a organisé une réunion avec les habitants du village pour parler de la "
+          "sécurité de la frontière et de la protection des bornes pendant toute l'année.\n")
+
+
+def test_an_old_doc_and_a_french_file_are_refused_in_the_pages_words(served, page, tmp_path):
+    old_word, french = tmp_path / "bao-cao.doc", tmp_path / "rapport.txt"
+    old_word.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    french.write_text(FRENCH, encoding="utf-8")
+    with served.store() as store:
+        before = len(store.documents())
+    page.goto(f"{served.url}/?reviewer=Lan")
+    page.locator(".st-key-import_files input[type=file]").set_input_files([str(old_word), str(french)])
+    page.get_by_text("bao-cao.doc").first.wait_for()
+    page.locator(".st-key-import_submit button").click()
+    errors = page.locator('[data-testid="stAlertContentError"]')
+    errors.filter(has_text="bao-cao.doc").wait_for()
+    assert "save it as .docx" in errors.filter(has_text="bao-cao.doc").inner_text()  # not "msword not allowed"
+    refused = errors.filter(has_text="rapport.txt").inner_text()
+    assert "French" in refused and "choose its language under “Language”" in refused and "--lang" not in refused
+    with served.store() as store:
+        assert len(store.documents()) == before  # nothing stored
+
+
+@pytest.mark.parametrize("path, heading", [("documents", "Documents"), ("quality", "Quality")])
+def test_pages_opened_by_their_address_show_no_page_not_found(served, page, path, heading):
+    page.goto(f"{served.url}/{path}?reviewer=Lan")
+    page.get_by_role("heading", name=heading, exact=True).first.wait_for()
+    assert page.get_by_text("Page not found").count() == 0
+
+
+def test_a_reviewer_whose_document_was_archived_is_told(served, page):
+    with served.store() as store:
+        summary = import_uploads(store, [("luu-tru.txt", "Đồn Biên phòng lưu trữ tài liệu.\n".encode())],
+                                 BatchOptions(lang="vi", translate=False))
+        assert not summary.failures
+        archived = store.documents()[-1]["id"]
+        store.archive_document(archived)
+    page.goto(f"{served.url}/review?reviewer=Lan&doc={archived}")
+    page.get_by_text(f"Document {archived} is archived or no longer in the store").wait_for()
