@@ -538,8 +538,8 @@ def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
     glossary, _ = common.glossary()
     document = store.document(document_id)
     accepted = accepted_words()
-    views = segment_views(store, document_id, glossary, cache=_check_cache(str(store.path), document_id),
-                          accepted_words=accepted)
+    check_cache = _check_cache(str(store.path), document_id)
+    views = segment_views(store, document_id, glossary, cache=check_cache, accepted_words=accepted)
     shown = segment_filter.apply(views)
     ordered = [v.segment.id for v in shown]
     st.session_state["_review_order"] = ordered
@@ -574,7 +574,9 @@ def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
     grid_column, panel_column = st.columns([11, 9], gap="small")
     with grid_column:
         if shown:
-            speller = SpellChecker(document["target_lang"], glossary=glossary, accepted=accepted)
+            # The checks' own checker: it remembers the texts it has seen, so the grid's underlines cost nothing.
+            speller = check_cache.get("_speller") or SpellChecker(document["target_lang"], glossary=glossary,
+                                                                 accepted=accepted)
             st.html(grid_html(page_items(shown, st.session_state["review_page"], GRID_PAGE_SIZE), focus, speller))
         else:
             st.info("No segment matches these filters.")

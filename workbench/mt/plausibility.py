@@ -74,12 +74,15 @@ def _letters(text: str) -> list[str]:
     return [ch for ch in text if ch.isalpha()]
 
 
+_CJK = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0002a6df]")
+
+
 def _tokens(text: str) -> list[str]:
     """Words, case-folded; Chinese characters count one token each (Chinese has no spaces)."""
     tokens: list[str] = []
     for match in _TOKEN.finditer(text.casefold()):
         word = match.group()
-        if any(_is_cjk(ch) for ch in word):
+        if _CJK.search(word):
             tokens.extend(ch for ch in word)
         else:
             tokens.append(word)
@@ -136,6 +139,8 @@ MAX_IMPOSSIBLE_SHARE = 0.2
 MIN_IMPOSSIBLE_WORDS = 2
 #: Outputs of at least this many letters are given to the language detector.
 MIN_LETTERS_FOR_DETECTION = 40
+#: Characters of ordinary words given to the detector at most.
+DETECTION_SAMPLE_CHARS = 240
 #: The detector's confidence in another language above which the output is not in the target language.
 OTHER_LANGUAGE_CONFIDENCE = 0.5
 
@@ -237,6 +242,7 @@ def _language_reason(mt_text: str, target_lang: str) -> str | None:
     words = " ".join(w for w in re.findall(r"[^\W\d_]+", mt_text) if not w[:1].isupper())
     if target_lang not in ("vi", "en") or len(words) < MIN_LETTERS_FOR_DETECTION:
         return None
+    words = words[:DETECTION_SAMPLE_CHARS]  # the detector's time grows with the text; a sample is enough
     from workbench.documents.ingest import LANGUAGE_NAMES
 
     values = _language_detector().compute_language_confidence_values(words)

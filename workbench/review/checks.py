@@ -151,15 +151,17 @@ def spelling_issues(target: str, spell_checker) -> list[Issue]:
 
 
 def check_machine_translation(source: str, mt_text: str | None, *, source_lang: str, target_lang: str,
-                              random_weights: bool = False) -> list[Issue]:
+                              random_weights: bool = False, reasons: list[str] | None = None) -> list[Issue]:
     """An `implausible_mt` issue when a segment's machine translation is not a plausible starting point.
 
     No machine translation at all is not an issue here (the model may be missing);
-    the reasons come from `workbench.mt.plausibility.check_plausibility`.
+    the reasons come from `workbench.mt.plausibility.check_plausibility`, or are given when the caller
+    already has them (the Review page computes them once per segment).
     """
     if mt_text is None:
         return []
-    reasons = check_plausibility(source, mt_text, source_lang, target_lang, random_weights=random_weights)
+    if reasons is None:
+        reasons = check_plausibility(source, mt_text, source_lang, target_lang, random_weights=random_weights)
     if not reasons:
         return []
     return [Issue("implausible_mt", "the machine translation is not plausible: " + "; ".join(reasons))]

