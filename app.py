@@ -22,8 +22,8 @@ page = st.navigation([
     st.Page("app_pages/align.py", title="Align", icon=":material/compare_arrows:"),
     st.Page("app_pages/dashboard.py", title="Quality", icon=":material/monitoring:", url_path="quality"),
 ])
-auth.require_sign_in()  # with a users file: the sign-in form until someone signs in
+auth.require_sign_in(common.store())  # with a users file: the sign-in form until a session is presented
 common.sidebar()
-auth.sidebar()
+auth.sidebar(common.store())
 common.model_banner()
 page.run()
