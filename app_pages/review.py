@@ -27,7 +27,6 @@ from workbench.review.spelling import (
     ACCEPTED_WORDS_FILE,
     SpellChecker,
     accepted_words_path,
-    add_accepted_word,
     read_accepted_words,
 )
 from workbench.review.store import STATUSES
@@ -449,8 +448,8 @@ def _read_accepted(path: str, stamp) -> frozenset[str]:
 
 def _accept_word(word: str):
     try:
-        add_accepted_word(accepted_words_file(), word)
-    except (OSError, ValueError) as exc:
+        actions.accept_word(auth.actor(), accepted_words_file(), word, store=common.store())
+    except (OSError, ValueError, WorkbenchError) as exc:
         st.session_state["review_notice"] = ("error", f"Not added: {exc}")
         return
     st.session_state["review_notice"] = ("success", f"“{word}” is now an accepted word of the team: "
@@ -461,7 +460,7 @@ def draw_spelling(view, document) -> None:
     """The open segment's possible misspellings, each with the team's "accept" button."""
     words = [w for issue in view.issues if issue.code == "spelling"
              for w in issue.message.split(": ", 1)[1].split(", ")]
-    if not words or not auth.can("edit"):
+    if not words or not auth.allowed("spelling.accept"):
         return
     columns = st.columns(min(len(words), 4) + 1, vertical_alignment="center")
     columns[0].caption("Accept for the team:")

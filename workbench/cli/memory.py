@@ -24,7 +24,8 @@ def register(subparsers) -> None:
                     "direction between the languages it holds (vi-VN, en-US... are read as vi, en). The whole "
                     "file is checked first: a broken file is refused with file:line and nothing is stored.")
     parser.add_argument("file", metavar="FILE", help="the .tmx file")
-    parser.add_argument("--reviewer", required=True, metavar="NAME", help="who imports it (recorded)")
+    parser.add_argument("--reviewer", required=True, metavar="NAME",
+                        help="who imports it (recorded; with a users file, an account that may approve)")
     parser.add_argument("--name", metavar="LABEL", help="the origin shown beside its matches (default: the file name)")
     add_db_option(parser)
     parser.set_defaults(func=run_import_tmx)
@@ -32,9 +33,12 @@ def register(subparsers) -> None:
 
 def run_import_tmx(args) -> int:
     """Import the file; print what was stored, or every problem with its line."""
-    from workbench.exchange.tmx_import import MAX_TMX_BYTES, TmxImportError, import_tmx
+    from workbench.actions import import_tmx
+    from workbench.authority import command_line_actor
+    from workbench.exchange.tmx_import import MAX_TMX_BYTES, TmxImportError
 
     path = Path(args.file)
+    actor = command_line_actor(args.reviewer)
     try:
         if path.stat().st_size > MAX_TMX_BYTES:
             raise TmxImportError(f"the file is {path.stat().st_size / 2**20:.1f} MiB, above the "
@@ -44,7 +48,7 @@ def run_import_tmx(args) -> int:
         raise WorkbenchError(f"{path}: cannot read ({exc.strerror})") from None
     with open_store(args) as store:
         try:
-            result = import_tmx(store, data, name=args.name or path.name, imported_by=args.reviewer, path=path)
+            result = import_tmx(store, actor, data, name=args.name or path.name, path=path)
         except TmxImportError as exc:
             for line, reason in exc.problems[1:]:
                 print(f"{path}:{line}: {reason}" if line else f"{path}: {reason}", file=sys.stderr)

@@ -289,7 +289,7 @@ CREATE TABLE memory_units (
     imported_at TEXT NOT NULL,
     UNIQUE (source_lang, target_lang, source_text, target_text, origin)
 );
-CREATE INDEX memory_units_by_direction ON memory_units (source_lang, target_lang)
+CREATE INDEX memory_units_by_direction ON memory_units (source_lang, target_lang);
 """
 
 # Index i upgrades a file from user_version i to i + 1. Statements are split where
