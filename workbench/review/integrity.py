@@ -33,14 +33,13 @@ def damaged_store_message(path: str | Path, detail: str) -> str:
 @functools.cache
 def expected_tables() -> frozenset[str]:
     """The tables every migration together creates (built once, in memory)."""
-    from workbench.review.store import MIGRATIONS
+    from workbench.review.store import MIGRATIONS, split_statements
 
     conn = sqlite3.connect(":memory:")
     try:
         for migration in MIGRATIONS:
-            for statement in migration.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            for statement in split_statements(migration):  # split as the store does: triggers hold ";" inside
+                conn.execute(statement)
         return frozenset(row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
     finally:
         conn.close()
@@ -48,9 +47,10 @@ def expected_tables() -> frozenset[str]:
 
 def check_store_intact(store) -> None:
     """Raise StoreDamaged naming the store when a table is missing or a page or index is damaged."""
+    expected = expected_tables()  # outside the try: a fault here is ours, not the file's
     try:
         present = {row[0] for row in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        missing = sorted(expected_tables() - present)
+        missing = sorted(expected - present)
         if missing:
             raise StoreDamaged(damaged_store_message(store.path, f"table(s) {', '.join(missing)} missing"))
         problems = [row[0] for row in store.conn.execute("PRAGMA quick_check(5)")]

@@ -307,7 +307,7 @@ def source_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _statements(script: str) -> Iterator[str]:
+def split_statements(script: str) -> Iterator[str]:
     """The SQL statements of a script, split where one is complete (not at a trigger's inner ";")."""
     pending = ""
     for piece in script.split(";"):
@@ -518,7 +518,7 @@ class ReviewStore:
                     f"{self.path}: schema version {version} is newer than this workbench "
                     f"understands ({SCHEMA_VERSION}); upgrade the workbench")
             for index in range(version, SCHEMA_VERSION):
-                for statement in _statements(MIGRATIONS[index]):
+                for statement in split_statements(MIGRATIONS[index]):
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {index + 1}")
         except BaseException:
