@@ -132,3 +132,43 @@ def test_cli_imports_and_refuses(tmp_path, store, capsys):
     assert main(["import-tmx", str(bad), "--reviewer", "lan", "--db", db]) == 1
     assert f"Error: {bad}:3: <tuv> without xml:lang; nothing was stored" in capsys.readouterr().err
     assert [row["origin"] for row in imported_memory_summary(store)] == ["team.tmx", "team.tmx"]
+
+
+@pytest.fixture
+def accounts(tmp_path, monkeypatch):
+    """A users file with a reviewer (rita), an approver (alex) and a glossary editor (gabi)."""
+    from workbench.accounts import add_account
+
+    path = tmp_path / "users.json"
+    for name, role in (("rita", "reviewer"), ("alex", "approver"), ("gabi", "glossary-editor")):
+        add_account(path, name, role, f"password of {name}")
+    monkeypatch.setenv("WORKBENCH_USERS", str(path))
+    return path
+
+
+def test_with_accounts_only_an_approver_imports_a_memory(store, accounts):
+    from workbench import actions
+    from workbench.authority import Actor
+    from workbench.errors import NotAllowed
+
+    with pytest.raises(NotAllowed, match="import translation memories"):
+        actions.import_tmx(store, Actor("rita", "reviewer"), OMEGAT, name="team.tmx")
+    assert imported_memory_summary(store) == []
+    result = actions.import_tmx(store, Actor("alex", "approver"), OMEGAT, name="team.tmx")
+    assert result.added == 4
+    assert TranslationMemory.from_store(store, "vi", "en").lookup(VI)[0].unit.provenance.endswith("(by lan)")
+    assert {row["imported_by"] for row in imported_memory_summary(store)} == {"alex"}
+
+
+def test_with_accounts_only_a_glossary_editor_adds_accepted_words(tmp_path, accounts):
+    from workbench import actions
+    from workbench.authority import Actor
+    from workbench.errors import NotAllowed
+    from workbench.review.spelling import read_accepted_words
+
+    path = tmp_path / "glossaries" / "accepted-words.txt"
+    with pytest.raises(NotAllowed):
+        actions.accept_word(Actor("rita", "reviewer"), path, "xyzcorp")
+    assert not path.exists()
+    actions.accept_word(Actor("gabi", "glossary-editor"), path, "xyzcorp")
+    assert read_accepted_words(path) == {"xyzcorp"}
