@@ -78,6 +78,8 @@ CASES = [
                  "Chen Lusheng attended.", "vi", "en", False, None, id="a list of Chinese names is English"),
     pytest.param(VI_SOURCE, "The WeChat account of the station published 1,000,000 copies....", "vi", "en", False,
                  None, id="camel case, large numbers and dots are English"),
+    pytest.param(VI_SOURCE, "Thanh Thuy border post patrols the border line and markers", "vi", "en", False, None,
+                 id="short English the detector thinks German"),
     pytest.param("Số điện thoại: 0606060606.", "Phone number: 0606060606.", "vi", "en", False, None,
                  id="a run the source has too"),
 ]

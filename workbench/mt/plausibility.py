@@ -139,6 +139,8 @@ MAX_IMPOSSIBLE_SHARE = 0.2
 MIN_IMPOSSIBLE_WORDS = 2
 #: Outputs of at least this many letters are given to the language detector.
 MIN_LETTERS_FOR_DETECTION = 40
+#: ... and the detector's confidence in the target language below this.
+TARGET_LANGUAGE_FLOOR = 0.05
 #: Characters of ordinary words given to the detector at most.
 DETECTION_SAMPLE_CHARS = 240
 #: The detector's confidence in another language above which the output is not in the target language.
@@ -250,7 +252,10 @@ def _language_reason(mt_text: str, target_lang: str) -> str | None:
         return None
     best = values[0]
     code = best.language.iso_code_639_1.name.lower()
-    if code != target_lang and best.value >= OTHER_LANGUAGE_CONFIDENCE:
+    # Short English reads as German now and then ("border post patrols the border line": German 0.82,
+    # English 0.15): only an output in which the target language hardly registers is refused.
+    target = next((v.value for v in values if v.language.iso_code_639_1.name.lower() == target_lang), 0.0)
+    if code != target_lang and best.value >= OTHER_LANGUAGE_CONFIDENCE and target < TARGET_LANGUAGE_FLOOR:
         return (f"not {LANGUAGE_NAMES[target_lang]}: it reads as {LANGUAGE_NAMES.get(code, code)} "
                 f"(confidence {best.value:.2f})")
     return None
