@@ -257,3 +257,23 @@ def kind_label(kind: str, mt_source_lang: str | None) -> str:
     if kind == "machine_translation":
         return f"machine translation of {LANGUAGE_NAMES.get(mt_source_lang, mt_source_lang)}"
     return "original"
+
+
+def local_time(stamp: str | None) -> str:
+    """A stored UTC time ("2026-12-05T12:50:52+00:00") in the browser's time zone, to the minute."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not stamp:
+        return ""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    zone_name = st.context.timezone
+    try:
+        zone = ZoneInfo(zone_name) if zone_name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = None
+    local = moment.astimezone(zone) if zone else moment
+    return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "UTC")

@@ -84,8 +84,11 @@ function insertAtCursor(box, text) {
   const start = box.selectionStart ?? box.value.length;
   const end = box.selectionEnd ?? box.value.length;
   const before = box.value.slice(0, start);
+  const after = box.value.slice(end);
   const gap = before && !/\s$/.test(before) ? " " : "";
-  setText(box, before + gap + text + box.value.slice(end));
+  // A term put between two words needs a space on both sides ("Station Party", not "StationParty").
+  const trail = after && !/^[\s.,;:!?)\]}”’"'…]/.test(after) ? " " : "";
+  setText(box, before + gap + text + trail + after);
   const cursor = (before + gap + text).length;
   box.setSelectionRange(cursor, cursor);
 }
@@ -208,7 +211,9 @@ function attach(state, note) {
     });
     showDraftNote(state, box, note);
     box.focus();
-    box.setSelectionRange(box.value.length, box.value.length);
+    // The editor opens at the start of its text, scrolled to its first line.
+    box.setSelectionRange(0, 0);
+    box.scrollTop = 0;
   } else if (!document.activeElement || document.activeElement === document.body) {
     box.focus();  // after a refusal or any rerun that left the focus nowhere: back to the editor
   }

@@ -217,13 +217,13 @@ def test_quality_page_before_and_after_approvals(served, page):
         caption = page.get_by_text(re.compile(r"scored against the approved targets")).first.inner_text()
         return int(re.search(r"(\d+) approved segment\(s\) with a plausible", caption).group(1))
 
-    page.goto(f"{served.url}/dashboard?reviewer=Lan")
+    page.goto(f"{served.url}/quality?reviewer=Lan")
     before = scored()
     page.goto(f"{served.url}/review?reviewer=Lan&doc={document['id']}&seg={segments[0].id}")
     for index, segment in enumerate(segments):
         wait_focused(page, editor_selector(segment.id, 1))
         if index == 1:
-            page.keyboard.press("End")
+            page.keyboard.press("Control+End")
             page.keyboard.type(" (corrected)")
         page.keyboard.press("Control+Enter")
         page.get_by_text(f"Saved segment #{index + 1} as approved").wait_for()

@@ -177,6 +177,23 @@ def import_xliff(store, actor: Actor, data: bytes, *, path: str | Path | None = 
     return apply_xliff(store, data, reviewer=fresh.name, path=path, vet=vet)
 
 
+# -- translation memory and spelling --------------------------------------------------------------
+def import_tmx(store, actor: Actor, data: bytes, *, name: str, path: str | Path | None = None):
+    """Import a TMX file into the translation memory as `actor` (`exchange.tmx_import`); nothing stored on refusal."""
+    from workbench.exchange.tmx_import import import_tmx as store_tmx
+
+    fresh = check(actor, "memory.import", store=store)
+    return store_tmx(store, data, name=name, imported_by=fresh.name, path=path)
+
+
+def accept_word(actor: Actor, path: str | Path, word: str, *, store=None) -> None:
+    """Add a word to the team's accepted words (`review.spelling.add_accepted_word`) as `actor`."""
+    from workbench.review.spelling import add_accepted_word
+
+    check(actor, "spelling.accept", store=store)
+    add_accepted_word(path, word)
+
+
 # -- the glossary --------------------------------------------------------------------------------
 def write_glossary_entry(actor: Actor, file, cells: dict[str, str], *, replacing: str | None = None,
                          store=None):

@@ -22,13 +22,13 @@ from workbench.errors import GlossaryError, UsageError, WorkbenchError
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    from workbench.cli import align, batch, concordance, evaluate, exchange, glossary, users
+    from workbench.cli import align, batch, concordance, evaluate, exchange, glossary, memory, spelling, users
 
     parser = argparse.ArgumentParser(
         prog="python -m workbench",
         description="Translation and alignment workbench for border-defence press reports.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (batch, glossary, align, exchange, evaluate, users, concordance):
+    for module in (batch, glossary, align, exchange, evaluate, users, concordance, memory, spelling):
         module.register(commands)
     return parser
 
