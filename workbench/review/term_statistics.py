@@ -81,9 +81,9 @@ POOL = 4000
 #: How many candidates per language the stored list keeps (with forms and contexts from the index).
 LIST_LENGTH = 60
 #: Occurrences read from the index to pick a candidate's form and contexts.
-SAMPLE_LINES = 40
+SAMPLE_LINES = 20
 #: Occurrences of a glossary form read from the index when looking for its misspelt variants.
-VARIANT_LINES = 300
+VARIANT_LINES = 100
 
 _HASH_MASK = (1 << 20) - 1
 _LIVE = """SELECT s.id, s.document_id, d.lang, coalesce(s.original_source_text, s.source_text) AS text
