@@ -250,3 +250,25 @@ def cancel_job(actor: Actor, job, *, store=None) -> None:
     """Ask a background translation to stop, as `actor`."""
     check(actor, "job.cancel", store=store)
     job.cancel()
+
+
+def start_candidate_update(store, actor: Actor | None, glossary, *, rebuild: bool = False,
+                           label: str = "Updating term candidates", registry=None):
+    """Count the documents changed since the last count (all of them with `rebuild`) and rank the term
+    candidates again, on a background job with its own store connection.
+
+    The statistics and the list are figures derived from the documents; nobody's work changes, so
+    anyone who may open the store may start it (the Terms page does when the list is out of date)
+    and no permission is checked. The job is owned by the actor's name when there is one.
+    """
+    from workbench.jobs import JOBS
+    from workbench.review import term_statistics
+    from workbench.review.store import ReviewStore
+
+    path = str(store.path)
+
+    def work(progress):
+        with ReviewStore(path) as own:
+            return term_statistics.refresh_candidate_list(own, glossary, progress=progress, rebuild=rebuild)
+
+    return (registry or JOBS).start(label, work, owner=actor.name if actor is not None else None)
