@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -194,18 +193,11 @@ def _read_raw(path: Path) -> dict:
 
 
 def _write_raw(path: Path, data: dict) -> None:
-    """Write the users file atomically (temporary file, then rename), readable by its owner only."""
+    """Write the users file atomically (temporary file, fsync, rename), readable by its owner only."""
+    from workbench.files import write_atomic
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".users-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, indent=2, ensure_ascii=False, sort_keys=True)
-            out.write("\n")
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n", mode=0o600)
 
 
 def add_account(path: str | Path, name: str, role: str, password: str) -> Account:

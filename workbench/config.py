@@ -76,6 +76,8 @@ def parse_model_options(values: list[str] | None) -> dict[str, str]:
         pair, sep, checkpoint = value.partition("=")
         if not sep or not checkpoint or pair.count("-") != 1:
             raise UsageError(f"--model expects PAIR=ID_OR_DIR such as vi-en=./models/vi-en, got '{value}'")
+        if pair not in DEFAULT_CHECKPOINTS:
+            raise UsageError(f"--model names the unknown pair '{pair}' (known: {', '.join(DEFAULT_CHECKPOINTS)})")
         overrides[pair] = checkpoint
     return overrides
 

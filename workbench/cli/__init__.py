@@ -14,6 +14,7 @@ Exit codes: 0 success, 1 something failed, 2 usage error (argparse's own, and
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 
 from workbench.errors import GlossaryError, UsageError, WorkbenchError
@@ -48,6 +49,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except WorkbenchError as exc:
         print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.DatabaseError as exc:  # damage the open-time check could not see
+        from workbench.cli.common import store_path
+        from workbench.review.integrity import damaged_store_message
+
+        print(f"Error: {damaged_store_message(store_path(args), str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("Interrupted; work stored so far is kept.", file=sys.stderr)

@@ -6,7 +6,15 @@ import json
 import sys
 from pathlib import Path
 
-from workbench.cli.common import add_db_option, load_optional_glossary, open_store, positive_int
+from workbench.cli.common import (
+    BATCH_SIZE,
+    BATCH_TOKENS,
+    BEAMS,
+    THREADS,
+    add_db_option,
+    load_optional_glossary,
+    open_store,
+)
 from workbench.config import DEFAULT_ENGINE, ENGINES
 from workbench.errors import UsageError
 
@@ -20,11 +28,11 @@ def register(commands) -> None:
     translate.add_argument("--model", action="append", metavar="PAIR=ID_OR_DIR",
                            help="checkpoint for a pair, a hub id or a local directory "
                                 "(repeatable), e.g. --model vi-en=./models/opus-mt-vi-en")
-    translate.add_argument("--batch-size", type=positive_int, default=None,
+    translate.add_argument("--batch-size", type=BATCH_SIZE, default=None,
                            help="most sentences per model batch (default 32)")
-    translate.add_argument("--batch-tokens", type=positive_int, default=None,
+    translate.add_argument("--batch-tokens", type=BATCH_TOKENS, default=None,
                            help="token budget per batch, source tokens x beams (default 4096)")
-    translate.add_argument("--beams", type=positive_int, default=None,
+    translate.add_argument("--beams", type=BEAMS, default=None,
                            help="beam size (default 4)")
     translate.add_argument("--lang", choices=["vi", "en", "zh"],
                            help="language of every given document (default: detected per file)")
@@ -37,8 +45,11 @@ def register(commands) -> None:
                            help="translate without terminology enforcement")
     translate.add_argument("--engine", choices=ENGINES, default=None,
                            help=f"translation engine (default: {DEFAULT_ENGINE}; see README, Performance)")
-    translate.add_argument("--threads", type=positive_int, default=None,
+    translate.add_argument("--threads", type=THREADS, default=None,
                            help="CPU threads per loaded model (default: the engine's own)")
+    translate.add_argument("--follow-symlinks", action="store_true",
+                           help="read symbolic links inside the given folders that lead outside them "
+                                "(default: skipped, each named)")
     translate.add_argument("--ray-address", metavar="ADDRESS",
                            help="with --engine ray: the cluster to join, e.g. ray://head:10001 "
                                 "(default: RAY_ADDRESS, else a local Ray instance)")
@@ -88,6 +99,7 @@ def run_translate(args) -> int:
         max_batch_sentences=args.batch_size or DEFAULT_MAX_BATCH_SENTENCES,
         glossary=glossary, enforce_terms=not args.no_terms, translate=not args.ingest_only,
         engine=args.engine or DEFAULT_ENGINE, threads=args.threads, ray_address=args.ray_address,
+        follow_symlinks=args.follow_symlinks,
     )
     if args.out:
         from workbench.exchange.documents import check_output_folder
@@ -126,7 +138,8 @@ def _write_translated_documents(args, store, glossary) -> str:
     if args.bilingual and glossary is None:
         glossary = load_optional_glossary(args.glossary)
     written, skipped = write_run_documents(store, args.paths, Path(args.out), fmt=args.out_format,
-                                           bilingual=args.bilingual, glossary=glossary)
+                                           bilingual=args.bilingual, glossary=glossary,
+                                           follow_symlinks=args.follow_symlinks)
     for message in skipped:
         print(f"not written: {message}", file=sys.stderr)
     return f"translated documents: {len(written)} written to {args.out}"

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from workbench.cli.common import add_db_option, open_store, positive_int
+from workbench.cli.common import LIMIT, add_db_option, open_store
 from workbench.errors import UsageError
 
 
@@ -18,7 +18,7 @@ def register(subparsers) -> argparse.ArgumentParser:
                     "documents; Vietnamese without diacritics finds the text with them (dang uy: Đảng uỷ).")
     parser.add_argument("text", help="the word or phrase")
     add_db_option(parser)
-    parser.add_argument("--limit", type=positive_int, default=500, help="most lines to show (default 500)")
+    parser.add_argument("--limit", type=LIMIT, default=500, help="most lines to show (default 500)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run_concordance)
     return parser

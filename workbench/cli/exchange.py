@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from workbench.cli.common import add_db_option, open_store, write_output
-from workbench.errors import UsageError, WorkbenchError
+from workbench.errors import UsageError
 
 
 def register(subparsers) -> None:
@@ -50,6 +50,9 @@ def register(subparsers) -> None:
     export.add_argument("--glossary", metavar="PATH",
                         help="docx/html --bilingual: glossary whose terms are marked "
                              "(default: WORKBENCH_GLOSSARY or glossaries/, if there)")
+    export.add_argument("--raw", action="store_true",
+                        help="tsv: write cells as they are, without neutralising those a spreadsheet would "
+                             "evaluate as formulas (by default a leading = + - @ gets a ' before it)")
     export.set_defaults(func=run_export)
 
     importer = subparsers.add_parser(
@@ -80,7 +83,7 @@ def run_export(args) -> int:
     with open_store(args) as store:
         document_ids = resolve_documents(store, args.doc)
         approved_only = not args.all_statuses
-        files = fmt.write(store, document_ids, approved_only)
+        files = fmt.write(store, document_ids, approved_only, raw=args.raw)
     if len(files) > 1 and not args.out:
         raise UsageError(f"the chosen documents hold {len(files)} language pairs, one {fmt.name} file each; "
                          "give --out FILE (then FILE-vi-en.xlf, ... are written) or choose documents with --doc")
@@ -134,15 +137,11 @@ def run_import_xliff(args) -> int:
     """`import-xliff`: apply an edited XLIFF file; print what changed and what was skipped."""
     from workbench.actions import import_xliff
     from workbench.authority import command_line_actor
-    from workbench.exchange.xliff import check_xliff_size
+    from workbench.exchange.xliff import read_xliff_file
 
     path = Path(args.file)
     actor = command_line_actor(args.reviewer)
-    try:
-        check_xliff_size(path.stat().st_size, path)  # before reading it all into memory
-        data = path.read_bytes()
-    except OSError as exc:
-        raise WorkbenchError(f"{path}: cannot read ({exc.strerror})") from None
+    data = read_xliff_file(path)
     with open_store(args) as store:
         result = import_xliff(store, actor, data, path=str(path), confirm=args.confirm)
     for skipped in result.skipped:

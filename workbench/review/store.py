@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from workbench.documents.ingest import control_character_problem
 from workbench.errors import ReadOnlyStore, SegmentRetired, StaleVersion, StoreError
 
 STATUSES = ("new", "draft", "translated", "reviewed", "approved", "rejected")
@@ -286,7 +287,7 @@ def source_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _statements(script: str) -> Iterator[str]:
+def split_statements(script: str) -> Iterator[str]:
     """The SQL statements of a script, split where one is complete (not at a trigger's inner ";")."""
     pending = ""
     for piece in script.split(";"):
@@ -460,10 +461,24 @@ class ReviewStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: committed on success, rolled back on any error."""
+        """One write transaction: committed on success, rolled back on any error.
+
+        Inside another one it is a savepoint of the outer transaction, so a caller can
+        make many changes all-or-nothing (an XLIFF import) through the usual methods.
+        """
         if self.read_only:
             raise ReadOnlyStore(f"{self.path}: opened read-only (the file or its folder is not "
                                 "writable here); nothing can be changed")
+        if self.conn.in_transaction:
+            self.conn.execute("SAVEPOINT nested")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK TO nested")
+                self.conn.execute("RELEASE nested")
+                raise
+            self.conn.execute("RELEASE nested")
+            return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
@@ -483,7 +498,7 @@ class ReviewStore:
                     f"{self.path}: schema version {version} is newer than this workbench "
                     f"understands ({SCHEMA_VERSION}); upgrade the workbench")
             for index in range(version, SCHEMA_VERSION):
-                for statement in _statements(MIGRATIONS[index]):
+                for statement in split_statements(MIGRATIONS[index]):
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {index + 1}")
         except BaseException:
@@ -749,6 +764,9 @@ class ReviewStore:
             raise StoreError("a reviewer name is required to change a segment")
         if status in ("reviewed", "approved") and not (text or "").strip():
             raise StoreError(f"an empty target cannot be {status}")
+        refusal = control_character_problem(text) if text else None
+        if refusal:  # the ingest rule, so every stored text exports and re-imports unchanged
+            raise StoreError(f"segment {segment_id}: {refusal}; nothing was saved")
         with self.transaction() as conn:
             row = conn.execute("SELECT * FROM segments WHERE id = ?", (segment_id,)).fetchone()
             if row is None:
