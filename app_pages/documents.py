@@ -66,7 +66,8 @@ def _cancel(job) -> None:
 def recent_jobs() -> list:
     """Running translations and those that ended a short while ago, newest first (every session's)."""
     now = time.time()
-    return [job for job in JOBS.jobs() if job.running or now - (job.finished_at or now) < SHOW_FINISHED_FOR][:5]
+    return [job for job in JOBS.jobs() if job.kind == "translation"
+            and (job.running or now - (job.finished_at or now) < SHOW_FINISHED_FOR)][:5]
 
 
 def _imported_ids(names: list[str]) -> list[int]:
@@ -156,7 +157,7 @@ else:
 
 
 # -- background translations ------------------------------------------------------------------
-@st.fragment(run_every=1.0 if JOBS.running() else None)
+@st.fragment(run_every=1.0 if any(job.kind == "translation" for job in JOBS.running()) else None)
 def draw_jobs() -> None:
     """The recent translations, redrawn every second while one runs."""
     jobs = recent_jobs()
@@ -244,7 +245,7 @@ if report:
 
 if any_documents:
     untranslated = document_list.untranslated_documents(store)
-    busy = bool(JOBS.running())
+    busy = any(job.kind == "translation" for job in JOBS.running())
     if untranslated and st.button(f"Translate the untranslated segments ({len(untranslated)} "
                                   "document(s))", key="translate_rest", disabled=busy):
         try:

@@ -69,7 +69,7 @@ view = st.radio("View", VIEWS, horizontal=True, key="terms_view", label_visibili
 
 def start_candidate_update(rebuild: bool) -> None:
     """Count the changed documents (or all of them) and rank again, on a background job."""
-    actions.start_candidate_update(store, auth.actor(), glossary, rebuild=rebuild, label=CANDIDATE_JOB)
+    actions.start_candidate_update(store, auth.actor(), glossary, CANDIDATE_JOB, rebuild=rebuild)
 
 
 def candidate_job():

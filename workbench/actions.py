@@ -239,27 +239,12 @@ def start_translation(store, actor: Actor, document_ids: list[int], options, lab
     return (registry or JOBS).start(label, work, owner=fresh.name)
 
 
-def archive_document(store, actor: Actor, document_id: int) -> None:
-    """Hide a document from the lists as `actor` (nothing of its work is deleted)."""
-    check(actor, "document.archive", store=store)
-    store.document(document_id)  # an unknown id is an error, not a silent no-op
-    store.archive_document(document_id)
+def start_candidate_update(store, actor: Actor | None, glossary, label: str, *, rebuild: bool = False, registry=None):
+    """Count changed documents (all with `rebuild`) and rank the term candidates again, on a background job.
 
-
-def cancel_job(actor: Actor, job, *, store=None) -> None:
-    """Ask a background translation to stop, as `actor`."""
-    check(actor, "job.cancel", store=store)
-    job.cancel()
-
-
-def start_candidate_update(store, actor: Actor | None, glossary, *, rebuild: bool = False,
-                           label: str = "Updating term candidates", registry=None):
-    """Count the documents changed since the last count (all of them with `rebuild`) and rank the term
-    candidates again, on a background job with its own store connection.
-
-    The statistics and the list are figures derived from the documents; nobody's work changes, so
-    anyone who may open the store may start it (the Terms page does when the list is out of date)
-    and no permission is checked. The job is owned by the actor's name when there is one.
+    Derived statistics only: no reviewed work, document or glossary changes, so any signed-in
+    account may start it (opening the Terms page does when the list is out of date); the job
+    records who started it.
     """
     from workbench.jobs import JOBS
     from workbench.review import term_statistics
@@ -271,4 +256,17 @@ def start_candidate_update(store, actor: Actor | None, glossary, *, rebuild: boo
         with ReviewStore(path) as own:
             return term_statistics.refresh_candidate_list(own, glossary, progress=progress, rebuild=rebuild)
 
-    return (registry or JOBS).start(label, work, owner=actor.name if actor is not None else None)
+    return (registry or JOBS).start(label, work, owner=actor.name if actor else None, kind="term-candidates")
+
+
+def archive_document(store, actor: Actor, document_id: int) -> None:
+    """Hide a document from the lists as `actor` (nothing of its work is deleted)."""
+    check(actor, "document.archive", store=store)
+    store.document(document_id)  # an unknown id is an error, not a silent no-op
+    store.archive_document(document_id)
+
+
+def cancel_job(actor: Actor, job, *, store=None) -> None:
+    """Ask a background translation to stop, as `actor`."""
+    check(actor, "job.cancel", store=store)
+    job.cancel()
