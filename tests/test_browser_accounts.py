@@ -214,7 +214,8 @@ def test_drafts_belong_to_the_account_not_the_browser(served, context, browser):
     sign_in(elsewhere, url, "vera", page="review?doc=3")
     signed_in_as(elsewhere, "vera")
     elsewhere.get_by_text("Your unsaved draft of this segment is back in the editor.").wait_for()
-    assert editor(elsewhere, first).input_value() == typed
+    selector = f".st-key-target_{first.id}_{first.version} textarea"
+    elsewhere.wait_for_function("([sel, text]) => document.querySelector(sel)?.value === text", arg=[selector, typed])
     # Saving clears it.
     editor(elsewhere, first).press("Control+Shift+Enter")
     elsewhere.get_by_text("Saved segment #1 as translated").wait_for()
