@@ -12,16 +12,18 @@ from app_pages import auth, common
 st.set_page_config(page_title="Translation workbench", page_icon=":material/translate:", layout="wide")
 common.init_state()
 page = st.navigation([
-    st.Page("app_pages/documents.py", title="Documents", icon=":material/description:", default=True),
+    st.Page("app_pages/documents.py", title="Documents", icon=":material/description:", default=True,
+            url_path="home"),
+    st.Page("app_pages/documents_link.py", title="Documents", url_path="documents", visibility="hidden"),
     st.Page("app_pages/review.py", title="Review", icon=":material/edit_note:"),
     st.Page("app_pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
     st.Page("app_pages/terms.py", title="Terms", icon=":material/manage_search:"),
     st.Page("app_pages/export.py", title="Export", icon=":material/download:"),
     st.Page("app_pages/align.py", title="Align", icon=":material/compare_arrows:"),
-    st.Page("app_pages/dashboard.py", title="Quality", icon=":material/monitoring:"),
+    st.Page("app_pages/dashboard.py", title="Quality", icon=":material/monitoring:", url_path="quality"),
 ])
 auth.require_sign_in(common.store())  # with a users file: the sign-in form until a session is presented
 common.sidebar()
 auth.sidebar(common.store())
 common.model_banner()
-page.run()
+common.run_page(page)

@@ -22,13 +22,13 @@ from workbench.errors import GlossaryError, UsageError, WorkbenchError
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    from workbench.cli import align, batch, concordance, evaluate, exchange, glossary, users
+    from workbench.cli import align, batch, concordance, evaluate, exchange, glossary, memory, spelling, users
 
     parser = argparse.ArgumentParser(
         prog="python -m workbench",
         description="Translation and alignment workbench for border-defence press reports.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (batch, glossary, align, exchange, evaluate, users, concordance):
+    for module in (batch, glossary, align, exchange, evaluate, users, concordance, memory, spelling):
         module.register(commands)
     return parser
 
@@ -52,9 +52,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except sqlite3.DatabaseError as exc:  # damage the open-time check could not see
         from workbench.cli.common import store_path
-        from workbench.review.integrity import damaged_store_message
+        from workbench.review.integrity import database_error_message
 
-        print(f"Error: {damaged_store_message(store_path(args), str(exc))}", file=sys.stderr)
+        print(f"Error: {database_error_message(store_path(args), exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("Interrupted; work stored so far is kept.", file=sys.stderr)
