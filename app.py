@@ -26,4 +26,4 @@ auth.require_sign_in(common.store())  # with a users file: the sign-in form unti
 common.sidebar()
 auth.sidebar(common.store())
 common.model_banner()
-page.run()
+common.run_page(page)

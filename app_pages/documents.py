@@ -66,7 +66,8 @@ def _cancel(job) -> None:
 def recent_jobs() -> list:
     """Running translations and those that ended a short while ago, newest first (every session's)."""
     now = time.time()
-    return [job for job in JOBS.jobs() if job.running or now - (job.finished_at or now) < SHOW_FINISHED_FOR][:5]
+    return [job for job in JOBS.jobs() if job.kind == "translation"
+            and (job.running or now - (job.finished_at or now) < SHOW_FINISHED_FOR)][:5]
 
 
 def _imported_ids(names: list[str]) -> list[int]:
@@ -162,7 +163,7 @@ else:
 
 
 # -- background translations ------------------------------------------------------------------
-@st.fragment(run_every=1.0 if JOBS.running() else None)
+@st.fragment(run_every=1.0 if any(job.kind == "translation" for job in JOBS.running()) else None)
 def draw_jobs() -> None:
     """The recent translations, redrawn every second while one runs."""
     jobs = recent_jobs()
@@ -221,6 +222,9 @@ with st.form("import_form", clear_on_submit=True):
                                format_func=lambda v: "an original" if v == "original"
                                else "a machine translation of Chinese")
     translate = right.checkbox("Translate after import", value=True, key="import_translate")
+    retire = st.checkbox("A changed file may retire reviewed or approved segments (kept, hidden, with their "
+                         "history)", value=False, key="import_retire_reviewed",
+                         help="Without it, a changed file that would do so is refused and the page lists them.")
     submitted = st.form_submit_button("Import", type="primary", key="import_submit")
 if submitted:
     if not files:
@@ -229,7 +233,8 @@ if submitted:
         try:
             options = _batch_options(lang, mt_from, translate)
             summary = actions.import_documents(store, auth.actor(), [(f.name, f.getvalue()) for f in files],
-                                               dataclasses.replace(options, translate=False))
+                                               dataclasses.replace(options, translate=False,
+                                                                   retire_reviewed=retire))
             imported = _imported_ids([f.name for f in files]) if summary.documents else []
             _remember(summary, translating=bool(translate and imported))
             if translate and imported:
@@ -251,7 +256,7 @@ if report:
 
 if any_documents:
     untranslated = document_list.untranslated_documents(store)
-    busy = bool(JOBS.running())
+    busy = any(job.kind == "translation" for job in JOBS.running())
     if untranslated and st.button(f"Translate the untranslated segments ({len(untranslated)} "
                                   "document(s))", key="translate_rest", disabled=busy):
         try:

@@ -72,7 +72,9 @@ def keys_for(actor) -> tuple:
 
 def approve_status() -> str:
     """What Ctrl+Enter and the first button save: 'approved', or the highest status this role may set."""
-    return authority.highest_status(auth.actor()) or "approved" if auth.accounts_enabled() else "approved"
+    if not auth.accounts_enabled():
+        return "approved"
+    return authority.highest_status(auth.actor()) or "approved"  # "approved" only for roles with no editor
 
 
 GRID_CSS = """<style>
@@ -200,7 +202,10 @@ def _save(segment_id: int, version: int, text: str | None, status: str, advance:
             _open(successor.id)
         return
     except WorkbenchError as exc:
-        st.session_state["review_notice"] = ("error", f"Not saved: {exc}.".replace("..", "."))
+        reason = str(exc)
+        st.session_state["review_notice"] = ("error", f"Not saved: {reason}{'' if reason.endswith('.') else '.'}")
+        # A new value for the keyboard component, so that it runs again and puts the cursor back in the editor.
+        st.session_state["_review_refusals"] = st.session_state.get("_review_refusals", 0) + 1
         return
     st.session_state["review_notice"] = (
         "success", f"Saved segment #{saved.position + 1} as {saved.status} (version {saved.version}).")
@@ -268,6 +273,7 @@ def _undo(segment_id: int, version: int):
         return
     except WorkbenchError as exc:
         st.session_state["review_notice"] = ("error", f"Not undone: {exc}")
+        st.session_state["_review_refusals"] = st.session_state.get("_review_refusals", 0) + 1
         return
     st.session_state["review_notice"] = (
         "success", f"Undid the last change of segment #{saved.position + 1}: it is {saved.status} "
@@ -490,7 +496,8 @@ def draw_panel(view, document, glossary, memory, *, can_edit: bool, model_ready:
     else:
         common.text_html(segment.target_text, placeholder="(no target yet)")
         if not can_edit:
-            st.info("Enter your name under “Reviewer name” in the sidebar to edit segments." if auth.can("edit")
+            st.info("Enter your name under “Reviewer name” in the sidebar to edit segments."
+                    if not auth.accounts_enabled()
                     else "Your account may not edit segments: its role does not include editing.")
     matches = memory.lookup(segment.source_text, exclude_segment=segment.id)
     hints = term_hints(segment.source_text, glossary, document["lang"], document["target_lang"])
@@ -561,6 +568,10 @@ if glossary_problems:
 @st.fragment
 def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
     """The grid and the open segment: a save, a move or a click reruns only this part of the page."""
+    if auth.accounts_enabled() and auth.account() is None:
+        # Signed out while a key or a draft reran only this part (Streamlit may merge the two runs):
+        # the whole page must run, and show the sign-in form.
+        st.rerun(scope="app")
     store = common.store()
     glossary, _ = common.glossary()
     document = store.document(document_id)
@@ -593,7 +604,7 @@ def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
         info += " · source text read by OCR from a scan: it may hold recognition errors"
     st.caption(common.escape_markdown(info))
 
-    can_edit = bool(common.reviewer()) and auth.can("edit")
+    can_edit = auth.allowed("segment.save")  # a name (or account) whose role may edit
     pages = page_count(len(shown), GRID_PAGE_SIZE)
     if not isinstance(st.session_state["review_page"], int) or not 1 <= st.session_state["review_page"] <= pages:
         st.session_state["review_page"] = min(max(1, st.session_state["review_page"] or 1), pages)
@@ -617,6 +628,8 @@ def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
                                     model_ready=common.model_available(pair_for_language(document["lang"])))
         signed = auth.actor()
         keys_data["drafts"] = sorted(drafted_segments(store, signed.name, document_id)) if signed else []
+        keys_data["account"] = signed.name if signed else ""  # whose unsent drafts this tab may show
+        keys_data["refusals"] = st.session_state.get("_review_refusals", 0)
         _review_keys(data=keys_data, key="review_keys", on_action_change=_on_key_action)
     common.set_url(doc=document_id, seg=focus)
 

@@ -27,7 +27,6 @@ from workbench.jobs import JOBS
 from workbench.review import term_statistics
 from workbench.review.concordance import concordance
 from workbench.review.consistency import check_consistency
-from workbench.review.store import ReviewStore
 from workbench.review.views import escape_html
 
 SHOWN = 50
@@ -70,13 +69,7 @@ view = st.radio("View", VIEWS, horizontal=True, key="terms_view", label_visibili
 
 def start_candidate_update(rebuild: bool) -> None:
     """Count the changed documents (or all of them) and rank again, on a background job."""
-    path, loaded = str(store.path), glossary
-
-    def work(progress):
-        with ReviewStore(path) as own:
-            return term_statistics.refresh_candidate_list(own, loaded, progress=progress, rebuild=rebuild)
-
-    JOBS.start(CANDIDATE_JOB, work)
+    actions.start_candidate_update(store, auth.actor(), glossary, CANDIDATE_JOB, rebuild=rebuild)
 
 
 def candidate_job():

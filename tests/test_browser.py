@@ -6,7 +6,7 @@ each test works on its own document and reads the database afterwards:
 - five consecutive segments corrected and approved from the keyboard only
   (typing, Ctrl+Enter; an already correct one with one key; Ctrl+I; Alt+Up/Down),
   at least 12 grid rows visible at 1440x900;
-- an unsaved edit kept as a draft across a page switch and a reload;
+- an unsaved edit kept as a draft (in the store, for this reviewer) across a page switch and a reload;
 - two reviewers in two browser contexts saving the same segment;
 - a hostile document shown as text, none of it run.
 
@@ -17,6 +17,7 @@ package and /usr/bin/chromium; skipped without them unless WORKBENCH_REQUIRE_BRO
 from __future__ import annotations
 
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from ui_support import (
 )
 
 from workbench.pipeline import BatchOptions, import_uploads
+from workbench.review.drafts import draft
 from workbench.review.store import ReviewStore
 
 playwright_api = require_browser()
@@ -175,8 +177,16 @@ def test_an_unsaved_edit_survives_a_page_switch_and_a_reload(served, page):
     assert page.locator(editor).input_value() == "A draft that must not be lost"
     page.get_by_text("Your unsaved draft of this segment is back in the editor.").wait_for()
     page.wait_for_url(f"**seg={segment.id}**")
+    deadline = time.monotonic() + 60
+    while True:  # the draft reaches the store, under the reviewer's name, without a save
+        with served.store() as store:
+            kept = draft(store, "Minh", segment.id)
+        if kept is not None or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert kept is not None and kept.text == "A draft that must not be lost"
 
-    page.reload()  # reviewer, document and open segment come back from the URL, the draft from the browser
+    page.reload()  # reviewer, document and open segment come back from the URL, the draft from the store
     wait_focused(page, editor)
     assert page.locator(".st-key-reviewer input").input_value() == "Minh"
     assert page.locator(editor).input_value() == "A draft that must not be lost"
@@ -185,8 +195,9 @@ def test_an_unsaved_edit_survives_a_page_switch_and_a_reload(served, page):
 
     page.keyboard.press("Control+Enter")
     page.get_by_text("Saved segment #3 as approved").wait_for()
-    page.wait_for_function(f"localStorage.getItem('wb-draft:{document_id}:{segment.id}') === null")  # saved: no draft
     with served.store() as store:
+        assert draft(store, "Minh", segment.id) is None  # saved: no draft
+        assert page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('wb-draft:'))") == []
         saved = store.segment(segment.id)
         assert (saved.target_text, saved.status, saved.updated_by) == (
             "A draft that must not be lost", "approved", "Minh")

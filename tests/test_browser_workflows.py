@@ -19,6 +19,7 @@ import io
 import json
 import re
 import shutil
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,6 +140,10 @@ def test_glossary_add_edit_and_an_invalid_entry(served, page):
     page.get_by_text("Saved vn-don-truong to vn-border-guard.tsv.").wait_for()
     page.wait_for_function("() => [...document.querySelectorAll('input[aria-label=\"en\"]')]"
                            ".some(box => box.value === 'Station Chief')")
+    # The notice of the first save may still be on screen: wait for the file itself.
+    deadline = time.monotonic() + 60
+    while "Station Chief" not in path.read_text(encoding="utf-8") and time.monotonic() < deadline:
+        time.sleep(0.2)
     text = path.read_text(encoding="utf-8")
     assert "vn-don-truong\tĐồn trưởng\tStation Chief\t" in text and "Station Commander" not in text
 

@@ -161,18 +161,17 @@ def import_xliff(store, actor: Actor, data: bytes, *, path: str | Path | None = 
         for change in changes:
             segment = store.segment(change.segment_id)
             reason = refusal(fresh, "segment.save", SegmentChange(segment.status, change.status))
+            if change.text is None and change.status in NEEDS_TEXT:
+                reason = reason or f"an empty target cannot be {change.status}"
             if reason:
-                refused.append(f"unit '{change.unit_id}'" + (f" (line {change.line})" if change.line else "")
-                               + f": {reason}")
-            elif change.text is None and change.status in NEEDS_TEXT:
-                refused.append(f"unit '{change.unit_id}': an empty target cannot be {change.status}")
+                where = ":".join(str(part) for part in (path, change.line) if part is not None)
+                refused.append(f"{where + ': ' if where else ''}unit '{change.unit_id}': {reason}")
             elif segment.status in PROTECTED_STATUSES:
                 at_risk.append(AtRisk(segment.id, segment.document_id, segment.position, segment.status,
                                       segment.updated_by, segment.target_text, "altered", change.text))
         if refused:
             more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
-            where = f"{path}: " if path else ""
-            raise NotAllowed(f"{where}{refused[0]}{more}; nothing was imported")
+            raise NotAllowed(f"{refused[0]}{more}; nothing was imported")
         _guard_approved_work(store, fresh, at_risk, "This import", confirm)
 
     return apply_xliff(store, data, reviewer=fresh.name, path=path, vet=vet)
@@ -254,6 +253,26 @@ def start_translation(store, actor: Actor, document_ids: list[int], options, lab
             return translate_documents(own, document_ids, options, progress=progress)
 
     return (registry or JOBS).start(label, work, owner=fresh.name)
+
+
+def start_candidate_update(store, actor: Actor | None, glossary, label: str, *, rebuild: bool = False, registry=None):
+    """Count changed documents (all with `rebuild`) and rank the term candidates again, on a background job.
+
+    Derived statistics only: no reviewed work, document or glossary changes, so any signed-in
+    account may start it (opening the Terms page does when the list is out of date); the job
+    records who started it.
+    """
+    from workbench.jobs import JOBS
+    from workbench.review import term_statistics
+    from workbench.review.store import ReviewStore
+
+    path = str(store.path)
+
+    def work(progress):
+        with ReviewStore(path) as own:
+            return term_statistics.refresh_candidate_list(own, glossary, progress=progress, rebuild=rebuild)
+
+    return (registry or JOBS).start(label, work, owner=actor.name if actor else None, kind="term-candidates")
 
 
 def archive_document(store, actor: Actor, document_id: int) -> None:

@@ -154,7 +154,12 @@ def command_line_actor(name: str | None) -> Actor:
     With a users file the name must be one of its accounts, and that account's role applies;
     without one anyone may act under the name given.
     """
-    chosen = (name or "").strip() or getpass.getuser()
+    chosen = (name or "").strip()
+    if not chosen:
+        try:
+            chosen = getpass.getuser()
+        except Exception:  # no login name in the environment or the password database
+            raise NotAllowed("cannot tell who you are: give --reviewer NAME") from None
     path = users_file_path()
     if path is None:
         return Actor(chosen)

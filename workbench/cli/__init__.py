@@ -52,9 +52,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except sqlite3.DatabaseError as exc:  # damage the open-time check could not see
         from workbench.cli.common import store_path
-        from workbench.review.integrity import damaged_store_message
+        from workbench.review.integrity import database_error_message
 
-        print(f"Error: {damaged_store_message(store_path(args), str(exc))}", file=sys.stderr)
+        print(f"Error: {database_error_message(store_path(args), exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("Interrupted; work stored so far is kept.", file=sys.stderr)
