@@ -90,12 +90,9 @@ def may_save(role: str, current_status: str, new_status: str) -> bool:
 
 def users_file_path() -> Path | None:
     """The configured users file: WORKBENCH_USERS, else `users` in workbench.toml, else None."""
-    if os.environ.get(USERS_ENV):
-        return Path(os.environ[USERS_ENV])
-    from workbench.config import read_config_file
+    from workbench.config import users_file_setting
 
-    configured = read_config_file().get("users")
-    return Path(configured) if configured else None
+    return users_file_setting()
 
 
 def _hasher():
