@@ -202,15 +202,35 @@ def test_glossary_report_says_when_its_figures_come_from_random_weights(outside,
            "translation" in capsys.readouterr().out
 
 
-def test_serve_starts_the_installed_app_and_serves_the_page(outside, tmp_path):
-    """`workbench serve` in a workspace: prints the URL, answers the health check and the page."""
+def test_serve_applies_the_team_settings_and_hands_the_ui_its_workspace(outside, tmp_path, monkeypatch):
+    from workbench.serving import server_environment, settings_from, streamlit_command
+
+    team = tmp_path / "team"
+    main(["init", str(team)])
+    (team / "workbench.toml").write_text('db = "store.db"\n[server]\nport = 9000\nmax_upload_mb = 5\n')
+    monkeypatch.chdir(team)
+    settings = settings_from(None, None, None, team=True, models={"vi-en": str(team)})
+    command = streamlit_command(settings)
+    options = dict(zip(command[5::2], command[6::2], strict=True))
+    assert command[4] == str(REPO / "app_pages" / "app.py")
+    assert options["--server.address"] == "127.0.0.1" and options["--server.port"] == "9000"
+    assert options["--server.maxUploadSize"] == "5" and options["--client.showErrorDetails"] == "none"
+    assert streamlit_command(settings_from(None, None, 7, team=False))[-3] == "full"  # ui: one's own errors
+    env = server_environment(settings)
+    assert env["WORKBENCH_HOME"] == str(team.resolve()) and env["WORKBENCH_MODEL_VI_EN"] == str(team.resolve())
+
+
+@pytest.mark.parametrize("command", ["serve", "ui"])
+def test_serve_and_ui_start_the_app_and_serve_the_page(outside, tmp_path, command):
+    """`workbench serve` / `ui` in a workspace: print the URL, answer the health check and the page."""
     from ui_support import free_port
 
     team = tmp_path / "team"
     assert main(["init", str(team)]) == 0
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    server = subprocess.Popen([sys.executable, "-m", "workbench", "serve", "--port", str(port)], cwd=team, env=env,
+    env.pop("DISPLAY", None)
+    server = subprocess.Popen([sys.executable, "-m", "workbench", command, "--port", str(port)], cwd=team, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         first = server.stdout.readline()

@@ -94,37 +94,33 @@ def _start(args, *, team: bool, address: str | None, allow_anyone: bool = False)
     check_exposure(settings)
     command, env = streamlit_command(settings), server_environment(settings)
     print(describe(settings), flush=True)
-    if team:
-        # The server becomes this process: a service manager's signals reach Streamlit itself.
-        os.execve(command[0], command, env)
-    return _run_and_open(command, env, settings.url, open_browser=not args.no_browser)
+    has_display = sys.platform != "linux" or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    if not team and not args.no_browser and has_display:
+        _open_browser_when_ready(settings.url)
+    # The server becomes this process: Ctrl+C and a service manager's signals reach Streamlit itself.
+    os.execve(command[0], command, env)
+    return 0  # not reached
 
 
-def _run_and_open(command: list[str], env: dict, url: str, *, open_browser: bool) -> int:
-    """Run the UI until Ctrl+C; open the browser once it answers, when there is a display."""
-    import subprocess
-    import time
-    import urllib.request
-
-    server = subprocess.Popen(command, env=env)
+_OPENER = """
+import sys, time, urllib.request, webbrowser
+url, deadline = sys.argv[1], time.monotonic() + 120
+while time.monotonic() < deadline:
     try:
-        has_display = sys.platform != "linux" or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-        if open_browser and has_display:
-            deadline = time.monotonic() + 120
-            while server.poll() is None and time.monotonic() < deadline:
-                try:
-                    with urllib.request.urlopen(url + "/_stcore/health", timeout=2):
-                        import webbrowser
+        with urllib.request.urlopen(url + "/_stcore/health", timeout=2):
+            webbrowser.open(url)
+            break
+    except OSError:
+        time.sleep(0.5)
+"""
 
-                        webbrowser.open(url)
-                        break
-                except OSError:
-                    time.sleep(0.5)
-        return server.wait()
-    except KeyboardInterrupt:
-        server.terminate()
-        server.wait(timeout=30)
-        return 0
+
+def _open_browser_when_ready(url: str) -> None:
+    """A detached helper opens the browser once the UI answers (this process becomes the server)."""
+    import subprocess
+
+    subprocess.Popen([sys.executable, "-c", _OPENER, url], start_new_session=True,
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def run_ui(args) -> int:
