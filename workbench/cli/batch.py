@@ -126,6 +126,8 @@ def run_translate(args) -> int:
         print(f"glossary version: {glossary.version}")
     if out_report:
         print(out_report)
+    if summary.documents:
+        print("next: `workbench ui` opens the reviewer UI on this store")
     return 1 if summary.failed else 0
 
 
