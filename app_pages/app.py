@@ -11,6 +11,8 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages import auth, common
+from workbench.config import workspace
+from workbench.errors import WorkbenchError
 
 PAGES = Path(__file__).resolve().parent
 
@@ -18,6 +20,11 @@ PAGES = Path(__file__).resolve().parent
 def main() -> None:
     """Lay out the navigation and run the chosen page."""
     st.set_page_config(page_title="Translation workbench", page_icon=":material/translate:", layout="wide")
+    try:  # a broken workbench.toml stops every page with its file:line, before anyone is let in
+        workspace()
+    except WorkbenchError as exc:
+        st.error(f"Error: {common.escape_markdown(str(exc))}")
+        st.stop()
     common.init_state()
     page = st.navigation([
         st.Page(PAGES / "documents.py", title="Documents", icon=":material/description:", default=True),

@@ -254,3 +254,15 @@ def test_serve_and_ui_start_the_app_and_serve_the_page(outside, tmp_path, comman
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=30)
+
+
+def test_the_ui_names_a_broken_workspace_file_and_lets_nobody_in(outside, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+    from ui_support import APP
+
+    (outside / "workbench.toml").write_text('db = "x.db"\nusers = "users.json"\nuser = "typo"\n')
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    shown = [e.value.replace("\\", "") for e in at.error]  # the page escapes Markdown
+    assert len(shown) == 1
+    assert shown[0].startswith(f"Error: {outside / 'workbench.toml'}:3: unknown setting 'user' (known: db, ")
+    assert not at.text_input  # no page, no sign-in form, nothing to change
