@@ -16,7 +16,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from ui_support import REPO, chromium, copy_store, require_browser, seeded_store_file, streamlit_server
+from ui_support import (
+    BROWSER_TIMEOUT_MS,
+    REPO,
+    chromium,
+    copy_store,
+    require_browser,
+    seeded_store_file,
+    streamlit_server,
+)
 
 from workbench.accounts import add_account
 from workbench.review.store import ReviewStore
@@ -49,7 +57,7 @@ def browser():
 def new_tab(browser):
     """A fresh browser context (no cookies, no session) and its page."""
     tab = browser.new_context(viewport={"width": 1400, "height": 1600}).new_page()
-    tab.set_default_timeout(60_000)
+    tab.set_default_timeout(BROWSER_TIMEOUT_MS)
     return tab
 
 
