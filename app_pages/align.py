@@ -14,7 +14,8 @@ from functools import partial
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import auth, common
+from workbench import actions
 from workbench.alignment import LOW_CONFIDENCE, align, format_links, glossary_term_pairs
 from workbench.alignment.editing import (
     AlignmentEditError,
@@ -205,17 +206,34 @@ with save_col:
     if len(pairs) < len(state.links):
         st.caption(f"{len(state.links) - len(pairs)} target-only link(s) have no source sentence and are "
                    "not saved as segments.")
-    if st.button("Save as a document pair", type="primary", key="align_save", disabled=not common.reviewer()):
+    refused = auth.refusal("alignment.save")
+    at_risk = actions.alignment_at_risk(store, work["source_id"], work["target_name"], pairs)
+    if at_risk:
+        # Said before the click: which reviewed or approved segments a save would change, and whose.
+        st.warning(f"This pair was saved before, and saving again would alter or retire {len(at_risk)} "
+                   "reviewed or approved segment(s): "
+                   + common.escape_markdown("; ".join(item.describe() for item in at_risk[:10]))
+                   + (f"; and {len(at_risk) - 10} more" if len(at_risk) > 10 else ""))
+        if auth.allowed("approved.change"):
+            confirmed = st.checkbox("Yes, replace that reviewed work (the history keeps it)",
+                                    key=f"align_confirm_{work['run']}")
+        else:
+            confirmed = False
+            st.caption(f"Not offered: {common.escape_markdown(auth.refusal('approved.change'))}.")
+    else:
+        confirmed = False
+    if st.button("Save as a document pair", type="primary", key="align_save", disabled=bool(refused),
+                 help=refused):
         try:
-            saved_id = store.save_aligned_pair(work["source_id"], work["target_name"], work["target_lang"],
-                                               pairs, reviewer=common.reviewer())
+            saved_id = actions.save_alignment(store, auth.actor(), work["source_id"], work["target_name"],
+                                              work["target_lang"], pairs, confirm=confirmed)
         except WorkbenchError as exc:
             st.error(f"Not saved: {common.escape_markdown(str(exc))}")
         else:
             st.success(f"Saved as document {saved_id} ({len(pairs)} segments); review it on the "
                        "Review page.")
-    if not common.reviewer():
-        st.caption("Enter your name in the sidebar to save.")
+    if refused:
+        st.caption(f"Not offered: {common.escape_markdown(refused)}.")
 with export_col:
     st.download_button("Download the links ([i]:[j], 0-based)", data=format_links(state.links).encode("utf-8"),
                        file_name="links.txt", mime="text/plain", key="align_export", on_click="ignore")

@@ -35,9 +35,9 @@ def main() -> None:
         st.Page(PAGES / "align.py", title="Align", icon=":material/compare_arrows:"),
         st.Page(PAGES / "dashboard.py", title="Quality", icon=":material/monitoring:"),
     ])
-    auth.require_sign_in()  # with a users file: the sign-in form until someone signs in
+    auth.require_sign_in(common.store())  # with a users file: the sign-in form until a session is presented
     common.sidebar()
-    auth.sidebar()
+    auth.sidebar(common.store())
     common.model_banner()
     page.run()
 

@@ -17,6 +17,7 @@ import streamlit as st
 from workbench.config import TARGET_LANGUAGE, default_db_path, pair_for_language
 from workbench.errors import WorkbenchError
 from workbench.mt.checkpoints import check_models
+from workbench.review.integrity import check_store_intact_once
 from workbench.review.store import ReviewStore
 from workbench.review.views import RANDOM_WEIGHTS_LABEL, escape_html
 
@@ -102,7 +103,9 @@ def store() -> ReviewStore:
     run = threading.get_ident()
     if opened is None or opened[:2] != (path, run):
         try:
-            st.session_state["_store"] = (path, run, ReviewStore(path))
+            opened_store = ReviewStore(path)
+            check_store_intact_once(opened_store)  # a damaged store is named, not a traceback later
+            st.session_state["_store"] = (path, run, opened_store)
         except WorkbenchError as exc:
             st.error(f"Error: {escape_markdown(str(exc))}")
             st.stop()

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import auth, common
+from workbench import actions
 from workbench.documents.discover import DOCUMENT_SUFFIXES
 from workbench.documents.uploads import MAX_UPLOAD_BYTES, upload_path, uploads_folder
 from workbench.errors import WorkbenchError
 from workbench.jobs import JOBS
-from workbench.pipeline import BatchOptions, import_uploads, translate_documents
-from workbench.review.store import ReviewStore
+from workbench.pipeline import BatchOptions
+from workbench.review import document_list
 
 #: Finished translations stay listed this long (seconds), so the reviewer sees how they ended.
 SHOW_FINISHED_FOR = 600
@@ -51,20 +52,22 @@ def summary_line(summary) -> str:
 
 
 def start_translation(document_ids: list[int], options: BatchOptions, label: str) -> None:
-    """Translate documents on a background job with its own store connection."""
-    path = str(store.path)
+    """Translate documents on a background job (the library checks who may)."""
+    actions.start_translation(store, auth.actor(), document_ids, options, label)
 
-    def work(progress):
-        with ReviewStore(path) as own:
-            return translate_documents(own, document_ids, options, progress=progress)
 
-    JOBS.start(label, work)
+def _cancel(job) -> None:
+    try:
+        actions.cancel_job(auth.actor(), job, store=common.store())
+    except WorkbenchError as exc:
+        st.session_state["documents_notice"] = f"Not cancelled: {exc}"
 
 
 def recent_jobs() -> list:
     """Running translations and those that ended a short while ago, newest first (every session's)."""
     now = time.time()
-    return [job for job in JOBS.jobs() if job.running or now - (job.finished_at or now) < SHOW_FINISHED_FOR][:5]
+    return [job for job in JOBS.jobs() if job.kind == "translation"
+            and (job.running or now - (job.finished_at or now) < SHOW_FINISHED_FOR)][:5]
 
 
 def _imported_ids(names: list[str]) -> list[int]:
@@ -94,7 +97,33 @@ def _remember(summary, *, translating: bool) -> None:
 
 
 # -- the document list ----------------------------------------------------------------------
-summaries = store.document_summaries()
+# One page at a time, filtered by the library in SQL: the page costs the same for ten documents
+# or for tens of thousands.
+LANGUAGE_CHOICES = {"any language": None, "Vietnamese": "vi", "English": "en", "Chinese": "zh"}
+any_documents = document_list.has_documents(store)
+page = None
+if any_documents:
+    search_column, language_column, outlet_column, progress_column = st.columns([3, 1.3, 1.6, 1.3])
+    search_text = search_column.text_input("Search titles, file names and outlets (accents optional)",
+                                           key="documents_search")
+    language_name = language_column.selectbox("Language", list(LANGUAGE_CHOICES), key="documents_lang")
+    outlet = outlet_column.selectbox("Outlet", ["any outlet", *document_list.outlets(store)], key="documents_outlet")
+    progress = progress_column.selectbox("Progress", ["any", *document_list.PROGRESS], key="documents_progress")
+    from_column, to_column, page_column = st.columns([1, 1, 1])
+    date_from = from_column.text_input("Dated from (YYYY-MM-DD)", key="documents_date_from")
+    date_to = to_column.text_input("Dated to (YYYY-MM-DD)", key="documents_date_to")
+    query = document_list.DocumentQuery(
+        text=search_text, lang=LANGUAGE_CHOICES[language_name], outlet=None if outlet == "any outlet" else outlet,
+        date_from=date_from.strip() or None, date_to=date_to.strip() or None,
+        progress=None if progress == "any" else progress)
+    filters = dataclasses.replace(query, page=0)
+    if st.session_state.get("_documents_filters") != filters:
+        st.session_state["_documents_filters"] = filters  # a new search starts on its first page
+        st.session_state["documents_page"] = 1
+    requested = page_column.number_input("Page", min_value=1, step=1, key="documents_page")
+    page = document_list.list_documents(store, dataclasses.replace(query, page=int(requested) - 1))
+    st.caption(f"{page.total} document{'s' if page.total != 1 else ''} · page {page.page + 1} of {page.pages}")
+summaries = page.rows if page else []
 if summaries:
     rows = []
     for item in summaries:
@@ -103,7 +132,8 @@ if summaries:
             "id": item["id"], "title": item["title"] or item["name"],
             "pair": f"{item['lang']}→{item['target_lang']}",
             "kind": "MT of " + item["mt_source_lang"] if item["kind"] == "machine_translation" else "original",
-            "date": item["date"] or "", "segments": item["segments"], "MT": item["translated"],
+            "date": item["date"] or "", "outlet": item["outlet"] or "", "segments": item["segments"],
+            "MT": item["translated"],
             # One column for the counts by status (only those that occur), so the row fits the screen.
             "statuses": " · ".join(f"{count} {status}" for status, count in item["statuses"].items() if count),
             "progress": done / item["segments"] if item["segments"] else 0.0,
@@ -115,16 +145,19 @@ if summaries:
         "title": st.column_config.TextColumn(width=210),
         "id": st.column_config.NumberColumn(width=36), "pair": st.column_config.TextColumn(width=52),
         "kind": st.column_config.TextColumn(width=70), "date": st.column_config.TextColumn(width=86),
+        "outlet": st.column_config.TextColumn(width=100),
         "segments": st.column_config.NumberColumn(width=70),
         "MT": st.column_config.NumberColumn(width=40, help="segments with a machine translation"),
         "statuses": st.column_config.TextColumn("segments by status", width=200),
     })
+elif any_documents:
+    st.info("No document matches these filters.")
 else:
     st.info("The review store holds no documents yet. Import some below.")
 
 
 # -- background translations ------------------------------------------------------------------
-@st.fragment(run_every=1.0 if JOBS.running() else None)
+@st.fragment(run_every=1.0 if any(job.kind == "translation" for job in JOBS.running()) else None)
 def draw_jobs() -> None:
     """The recent translations, redrawn every second while one runs."""
     jobs = recent_jobs()
@@ -136,8 +169,10 @@ def draw_jobs() -> None:
         if job.running:
             left, right = st.columns([5, 1], vertical_alignment="center")
             left.progress(job.fraction, text=line)
-            right.button("Cancel", key=f"cancel_job_{job.id}", on_click=job.cancel,
-                         disabled=job.cancel_requested)
+            if auth.allowed("job.cancel"):
+                right.button("Cancel", key=f"cancel_job_{job.id}", on_click=_cancel, args=(job,),
+                             disabled=job.cancel_requested,
+                             help=f"started by {job.owner}" if job.owner else None)
         elif job.state == "done":
             summary = job.result
             for message in summary.failures:
@@ -157,6 +192,15 @@ def draw_jobs() -> None:
 
 
 draw_jobs()
+
+notice = st.session_state.pop("documents_notice", None)
+if notice:
+    st.error(common.escape_markdown(notice))
+managing = auth.refusal("document.upload")
+if managing:
+    # Only an account that may manage documents sees import, translate and archive.
+    st.caption(f"Import, translation and archiving are not offered: {common.escape_markdown(managing)}.")
+    st.stop()
 
 # -- import -----------------------------------------------------------------------------------
 st.subheader("Import documents", anchor=False)
@@ -178,8 +222,8 @@ if submitted:
     else:
         try:
             options = _batch_options(lang, mt_from, translate)
-            summary = import_uploads(store, [(f.name, f.getvalue()) for f in files],
-                                     dataclasses.replace(options, translate=False))
+            summary = actions.import_documents(store, auth.actor(), [(f.name, f.getvalue()) for f in files],
+                                               dataclasses.replace(options, translate=False))
             imported = _imported_ids([f.name for f in files]) if summary.documents else []
             _remember(summary, translating=bool(translate and imported))
             if translate and imported:
@@ -199,21 +243,24 @@ if report:
             f"Imported: {report['line']}" + (" · translating in the background (see above)"
                                             if report["translating"] else "")))
 
-if summaries:
-    untranslated = [s["id"] for s in summaries
-                    if s["translated"] < s["segments"] and not store.is_aligned_pair(s["id"])]
-    busy = bool(JOBS.running())
+if any_documents:
+    untranslated = document_list.untranslated_documents(store)
+    busy = any(job.kind == "translation" for job in JOBS.running())
     if untranslated and st.button(f"Translate the untranslated segments ({len(untranslated)} "
                                   "document(s))", key="translate_rest", disabled=busy):
-        start_translation(untranslated, _batch_options("detect", "original", True),
-                          f"Translating the untranslated segments of {len(untranslated)} document(s)")
-        st.rerun()
+        try:
+            start_translation(untranslated, _batch_options("detect", "original", True),
+                              f"Translating the untranslated segments of {len(untranslated)} document(s)")
+        except WorkbenchError as exc:
+            st.error(common.escape_markdown(f"Not started: {exc}"))
+        else:
+            st.rerun()
 
 # -- archive ----------------------------------------------------------------------------------
 if summaries:
     st.subheader("Archive a document", anchor=False)
     st.caption("An archived document leaves the lists; its segments, history and approved "
-               "translations stay in the store.")
+               "translations stay in the store. The documents of the page above can be chosen.")
     by_id = {s["id"]: s for s in summaries}
     chosen = st.selectbox("Document", list(by_id), key="archive_choice",
                           format_func=lambda i: common.document_label(by_id[i]))
@@ -226,8 +273,11 @@ if summaries:
         st.warning(f"Archive “{common.escape_markdown(common.document_label(by_id[pending]))}”?")
         yes, no = st.columns(2)
         if yes.button("Yes, archive it", type="primary", key="archive_confirm"):
-            store.archive_document(pending)
             st.session_state["archive_pending"] = None
+            try:
+                actions.archive_document(store, auth.actor(), pending)
+            except WorkbenchError as exc:
+                st.session_state["documents_notice"] = f"Not archived: {exc}"
             st.rerun()
         if no.button("Cancel", key="archive_cancel"):
             st.session_state["archive_pending"] = None

@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages import auth, common
+from workbench import actions
 from workbench.errors import GlossaryError, WorkbenchError
 from workbench.glossary import default_glossary_path
 from workbench.glossary.editing import GlossaryChanged, GlossaryFile
@@ -101,23 +102,26 @@ with st.form(f"glossary_form_{form_id}"):
         values[column] = columns[index % 3].text_input(
             column, value=row.cells.get(column, "") if row else "", key=f"glossary_{column}_{form_id}",
             help=COLUMN_HELP.get(column, "several forms separated by |" if "_" in column else None))
-    save = st.form_submit_button("Save entry", type="primary", key=f"glossary_save_{form_id}")
+    refused = auth.refusal("glossary.write")
+    save = st.form_submit_button("Save entry", type="primary", key=f"glossary_save_{form_id}",
+                                 disabled=bool(refused), help=refused)
 if row is not None:
     confirm = st.checkbox(f"Yes, delete the entry {common.escape_markdown(entry_id)}",
                           key=f"glossary_confirm_{form_id}")
-    delete = st.button("Delete entry", key=f"glossary_delete_{form_id}", disabled=not confirm)
+    delete = st.button("Delete entry", key=f"glossary_delete_{form_id}", disabled=not confirm or bool(refused))
 else:
     delete = False
 
-if (save or delete) and auth.glossary_refusal():
-    st.error(f"Not saved: {common.escape_markdown(auth.glossary_refusal())}.")
-elif save or delete:
+if refused:
+    st.caption(f"Read only: {common.escape_markdown(refused)}.")
+if save or delete:
     try:
         if save:
-            updated = editing.save_entry(values, replacing=row.id if row else None)
+            updated = actions.write_glossary_entry(auth.actor(), editing, values, replacing=row.id if row else None,
+                                                   store=store)
             message = f"Saved {values.get('id') or 'the entry'} to {editing.path.name}."
         else:
-            updated = editing.delete_entry(row.id)
+            updated = actions.delete_glossary_entry(auth.actor(), editing, row.id, store=store)
             message = f"Deleted {row.id} from {editing.path.name}."
     except GlossaryChanged as exc:
         st.error(common.escape_markdown(str(exc)))

@@ -15,9 +15,12 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages import auth, common
+from workbench import actions, authority
 from workbench.config import pair_for_language
 from workbench.errors import SegmentRetired, StaleVersion, WorkbenchError
+from workbench.review import document_list
 from workbench.review.checks import CHECKS
+from workbench.review.drafts import draft, drafted_segments
 from workbench.review.memory import TranslationMemory
 from workbench.review.store import STATUSES
 from workbench.review.views import (
@@ -47,6 +50,24 @@ KEYS = (
     ("Ctrl+1 … 3", "insert the 1st … 3rd translation-memory match (also Alt+1 … 3)"),
     ("Ctrl+Shift+F", "next flagged segment"),
 )
+
+
+
+def keys_for(actor) -> tuple:
+    """The key legend for this person: the approve key saves the highest status the role may set."""
+    if not auth.accounts_enabled():
+        return KEYS
+    top = authority.highest_status(actor)
+    if top is None:  # may not edit: only moving around
+        return tuple(k for k in KEYS if k[0] in ("Alt+↓ / Alt+↑", "Ctrl+Shift+F"))
+    verb = "approve" if top == "approved" else f"save as {top}"
+    return (("Ctrl+Enter", f"{verb} and open the next segment"), *KEYS[1:])
+
+
+def approve_status() -> str:
+    """What Ctrl+Enter and the first button save: 'approved', or the highest status this role may set."""
+    return authority.highest_status(auth.actor()) or "approved" if auth.accounts_enabled() else "approved"
+
 
 GRID_CSS = """<style>
 .wb-grid { max-height: 70vh; overflow-y: auto; border: 1px solid #e5e7eb; border-radius: 6px; }
@@ -140,22 +161,13 @@ def _conflict(segment_id: int, mine: str | None, status: str, exc: StaleVersion)
 
 
 def _save(segment_id: int, version: int, text: str | None, status: str, advance: bool):
-    if not common.reviewer():
-        st.session_state["review_notice"] = ("error", "Not saved: enter your name under “Reviewer name” first.")
-        return
-    cleaned = (text or "").strip() or None
-    if cleaned is None and status in ("approved", "reviewed"):
-        st.session_state["review_notice"] = ("error", f"Not saved: an empty target cannot be {status}.")
-        return
-    refusal = auth.save_refusal(common.store().segment(segment_id).status, status)
-    if refusal:  # roles (with a users file): checked here, whatever the page offered
-        st.session_state["review_notice"] = ("error", f"Not saved: {refusal}.")
-        return
+    # The library decides (role read again, empty approved target refused); the page shows its answer.
     try:
-        saved = common.store().save_target(segment_id, cleaned, status, reviewer=common.reviewer(),
-                                           expected_version=version)
+        saved = actions.save_segment(common.store(), auth.actor(), segment_id, text, status,
+                                     expected_version=version)
     except StaleVersion as exc:
         saved = common.store().segment(segment_id)
+        cleaned = (text or "").strip() or None
         if (saved.target_text, saved.status) != (cleaned, status):
             _conflict(segment_id, cleaned, status, exc)
             return
@@ -170,14 +182,24 @@ def _save(segment_id: int, version: int, text: str | None, status: str, advance:
             _open(successor.id)
         return
     except WorkbenchError as exc:
-        st.session_state["review_notice"] = ("error", f"Not saved: {exc}")
+        st.session_state["review_notice"] = ("error", f"Not saved: {exc}.".replace("..", "."))
         return
     st.session_state["review_notice"] = (
         "success", f"Saved segment #{saved.position + 1} as {saved.status} (version {saved.version}).")
     st.session_state["review_conflict"] = None
-    st.session_state["review_cleared_drafts"] = [segment_id]
     if advance:
         _step(1)
+
+
+def _keep_draft(draft) -> None:
+    """Store the account's unsaved text of a segment (sent by review_keys.js), if it may edit."""
+    if not isinstance(draft, dict) or not isinstance(draft.get("segment"), int):
+        return
+    try:
+        actions.save_draft(common.store(), auth.actor(), draft["segment"], int(draft.get("version") or 0),
+                           draft.get("text"))
+    except WorkbenchError:
+        pass  # a draft of someone who may not edit is not kept; the save itself says why
 
 
 def _save_from_form(segment_id: int, version: int, status: str | None, advance: bool):
@@ -190,6 +212,9 @@ def _on_key_action():
     if not isinstance(action, dict):
         return
     kind = action.get("kind")
+    _keep_draft(action.get("draft"))
+    if kind == "draft":
+        return
     if kind == "open" and isinstance(action.get("segment"), int):
         st.session_state["review_conflict"] = None
         _open(action["segment"])
@@ -217,14 +242,7 @@ def _dismiss_conflict():
 
 def _undo(segment_id: int, version: int):
     try:
-        history = common.store().history(segment_id)
-        refusal = history and auth.save_refusal(common.store().segment(segment_id).status,
-                                                history[-1]["before_status"])
-        if refusal:
-            st.session_state["review_notice"] = ("error", f"Not undone: {refusal}.")
-            return
-        saved = common.store().undo_last_change(segment_id, reviewer=common.reviewer(),
-                                                expected_version=version)
+        saved = actions.undo_segment(common.store(), auth.actor(), segment_id, expected_version=version)
     except StaleVersion as exc:
         st.session_state["review_notice"] = (
             "error", "Not undone: someone changed this segment since you loaded it. "
@@ -394,19 +412,22 @@ def draw_editor(view, document) -> None:
     segment = view.segment
     key_text, key_status = _target_key(segment.id, segment.version), _status_key(segment.id, segment.version)
     st.session_state.setdefault(key_text, initial_target(segment, document["lang"], document["target_lang"]))
-    st.session_state.setdefault(key_status, "approved")
+    top = approve_status()
+    offered = auth.statuses_allowed(STATUSES) or STATUSES
+    st.session_state.setdefault(key_status, top)
     with st.form(f"editor_{segment.id}_{segment.version}", border=False, enter_to_submit=False):
         st.text_area("Target", key=key_text, height=120, label_visibility="collapsed",
                      placeholder="Type the translation")
         approve, translated, status, save = st.columns([2.4, 2.4, 2, 1.2], vertical_alignment="bottom")
-        approve.form_submit_button("Approve, next", type="primary", help="Ctrl+Enter",
+        approve.form_submit_button("Approve, next" if top == "approved" else f"{top.capitalize()}, next",
+                                   type="primary", help="Ctrl+Enter",
                                    key=f"approve_next_{segment.id}_{segment.version}", on_click=_save_from_form,
-                                   args=(segment.id, segment.version, "approved", True))
+                                   args=(segment.id, segment.version, top, True))
         translated.form_submit_button("Translated, next", help="Ctrl+Shift+Enter",
                                       key=f"translated_next_{segment.id}_{segment.version}",
                                       on_click=_save_from_form,
                                       args=(segment.id, segment.version, "translated", True))
-        status.selectbox("Status", STATUSES, key=key_status, label_visibility="collapsed")
+        status.selectbox("Status", offered, key=key_status, label_visibility="collapsed")
         save.form_submit_button("Save", key=f"save_{segment.id}_{segment.version}", on_click=_save_from_form,
                                 args=(segment.id, segment.version, None, False))
 
@@ -440,8 +461,11 @@ def draw_panel(view, document, glossary, memory, *, can_edit: bool, model_ready:
     st.html(machine_translation_html(view, model_ready) + memory_html(matches, segment.source_text)
             + terms_html(hints) + issues_html(view))
     draw_history(common.store().history(segment.id), segment, can_edit)
+    signed = auth.actor()
+    mine = draft(common.store(), signed.name, segment.id) if editing and signed else None
     return {
-        "seg": segment.id, "version": segment.version, "can_edit": editing,
+        "seg": segment.id, "version": segment.version, "can_edit": editing, "approve_status": approve_status(),
+        "draft": {"version": mine.base_version, "text": mine.text} if mine else None,
         "editor": f".st-key-{_target_key(segment.id, segment.version)} textarea" if editing else None,
         "mt": view.usable_mt, "tm": [m.target_text for m in matches], "terms": [h.required for h in hints],
     }
@@ -461,7 +485,11 @@ store = common.store()
 glossary, glossary_problems = common.glossary()
 st.title("Review")
 
-by_id = common.documents_or_stop(store)
+# Labels only (one read of the documents table): the page costs the same whatever the corpus size.
+by_id = document_list.document_choices(store)
+if not by_id:
+    st.info("No documents yet: import some on the Documents page.")
+    st.stop()
 if st.session_state["review_document"] not in by_id:
     st.session_state["review_document"] = next(iter(by_id))
     st.session_state["review_focus"] = None
@@ -477,7 +505,8 @@ flagged_only = flag_column.toggle("Flagged only", key="review_flagged")
 goto_column.number_input("Go to #", min_value=1, step=1, value=None, key="review_goto", on_change=_go_to,
                          placeholder="#")
 
-st.caption(" · ".join(f"**{common.escape_markdown(key)}** {common.escape_markdown(what)}" for key, what in KEYS))
+st.caption(" · ".join(f"**{common.escape_markdown(key)}** {common.escape_markdown(what)}"
+                      for key, what in keys_for(auth.actor())))
 if glossary_problems:
     st.warning(f"The glossary has {len(glossary_problems)} problem(s), so terms are not highlighted "
                "or checked; see the Glossary page.")
@@ -533,7 +562,8 @@ def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
             memory = TranslationMemory.from_store(store, document["lang"], document["target_lang"])
             keys_data |= draw_panel(by_segment[focus], document, glossary, memory, can_edit=can_edit,
                                     model_ready=common.model_available(pair_for_language(document["lang"])))
-        keys_data["clear_drafts"] = st.session_state.pop("review_cleared_drafts", None) or []
+        signed = auth.actor()
+        keys_data["drafts"] = sorted(drafted_segments(store, signed.name, document_id)) if signed else []
         _review_keys(data=keys_data, key="review_keys", on_action_change=_on_key_action)
     common.set_url(doc=document_id, seg=focus)
 

@@ -1,24 +1,42 @@
 // The Review page's keyboard flow and drafts: a Streamlit components.v2 component (main document, no iframe).
 //
 // Python mounts it on every run with `data` describing the open segment (ids, the selector of its
-// editor, the texts that Ctrl+I / Ctrl+1..3 / the term buttons insert). Streamlit calls this function
-// again with new data on every run and never calls the returned clean-up on a data change, so the
-// document-level listeners are installed once and always read the latest state from `window.__wbReview`.
-// Nothing from a document or reviewer is ever written as HTML here: texts go through `.value` and
-// `.textContent` only.
+// editor, the texts that Ctrl+I / Ctrl+1..3 / the term buttons insert, the status Ctrl+Enter saves for
+// this role, the account's stored draft of the open segment and the segments it has drafts of).
+// Streamlit calls this function again with new data on every run and never calls the returned clean-up
+// on a data change, so the document-level listeners are installed once and always read the latest state
+// from `window.__wbReview`. Nothing from a document or reviewer is ever written as HTML here: texts go
+// through `.value` and `.textContent` only.
+//
+// Drafts belong to the account, not the browser: unsaved text is sent to the server (a "draft" action,
+// a moment after typing stops, and with any move away) and kept in the review store per account and
+// segment; nothing is kept in the browser's storage.
 
-const DRAFT_PREFIX = "wb-draft:";
+const DRAFT_DELAY_MS = 800;
+const LEGACY_DRAFT_PREFIX = "wb-draft:";
 
-function draftKey(state, segment) {
-  return `${DRAFT_PREFIX}${state.data.doc}:${segment}`;
+// Drafts of earlier versions lived in localStorage, readable by whoever used the browser next: remove them.
+function forgetLegacyDrafts() {
+  try {
+    for (const key of Object.keys(window.localStorage)) {
+      if (key.startsWith(LEGACY_DRAFT_PREFIX)) window.localStorage.removeItem(key);
+    }
+  } catch (error) {
+    // storage may be disabled: nothing to forget
+  }
 }
 
 function readDraft(state, segment) {
-  try {
-    return JSON.parse(window.localStorage.getItem(draftKey(state, segment)) || "null");
-  } catch (error) {
-    return null;
-  }
+  return segment === state.data.seg ? state.data.draft : null;
+}
+
+// The unsaved text of the open editor, if it differs from what it was opened with (else null).
+function pendingDraft(state) {
+  const pending = state.pending;
+  if (!pending) return null;
+  state.pending = null;
+  window.clearTimeout(state.timer);
+  return pending;
 }
 
 function editor(state) {
@@ -44,7 +62,9 @@ function insertAtCursor(box, text) {
 }
 
 function send(state, action) {
-  state.setTriggerValue("action", { ...action, nonce: Date.now() });
+  const draft = action.kind === "save" ? null : pendingDraft(state);
+  if (action.kind === "save") pendingDraft(state);
+  state.setTriggerValue("action", { ...action, draft, nonce: Date.now() });
 }
 
 function save(state, status) {
@@ -67,7 +87,7 @@ function onKey(event) {
   const ctrl = event.ctrlKey || event.metaKey;
   let handled = true;
   if (ctrl && event.key === "Enter") {
-    save(state, event.shiftKey ? "translated" : "approved");
+    save(state, event.shiftKey ? "translated" : state.data.approve_status || "approved");
   } else if (event.altKey && !ctrl && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
     send(state, { kind: "move", step: event.key === "ArrowDown" ? 1 : -1 });
   } else if (ctrl && event.shiftKey && (event.key === "F" || event.key === "f")) {
@@ -143,21 +163,27 @@ function attach(state, note) {
     box.dataset.wbSegment = `${segment}:${version}`;
     const initial = box.value;
     box.addEventListener("input", () => {
-      const key = draftKey(state, segment);
-      if (box.value === initial) window.localStorage.removeItem(key);
-      else window.localStorage.setItem(key, JSON.stringify({ version, text: box.value, at: Date.now() }));
+      const current = window.__wbReview;
+      if (!current || current.data.seg !== segment) return;
+      current.pending = { segment, version, text: box.value === initial ? null : box.value };
+      window.clearTimeout(current.timer);
+      current.timer = window.setTimeout(() => {
+        if (current.pending) send(current, { kind: "draft" });
+      }, DRAFT_DELAY_MS);
     });
     showDraftNote(state, box, note);
     box.focus();
     box.setSelectionRange(box.value.length, box.value.length);
+  } else if (!document.activeElement || document.activeElement === document.body) {
+    box.focus();  // after a refusal or any rerun that left the focus nowhere: back to the editor
   }
   return true;
 }
 
 function markDrafts(state) {
+  const drafted = new Set((state.data.drafts || []).map(String));
   for (const row of document.querySelectorAll("[data-wb-seg]")) {
-    const has = window.localStorage.getItem(draftKey(state, row.dataset.wbSeg)) !== null;
-    row.classList.toggle("wb-has-draft", has);
+    row.classList.toggle("wb-has-draft", drafted.has(row.dataset.wbSeg));
   }
   const open = document.querySelector(`[data-wb-seg="${state.data.seg}"]`);
   if (open) open.scrollIntoView({ block: "nearest" });
@@ -165,12 +191,19 @@ function markDrafts(state) {
 
 export default function (component) {
   const { data, setTriggerValue, parentElement } = component;
-  for (const segment of data.clear_drafts || []) {
-    window.localStorage.removeItem(`${DRAFT_PREFIX}${data.doc}:${segment}`);
+  const previous = window.__wbReview;
+  window.__wbReview = { data, setTriggerValue, parent: parentElement, pending: null, timer: null };
+  if (previous && previous.pending && previous.pending.segment === data.seg) {
+    // Typing went on while this run was under way: keep the unsent draft for this run's state.
+    window.__wbReview.pending = previous.pending;
+    window.clearTimeout(previous.timer);
+    window.__wbReview.timer = window.setTimeout(() => {
+      if (window.__wbReview.pending) send(window.__wbReview, { kind: "draft" });
+    }, DRAFT_DELAY_MS);
   }
-  window.__wbReview = { data, setTriggerValue, parent: parentElement };
   if (!window.__wbReviewInstalled) {
     window.__wbReviewInstalled = true;
+    forgetLegacyDrafts();
     document.addEventListener("keydown", onKey, true);
     document.addEventListener("click", onClick, true);
   }

@@ -1,8 +1,12 @@
 """Terms page: term candidates (accept into a glossary file, or dismiss), consistency QA, concordance.
 
 Everything is computed by the library (`workbench.glossary.candidates`,
-`workbench.review.consistency`, `workbench.review.concordance`); this page lays
-it out. Accepting writes through the validated, row-preserving glossary edit
+`workbench.review.term_statistics`, `workbench.review.consistency`,
+`workbench.review.concordance`); this page lays it out. Opening it computes
+nothing over the corpus: it shows the candidate list as last ranked, with its
+date, and when documents or the glossary changed since, starts a background
+job that counts the changed documents and ranks again (its progress is shown;
+the list is redrawn when it ends). Accepting writes through the validated, row-preserving glossary edit
 after the reviewer has seen (and may change) every cell of the row. Links to
 segments open the Review page at `?doc=ID&seg=ID`. `?q=TEXT` opens the
 concordance on TEXT (the Review page links here with its open segment's text).
@@ -12,17 +16,22 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import auth, common
+from workbench import actions
 from workbench.errors import GlossaryError, WorkbenchError
 from workbench.glossary import default_glossary_path
-from workbench.glossary.candidates import corpus_signature, find_candidates, proposed_row, segments_from_store
+from workbench.glossary.candidates import proposed_row
 from workbench.glossary.editing import GlossaryChanged, GlossaryFile
 from workbench.glossary.files import glossary_files
-from workbench.review.concordance import search
+from workbench.jobs import JOBS
+from workbench.review import term_statistics
+from workbench.review.concordance import concordance
 from workbench.review.consistency import check_consistency
 from workbench.review.views import escape_html
 
 SHOWN = 50
+CONCORDANCE_SHOWN = 300
+CANDIDATE_JOB = "Updating term candidates"
 LANGUAGE_FILTER = {"all": None, "Vietnamese": "vi", "English": "en"}
 st.session_state.setdefault("terms_notice", None)  # message shown once after accept or dismiss
 
@@ -58,21 +67,56 @@ if "q" in st.query_params and not st.session_state.get("_terms_query_applied"):
 # A radio, not tabs: the chosen view must survive the rerun that a search or a save starts.
 view = st.radio("View", VIEWS, horizontal=True, key="terms_view", label_visibility="collapsed")
 
+def start_candidate_update(rebuild: bool) -> None:
+    """Count the changed documents (or all of them) and rank again, on a background job."""
+    actions.start_candidate_update(store, auth.actor(), glossary, CANDIDATE_JOB, rebuild=rebuild)
+
+
+def candidate_job():
+    """The newest candidate update of this server, running or ended."""
+    return next((job for job in JOBS.jobs() if job.label == CANDIDATE_JOB), None)
+
+
+def draw_candidate_job() -> None:
+    """Progress of the background update; when it ends, the page is drawn again with the new list."""
+    job = candidate_job()
+    if job is None:
+        return
+    if job.running:
+        st.progress(job.fraction, text=common.escape_markdown(
+            f"Updating the candidates in the background: {job.done} of {job.total} changed documents counted"
+            if job.total else "Updating the candidates in the background…"))
+    elif job.state == "failed":
+        st.error(common.escape_markdown(job.describe()))
+    finished = job.finished_at or 0
+    if finished and finished > st.session_state.setdefault("_candidates_seen", 0):
+        st.session_state["_candidates_seen"] = finished
+        st.rerun(scope="app")
+
+
 if view == "Candidates":
     language = LANGUAGE_FILTER[st.radio("Documents", list(LANGUAGE_FILTER), horizontal=True, key="terms_lang")]
     dismissed = {row["candidate_id"] for row in store.dismissed_term_candidates()}
-    # Finding candidates reads every source text: done again only when the documents or the glossary change.
-    cache_key = (corpus_signature(store), glossary.version if glossary else None, language)
-    cached = st.session_state.get("_terms_candidates")
-    if cached is None or cached[0] != cache_key:
-        cached = st.session_state["_terms_candidates"] = (
-            cache_key, find_candidates(segments_from_store(store, language), glossary))
-    candidates = [c for c in cached[1] if c.id not in dismissed]
-    st.caption(f"{len(candidates)} candidates from the documents' source texts, best first "
-               f"({len(dismissed)} dismissed). Ranking: acronyms defined inline, then C-value with document "
-               "frequency; see `workbench/glossary/candidates.py`.")
+    # The page reads the list as last ranked; counting and ranking run on a background job.
+    state = term_statistics.list_state(store)
+    running = any(job.label == CANDIDATE_JOB for job in JOBS.running())
+    current = term_statistics.list_is_current(store, glossary)
+    if not current and not running and not store.read_only:
+        start_candidate_update(rebuild=False)
+        running = True
+    # Redrawn every second while the job runs (decided here, after the job may have been started).
+    st.fragment(draw_candidate_job, run_every=1.0 if running else None)()
+    candidates = term_statistics.candidate_list(store, lang=language, dismissed=dismissed)
+    listed_at = state.get("listed_at")
+    st.caption((f"Candidates as of {listed_at.replace('T', ' ')} UTC" if listed_at else "No candidate list yet")
+               + ("" if current else " · documents or the glossary changed since; updating in the background")
+               + f" · {len(candidates)} listed, {len(dismissed)} dismissed. Ranking: acronyms defined inline, "
+               "then C-value with document frequency, from counts kept in the store.")
+    st.button("Count every document again", key="terms_rebuild", disabled=running or store.read_only,
+              on_click=start_candidate_update, args=(True,))
     if not candidates:
-        st.info("No term candidates: the glossary covers what the documents repeat.")
+        st.info("No term candidates yet: the list is being made in the background." if not listed_at or running
+                else "No term candidates: the glossary covers what the documents repeat.")
     else:
         st.dataframe([{"rank": rank, "id": c.id, "lang": c.lang, "kind": c.kind, "form": c.form,
                        "long form / other names": c.long_form or " | ".join(c.variants),
@@ -118,10 +162,16 @@ if view == "Candidates":
                 for index, column in enumerate(editing.columns):
                     values[column] = columns[index % 3].text_input(
                         column, value=cells.get(column, ""), key=f"terms_{column}_{form_id}")
-                write = st.form_submit_button("Write to glossary", type="primary", key=f"terms_write_{form_id}")
+                refused = auth.refusal("candidate.accept")
+                write = st.form_submit_button("Write to glossary", type="primary", key=f"terms_write_{form_id}",
+                                              disabled=bool(refused), help=refused)
+            if refused:
+                st.caption(f"Not offered: {common.escape_markdown(refused)}.")
             if write:
                 try:
-                    updated = editing.save_entry(values, replacing=replacing)
+                    # The library's door (role read again, the row checked against the whole glossary).
+                    updated = actions.accept_candidate(auth.actor(), chosen_file, values, replacing=replacing,
+                                                       scope=glossary_path, store=store)
                 except GlossaryChanged as exc:
                     st.error(common.escape_markdown(str(exc)))
                 except GlossaryError as exc:
@@ -134,13 +184,17 @@ if view == "Candidates":
                                                         + (f" (line {row.line})." if row else "."))
                     st.rerun()
 
-        reviewer = common.reviewer()
-        if st.button("Dismiss this candidate", key=f"terms_dismiss_{candidate.id}", disabled=not reviewer,
-                     help=None if reviewer else "Enter your reviewer name in the sidebar first."):
-            store.dismiss_term_candidate(candidate.id, lang=candidate.lang, kind=candidate.kind,
-                                         form=candidate.form, reviewer=reviewer)
-            st.session_state["terms_notice"] = f"Dismissed {candidate.form} ({candidate.id}); it will not come back."
-            st.rerun()
+        refused = auth.refusal("candidate.dismiss")
+        if st.button("Dismiss this candidate", key=f"terms_dismiss_{candidate.id}", disabled=bool(refused),
+                     help=refused):
+            try:
+                actions.dismiss_candidate(store, auth.actor(), candidate)
+            except WorkbenchError as exc:
+                st.error(f"Not dismissed: {common.escape_markdown(str(exc))}")
+            else:
+                st.session_state["terms_notice"] = (f"Dismissed {candidate.form} ({candidate.id}); "
+                                                    "it will not come back.")
+                st.rerun()
 
 if view == "Consistency":
     findings = check_consistency(store, glossary)
@@ -159,8 +213,10 @@ if view == "Concordance":
     query = st.text_input("Search sources and targets (accents optional: dang uy finds Đảng uỷ)",
                           key="terms_concordance")
     if query.strip():
-        lines = search(store, query)
-        st.caption(f"{len(lines)} occurrence{'s' if len(lines) != 1 else ''}")
+        found = concordance(store, query, limit=CONCORDANCE_SHOWN)
+        lines = found.lines
+        st.caption(f"{found.total} occurrence{'s' if found.total != 1 else ''}"
+                   + (f" (the first {len(lines)} shown)" if len(lines) < found.total else ""))
         rows = "".join(
             f"<tr><td>{review_link(line.document_id, line.segment_id, f'{line.document_id}/{line.position + 1}')}</td>"
             f"<td>{escape_html(line.side)}</td><td style='text-align:right'>{escape_html(line.left)}</td>"

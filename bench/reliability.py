@@ -6,7 +6,13 @@ Scenarios (each on fresh stores in a temporary folder; every worker is its own p
   version read just before, StaleVersion counted as a conflict);
 - batch+reviewers: the same reviewers while a batch translates C copies of the seeds;
 - two-batches: two batches started at once on the same C copies;
-- kill: a batch killed with SIGKILL at a random moment, then run again (K trials).
+- kill: a batch killed with SIGKILL at a random moment, then run again (K trials);
+- hostile-files: `translate --ingest-only` over crafted hostile files (bench/hostile_files.py:
+  zip bomb, XML entity attacks, crafted PDFs and sidecars, a FIFO, a link out of the folder),
+  each in its own process, and over real files from other projects' test suites gathered in
+  --real-files (one folder per project, a process per folder); counts files ingested,
+  refused with a message (a `failed:` line naming the file), tracebacks, crashes and hangs
+  (no exit within --file-timeout seconds), and the peak memory (max RSS) of each process.
 
 After each scenario the store is checked: every save a worker was told succeeded must be
 in the history with its text and version ("lost" counts those that are not), every
@@ -18,7 +24,8 @@ segments the runs wrote a new translation for with the segments that needed one
 ("translated twice": the difference).
 
     python bench/reliability.py [--reviewers 8] [--saves 1000] [--kill-trials 5] [--copies 4]
-                                [--scenarios first-open,reviewers,batch+reviewers,two-batches,kill]
+                                [--scenarios first-open,reviewers,batch+reviewers,two-batches,kill,hostile-files]
+                                [--real-files DIR] [--file-timeout 120]
                                 [--checkpoints DIR] [--engine transformers] [--json] [--seed 1]
 
 Batches use tiny random-weight checkpoints (built here unless --checkpoints names a folder
@@ -45,7 +52,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-SCENARIOS = ("first-open", "reviewers", "batch+reviewers", "two-batches", "kill")
+SCENARIOS = ("first-open", "reviewers", "batch+reviewers", "two-batches", "kill", "hostile-files")
 REVIEW_DOCUMENT = "004_vi_lang-son-party-committee-border-guard-2013.txt"
 STATUSES_SAVED = ("draft", "translated", "reviewed")
 
@@ -314,6 +321,100 @@ def scenario_kill(args, workdir: Path, docs: Path) -> dict:
             "errors": sum(1 for t in trials if t["rerun_rc"] != 0)}
 
 
+def _run_measured(args: list[str], timeout: float) -> tuple[int | None, str, float]:
+    """Run a command; (exit status or None on a hang, stderr, peak RSS in MB of that process)."""
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=errors, env=_env())
+        deadline = time.monotonic() + timeout
+        status = None
+        while time.monotonic() < deadline:
+            pid, wait_status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                status = os.waitstatus_to_exitcode(wait_status)
+                break
+            time.sleep(0.05)
+        if status is None:
+            process.kill()
+            _, _, usage = os.wait4(process.pid, 0)
+        process.returncode = status if status is not None else -9  # already reaped: Popen must not wait
+        errors.seek(0)
+        return status, errors.read().decode("utf-8", "replace"), usage.ru_maxrss / 1024
+
+
+def _env() -> dict:
+    return dict(os.environ, PYTHONPATH=str(REPO))
+
+
+def _classify(files: list[Path], status: int | None, stderr: str) -> dict[Path, str]:
+    """What happened to each file of one run: ingested, refused, traceback, crash or hang."""
+    failed = [line for line in stderr.splitlines() if line.startswith("failed: ")]
+    outcome = {}
+    for path in files:
+        if status is None:
+            outcome[path] = "hang"
+        elif "Traceback (most recent call last)" in stderr:
+            outcome[path] = "traceback"
+        elif status not in (0, 1):
+            outcome[path] = "crash"
+        elif any(str(path) in line or str(path.with_name(path.stem)) in line for line in failed):
+            outcome[path] = "refused"
+        else:
+            outcome[path] = "ingested"
+    return outcome
+
+
+def scenario_hostile_files(args, workdir: Path) -> list[dict]:
+    """Crafted hostile files one process each, then real test-suite files one process per project."""
+    from bench.hostile_files import CASES, build_cases
+
+    rows = []
+    python = _python()
+    for case in CASES:
+        folder = workdir / "hostile" / re.sub(r"\W+", "-", case).strip("-")
+        (name, expected), = build_cases(folder, [case]).values()
+        path = folder / name
+        status, stderr, peak = _run_measured(
+            [python, "-m", "workbench", "translate", str(folder), "--ingest-only", "--db", str(folder / "w.db")],
+            args.file_timeout)
+        outcome = _classify([path], status, stderr)[path]
+        message = next((line for line in stderr.splitlines() if line.startswith("failed: ")), "")
+        rows.append({"set": case, "files": 1, "ingested": int(outcome == "ingested"),
+                     "refused": int(outcome == "refused"), "traceback": int(outcome == "traceback"),
+                     "crash": int(outcome == "crash"), "hang": int(outcome == "hang"),
+                     "peak_mb": round(peak), "expected": expected,
+                     "message": message.replace(str(folder) + "/", "")[:160]})
+    if args.real_files:
+        for project in sorted(p for p in Path(args.real_files).iterdir() if p.is_dir()):
+            files = sorted(p for p in project.rglob("*") if p.is_file())
+            db = workdir / f"real-{project.name}.db"
+            status, stderr, peak = _run_measured(
+                [python, "-m", "workbench", "translate", str(project), "--ingest-only", "--db", str(db)],
+                args.file_timeout * 10)
+            counts = {"ingested": 0, "refused": 0, "traceback": 0, "crash": 0, "hang": 0}
+            for outcome in _classify(files, status, stderr).values():
+                counts[outcome] += 1
+            rows.append({"set": f"{project.name} test files", "files": len(files), **counts,
+                         "peak_mb": round(peak), "expected": "-", "message": ""})
+    return rows
+
+
+def print_hostile_table(rows: list[dict]) -> None:
+    columns = [("set", "files"), ("files", "files"), ("expected", "expected"), ("ingested", "ingested"),
+               ("refused", "refused with a message"), ("traceback", "traceback"), ("crash", "crash"),
+               ("hang", "hang"), ("peak_mb", "peak memory (MB)")]
+    print("| " + " | ".join(title for _, title in columns) + " |")
+    print("|" + "---|" * len(columns))
+    for row in rows:
+        print("| " + " | ".join(str(row[key]) for key, _ in columns) + " |")
+    totals = {key: sum(row[key] for row in rows) for key in ("files", "ingested", "refused", "traceback",
+                                                               "crash", "hang")}
+    print(f"| total | {totals['files']} | | {totals['ingested']} | {totals['refused']} | {totals['traceback']} "
+          f"| {totals['crash']} | {totals['hang']} | {max(row['peak_mb'] for row in rows)} |")
+    for row in rows:
+        if row["message"]:
+            print(f"  {row['set']}: {row['message']}")
+
+
 COLUMNS = [("scenario", "scenario"), ("shape", "shape"), ("attempted", "attempted"), ("saved", "saved"),
            ("conflicts", "refused as conflict"), ("errors", "errors"), ("lost", "lost"),
            ("wrong_return", "wrong return"), ("translation_rows", "translation rows"),
@@ -358,6 +459,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, help="keep the stores here (default: a temporary folder)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    parser.add_argument("--real-files", type=Path,
+                        help="hostile-files: a folder of folders (one per project) of real files from other "
+                             "projects' test suites, e.g. pypdf/, python-docx/, trafilatura/")
+    parser.add_argument("--file-timeout", type=float, default=120,
+                        help="hostile-files: seconds one file may take before it counts as a hang")
     args = parser.parse_args(argv)
     chosen = [name.strip() for name in args.scenarios.split(",") if name.strip()]
     unknown = set(chosen) - set(SCENARIOS)
@@ -372,8 +478,13 @@ def main(argv: list[str] | None = None) -> int:
             args.checkpoints = build_checkpoints(workdir / "checkpoints")
         docs = make_copies(workdir, args.copies, args.seed) if needs_batches else None
         results = []
+        hostile_rows = []
         for name in chosen:
             started = time.monotonic()
+            if name == "hostile-files":
+                hostile_rows = scenario_hostile_files(args, workdir)
+                print(f"{name}: done in {time.monotonic() - started:.1f} s", file=sys.stderr)
+                continue
             if name == "first-open":
                 result = scenario_first_open(args, workdir)
             elif name == "reviewers":
@@ -388,9 +499,13 @@ def main(argv: list[str] | None = None) -> int:
             results.append(result)
             print(f"{name}: done in {result['seconds']} s", file=sys.stderr)
         if args.json:
-            print(json.dumps(results, indent=2, ensure_ascii=False))
+            print(json.dumps(results + [{"scenario": "hostile-files", "rows": hostile_rows}] * bool(hostile_rows),
+                             indent=2, ensure_ascii=False))
         else:
-            print_table(results)
+            if results:
+                print_table(results)
+            if hostile_rows:
+                print_hostile_table(hostile_rows)
     finally:
         if temporary is not None:
             temporary.cleanup()

@@ -55,7 +55,7 @@ def main() -> None:
         for engine in ("transformers", "ctranslate2"):
             variants = [("enforcement on", True, None), ("enforcement off", False, None)]
             if engine == "ctranslate2":
-                variants.append(("on, no placement", True, EnforcementSettings(place_terms=False)))
+                variants.append(("on, no replacement", True, EnforcementSettings(place_terms=False)))
             for label, enforce, settings in variants:
                 reports = []
                 for pair, kind, source, target in DIRECTIONS:

@@ -18,7 +18,10 @@ beam 1 and beam 4:
 - naive:  `transformers`, one `generate` call per sentence;
 - batched: `transformers`, one `generate` call per batch the workbench plans;
 - default engine: the workbench's CTranslate2 engine (int8 on CPU), which
-  plans the same batches and decodes them side by side, one per core.
+  plans the same batches and decodes them side by side, one per core;
+- at beam 4, a whole enforced run of each engine: the pipeline's `translate_chunk`
+  with the repository glossary and enforcement on (plain pass, then scoring passes
+  for sentences lacking a term), with the ratio of the two.
 The engines take turns chunk by chunk (with more sentences than one chunk),
 so that a shared machine's changing load hits all of them alike. Then the re-run cost: `run_batch` over seeds/
 into a temporary store twice with the default engine (default glossary,
@@ -128,6 +131,8 @@ def serve_worker(kind: str, checkpoint: str, beams: int, threads: int) -> None:
     started = time.perf_counter()
     if kind == "ctranslate2":
         translate = _ctranslate2_engine(checkpoint, beams, threads)
+    elif kind.startswith("enforced-"):
+        translate = _enforced_engine(kind.removeprefix("enforced-"), checkpoint, beams, threads)
     else:
         translate = _transformers_engine(kind, checkpoint, beams, threads)
     load = time.perf_counter() - started
@@ -181,6 +186,43 @@ def _ctranslate2_engine(checkpoint: str, beams: int, threads: int):
     translator.load()
     settings = DecodingSettings(beams=beams)
     return lambda sentences: sum(len(h[0]) for h in translator.translate_token_ids(sentences, settings))
+
+
+def _enforced_engine(engine: str, checkpoint: str, beams: int, threads: int):
+    """The pipeline's `translate_chunk` with the repository glossary and enforcement on.
+
+    Both engines write exactly `output_tokens` new tokens per batch, as in the other rows
+    (random weights never stop by themselves); enforcement then costs what it costs on
+    them: the plain pass plus two scoring passes for the sentences lacking a term.
+    """
+    from workbench.glossary import load_glossary
+    from workbench.mt.factory import new_translator
+    from workbench.pipeline import BatchOptions, translate_chunk
+
+    translator = new_translator(engine, "vi-en", checkpoint, threads=threads, device="cpu")
+    if engine == "ctranslate2":
+        translator.fixed_output_length = output_tokens
+    else:
+        import torch
+
+        torch.set_num_threads(threads)
+        model = translator.model
+        model.generation_config.forced_eos_token_id = None
+        generate = model.generate
+
+        def fixed_length_generate(**options):
+            n = output_tokens(options["input_ids"].shape[1])
+            return generate(**{**options, "min_new_tokens": n, "max_new_tokens": n})
+
+        model.generate = fixed_length_generate
+    options = BatchOptions(glossary=load_glossary(REPO / "glossaries"), enforce_terms=True, beams=beams)
+    tokenizer = translator.tokenizer
+
+    def translate(sentences: list[str]) -> int:
+        texts, _ = translate_chunk(translator, sentences, options)
+        return sum(len(tokenizer(text_target=text).input_ids) for text in texts)
+
+    return translate
 
 
 def measure_interleaved(kinds: list[str], checkpoint: str, chunks: list[list[str]], beams: int,
@@ -282,7 +324,9 @@ def machine() -> str:
 
 def print_table(results: list[dict]) -> None:
     names = {"naive": "transformers, naive loop", "batched": "transformers, batched",
-             "ctranslate2": "default engine (ctranslate2 int8)"}
+             "ctranslate2": "default engine (ctranslate2 int8)",
+             "enforced-transformers": "transformers, terms enforced",
+             "enforced-ctranslate2": "default engine, terms enforced"}
     by_key = {(r["kind"], r["beams"]): r for r in results}
     print(f"{'engine':<36}{'beam':>5}{'sent/s':>9}{'tok/s':>9}{'x naive':>9}{'x batched':>11}"
           f"{'load s':>8}{'model MB':>10}{'peak MB':>9}")
@@ -359,11 +403,17 @@ def main(argv: list[str] | None = None) -> int:
         for beams in ([4] if args.quick else [1, 4]):
             planned = sum(len(plan_batches(chunk, DecodingSettings(beams=beams))) for chunk in chunk_lengths)
             started = time.perf_counter()
-            results += measure_interleaved(["naive", "batched", "ctranslate2"], str(checkpoint), chunks,
-                                           beams, args.threads)
+            kinds = ["naive", "batched", "ctranslate2"] + (["enforced-transformers", "enforced-ctranslate2"]
+                                                           if beams == 4 else [])
+            results += measure_interleaved(kinds, str(checkpoint), chunks, beams, args.threads)
             print(f"  beam {beams}: {len(chunks)} chunks, {planned} batches, measured in "
                   f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
         print_table(results)
+        enforced = {r["kind"]: r for r in results if r["kind"].startswith("enforced-")}
+        if len(enforced) == 2:
+            ratio = enforced["enforced-transformers"]["seconds"] / enforced["enforced-ctranslate2"]["seconds"]
+            print(f"whole enforced run (pipeline translate_chunk, repository glossary, beam 4): default engine "
+                  f"{ratio:.1f}x as fast as transformers")
         print("model MB: peak resident memory above that of the imported libraries (the loaded model and "
               "decoding); peak MB: the whole process (Python, libraries, model, decoding)")
 

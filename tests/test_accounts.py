@@ -193,3 +193,19 @@ def test_without_a_users_file_the_ui_says_it_is_in_single_team_mode(tmp_path, mo
     at = _app(monkeypatch, tmp_path, None)
     assert "Sign in" not in [t.value for t in at.title]
     assert any("Single-team mode" in c.value for c in at.sidebar.caption)
+
+
+def test_the_documents_page_lists_translations_not_a_term_candidate_update(tmp_path, monkeypatch):
+    """A finished candidate update (its result is a count) beside the page's translation jobs."""
+    import time
+
+    from workbench.jobs import JOBS
+
+    job = JOBS.start("Updating term candidates", lambda progress: 3, kind="term-candidates")
+    deadline = time.monotonic() + 120
+    while job.running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert job.state == "done"
+    at = _app(monkeypatch, tmp_path, None)
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Updating term candidates" not in " ".join(s.value for s in at.success)

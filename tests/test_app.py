@@ -118,7 +118,8 @@ def test_documents_page_lists_the_seeds_with_counts_and_progress(workbench):
     assert set(table["pair"]) == {"vi→en", "en→vi"}
     assert set(table["kind"]) == {"original", "MT of zh"}
     assert list(table["statuses"]) == [f"{n} new" for n in table["segments"]]  # nothing reviewed yet
-    assert list(table.columns) == ["id", "title", "pair", "kind", "date", "segments", "MT", "statuses", "progress"]
+    assert list(table.columns) == ["id", "title", "pair", "kind", "date", "outlet", "segments", "MT", "statuses",
+                                   "progress"]
     assert (table["progress"] == 0).all()
     assert any(RANDOM_WEIGHTS_LABEL in m for m in messages(at.info))
 
@@ -403,7 +404,7 @@ def test_a_hostile_document_is_shown_as_text(workbench):
 
 
 def test_upload_errors_are_the_batch_scripts(workbench):
-    at = open_app()
+    at = open_app(reviewer="Lan")
     at.get("file_uploader")[0].set_value([("empty.txt", b"  \n", "text/plain"),
                                           ("legacy.txt", "Bi\xean ph\xf2ng".encode("latin-1"), "text/plain")])
     at.button(key="import_submit").click().run()
@@ -469,7 +470,7 @@ def wait_for(condition, what: str, timeout: float = 120) -> None:
 
 
 def test_archive_after_confirming(workbench):
-    at = open_app()
+    at = open_app(reviewer="Lan")
     at.selectbox(key="archive_choice").set_value(2).run()
     at.button(key="archive_start").click().run()
     assert "Archive" in messages(at.warning)[-1]
@@ -485,7 +486,7 @@ def test_archive_after_confirming(workbench):
 
 # -- glossary ----------------------------------------------------------------------------------------
 def open_glossary_entry(env: Workbench, file_name: str, entry_id: str) -> AppTest:
-    at = open_app("glossary")
+    at = open_app("glossary", reviewer="Lan")
     at.selectbox(key="glossary_choice").set_value(env.glossary / file_name).run()
     at.selectbox(key="glossary_entry").set_value(entry_id).run()
     assert not at.exception
@@ -545,7 +546,7 @@ def test_glossary_file_changed_on_disk_is_not_overwritten(workbench):
 def test_glossary_add_and_delete(workbench):
     path = workbench.glossary / "vn-border-guard.tsv"
     before = path.read_bytes()
-    at = open_app("glossary")
+    at = open_app("glossary", reviewer="Lan")
     at.selectbox(key="glossary_choice").set_value(path).run()
     field(at, "id").input("vn-don-truong")
     field(at, "vi").input("Đồn trưởng")

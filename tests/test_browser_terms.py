@@ -15,6 +15,7 @@ unless WORKBENCH_REQUIRE_BROWSER=1 (CI), which makes them mandatory.
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from workbench.glossary import load_glossary, read_glossary
 from workbench.glossary.candidates import find_candidates, segments_from_store
 from workbench.pipeline import BatchOptions, run_batch
 from workbench.review.store import ReviewStore
+from workbench.review.term_statistics import candidate_list, list_state
 
 playwright_api = require_browser()
 
@@ -74,7 +76,7 @@ def drive_terms_page(served, page):
     url, db, glossary_folder, (document_id, segment_id) = served
     with ReviewStore(db) as store:
         found = find_candidates(segments_from_store(store), load_glossary(glossary_folder))
-    btl = next(c for c in found if c.form == "BTL")
+    btl = next(c for c in found if c.form == "BTL")  # its id is the same in the page's stored list
     target = glossary_folder / "vn-government.tsv"
     original = target.read_bytes()
 
@@ -110,8 +112,16 @@ def drive_terms_page(served, page):
 
     # The accepted candidate is gone; dismiss the one now shown first.
     page.wait_for_function("id => !document.body.innerText.includes(id)", arg=f"[{btl.id}]")
-    with ReviewStore(db) as store:
-        remaining = find_candidates(segments_from_store(store), glossary)
+    # Writing the glossary made the page rank again on a background job: wait for the new list.
+    deadline = time.monotonic() + 180
+    while True:
+        with ReviewStore(db) as store:
+            remaining = candidate_list(store)
+            listed_for = list_state(store).get("glossary_version")
+        if btl.id not in {c.id for c in remaining} and listed_for == glossary.version:
+            break
+        assert time.monotonic() < deadline, "the candidate list was not ranked again after the glossary changed"
+        page.wait_for_timeout(500)
     first = remaining[0]
     choose(page, "terms_candidate", f"[{first.id}]")
     page.locator(f".st-key-terms_dismiss_{first.id} button").click()

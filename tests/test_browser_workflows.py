@@ -231,3 +231,41 @@ def test_quality_page_before_and_after_approvals(served, page):
     assert re.fullmatch(r"\d+\.\d", bleu.inner_text().strip())
     with served.store() as store:
         assert [store.segment(s.id).status for s in segments] == ["approved"] * 3
+
+
+def test_a_crafted_upload_is_named_and_the_others_are_imported(served, page, tmp_path):
+    from bench.hostile_files import billion_laughs_docx
+
+    good = tmp_path / "don-bien-phong.txt"
+    good.write_text("Đồn Biên phòng Lũng Cú tổ chức tuần tra đường biên giới sáng nay.\n", encoding="utf-8")
+    bomb = tmp_path / "laughs.docx"
+    bomb.write_bytes(billion_laughs_docx())
+    page.goto(f"{served.url}/?reviewer=Lan")
+    page.locator(".st-key-import_files input[type=file]").set_input_files([str(bomb), str(good)])
+    page.get_by_text("don-bien-phong.txt").first.wait_for()
+    page.locator(".st-key-import_submit button").click()
+    error = page.locator('[data-testid="stAlertContentError"]').filter(has_text="laughs.docx")
+    error.wait_for()
+    assert error.inner_text().strip().startswith("Not imported: laughs.docx: the package part 'word/document.xml'")
+    assert "Traceback" not in page.content() and str(served.db.parent) not in page.content()
+    page.get_by_text("Imported: documents: 1").wait_for()
+    with served.store() as store:
+        names = [row["name"] for row in store.documents()]
+    assert "don-bien-phong.txt" in names and "laughs.docx" not in names
+
+
+def test_control_characters_typed_in_the_review_editor_are_refused(served, page):
+    with served.store() as store:
+        document = next(d for d in store.document_summaries() if d["lang"] == "vi")
+        segment = next(s for s in store.segments(document["id"]) if s.status != "approved")
+    page.goto(f"{served.url}/review?reviewer=Lan&doc={document['id']}&seg={segment.id}")
+    wait_focused(page, editor_selector(segment.id, segment.version))
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text("Border\x0bguard\x01")  # as pasted from another program
+    page.keyboard.press("Control+Enter")
+    refusal = page.locator('[data-testid="stAlertContentError"]').filter(has_text="control character")
+    refusal.wait_for()
+    assert "Not saved" in refusal.inner_text() and "U+000B" in refusal.inner_text()
+    with served.store() as store:
+        after = store.segment(segment.id)
+    assert (after.target_text, after.version) == (segment.target_text, segment.version)

@@ -383,7 +383,11 @@ def test_cli_xliff_round_trip(reviewed, tmp_path, capsys):
     xlf.write_text(xlf.read_text(encoding="utf-8").replace("Overview of", "A view of"),
                    encoding="utf-8")
     capsys.readouterr()
-    assert cli(["import-xliff", str(xlf), "--reviewer", "minh", "--db", db]) == 0
+    # The edit alters a reviewed segment: refused without --confirm, naming it and whose work it is.
+    assert cli(["import-xliff", str(xlf), "--reviewer", "minh", "--db", db]) == 1
+    assert "segment #3 (reviewed by lan): altered" in capsys.readouterr().err
+    assert store.segments(document_id)[2].target_text == "Overview of the conference."
+    assert cli(["import-xliff", str(xlf), "--reviewer", "minh", "--db", db, "--confirm"]) == 0
     assert capsys.readouterr().out == "updated 1, unchanged 3, skipped 0\n"
     assert store.segments(document_id)[2].target_text == "A view of the conference."
 

@@ -124,7 +124,7 @@ def _store_with_reports(path: Path) -> dict[str, list[dict]]:
             for (segment_id, source), present in zip(pending, segment_plans, strict=False):
                 report = TermReport("vi", "en", "v1", True, [
                     TermOccurrence("vn-ubnd", 0, 4, "UBND", "People's Committee", present=flag)
-                    for flag in present])
+                    for flag in present], model="tiny (test), random weights: test output, not a translation")
                 items.append(dict(segment_id=segment_id, source_text=source, source_lang="vi",
                                   target_lang="en", checkpoint="tiny", engine="test", text="x",
                                   term_report=report.to_dict()))
@@ -147,11 +147,57 @@ def test_report_json_and_table(capsys, tmp_path):
     code, out, _ = run(capsys, "report", "--db", db)
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].split() == ["document", "occurrences", "matched", "success"]
-    assert lines[3].split() == ["overall", "4", "3", "0.750"]
+    # The header says which model produced the figures, random weights included.
+    assert lines[0] == "figures from: tiny (test), random weights: test output, not a translation"
+    assert lines[1].split() == ["document", "occurrences", "matched", "success", "duplicated"]
+    assert lines[4].split() == ["overall", "4", "3", "0.750", "0"]
     assert lines[-1] == f"  {documents[0]}: vn-ubnd -> \"People's Committee\" (1x)"
 
 
 def test_report_without_store(capsys, tmp_path):
     assert run(capsys, "report", "--db", tmp_path / "none.db") == (
         1, "", f"Error: no review store at {tmp_path}/none.db (give --db FILE, or run `translate` first)\n")
+
+
+def _news_like_corpus(folder: Path, sentences: int = 9000) -> Path:
+    """Vietnamese-like text in which "năm", "trong" and "một" are common but rarely side by side,
+    and "công an" is a fixed pair: a corpus where the first is an ordinary phrase, the second a term."""
+    import random
+
+    rng = random.Random(0)
+    filler = [consonant + vowel for consonant in "bcdghklmnpstvx" for vowel in ("a", "e", "i", "o", "u", "ư")]
+    lines = []
+    for index in range(sentences):
+        words = rng.choices(filler, k=12) + ["năm", "trong", "một"] + (["công an"] if index % 4 == 0 else [])
+        rng.shuffle(words)
+        if index % 400 == 0:
+            words[:3] = ["năm", "trong", "một"]
+        lines.append(" ".join(words).capitalize() + ".")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "news_vi.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_check_warns_about_forms_that_are_ordinary_phrases(capsys, tmp_path):
+    from dataclasses import replace
+
+    from workbench.glossary.entries import Glossary
+    from workbench.glossary.ordinary import ordinary_forms
+
+    corpus = _news_like_corpus(tmp_path / "corpus")
+    text = (corpus / "news_vi.txt").read_text(encoding="utf-8")
+    glossary = load_glossary(REPO / "glossaries")
+    without_context = Glossary([replace(e, context={}) for e in glossary])
+    result = ordinary_forms(without_context, [text], "vi")
+    assert result.enough_text
+    flagged = {(w.entry_id, w.form) for w in result.warnings}
+    assert ("cn-five-in-one", "năm trong một") in flagged
+    assert not any(entry_id == "vn-cong-an" for entry_id, _ in flagged)
+    # The repository's entry requires context, so the check has nothing to say about it.
+    code, out, _ = run(capsys, "check", REPO / "glossaries", "--corpus", corpus)
+    assert code == 0 and "cn-five-in-one" not in out and "công an" not in out
+    # Too little text to judge: said, not guessed.
+    (tmp_path / "small").mkdir()
+    (tmp_path / "small" / "short_vi.txt").write_text("Năm trong một vụ tai nạn.\n", encoding="utf-8")
+    code, out, _ = run(capsys, "check", REPO / "glossaries", "--corpus", tmp_path / "small")
+    assert code == 0 and "too few to tell" in out and "warning" not in out

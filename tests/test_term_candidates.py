@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -245,6 +246,16 @@ def terms_app(seeds_db, tmp_path, monkeypatch):
         monkeypatch.setenv(f"WORKBENCH_MODEL_{pair}", str(tmp_path / "no-model"))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
     at.switch_page("app_pages/terms.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    # The page started the candidate list on a background job; it shows the list once that ended.
+    from workbench.jobs import JOBS
+
+    assert any(job.label == "Updating term candidates" for job in JOBS.jobs())
+    deadline = time.monotonic() + 120
+    while JOBS.running() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not JOBS.running()
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -119,7 +119,7 @@ def test_model_folders_in_the_workspace_are_relative_to_it_and_hub_ids_stay_ids(
 def test_an_unknown_pair_is_a_usage_error_everywhere(outside, argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert "Error: --model" in err and ("unknown language pair" in err or "expects PAIR=ID_OR_DIR" in err)
+    assert "Error: --model" in err and ("unknown pair" in err or "expects PAIR=ID_OR_DIR" in err)
 
 
 def test_models_list_takes_the_same_model_option(outside, tiny_checkpoints, capsys):
@@ -137,7 +137,7 @@ def test_an_option_typo_shows_the_commands_own_usage(outside):
     done = subprocess.run([sys.executable, "-m", "workbench", "translate", "x", "--beams", "two"],
                           capture_output=True, text=True, cwd=outside, env=dict(os.environ, PYTHONPATH=str(REPO)),
                           timeout=120)
-    assert "argument --beams: expected a whole number, got 'two'" in done.stderr
+    assert "argument --beams: must be a whole number, got 'two'" in done.stderr
     assert "positive_int" not in done.stderr
 
 

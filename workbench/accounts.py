@@ -1,13 +1,13 @@
 """Reviewer accounts and roles: the users file, password checks, and what each role may do.
 
 Accounts are optional. When a users file is configured (`WORKBENCH_USERS`, else
-`users = "PATH"` in workbench.toml; a relative path is relative to the working
-directory), the UI asks for a name and password before any page, records the
+`users = "PATH"` in workbench.toml; a relative path there is relative to the
+workspace folder), the UI asks for a name and password before any page, records the
 signed-in account as the reviewer of every change, and lets each role do only
 its part. Without one, the workbench stays in single-team mode: anyone who
 reaches the page types a name and may do everything.
 
-The users file is JSON, written by `python -m workbench users ...`:
+The users file is JSON, written by `workbench users ...`:
 
     {
       "version": 1,
@@ -24,9 +24,7 @@ written atomically with mode 0600.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -191,18 +189,11 @@ def _read_raw(path: Path) -> dict:
 
 
 def _write_raw(path: Path, data: dict) -> None:
-    """Write the users file atomically (temporary file, then rename), readable by its owner only."""
+    """Write the users file atomically (temporary file, fsync, rename), readable by its owner only."""
+    from workbench.files import write_atomic
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".users-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, indent=2, ensure_ascii=False, sort_keys=True)
-            out.write("\n")
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n", mode=0o600)
 
 
 def add_account(path: str | Path, name: str, role: str, password: str) -> Account:

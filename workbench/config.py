@@ -295,8 +295,7 @@ def parse_model_options(values: list[str] | None) -> dict[str, str]:
         if not sep or not checkpoint or pair.count("-") != 1:
             raise UsageError(f"--model expects PAIR=ID_OR_DIR such as vi-en=./models/vi-en, got '{value}'")
         if pair not in DEFAULT_CHECKPOINTS:
-            raise UsageError(f"--model {value}: unknown language pair '{pair}' "
-                             f"(known: {', '.join(DEFAULT_CHECKPOINTS)})")
+            raise UsageError(f"--model names the unknown pair '{pair}' (known: {', '.join(DEFAULT_CHECKPOINTS)})")
         overrides[pair] = checkpoint
     return overrides
 

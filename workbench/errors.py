@@ -121,3 +121,44 @@ class UserFileError(LocatedError):
 
 class SignInFailed(WorkbenchError):
     """A user name and password did not match an account of the users file."""
+
+
+class NotAllowed(WorkbenchError):
+    """The acting account's role does not allow this change (or the account is gone, or signed out).
+
+    `at_risk` lists the reviewed or approved segments the change would have altered, when that is
+    why it was refused.
+    """
+
+    def __init__(self, message: str, at_risk: list | None = None):
+        self.at_risk = list(at_risk or [])
+        super().__init__(message)
+
+
+class ConfirmationRequired(WorkbenchError):
+    """A change would alter or retire reviewed or approved segments: it runs only when confirmed.
+
+    `at_risk` lists them (`workbench.actions.AtRisk`: segment, status, whose work, its text).
+    """
+
+    def __init__(self, message: str, at_risk: list):
+        self.at_risk = list(at_risk)
+        super().__init__(message)
+
+
+class SignInThrottled(SignInFailed):
+    """Too many failed sign-ins for this account or from this client: try again after `wait_seconds`."""
+
+    def __init__(self, wait_seconds: float):
+        self.wait_seconds = max(1, int(wait_seconds + 0.999))
+        super().__init__(f"too many failed sign-ins: wait {format_wait(self.wait_seconds)} before trying again")
+
+
+def format_wait(seconds: float) -> str:
+    """'45 s', '3 min 20 s', '1 h 5 min'."""
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min" + (f" {seconds % 60} s" if seconds % 60 else "")
+    return f"{seconds // 3600} h" + (f" {seconds % 3600 // 60} min" if seconds % 3600 // 60 else "")

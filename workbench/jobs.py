@@ -40,6 +40,8 @@ class Job:
 
     id: int
     label: str
+    owner: str | None = None  # who started it (recorded by `workbench.actions.start_translation`)
+    kind: str = "translation"  # what `result` holds: a translation summary, or "term-candidates" (a count)
     started_at: float = field(default_factory=time.time)
     state: str = RUNNING
     done: int = 0
@@ -94,10 +96,11 @@ class JobRegistry:
         self._jobs: dict[int, Job] = {}
         self._ids = itertools.count(1)
 
-    def start(self, label: str, work: Callable[[Callable[[int, int], None]], Any]) -> Job:
+    def start(self, label: str, work: Callable[[Callable[[int, int], None]], Any], *,
+              owner: str | None = None, kind: str = "translation") -> Job:
         """Run `work(progress)` on a new daemon thread; return its `Job` at once."""
         with self._lock:
-            job = Job(next(self._ids), label)
+            job = Job(next(self._ids), label, owner, kind=kind)
             self._jobs[job.id] = job
             self._forget_old()
 

@@ -55,6 +55,7 @@ class BatchOptions:
     engine: str = DEFAULT_ENGINE  # "transformers", "ctranslate2" or "ray"
     threads: int | None = None  # CPU threads per model; None: the engine's default
     ray_address: str | None = None  # None with engine "ray": a local Ray instance
+    follow_symlinks: bool = False  # read links inside given folders that lead outside them
 
     @property
     def decoding(self) -> DecodingSettings:
@@ -95,7 +96,7 @@ def run_batch(
 ) -> BatchSummary:
     """Ingest, store and translate the documents under `paths`; return the summary."""
     summary = BatchSummary()
-    files, problems = discover_documents(paths)
+    files, problems = discover_documents(paths, follow_symlinks=options.follow_symlinks)
     summary.failures.extend(problems)
     stored: list[tuple[int, str]] = []  # (document id, language)
     for path in files:
@@ -107,6 +108,12 @@ def run_batch(
             continue
         except OSError as exc:
             summary.failures.append(f"{path}: {exc.strerror or exc}")
+            report(f"failed: {path}: {exc.strerror or exc}")
+            continue
+        except Exception as exc:  # noqa: BLE001 - one crafted file must not stop the batch
+            message = f"{path}: cannot import this file ({type(exc).__name__}: {str(exc)[:200]})"
+            summary.failures.append(message)
+            report(f"failed: {message}")
             continue
         summary.documents += 1
         summary.documents_changed += int(changed)
@@ -120,7 +127,8 @@ def run_batch(
 def _ingest_one(path: Path, store: ReviewStore, options: BatchOptions, summary: BatchSummary
                 ) -> tuple[int, str, bool]:
     document = read_document(path, lang=options.lang,
-                             machine_translated_from=options.machine_translated_from)
+                             machine_translated_from=options.machine_translated_from,
+                             root=path.parent, follow_symlinks=options.follow_symlinks)
     segments = segment_document(document)
     summary.warnings.extend(document.warnings)  # over-long sentences split for translation
     normalised = {}
@@ -329,7 +337,14 @@ def import_uploads(
         except DocumentError as exc:
             refused.append(str(exc))
             continue
-        save_upload(path, data)
+        except Exception as exc:  # noqa: BLE001 - one crafted upload must not stop the others
+            refused.append(f"{name}: cannot import this file ({type(exc).__name__}: {str(exc)[:200]})")
+            continue
+        try:
+            save_upload(path, data)
+        except WorkbenchError as exc:
+            refused.append(str(exc))
+            continue
         saved.append(path)
     summary = run_batch(saved, store, options, progress=progress) if saved else BatchSummary()
     summary.failures[:0] = refused

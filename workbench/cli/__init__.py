@@ -16,6 +16,7 @@ reader of standard output went away (`| head`), quietly.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 
 from workbench.errors import GlossaryError, UsageError, WorkbenchError
@@ -84,6 +85,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except WorkbenchError as exc:
         print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.DatabaseError as exc:  # damage the open-time check could not see
+        from workbench.cli.common import store_path
+        from workbench.review.integrity import damaged_store_message
+
+        print(f"Error: {damaged_store_message(store_path(args), str(exc))}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # `workbench status --json | head`: the reader has what it wanted; no traceback.

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from workbench.cli.common import add_model_option
-from workbench.errors import DocumentError
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -77,10 +75,9 @@ def run_align(args: argparse.Namespace) -> int:
                  for link in links]
     output = "".join(line + "\n" for line in lines)
     if args.out:
-        try:
-            Path(args.out).write_text(output, encoding="utf-8")
-        except OSError as exc:
-            raise DocumentError(f"cannot write: {exc.strerror}", args.out) from None
+        from workbench.files import write_atomic
+
+        write_atomic(args.out, output)
     else:
         sys.stdout.write(output)
     return 0

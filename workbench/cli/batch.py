@@ -8,12 +8,15 @@ import sys
 from pathlib import Path
 
 from workbench.cli.common import (
+    BATCH_SIZE,
+    BATCH_TOKENS,
+    BEAMS,
+    THREADS,
     add_db_option,
     add_model_option,
     glossary_path,
     load_optional_glossary,
     open_store,
-    positive_int,
 )
 from workbench.config import DEFAULT_ENGINE, ENGINES
 from workbench.errors import UsageError
@@ -26,12 +29,12 @@ def register(commands) -> None:
     translate.add_argument("paths", nargs="+", metavar="PATH", help="document files or folders")
     add_db_option(translate)
     add_model_option(translate)
-    translate.add_argument("--batch-size", type=positive_int, default=None, metavar="N",
+    translate.add_argument("--batch-size", type=BATCH_SIZE, default=None, metavar="N",
                            help="most sentences per model batch (default: batch_size in [translate], else 32)")
-    translate.add_argument("--batch-tokens", type=positive_int, default=None, metavar="N",
+    translate.add_argument("--batch-tokens", type=BATCH_TOKENS, default=None, metavar="N",
                            help="token budget per batch, source tokens x beams (default: batch_tokens in "
                                 "[translate], else 4096)")
-    translate.add_argument("--beams", type=positive_int, default=None, metavar="N",
+    translate.add_argument("--beams", type=BEAMS, default=None, metavar="N",
                            help="beam size (default: beams in [translate], else 4)")
     translate.add_argument("--lang", choices=["vi", "en", "zh"],
                            help="language of every given document (default: detected per file)")
@@ -46,9 +49,12 @@ def register(commands) -> None:
     translate.add_argument("--engine", choices=ENGINES, default=None,
                            help=f"translation engine (default: engine in [translate], else {DEFAULT_ENGINE}; "
                                 "docs/benchmarks.md compares them)")
-    translate.add_argument("--threads", type=positive_int, default=None, metavar="N",
+    translate.add_argument("--threads", type=THREADS, default=None, metavar="N",
                            help="CPU threads per loaded model (default: threads in [translate], else the "
                                 "engine's own)")
+    translate.add_argument("--follow-symlinks", action="store_true",
+                           help="read symbolic links inside the given folders that lead outside them "
+                                "(default: skipped, each named)")
     translate.add_argument("--ray-address", metavar="ADDRESS",
                            help="with --engine ray: the cluster to join, e.g. ray://head:10001 "
                                 "(default: RAY_ADDRESS, else a local Ray instance)")
@@ -96,7 +102,7 @@ def run_translate(args) -> int:
         max_batch_sentences=args.batch_size or setting("translate.batch_size"),
         glossary=glossary, enforce_terms=not args.no_terms, translate=not args.ingest_only,
         engine=args.engine or setting("translate.engine"), threads=args.threads or setting("translate.threads"),
-        ray_address=args.ray_address,
+        ray_address=args.ray_address, follow_symlinks=args.follow_symlinks,
     )
     if args.out:
         from workbench.exchange.documents import check_output_folder
@@ -138,7 +144,8 @@ def _write_translated_documents(args, store, glossary) -> str:
     if args.bilingual and glossary is None:
         glossary = load_optional_glossary(args.glossary)
     written, skipped = write_run_documents(store, args.paths, Path(args.out), fmt=args.out_format,
-                                           bilingual=args.bilingual, glossary=glossary)
+                                           bilingual=args.bilingual, glossary=glossary,
+                                           follow_symlinks=args.follow_symlinks)
     for message in skipped:
         print(f"not written: {message}", file=sys.stderr)
     return f"translated documents: {len(written)} written to {args.out}"

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from workbench.errors import StoreError, WorkbenchError
+from workbench.errors import StoreError
 
 LANGUAGE_CHOICES = ("vi", "en", "zh")
 
@@ -40,12 +40,19 @@ def open_store(args, *, create: bool = False):
     every other command a missing file is an error, because opening would silently
     create an empty store and hide a typo in --db.
     """
+    from workbench.review.integrity import check_store_intact
     from workbench.review.store import ReviewStore
 
     path = store_path(args)
     if not create and not path.exists():
         raise StoreError(f"no review store at {path} (give --db FILE, or run `translate` first)")
-    return ReviewStore(path)
+    store = ReviewStore(path)
+    try:
+        check_store_intact(store)  # a damaged store is named here, before any command works on it
+    except BaseException:
+        store.close()
+        raise
+    return store
 
 
 def glossary_path(value: str | None) -> Path:
@@ -70,27 +77,42 @@ def positive_int(value: str) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got '{value}'") from None
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {value!r}") from None
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return number
 
 
-def port_number(value: str) -> int:
-    """argparse type: a TCP port, 1 to 65535."""
-    number = positive_int(value)
-    if number > 65535:
-        raise argparse.ArgumentTypeError(f"a port is at most 65535, got {value}")
-    return number
+def bounded_int(low: int, high: int):
+    """argparse type: an integer from `low` to `high`; outside, a usage error (exit 2) naming the range."""
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {value!r}") from None
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high}, got {value}")
+        return number
+
+    return parse
+
+
+#: Sane ranges of the numeric options: beyond them a run crashes the engine or exhausts memory.
+THREADS = bounded_int(1, 256)
+BEAMS = bounded_int(1, 32)
+BATCH_SIZE = bounded_int(1, 1024)
+BATCH_TOKENS = bounded_int(1, 1_000_000)
+LIMIT = bounded_int(1, 1_000_000)
+PORT = bounded_int(1, 65535)
+UPLOAD_MB = bounded_int(1, 10_000)
 
 
 def write_output(data: bytes, out: str | None) -> None:
-    """Write bytes to the file named by --out, or to standard output."""
+    """Write bytes to the file named by --out (whole or not at all), or to standard output."""
     if out:
-        try:
-            Path(out).write_bytes(data)
-        except OSError as exc:
-            raise WorkbenchError(f"{out}: cannot write ({exc.strerror})") from None
+        from workbench.files import write_atomic
+
+        write_atomic(out, data)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

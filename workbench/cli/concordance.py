@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from workbench.cli.common import add_db_option, open_store, positive_int
+from workbench.cli.common import LIMIT, add_db_option, open_store
 from workbench.errors import UsageError
 
 
@@ -18,7 +18,7 @@ def register(subparsers) -> argparse.ArgumentParser:
                     "documents; Vietnamese without diacritics finds the text with them (dang uy: Đảng uỷ).")
     parser.add_argument("text", help="the word or phrase")
     add_db_option(parser)
-    parser.add_argument("--limit", type=positive_int, default=500, help="most lines to show (default 500)")
+    parser.add_argument("--limit", type=LIMIT, default=500, help="most lines to show (default 500)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run_concordance)
     return parser
@@ -26,17 +26,19 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 def run_concordance(args) -> int:
     """Print the concordance lines; exit 0 even when nothing is found (a search, not a check)."""
-    from workbench.review.concordance import format_lines, search
+    from workbench.review.concordance import concordance, format_lines
 
     if not args.text.strip():
         raise UsageError("give a word or phrase to search for")
     with open_store(args) as store:
-        lines = search(store, args.text, limit=args.limit)
+        found = concordance(store, args.text, limit=args.limit)
+    lines = found.lines
     if args.json:
-        print(json.dumps({"query": args.text, "lines": [line.to_dict() for line in lines]},
+        print(json.dumps({"query": args.text, "total": found.total, "lines": [line.to_dict() for line in lines]},
                          ensure_ascii=False, indent=2))
         return 0
     if lines:
         print(format_lines(lines))
-    print(f"{len(lines)} occurrence{'s' if len(lines) != 1 else ''} of {args.text!r}", file=sys.stderr)
+    shown = f" ({len(lines)} shown)" if len(lines) < found.total else ""
+    print(f"{found.total} occurrence{'s' if found.total != 1 else ''} of {args.text!r}{shown}", file=sys.stderr)
     return 0

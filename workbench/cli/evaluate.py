@@ -17,6 +17,9 @@ def register(subparsers) -> None:
     add_db_option(evaluate)
     evaluate.add_argument("--format", choices=("table", "json", "csv"), default="table",
                           help="output format (default: table)")
+    evaluate.add_argument("--raw", action="store_true",
+                          help="csv: write cells as they are, without neutralising those a spreadsheet "
+                               "would evaluate as formulas (leading = + - @)")
     evaluate.set_defaults(func=run_evaluate)
 
 
@@ -29,7 +32,7 @@ def run_evaluate(args) -> int:
     if args.format == "json":
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     elif args.format == "csv":
-        sys.stdout.write(format_csv(report))
+        sys.stdout.write(format_csv(report, raw=args.raw))
     else:
         sys.stdout.write(format_table(report))
     return 0

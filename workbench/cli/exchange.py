@@ -4,7 +4,7 @@
                                --format tmx|tsv|jsonl|xliff [--out FILE]
     python -m workbench export [--db FILE] [--doc ID_OR_NAME ...] --format txt|docx|html
                                [--bilingual] [--glossary PATH] --out DIR
-    python -m workbench import-xliff FILE --reviewer NAME [--db FILE]
+    python -m workbench import-xliff FILE [--reviewer NAME] [--confirm] [--db FILE]
 
 The formats are those of `workbench.exchange.formats.FORMATS`, the registry the
 Export page uses too.
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from workbench.cli.common import add_db_option, open_store, write_output
-from workbench.errors import UsageError, WorkbenchError
+from workbench.errors import UsageError
 
 
 def register(subparsers) -> None:
@@ -50,6 +50,9 @@ def register(subparsers) -> None:
     export.add_argument("--glossary", metavar="PATH",
                         help="docx/html --bilingual: glossary whose terms are marked "
                              "(default: WORKBENCH_GLOSSARY or glossaries/, if there)")
+    export.add_argument("--raw", action="store_true",
+                        help="tsv: write cells as they are, without neutralising those a spreadsheet would "
+                             "evaluate as formulas (by default a leading = + - @ gets a ' before it)")
     export.set_defaults(func=run_export)
 
     importer = subparsers.add_parser(
@@ -57,8 +60,12 @@ def register(subparsers) -> None:
         description="Check every unit of the file, then apply the changed targets and states "
                     "as the given reviewer; a broken file changes nothing.")
     importer.add_argument("file", metavar="FILE", help="XLIFF 2.0 file exported by `export`")
-    importer.add_argument("--reviewer", required=True, metavar="NAME",
-                          help="name recorded in the history of every changed segment")
+    importer.add_argument("--reviewer", metavar="NAME",
+                          help="who imports: recorded in the history of every changed segment (default: the "
+                               "operating-system user); with a users file, an account whose role decides")
+    importer.add_argument("--confirm", action="store_true",
+                          help="go on when the file alters reviewed or approved segments (needs a role that "
+                               "may change approved work); without it such an import is refused")
     add_db_option(importer)
     importer.set_defaults(func=run_import_xliff)
 
@@ -76,7 +83,7 @@ def run_export(args) -> int:
     with open_store(args) as store:
         document_ids = resolve_documents(store, args.doc)
         approved_only = not args.all_statuses
-        files = fmt.write(store, document_ids, approved_only)
+        files = fmt.write(store, document_ids, approved_only, raw=args.raw)
     if len(files) > 1 and not args.out:
         raise UsageError(f"the chosen documents hold {len(files)} language pairs, one {fmt.name} file each; "
                          "give --out FILE (then FILE-vi-en.xlf, ... are written) or choose documents with --doc")
@@ -128,16 +135,15 @@ def _export_documents(args, fmt) -> int:
 
 def run_import_xliff(args) -> int:
     """`import-xliff`: apply an edited XLIFF file; print what changed and what was skipped."""
-    from workbench.exchange.xliff import check_xliff_size, import_xliff
+    from workbench.actions import import_xliff
+    from workbench.authority import command_line_actor
+    from workbench.exchange.xliff import read_xliff_file
 
     path = Path(args.file)
-    try:
-        check_xliff_size(path.stat().st_size, path)  # before reading it all into memory
-        data = path.read_bytes()
-    except OSError as exc:
-        raise WorkbenchError(f"{path}: cannot read ({exc.strerror})") from None
+    actor = command_line_actor(args.reviewer)
+    data = read_xliff_file(path)
     with open_store(args) as store:
-        result = import_xliff(store, data, reviewer=args.reviewer, path=str(path))
+        result = import_xliff(store, actor, data, path=str(path), confirm=args.confirm)
     for skipped in result.skipped:
         where = f"{path}:{skipped.line}" if skipped.line else str(path)
         print(f"skipped: {where}: {skipped.unit_id}: {skipped.reason}", file=sys.stderr)

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from workbench.cli.common import (
     LANGUAGE_CHOICES,
+    LIMIT,
     add_db_option,
     glossary_path,
     load_optional_glossary,
     open_store,
-    positive_int,
 )
 from workbench.errors import DocumentError, GlossaryError, UsageError
 
@@ -32,6 +32,12 @@ def register(subparsers) -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="report every problem in a glossary file or folder")
     check.add_argument("path", nargs="?", help="glossary file or folder (default: glossaries/)")
+    check.add_argument("--corpus", action="append", default=[], metavar="PATH",
+                       help="documents (files or folders) in which to look for forms that are ordinary "
+                            "phrases of the language (repeatable); --db looks in the store's documents")
+    check.add_argument("--lang", choices=("vi", "zh", "en"), default="vi",
+                       help="source language of the forms to look at (default vi)")
+    add_db_option(check)
     check.set_defaults(func=_check)
 
     match = commands.add_parser("match", help="show which glossary entries a text contains")
@@ -66,7 +72,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     add_db_option(candidates)
     candidates.add_argument("--lang", choices=("vi", "en"), help="only documents in this language")
     candidates.add_argument("--json", action="store_true", help="print JSON")
-    candidates.add_argument("--limit", type=positive_int, default=20, help="how many to list (default 20)")
+    candidates.add_argument("--limit", type=LIMIT, default=20, help="how many to list (default 20)")
     candidates.add_argument("--glossary", help="glossary file or folder (default: glossaries/)")
     action = candidates.add_mutually_exclusive_group()
     action.add_argument("--accept", metavar="ID", help="show the glossary row this candidate becomes")
@@ -78,7 +84,11 @@ def register(subparsers) -> argparse.ArgumentParser:
     candidates.add_argument("--set", action="append", default=[], metavar="COLUMN=VALUE",
                             help="with --accept: set a cell of the row, e.g. --set en='Border Guard Command'")
     candidates.add_argument("--yes", action="store_true", help="with --accept: write the row")
-    candidates.add_argument("--reviewer", help="with --dismiss: who dismisses it (default: $USER)")
+    candidates.add_argument("--reviewer", help="with --accept, --dismiss, --restore: who acts (default: the "
+                            "operating-system user); with a users file, an account whose role decides")
+    candidates.add_argument("--rebuild", action="store_true",
+                            help="count every document again (otherwise only the documents changed since the "
+                                 "last count are read)")
     candidates.set_defaults(func=_candidates)
 
     consistency = commands.add_parser(
@@ -103,7 +113,40 @@ def _check(args) -> int:
     files = len(glossary.sources)
     print(f"{path}: {len(glossary)} entries in {files} file{'s' if files != 1 else ''}, "
           f"version {glossary.version}: OK")
+    if not (args.corpus or args.db):
+        return 0
+    from workbench.glossary.ordinary import ordinary_forms
+
+    result = ordinary_forms(glossary, _corpus_texts(args), args.lang)
+    if not result.enough_text:
+        print(f"note: only {result.corpus_words:,} {args.lang} words to compare against; too few to tell "
+              "ordinary phrases from terms (give --corpus with more documents)")
+    for warning in result.warnings:
+        print(f"warning: {warning.message()}")
     return 0
+
+
+def _corpus_texts(args):
+    """Texts in `args.lang`: the --corpus documents, then the documents of the --db store."""
+    from workbench.documents.discover import discover_documents
+    from workbench.documents.ingest import read_document
+
+    files, problems = discover_documents(args.corpus)
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    for file in files:
+        try:
+            document = read_document(file)
+        except DocumentError as exc:
+            print(f"warning: {exc}", file=sys.stderr)
+            continue
+        if document.lang == args.lang:
+            yield "\n".join(p.text for p in document.paragraphs)
+    if args.db:
+        with open_store(args) as store:
+            for row in store.documents():
+                if row["lang"] == args.lang:
+                    yield "\n".join(s.source_text for s in store.segments(row["id"]))
 
 
 def _match(args) -> int:
@@ -166,18 +209,20 @@ def _random_weight_segments(store) -> tuple[int, int]:
 
 
 def format_report(result: dict) -> str:
-    """Human-readable term success table with the missing terms listed."""
+    """Human-readable term success table, headed by the models that wrote the outputs; missing terms listed."""
     def rate(value) -> str:
         return "n/a" if value is None else f"{value:.3f}"
 
     documents = result["documents"]
     width = max([len("overall")] + [len(name) for name in documents])
-    lines = [f"{'document':<{width}}  occurrences  matched  success"]
+    models = result.get("models") or ["no translations with term reports"]
+    lines = [f"figures from: {model}" for model in models]
+    lines.append(f"{'document':<{width}}  occurrences  matched  success  duplicated")
     for name, figures in documents.items():
         lines.append(f"{name:<{width}}  {figures['occurrences']:>11}  {figures['matched']:>7}  "
-                     f"{rate(figures['success_rate']):>7}")
+                     f"{rate(figures['success_rate']):>7}  {figures['duplicated']:>10}")
     lines.append(f"{'overall':<{width}}  {result['occurrences']:>11}  {result['matched']:>7}  "
-                 f"{rate(result['success_rate']):>7}")
+                 f"{rate(result['success_rate']):>7}  {result['duplicated']:>10}")
     if result["missing"]:
         lines.append("")
         lines.append("Missing terms:")
@@ -193,12 +238,11 @@ def _export_tbx(args) -> int:
     from workbench.glossary.tbx import export_tbx
 
     glossary = load_glossary(glossary_path(args.glossary))
-    data = export_tbx(glossary)
     if args.output == "-":
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(export_tbx(glossary))
         sys.stdout.flush()
     else:
-        Path(args.output).write_bytes(data)
+        export_tbx(glossary, args.output)  # written whole or not at all
         print(f"{args.output}: {len(glossary)} entries, glossary version {glossary.version}")
     return 0
 
@@ -218,7 +262,7 @@ def _import_tbx(args) -> int:
 
 
 def _candidates(args) -> int:
-    from workbench.glossary.candidates import find_candidates, segments_from_store
+    from workbench.review.term_statistics import current_candidates
 
     glossary = load_optional_glossary(args.glossary)
     with open_store(args) as store:
@@ -231,26 +275,35 @@ def _candidates(args) -> int:
                       f"{row['dismissed_by']}\t{row['dismissed_at']}")
             return 0
         if args.restore:
-            if not store.restore_term_candidate(args.restore):
+            from workbench.actions import restore_candidate
+            from workbench.authority import command_line_actor
+
+            if not restore_candidate(store, command_line_actor(args.reviewer), args.restore):
                 raise UsageError(f"candidate {args.restore} was not dismissed")
             print(f"{args.restore}: will be proposed again")
             return 0
         dismissed = {row["candidate_id"] for row in store.dismissed_term_candidates()}
         wanted = args.accept or args.dismiss
-        found = find_candidates(segments_from_store(store, args.lang), glossary,
-                                dismissed=() if wanted else dismissed)
+        def progress(done: int, total: int) -> None:
+            print(f"\rcounting term statistics: {done} of {total} changed documents", end="", file=sys.stderr,
+                  flush=True)
+            if done == total:
+                print(file=sys.stderr)
+
+        found = current_candidates(store, glossary, lang=args.lang, dismissed=() if wanted else dismissed,
+                                   rebuild=args.rebuild, progress=progress)
         if wanted:
             candidate = next((c for c in found if c.id == wanted), None)
             if candidate is None:
                 raise UsageError(f"no term candidate {wanted} in this store (list them with "
                                  "`glossary candidates`)")
             if args.dismiss:
-                import getpass
+                from workbench.actions import dismiss_candidate
+                from workbench.authority import command_line_actor
 
-                reviewer = args.reviewer or getpass.getuser()
-                store.dismiss_term_candidate(candidate.id, lang=candidate.lang, kind=candidate.kind,
-                                             form=candidate.form, reviewer=reviewer)
-                print(f"{candidate.id}: {candidate.form!r} dismissed by {reviewer}; it will not be proposed again")
+                actor = command_line_actor(args.reviewer)
+                dismiss_candidate(store, actor, candidate)
+                print(f"{candidate.id}: {candidate.form!r} dismissed by {actor.name}; it will not be proposed again")
                 return 0
     if args.accept:
         return _accept(args, candidate, glossary)
@@ -281,7 +334,9 @@ def format_candidates(candidates) -> str:
 
 
 def _accept(args, candidate, glossary) -> int:
-    from workbench.glossary.candidates import accept_candidate, entry_file, proposed_row
+    from workbench.actions import accept_candidate
+    from workbench.authority import command_line_actor
+    from workbench.glossary.candidates import entry_file, proposed_row
 
     cells, replacing = proposed_row(candidate, glossary)
     for assignment in args.set:
@@ -304,7 +359,7 @@ def _accept(args, candidate, glossary) -> int:
               file=sys.stderr)
         return 0
     scope = glossary_path(args.glossary)
-    updated = accept_candidate(path, cells, replacing=replacing,
+    updated = accept_candidate(command_line_actor(args.reviewer), path, cells, replacing=replacing,
                                scope=scope if scope.is_dir() and path.resolve().parent == scope.resolve() else None)
     row = updated.row(cells["id"])
     print(f"{path}:{row.line if row else '?'}: written")

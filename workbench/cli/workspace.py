@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from workbench.cli.common import add_db_option, add_model_option, port_number, positive_int, store_path
+from workbench.cli.common import PORT, UPLOAD_MB, add_db_option, add_model_option, store_path
 
 
 def register(commands) -> None:
@@ -60,9 +60,9 @@ def register(commands) -> None:
 
 
 def _server_options(parser) -> None:
-    parser.add_argument("--port", type=port_number, metavar="PORT",
+    parser.add_argument("--port", type=PORT, metavar="PORT",
                         help="port to listen on (default: port in [server] of workbench.toml, else 8501)")
-    parser.add_argument("--max-upload-mb", type=positive_int, metavar="MIB",
+    parser.add_argument("--max-upload-mb", type=UPLOAD_MB, metavar="MIB",
                         help="largest upload in MiB (default: max_upload_mb in [server], else 20)")
     add_model_option(parser)
 

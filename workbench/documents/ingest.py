@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
@@ -28,6 +29,7 @@ from pathlib import Path
 
 from workbench.documents.readers import METADATA_KEYS, ExtractedDocument, extract_document
 from workbench.errors import DocumentError, EncodingRefused, UnknownLanguage
+from workbench.files import read_guarded
 
 SUPPORTED_LANGUAGES = ("vi", "en", "zh")
 # What the language detector chooses among: ours, and those our documents get confused with
@@ -41,6 +43,8 @@ LANGUAGE_NAMES = {"vi": "Vietnamese", "en": "English", "zh": "Chinese", "fr": "F
                   "ms": "Malay", "pl": "Polish", "cs": "Czech", "ro": "Romanian", "tr": "Turkish",
                   "ru": "Russian", "ja": "Japanese", "ko": "Korean", "th": "Thai"}
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+MAX_SIDECAR_BYTES = 64 * 1024
+MAX_METADATA_CHARS = 1000
 SIDECAR_SUFFIX = ".meta.json"
 SIDECAR_KEYS = {"lang", "machine_translated_from", "title", "date", "outlet", "author"}
 
@@ -135,19 +139,19 @@ def read_document(
     *,
     lang: str | None = None,
     machine_translated_from: str | None = None,
+    root: str | Path | None = None,
+    follow_symlinks: bool = False,
 ) -> Document:
-    """Read, decode and clean one document file; raise DocumentError naming the file."""
+    """Read, decode and clean one document file; raise DocumentError naming the file.
+
+    The file and its sidecar are read through the guarded door (`workbench.files`):
+    regular files only, at most MAX_DOCUMENT_BYTES read, and a symbolic link leading
+    outside `root` (the folder the run was given) not followed unless `follow_symlinks`.
+    """
     path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise DocumentError(f"cannot read file ({exc.strerror})", path) from None
-    if size > MAX_DOCUMENT_BYTES:
-        raise DocumentError(
-            f"file is {size / 1e6:.1f} MB, above the {MAX_DOCUMENT_BYTES // 2**20} MiB limit "
-            "for one document; split it", path)
-    raw = path.read_bytes()
-    sidecar = read_sidecar(path)
+    raw = read_guarded(path, MAX_DOCUMENT_BYTES, what="file", root=root,
+                       follow_symlinks=follow_symlinks, advice=" for one document; split it")
+    sidecar = read_sidecar(path, root=root, follow_symlinks=follow_symlinks)
     return parse_document(
         raw,
         path=str(path),
@@ -157,23 +161,42 @@ def read_document(
     )
 
 
-def read_sidecar(path: Path) -> dict:
-    """Read `NAME.meta.json` beside `NAME.txt` if present; raise DocumentError if malformed."""
+def read_sidecar(path: Path, *, root: str | Path | None = None, follow_symlinks: bool = False) -> dict:
+    """Read `NAME.meta.json` beside `NAME.txt` if present; raise DocumentError if malformed.
+
+    Every field must be a string (the languages one of ours); a sidecar that is not a
+    regular file (a named pipe...) is refused without being opened.
+    """
     sidecar = path.with_name(path.stem + SIDECAR_SUFFIX)
-    if not sidecar.exists():
-        return {}
     try:
-        data = json.loads(sidecar.read_text(encoding="utf-8"))
+        os.lstat(sidecar)
+    except OSError:  # absent, or a name too long to exist beside this document
+        return {}
+    raw = read_guarded(sidecar, MAX_SIDECAR_BYTES, what="the sidecar", root=root,
+                       follow_symlinks=follow_symlinks)
+    try:
+        data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         raise DocumentError(f"sidecar is not valid UTF-8 JSON ({exc})", sidecar, line) from None
+    except RecursionError:
+        raise DocumentError("sidecar JSON is nested too deeply", sidecar) from None
     if not isinstance(data, dict):
         raise DocumentError("sidecar must hold a JSON object", sidecar)
     unknown = set(data) - SIDECAR_KEYS
     if unknown:
         raise DocumentError(
             f"unknown sidecar keys {sorted(unknown)}; allowed: {sorted(SIDECAR_KEYS)}", sidecar)
-    return data
+    for key, value in data.items():
+        if value is not None and not isinstance(value, str):
+            raise DocumentError(f"sidecar field '{key}' must be a string, not {type(value).__name__}", sidecar)
+        if key in ("lang", "machine_translated_from") and value and value not in SUPPORTED_LANGUAGES:
+            raise DocumentError(f"sidecar field '{key}' must be one of {', '.join(SUPPORTED_LANGUAGES)}, "
+                                f"not {value!r}", sidecar)
+        if isinstance(value, str) and len(value) > MAX_METADATA_CHARS:
+            raise DocumentError(f"sidecar field '{key}' is longer than {MAX_METADATA_CHARS} characters", sidecar)
+    return {key: normalise_unicode(value).strip() if isinstance(value, str) else value
+            for key, value in data.items()}
 
 
 def parse_document(
@@ -185,7 +208,13 @@ def parse_document(
     overrides: dict | None = None,
 ) -> Document:
     """Turn the bytes of one document into a cleaned Document (see module docstring)."""
-    extracted = extract_document(raw, path, decode_bytes)  # HTML, DOCX, PDF: text blocks; None for plain text
+    try:  # HTML, DOCX, PDF: text blocks; None for plain text
+        extracted = extract_document(raw, path, decode_bytes)
+    except DocumentError:
+        raise
+    except Exception as exc:  # a crafted file can make any parser raise anything: that file fails, named
+        raise DocumentError(f"cannot read this {Path(path).suffix or 'file'} file "
+                            f"({type(exc).__name__}: {str(exc)[:200]})", path) from None
     text, encoding = decode_bytes(raw, path) if extracted is None else (extracted.text, extracted.encoding)
     text = normalise_unicode(text)
     if not text.strip():
@@ -312,6 +341,22 @@ def _latin1_hint(raw: bytes) -> str:
 # excepted) is dropped: XML cannot hold them, so export and re-import would disagree.
 _LINE_CONTROLS = re.compile("[\v\f\x1c-\x1e\x85\u2028\u2029]")
 _OTHER_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+
+
+_CONTROLS = re.compile(f"{_LINE_CONTROLS.pattern}|{_OTHER_CONTROLS.pattern}")
+
+
+def control_character_problem(text: str) -> str | None:
+    """Why `text` may not be saved as it is (a control character ingest would have removed), or None.
+
+    The rule of `normalise_unicode`, applied to what a reviewer types or imports: a
+    stored text must be one that export and re-import give back unchanged.
+    """
+    found = _CONTROLS.search(text)
+    if found is None:
+        return None
+    return (f"the text holds the control character U+{ord(found.group()):04X} at character "
+            f"{found.start() + 1}, which documents may not contain; remove it")
 
 
 def normalise_unicode(text: str) -> str:

@@ -13,15 +13,14 @@ script on a changed file does.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import unicodedata
 from pathlib import Path
 
 from workbench.documents.discover import DOCUMENT_SUFFIXES
 from workbench.documents.ingest import MAX_DOCUMENT_BYTES, parse_document
 from workbench.errors import DocumentError
+from workbench.files import write_atomic
 
 UPLOADS_FOLDER = "uploads"
 MAX_UPLOAD_BYTES = MAX_DOCUMENT_BYTES
@@ -65,18 +64,6 @@ def upload_path(store, name: str) -> Path:
     return path
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def check_upload(store, name: str, data: bytes, *, lang: str | None = None,
                  machine_translated_from: str | None = None) -> Path:
     """Where an upload would be saved, after checking its name, size and content; raises DocumentError."""
@@ -91,4 +78,5 @@ def check_upload(store, name: str, data: bytes, *, lang: str | None = None,
 
 def save_upload(path: Path, data: bytes) -> None:
     """Write a checked upload into place atomically (a reader never sees half a file)."""
-    _write_atomically(path, data)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, data)

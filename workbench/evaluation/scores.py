@@ -297,13 +297,20 @@ def score_rows(report: EvaluationReport) -> list[dict]:
     return rows
 
 
-def format_csv(report: EvaluationReport) -> str:
-    """The score rows as CSV with a header (empty cells where nothing was approved)."""
+def format_csv(report: EvaluationReport, *, raw: bool = False) -> str:
+    """The score rows as CSV with a header (empty cells where nothing was approved).
+
+    Text cells a spreadsheet would evaluate (a document named `=cmd...`) are neutralised
+    unless `raw` (`workbench.files.spreadsheet_safe`).
+    """
+    from workbench.files import spreadsheet_safe
+
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in score_rows(report):
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        writer.writerow({k: "" if v is None else spreadsheet_safe(v) if isinstance(v, str) and not raw else v
+                         for k, v in row.items()})
     return out.getvalue()
 
 

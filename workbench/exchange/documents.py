@@ -126,26 +126,36 @@ class TranslatedDocument:
         ]
 
 
+#: Characters XML 1.0 cannot hold (Word and HTML files are XML): a text saved before saves
+#: were checked for them must not make a whole export fail.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters an XML document cannot hold."""
+    return _NOT_IN_XML.sub("", text)
+
+
 def choose_text(segment, source_lang: str, target_lang: str) -> SegmentView:
     """What a segment's translation side shows, and why (see module docstring)."""
     from workbench.mt.plausibility import check_plausibility
 
-    base = dict(segment_id=segment.id, position=segment.position, source=segment.source_text,
+    base = dict(segment_id=segment.id, position=segment.position, source=xml_safe(segment.source_text),
                 status=segment.status)
-    target = (segment.target_text or "").strip()
+    target = xml_safe(segment.target_text or "").strip()
     if target and segment.status != "rejected":
-        return SegmentView(text=segment.target_text.strip(), state="reviewer", **base)
+        return SegmentView(text=target, state="reviewer", **base)
     reasons: list[str] = []
     if segment.mt_text is not None:
         reasons = check_plausibility(segment.source_text, segment.mt_text, source_lang, target_lang,
                                      random_weights=segment.random_weights)
         if not reasons:
-            return SegmentView(text=segment.mt_text.strip(), state="mt", **base)
+            return SegmentView(text=xml_safe(segment.mt_text).strip(), state="mt", **base)
     else:
         reasons = ["no machine translation"]
     if segment.status == "rejected":
         reasons.insert(0, "the reviewer rejected the translation")
-    return SegmentView(text=segment.source_text, state="untranslated", reasons=reasons, **base)
+    return SegmentView(text=base["source"], state="untranslated", reasons=reasons, **base)
 
 
 def build_translated_document(store, document_id: int) -> TranslatedDocument:
@@ -487,11 +497,12 @@ def write_document_files(files, folder: Path, relative_paths: list[str | Path] |
     `relative_paths` (one per file) places each file in a sub-folder of `folder`, for
     mirroring an input folder's layout; without them every file goes into `folder`.
     """
-    import os
-    import tempfile
-
     from workbench.errors import WorkbenchError
+    from workbench.files import write_atomic
 
+    if folder.exists() and not folder.is_dir():
+        raise WorkbenchError(f"{folder}: is a file, not a folder; name a folder for the documents "
+                             "(it is created if missing)")
     written = []
     for index, exported in enumerate(files):
         name = exported.file_name or f"document-{exported.document_id}"
@@ -499,16 +510,9 @@ def write_document_files(files, folder: Path, relative_paths: list[str | Path] |
         path = folder / relative
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".tmp")
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(exported.data)
-                os.replace(temporary, path)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
         except OSError as exc:
-            raise WorkbenchError(f"{path}: cannot write ({exc.strerror})") from None
+            raise WorkbenchError(f"{path.parent}: cannot create this folder ({exc.strerror})") from None
+        write_atomic(path, exported.data)
         written.append(path)
     return written
 
@@ -525,12 +529,20 @@ def output_format_for(source: Path, requested: str | None) -> str:
 
 
 def check_output_folder(out: Path, inputs: list[str | Path]) -> None:
-    """Refuse an output folder inside an input folder: the next run would read the translations as documents."""
+    """Refuse an output folder that is a file, or inside an input's folder (the next run would read it).
+
+    For an input file, its own folder counts: translations written beside the
+    originals would be read as documents by the next run over that folder.
+    """
     from workbench.errors import UsageError
 
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder; name a folder (it is created if missing)")
     resolved = out.resolve()
     for raw in inputs:
-        folder = Path(raw).resolve()
-        if folder.is_dir() and (resolved == folder or folder in resolved.parents):
-            raise UsageError(f"--out {out} is inside the input folder {raw}: the next run would read the "
+        given = Path(raw).resolve()
+        folder = given if given.is_dir() else given.parent
+        if resolved == folder or folder in resolved.parents:
+            what = "the input folder" if given.is_dir() else "the folder of the input file"
+            raise UsageError(f"--out {out} is inside {what} {raw}: the next run would read the "
                              "translated documents as new input; choose a folder outside it")

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
 from workbench.errors import StoreError, WorkbenchError
+from workbench.files import spreadsheet_safe, spreadsheet_unsafe
 from workbench.mt.plausibility import is_plausible
 
 TSV_COLUMNS = ("document", "segment_id", "position", "status", "source_lang", "target_lang",
@@ -177,23 +178,29 @@ def rows_to_tmx(rows: list[ExportRow]) -> bytes:
     return bytes(tmx)
 
 
-def _escape_tsv(value) -> str:
+def _escape_tsv(value, raw: bool = False) -> str:
     if value is None:
         return ""
-    return re.sub(r"[\\\t\n\r]", lambda m: _TSV_ESCAPES[m.group()], str(value))
+    text = str(value) if raw else spreadsheet_safe(str(value))
+    return re.sub(r"[\\\t\n\r]", lambda m: _TSV_ESCAPES[m.group()], text)
 
 
 def _unescape_tsv(value: str) -> str:
-    return re.sub(r"\\[\\tnr]", lambda m: _TSV_UNESCAPES[m.group()], value)
+    return spreadsheet_unsafe(re.sub(r"\\[\\tnr]", lambda m: _TSV_UNESCAPES[m.group()], value))
 
 
-def rows_to_tsv(rows: list[ExportRow]) -> bytes:
-    """Tab-separated values with a header row; tabs and line breaks inside fields escaped."""
+def rows_to_tsv(rows: list[ExportRow], *, raw: bool = False) -> bytes:
+    """Tab-separated values with a header row; tabs and line breaks inside fields escaped.
+
+    Cells a spreadsheet would evaluate are neutralised (`workbench.files.spreadsheet_safe`)
+    unless `raw`; `read_tsv` reads either back to the stored text (raw output cannot be
+    told apart from a neutralised cell when a text itself starts with `'=`).
+    """
     lines = ["\t".join(TSV_COLUMNS)]
     for row in rows:
         values = (row.document_name, row.segment_id, row.position, row.status, row.source_lang,
                   row.target_lang, row.source, row.target, row.mt)
-        lines.append("\t".join(_escape_tsv(v) for v in values))
+        lines.append("\t".join(_escape_tsv(v, raw) for v in values))
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 

@@ -42,10 +42,12 @@ class ExportFormat:
     bilingual_applies: bool = False  # True: `bilingual=True` puts source and target side by side
 
 
-def _segment_writer(render: Callable) -> Callable[..., list[ExportedFile]]:
-    def write(store, document_ids, approved_only: bool = True, **options) -> list[ExportedFile]:
+def _segment_writer(render: Callable, *, spreadsheet: bool = False) -> Callable[..., list[ExportedFile]]:
+    """`spreadsheet`: the format is opened in spreadsheets, so `raw=True` may turn off formula neutralising."""
+    def write(store, document_ids, approved_only: bool = True, *, raw: bool = False,
+              **options) -> list[ExportedFile]:
         rows = collect_segments(store, document_ids, approved_only=approved_only)
-        return [ExportedFile("", render(rows), len(rows))]
+        return [ExportedFile("", render(rows, raw=raw) if spreadsheet else render(rows), len(rows))]
     return write
 
 
@@ -85,7 +87,8 @@ def register_format(fmt: ExportFormat) -> None:
 
 for _fmt in (
     ExportFormat("tmx", "TMX 1.4", "tmx", "application/x-tmx+xml", _segment_writer(rows_to_tmx)),
-    ExportFormat("tsv", "TSV (tab-separated)", "tsv", "text/tab-separated-values", _segment_writer(rows_to_tsv)),
+    ExportFormat("tsv", "TSV (tab-separated)", "tsv", "text/tab-separated-values",
+                 _segment_writer(rows_to_tsv, spreadsheet=True)),
     ExportFormat("jsonl", "JSONL (one JSON object per line)", "jsonl", "application/jsonl",
                  _segment_writer(rows_to_jsonl)),
     ExportFormat("xliff", "XLIFF 2.0 (every segment, with its state; one file per language pair)", "xlf",

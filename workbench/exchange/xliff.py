@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.errors import LocatedError, SegmentRetired, StaleVersion, StoreError
+from workbench.errors import DocumentError, LocatedError, SegmentRetired, StaleVersion, StoreError
 from workbench.exchange.export import ExportedFile, ExportError, ExportRow, collect_segments
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
@@ -234,6 +234,19 @@ def check_xliff_size(size: int, path: str | Path | None = None) -> None:
             "fewer documents at a time (`export --format xliff --doc ...`); nothing was imported", path)
 
 
+def read_xliff_file(path: str | Path) -> bytes:
+    """The bytes of an XLIFF file through the guarded door: a regular file, at most MAX_XLIFF_BYTES read."""
+    from workbench.files import check_regular, read_guarded
+
+    try:
+        check_xliff_size(check_regular(path).st_size, path)  # before reading it all into memory
+        return read_guarded(path, MAX_XLIFF_BYTES, what="the XLIFF file",
+                            advice=" of one XLIFF import; export and import fewer documents at a time "
+                                   "(`export --format xliff --doc ...`); nothing was imported")
+    except DocumentError as exc:
+        raise XliffImportError(exc.reason, path) from None
+
+
 def parse_xliff_bytes(data: bytes, path: str | Path | None = None):
     """Parse untrusted XLIFF bytes safely; return the root element of an XLIFF 2.x file.
 
@@ -390,8 +403,14 @@ def _plan(store, root, units: list[_Unit], problems: list) -> tuple[list[_Change
     return changes, result
 
 
-def import_xliff(store, data: bytes, *, reviewer: str, path: str | Path | None = None) -> ImportResult:
-    """Apply the targets and states of an XLIFF 2 file to the store; all checks come first."""
+def import_xliff(store, data: bytes, *, reviewer: str, path: str | Path | None = None,
+                 vet=None) -> ImportResult:
+    """Apply the targets and states of an XLIFF 2 file to the store; all checks come first.
+
+    `vet(changes)`, when given, sees every planned change (segment_id, unit_id, line, text,
+    status, version) before anything is written and may refuse the import by raising
+    (`workbench.actions.import_xliff` checks the reviewer's role and approved work there).
+    """
     if not reviewer or not reviewer.strip():
         raise StoreError("a reviewer name is required to import changes")
     root = parse_xliff_bytes(data, path)
@@ -402,6 +421,14 @@ def import_xliff(store, data: bytes, *, reviewer: str, path: str | Path | None =
         line, reason = problems[0]
         more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
         raise XliffImportError(reason + more + "; nothing was imported", path, line, problems)
+    if vet is not None:
+        vet(changes)
+    with store.transaction():  # all of it or nothing: a kill or an error midway applies no change
+        _apply(store, changes, result, reviewer)
+    return result
+
+
+def _apply(store, changes, result: ImportResult, reviewer: str) -> None:
     for change in changes:
         try:
             store.save_target(change.segment_id, change.text, change.status, reviewer=reviewer,
@@ -419,4 +446,3 @@ def import_xliff(store, data: bytes, *, reviewer: str, path: str | Path | None =
                                               "segment was retired"))
             continue
         result.updated.append(change.segment_id)
-    return result

@@ -57,7 +57,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,6 +147,7 @@ class Candidate:
     variants: list[str] = field(default_factory=list)  # other surface forms of the same thing
     defined_inline: bool = False
     key: tuple = ()  # folded form: identity across runs
+    document_count: int | None = None  # when ranked from store statistics: the documents it occurs in
 
     @property
     def documents(self) -> list[str]:
@@ -180,8 +181,30 @@ class Candidate:
         return {"id": self.id, "lang": self.lang, "kind": self.kind, "form": self.form,
                 "long_form": self.long_form, "variants": self.variants, "variant_of": self.variant_of,
                 "becomes": self.becomes, "score": round(self.score, 3), "count": self.count,
-                "documents": self.documents, "defined_inline": self.defined_inline,
-                "contexts": self.contexts()}
+                "documents": self.documents, "document_count": self.document_count or len(self.documents),
+                "defined_inline": self.defined_inline, "contexts": self.contexts()}
+
+    def to_record(self) -> dict:
+        """Everything needed to rebuild it (`from_record`), occurrences cut to their context windows."""
+        occurrences = []
+        for o in self.occurrences[:CONTEXTS * 3]:
+            left, right = max(0, o.start - CONTEXT_CHARS - 1), o.end + CONTEXT_CHARS + 1
+            occurrences.append([o.document_id, o.document_name, o.segment_id, o.text[left:right],
+                                o.start - left, o.end - left])
+        return {"id": self.id, "lang": self.lang, "kind": self.kind, "form": self.form, "score": self.score,
+                "count": self.count, "long_form": self.long_form, "variant_of": self.variant_of,
+                "variants": self.variants, "defined_inline": self.defined_inline, "key": list(self.key),
+                "document_count": self.document_count, "occurrences": occurrences}
+
+    @classmethod
+    def from_record(cls, record: dict) -> Candidate:
+        """The candidate `to_record` wrote."""
+        return cls(id=record["id"], lang=record["lang"], kind=record["kind"], form=record["form"],
+                   score=record["score"], count=record["count"],
+                   occurrences=[Occurrence(*fields) for fields in record["occurrences"]],
+                   long_form=record["long_form"], variant_of=record["variant_of"], variants=record["variants"],
+                   defined_inline=record["defined_inline"], key=tuple(record["key"]),
+                   document_count=record["document_count"])
 
 
 @dataclass(frozen=True)
@@ -483,26 +506,33 @@ def _long_form_before(units: list[_Unit], end: int, acronym: str, language: _Lan
     return None
 
 
+def segment_acronyms(text: str, units: list[_Unit], language: _Language) -> Iterator[tuple[int, str | None]]:
+    """(unit index, long form defined there or None) of every acronym used in one segment."""
+    for i, unit in enumerate(units):
+        if not (unit.acronym and _ACRONYM_TOKEN.match(unit.surface)):
+            continue
+        long_form = None
+        # long form (ACR)
+        if 0 < i and i + 1 < len(units) and units[i - 1].surface == "(" and units[i + 1].surface == ")":
+            found = _long_form_before(units, i - 1, unit.surface, language)
+            if found:
+                long_form = text[units[found[0]].start:units[found[1] - 1].end]
+        # ACR (long form)
+        if long_form is None and i + 2 < len(units) and units[i + 1].surface == "(":
+            close = next((j for j in range(i + 2, min(len(units), i + 16)) if units[j].surface == ")"), None)
+            if close and close > i + 2 and _initials_match(
+                    [u for u in units[i + 2:close] if u.word], unit.surface, language):
+                long_form = text[units[i + 2].start:units[close - 1].end]
+        yield i, long_form
+
+
 def _acronyms(parsed, language: _Language, known: _Known) -> list[Candidate]:
     defined: dict[str, dict] = {}
     used: dict[str, list] = defaultdict(list)
     for segment, units, _spans in parsed:
-        for i, unit in enumerate(units):
-            if not (unit.acronym and _ACRONYM_TOKEN.match(unit.surface)):
-                continue
+        for i, long_form in segment_acronyms(segment.text, units, language):
+            unit = units[i]
             used[unit.surface].append(_occurrence(segment, unit.start, unit.end))
-            long_form = None
-            # long form (ACR)
-            if 0 < i and i + 1 < len(units) and units[i - 1].surface == "(" and units[i + 1].surface == ")":
-                found = _long_form_before(units, i - 1, unit.surface, language)
-                if found:
-                    long_form = segment.text[units[found[0]].start:units[found[1] - 1].end]
-            # ACR (long form)
-            if long_form is None and i + 2 < len(units) and units[i + 1].surface == "(":
-                close = next((j for j in range(i + 2, min(len(units), i + 16)) if units[j].surface == ")"), None)
-                if close and close > i + 2 and _initials_match(
-                        [u for u in units[i + 2:close] if u.word], unit.surface, language):
-                    long_form = segment.text[units[i + 2].start:units[close - 1].end]
             if long_form:
                 record = defined.setdefault(unit.surface, {"long": defaultdict(int)})
                 record["long"][long_form] += 1
@@ -546,65 +576,97 @@ def _expansions_in_corpus(parsed, language: _Language, acronyms: set[str]) -> di
     return {a: max(forms.items(), key=lambda kv: kv[1])[0] for a, forms in counts.items() if forms}
 
 
+@dataclass(frozen=True)
+class GramOccurrence:
+    """One n-gram occurrence in a segment: its folded key, span, open neighbours and quoting."""
+
+    key: tuple
+    start: int
+    end: int
+    words: int
+    left: str | None  # the word before (None: none, punctuation or a function word)
+    right: str | None
+    quoted: bool
+    whole_quote: bool = False  # a quoted phrase taken whole (not an n-gram of the sentence)
+    first: int = 0  # index of its first unit
+    last: int = 0  # index of its last unit
+
+
+def segment_grams(text: str, units: list[_Unit], language: _Language,
+                  spans: list[tuple[int, int]] = ()) -> Iterator[GramOccurrence]:
+    """Every n-gram occurrence of one segment that may become a term candidate.
+
+    `spans` (glossary matches) leave out what lies inside one or cuts one in two; the
+    statistics kept in the store (`workbench.review.term_statistics`) count without
+    them, so they do not depend on the glossary.
+    """
+    lang = language.lang
+    quoted = {(m.start(1) + len(m.group(1)) - len(m.group(1).lstrip()), m.end(1) - len(m.group(1))
+               + len(m.group(1).rstrip())) for m in _QUOTED.finditer(text)}
+    seen: set[tuple] = set()
+    for start in range(len(units)):
+        first = units[start]
+        if not language.is_boundary_ok(first):
+            continue
+        if lang == "vi" and start + 1 < len(units) and (first.key, units[start + 1].key) in language.boundary_pairs:
+            continue
+        words = 0
+        for end in range(start, min(len(units), start + MAX_TOKENS)):
+            unit = units[end]
+            if not (unit.word or unit.joiner) or language.breaks_phrase(unit):
+                break
+            if unit.word:
+                words += 1
+            if end == start or not language.is_boundary_ok(unit):
+                continue
+            if lang == "vi" and (units[end - 1].key, unit.key) in language.boundary_pairs:
+                continue
+            piece = units[start:end + 1]
+            if lang == "vi" and words < 3 and not any(u.acronym for u in piece):
+                continue
+            s, e = first.start, unit.end
+            # Possessives left out of the key: "Xi Jinping's" is "Xi Jinping", and
+            # "National People" is inside "National People's Congress".
+            key = tuple(u.key.removesuffix("'s") for u in piece if u.word)
+            if unit.key.endswith("'s"):
+                e -= 2
+            if _inside(spans, s, e) or _cuts(spans, s, e):
+                continue
+            seen.add(key)
+            before = units[start - 1] if start > 0 else None
+            after = units[end + 1] if end + 1 < len(units) else None
+            yield GramOccurrence(
+                key, s, e, words,
+                None if language.is_open_neighbour(before) else before.key.removesuffix("'s"),
+                None if language.is_open_neighbour(after) else after.key.removesuffix("'s"),
+                (s, e) in quoted, False, start, end)
+    # A short quoted phrase is a slogan or a name whatever its words: taken whole, commas included.
+    for qs, qe in sorted(quoted):
+        inner = [i for i, u in enumerate(units) if qs <= u.start and u.end <= qe]
+        words = [units[i] for i in inner if units[i].word]
+        key = tuple(u.key.removesuffix("'s") for u in words)
+        if not (2 <= len(words) <= 8) or _inside(spans, qs, qe) or _cuts(spans, qs, qe) or key in seen:
+            continue
+        seen.add(key)
+        yield GramOccurrence(key, words[0].start, words[-1].end, len(words), None, None, True, True,
+                             inner[0], inner[-1])
+
+
 def _grams(parsed, language: _Language, known: _Known) -> dict[tuple, _Gram]:
     grams: dict[tuple, _Gram] = {}
-    lang = language.lang
     for segment, units, spans in parsed:
-        quoted = {(m.start(1) + len(m.group(1)) - len(m.group(1).lstrip()), m.end(1) - len(m.group(1))
-                   + len(m.group(1).rstrip())) for m in _QUOTED.finditer(segment.text)}
-        for start in range(len(units)):
-            first = units[start]
-            if not language.is_boundary_ok(first):
-                continue
-            if lang == "vi" and start + 1 < len(units) and (first.key, units[start + 1].key) in language.boundary_pairs:
-                continue
-            words = 0
-            for end in range(start, min(len(units), start + MAX_TOKENS)):
-                unit = units[end]
-                if not (unit.word or unit.joiner) or language.breaks_phrase(unit):
-                    break
-                if unit.word:
-                    words += 1
-                if end == start or not language.is_boundary_ok(unit):
-                    continue
-                if lang == "vi" and (units[end - 1].key, unit.key) in language.boundary_pairs:
-                    continue
-                piece = units[start:end + 1]
-                if lang == "vi" and words < 3 and not any(u.acronym for u in piece):
-                    continue
-                s, e = first.start, unit.end
-                # Possessives left out of the key: "Xi Jinping's" is "Xi Jinping", and
-                # "National People" is inside "National People's Congress".
-                key = tuple(u.key.removesuffix("'s") for u in piece if u.word)
-                if unit.key.endswith("'s"):
-                    e -= 2
-                if _inside(spans, s, e) or _cuts(spans, s, e):
-                    continue
-                gram = grams.get(key)
-                if gram is None:
-                    gram = grams[key] = _Gram(key, lang, words=words)
-                surface = segment.text[s:e]
-                gram.surfaces[surface] += 1
-                gram.occurrences.append(_occurrence(segment, s, e))
-                before = units[start - 1] if start > 0 else None
-                after = units[end + 1] if end + 1 < len(units) else None
-                gram.left.append(None if language.is_open_neighbour(before) else before.key.removesuffix("'s"))
-                gram.right.append(None if language.is_open_neighbour(after) else after.key.removesuffix("'s"))
-                if (s, e) in quoted:
-                    gram.quoted = True
-        # A short quoted phrase is a slogan or a name whatever its words: taken whole, commas included.
-        for qs, qe in quoted:
-            inner = [u for u in units if qs <= u.start and u.end <= qe]
-            words = [u for u in inner if u.word]
-            key = tuple(u.key.removesuffix("'s") for u in words)
-            if not (2 <= len(words) <= 8) or _inside(spans, qs, qe) or _cuts(spans, qs, qe) or key in grams:
-                continue
-            gram = grams[key] = _Gram(key, lang, words=len(words), quoted=True)
-            s, e = words[0].start, words[-1].end
-            gram.surfaces[segment.text[s:e]] += 1
-            gram.occurrences.append(_occurrence(segment, s, e))
-            gram.left.append(None)
-            gram.right.append(None)
+        for found in segment_grams(segment.text, units, language, spans):
+            gram = grams.get(found.key)
+            if found.whole_quote and gram is not None:
+                continue  # the phrase is counted as an n-gram already
+            if gram is None:
+                gram = grams[found.key] = _Gram(found.key, language.lang, words=found.words)
+            gram.surfaces[segment.text[found.start:found.end]] += 1
+            gram.occurrences.append(_occurrence(segment, found.start, found.end))
+            gram.left.append(found.left)
+            gram.right.append(found.right)
+            if found.quoted:
+                gram.quoted = True
     return grams
 
 

@@ -13,6 +13,10 @@ Before writing they
    a problem that was not there before;
 3. write a temporary file in the same folder and `os.replace` it over the old
    one, so a reader sees the old file or the new one, never half of either.
+
+All three happen under a lock on the file's folder (`workbench.files.folder_lock`), so
+two editors in different processes cannot both pass the check: the later one is
+refused with `GlossaryChanged` and no acknowledged change is ever lost.
 """
 
 from __future__ import annotations
@@ -20,16 +24,18 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
 import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.errors import GlossaryError, LocatedError, WorkbenchError
-from workbench.glossary.files import COLUMNS, GlossaryFileError, check_glossary, glossary_files
+from workbench.errors import DocumentError, GlossaryError, LocatedError, WorkbenchError
+from workbench.files import folder_lock, read_guarded, write_atomic
+from workbench.glossary.files import COLUMNS, MAX_FILE_BYTES, GlossaryFileError, check_glossary, glossary_files
 
 _BOM = b"\xef\xbb\xbf"
+#: Seconds an editor waits for another one's save of the same file.
+LOCK_TIMEOUT = 30
 # Characters that end a line for str.splitlines (and so for the TSV reader).
 _LINE_BREAKS = re.compile(r"[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 _PHYSICAL_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
@@ -104,8 +110,10 @@ class GlossaryFile:
         """
         path = Path(path)
         try:
-            data = path.read_bytes()
+            data = read_guarded(path, MAX_FILE_BYTES)
             fingerprint = FileFingerprint(path.stat().st_mtime_ns, hashlib.sha256(data).hexdigest())
+        except DocumentError as exc:
+            raise GlossaryEditError(exc.reason, path) from None
         except OSError as exc:
             raise GlossaryEditError(f"cannot read file: {exc.strerror}", path) from None
         try:
@@ -227,6 +235,16 @@ class GlossaryFile:
         return "\t".join(values) + self.newline
 
     def _write(self, records: list[_Record]) -> GlossaryFile:
+        # A lock held from the change check to the rename: without it two editors could
+        # both pass the check and the later rename would drop the earlier change.
+        try:
+            with folder_lock(self.path.parent, LOCK_TIMEOUT):
+                return self._write_locked(records)
+        except TimeoutError:
+            raise GlossaryChanged(f"{self.path}: another editor has held the file for {LOCK_TIMEOUT} s; "
+                                  "try again. Nothing was written.") from None
+
+    def _write_locked(self, records: list[_Record]) -> GlossaryFile:
         if self.changed_on_disk():
             raise GlossaryChanged(
                 f"{self.path}: the file changed on disk since it was loaded (someone else edited "
@@ -235,22 +253,7 @@ class GlossaryFile:
         introduced = self._new_problems(data)
         if introduced:
             raise GlossaryError(introduced)
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.",
-                                             suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(data)
-                file.flush()
-                os.fsync(file.fileno())
-            os.chmod(temporary, self.path.stat().st_mode & 0o7777)
-            if self.changed_on_disk():
-                raise GlossaryChanged(
-                    f"{self.path}: the file changed on disk while saving; reload it and make your "
-                    "change again. Nothing was written.")
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomic(self.path, data, mode=self.path.stat().st_mode & 0o7777)
         return GlossaryFile.open(self.path, scope=self.scope)
 
     # -- validation ------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 A `GlossaryEntry` is one concept: a canonical term per language (Vietnamese,
 English, Chinese where it exists), variant surface forms used for matching
-source text, forbidden renderings (known wrong translations), a note, and two
-switches: case-sensitive matching and term enforcement. A `Glossary` is an
+source text, forbidden renderings (known wrong translations), a note, two
+switches (case-sensitive matching and term enforcement) and, for forms that are
+also ordinary phrases, the context they need before they match. A `Glossary` is an
 immutable set of entries with a `version` (a content hash) that is recorded
 with every translation made under it.
 """
@@ -16,7 +17,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from workbench.glossary.matching import TermMatch, TermMatcher
+from workbench.glossary.matching import ContextRule, TermMatch, TermMatcher
 
 LANGUAGES = ("vi", "en", "zh")
 
@@ -34,6 +35,8 @@ class GlossaryEntry:
     enforce: bool = True
     path: str | None = field(default=None, compare=False)
     line: int | None = field(default=None, compare=False)
+    # lang -> rules one of which must hold around a term or variant before it matches
+    context: dict[str, tuple[ContextRule, ...]] = field(default_factory=dict)
 
     def term(self, lang: str) -> str | None:
         """The canonical term in `lang`, or None."""
@@ -51,6 +54,7 @@ class GlossaryEntry:
             "variants": {k: list(v) for k, v in self.variants.items() if v},
             "forbidden": {k: list(v) for k, v in self.forbidden.items() if v},
             "note": self.note, "case_sensitive": self.case_sensitive, "enforce": self.enforce,
+            **({"context": format_context(self.context)} if self.context else {}),
         }
 
 
@@ -115,15 +119,35 @@ def build_matcher(entries: Iterable[GlossaryEntry], lang: str,
     """A matcher over the chosen kinds of forms ("term", "variant", "forbidden") in `lang`."""
     matcher = TermMatcher(lang)
     for entry in entries:
+        context = entry.context.get(lang, ())
         if "term" in kinds and entry.term(lang):
-            matcher.add(entry.id, entry.terms[lang], "term", entry.case_sensitive)
+            matcher.add(entry.id, entry.terms[lang], "term", entry.case_sensitive, context)
         if "variant" in kinds:
             for form in entry.variants.get(lang, ()):
-                matcher.add(entry.id, form, "variant", entry.case_sensitive)
+                matcher.add(entry.id, form, "variant", entry.case_sensitive, context)
         if "forbidden" in kinds:
             for form in entry.forbidden.get(lang, ()):
                 matcher.add(entry.id, form, "forbidden", entry.case_sensitive)
     return matcher
+
+
+def parse_context(cell: str) -> dict[str, tuple[ContextRule, ...]]:
+    """A `context` cell (`vi:quoted|vi:after=mô hình`) as rules per language; ValueError if malformed."""
+    rules: dict[str, list[ContextRule]] = {}
+    for part in (p.strip() for p in cell.split("|")):
+        if not part:
+            continue
+        lang, colon, rule = part.partition(":")
+        lang = lang.strip().lower()
+        if not colon or lang not in LANGUAGES:
+            raise ValueError(f"context '{part}' must start with a language and a colon ({', '.join(LANGUAGES)}:)")
+        rules.setdefault(lang, []).append(ContextRule.parse(rule))
+    return {lang: tuple(found) for lang, found in rules.items()}
+
+
+def format_context(context: dict[str, tuple[ContextRule, ...]]) -> str:
+    """The `context` cell of parsed rules (inverse of `parse_context`)."""
+    return "|".join(f"{lang}:{rule}" for lang, rules in context.items() for rule in rules)
 
 
 def entries_version(entries: Iterable[GlossaryEntry]) -> str:

@@ -10,7 +10,8 @@ starting with `#` are ignored; columns are named by the header, in any order:
 `id`, the canonical terms `vi`, `en`, `zh`, the variant forms `vi_variants`,
 `en_variants`, `zh_variants`, the forbidden renderings `vi_forbidden`,
 `en_forbidden`, `zh_forbidden` (several forms separated by `|`),
-`case_sensitive` and `enforce` (yes/no), and `note`. Only `id` and `en` are
+`case_sensitive` and `enforce` (yes/no), `context` (what must surround a form
+before it matches, e.g. `vi:quoted|vi:after=mô hình`; optional) and `note`. Only `id` and `en` are
 required columns. TSV fields are split on tabs with no quoting; CSV follows
 RFC 4180 quoting.
 """
@@ -24,8 +25,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.errors import GlossaryError, LocatedError
-from workbench.glossary.entries import LANGUAGES, Glossary, GlossaryEntry
+from workbench.errors import DocumentError, GlossaryError, LocatedError
+from workbench.files import read_guarded, special_kind
+from workbench.glossary.entries import LANGUAGES, Glossary, GlossaryEntry, parse_context
 from workbench.glossary.matching import TermMatcher, has_matchable_content
 
 GLOSSARY_SUFFIXES = (".tsv", ".csv")
@@ -34,7 +36,7 @@ TERM_COLUMNS = LANGUAGES
 VARIANT_COLUMNS = tuple(f"{lang}_variants" for lang in LANGUAGES)
 FORBIDDEN_COLUMNS = tuple(f"{lang}_forbidden" for lang in LANGUAGES)
 FLAG_COLUMNS = ("case_sensitive", "enforce")
-COLUMNS = ("id",) + TERM_COLUMNS + VARIANT_COLUMNS + FORBIDDEN_COLUMNS + FLAG_COLUMNS + ("note",)
+COLUMNS = ("id",) + TERM_COLUMNS + VARIANT_COLUMNS + FORBIDDEN_COLUMNS + FLAG_COLUMNS + ("context", "note")
 REQUIRED_COLUMNS = ("id", "en")
 FLAG_VALUES = {"yes": True, "y": True, "true": True, "1": True,
                "no": False, "n": False, "false": False, "0": False}
@@ -87,7 +89,11 @@ def glossary_files(path: str | Path) -> tuple[list[Path], list[LocatedError]]:
             return [], [GlossaryFileError(
                 f"unknown glossary file type '{path.suffix}' (expected .tsv or .csv)", path)]
         return [path], []
-    return [], [GlossaryFileError("no such file or folder", path)]
+    try:
+        kind = special_kind(path.stat().st_mode)
+    except OSError:
+        return [], [GlossaryFileError("no such file or folder", path)]
+    return [], [GlossaryFileError(f"{kind}, not a glossary file (.tsv or .csv); not read", path)]
 
 
 def read_glossary(path: str | Path | None = None) -> tuple[Glossary | None, list[LocatedError]]:
@@ -138,15 +144,10 @@ def check_glossary(path: str | Path | None = None) -> list[LocatedError]:
 # -- one file ------------------------------------------------------------------------------
 def _parse_file(path: Path) -> _ParsedFile:
     parsed = _ParsedFile()
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            parsed.problems.append(GlossaryFileError(
-                f"file is {size} bytes (at most {MAX_FILE_BYTES}); is this a glossary?", path))
-            return parsed
-        data = path.read_bytes()
-    except OSError as exc:
-        parsed.problems.append(GlossaryFileError(f"cannot read file: {exc.strerror}", path))
+    try:  # the guarded door: a regular file, at most MAX_FILE_BYTES read
+        data = read_guarded(path, MAX_FILE_BYTES, advice="; is this a glossary?")
+    except DocumentError as exc:
+        parsed.problems.append(GlossaryFileError(exc.reason, path))
         return parsed
     parsed.content = data
     text = _decode(data, path, parsed.problems)
@@ -300,13 +301,18 @@ def _parse_row(cells: list[str], columns: list[str], path: Path, line: int,
             flags[column] = FLAG_VALUES[value]
         else:
             problem(f"{label}: column '{column}' must be yes or no, not '{row.get(column)}'")
+    context = {}
+    try:
+        context = parse_context(row.get("context", ""))
+    except ValueError as exc:
+        problem(f"{label}: column 'context': {exc}")
     note = row.get("note", "")
     if len(note) > MAX_NOTE_CHARS:
         problem(f"{label}: note is {len(note)} characters long (at most {MAX_NOTE_CHARS})")
     if len(problems) != before:
         return None
     return GlossaryEntry(entry_id, terms, variants, forbidden, note,
-                         flags["case_sensitive"], flags["enforce"], str(path), line)
+                         flags["case_sensitive"], flags["enforce"], str(path), line, context)
 
 
 def _split_forms(cell: str, column: str, problem, label: str) -> list[str]:

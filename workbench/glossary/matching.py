@@ -22,6 +22,12 @@ Each token is folded to a key before comparison:
   policies -> policy) applied alike to text and terms, so plurals match; the
   possessive "'s" is a separate token and never blocks a match.
 
+A form can require context before it matches (`ContextRule`): quotes around it,
+a capital first letter, or given words right before or after it. "năm trong một"
+("five in one", a slogan) is also an ordinary phrase ("3 năm trong một vụ tai nạn":
+three years in an accident), so its entry requires quotes or "mô hình" before it.
+A match whose context fails is passed over as if the form were absent.
+
 Keys go into a trie of token keys; matching walks it from each token and keeps
 the longest terminal, then continues after it, so matches never overlap. The
 work is linear in the text length times the longest term, whatever the size
@@ -53,6 +59,36 @@ _END = ""  # trie slot for the patterns that end at a node; no token key is empt
 _SPACE_INFO = ()  # fold result of a whitespace run: no token
 
 KIND_RANK = {"term": 0, "variant": 1, "forbidden": 2}
+CONTEXT_KINDS = ("quoted", "capital", "after", "before")
+_QUOTE_KEYS = frozenset({'"', "'"})
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    """What must surround a match: `quoted`, `capital`, or `after`/`before` given words.
+
+    Written in a glossary's `context` column as `LANG:KIND` or `LANG:KIND=WORDS`
+    (`vi:quoted|vi:after=mô hình`); a form with rules matches where any one holds.
+    """
+
+    kind: str
+    words: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> ContextRule:
+        """`KIND` or `KIND=WORDS`; ValueError naming what is wrong."""
+        kind, _, words = text.partition("=")
+        kind, words = kind.strip().lower(), " ".join(words.split())
+        if kind not in CONTEXT_KINDS:
+            raise ValueError(f"unknown context '{kind}' (known: {', '.join(CONTEXT_KINDS)})")
+        if kind in ("after", "before") and not words:
+            raise ValueError(f"context '{kind}' needs words: {kind}=WORDS")
+        if kind in ("quoted", "capital") and words:
+            raise ValueError(f"context '{kind}' takes no words")
+        return cls(kind, words)
+
+    def __str__(self) -> str:
+        return f"{self.kind}={self.words}" if self.words else self.kind
 
 
 @dataclass(frozen=True)
@@ -105,6 +141,7 @@ class Pattern:
     kind: str
     cased_positions: tuple[tuple[int, str], ...]  # (token index, cased key) that must match exactly
     order: int
+    context: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (kind, folded word keys); any one must hold
 
 
 class _Folder:
@@ -230,8 +267,12 @@ class TermMatcher:
     def __len__(self) -> int:
         return self._count
 
-    def add(self, entry_id: str, form: str, kind: str = "term", case_sensitive: bool = False) -> None:
-        """Add one surface form of an entry; acronym tokens are always compared with case."""
+    def add(self, entry_id: str, form: str, kind: str = "term", case_sensitive: bool = False,
+            context: tuple[ContextRule, ...] = ()) -> None:
+        """Add one surface form of an entry; acronym tokens are always compared with case.
+
+        With `context`, the form matches only where one of the rules holds.
+        """
         tokens = tokenize(form, self._folder)
         if not tokens.keys:
             return
@@ -242,7 +283,8 @@ class TermMatcher:
         for key in tokens.keys:
             node = node.setdefault(key, {})
         patterns = node.setdefault(_END, [])
-        patterns.append(Pattern(entry_id, form, kind, cased, self._count))
+        rules = tuple((rule.kind, tuple(tokenize(rule.words, self._folder).keys)) for rule in context)
+        patterns.append(Pattern(entry_id, form, kind, cased, self._count, rules))
         # More specific first: case-checked forms, then canonical before variant before forbidden.
         patterns.sort(key=lambda p: (not p.cased_positions, KIND_RANK.get(p.kind, 9), p.order))
         self._count += 1
@@ -277,6 +319,7 @@ class TermMatcher:
                         if pattern.cased_positions and cased_keys is None:
                             cased_keys = tokens.cased
                         if all(cased_keys[i + k] == cased for k, cased in pattern.cased_positions) \
+                                and (not pattern.context or _context_holds(pattern.context, tokens, text, i, j)) \
                                 and (accept is None or accept(pattern)):
                             best = (pattern, j)
                             break
@@ -294,3 +337,22 @@ class TermMatcher:
                                      pattern.form, pattern.kind))
             following = last + 1
         return matches
+
+
+def _context_holds(rules, tokens: Tokens, text: str, first: int, last: int) -> bool:
+    """Whether one of the rules holds around the tokens [first, last] of a match."""
+    keys = tokens.keys
+    for kind, words in rules:
+        if kind == "quoted":
+            if first > 0 and last + 1 < len(keys) and keys[first - 1] in _QUOTE_KEYS \
+                    and keys[last + 1] in _QUOTE_KEYS:
+                return True
+        elif kind == "capital":
+            if text[tokens.starts[first]].isupper():
+                return True
+        elif kind == "after":
+            if first >= len(words) and tuple(keys[first - len(words):first]) == words:
+                return True
+        elif kind == "before" and tuple(keys[last + 1:last + 1 + len(words)]) == words:
+            return True
+    return False

@@ -1,11 +1,14 @@
 """Term reports and the term success rate.
 
 Every translated segment keeps a `TermReport`: each source-term occurrence,
-the target term it requires, whether that term appears in the output, whether
-the final pass put it there, and whether it is still missing (flagged for the
-reviewer). The term success rate follows the WMT terminology shared tasks: the
-share of source-term occurrences whose required target term appears in the
-output, per document and overall.
+the target term it requires, whether the output renders it, whether the final
+pass put it there, whether it is still missing (flagged for the reviewer, with
+why), and which model produced the output. An occurrence counts as rendered only
+when the output holds its required term exactly as often as the source holds the
+source term: a term written twice for one source term ("border security border
+security") is reported as duplicated, never as a success. The term success rate
+follows the WMT terminology shared tasks: the share of source-term occurrences
+whose required target term is rendered, per document and overall.
 """
 
 from __future__ import annotations
@@ -27,10 +30,12 @@ class TermOccurrence:
     enforced: bool = True
     present: bool = False
     inserted_by_final_pass: bool = False
+    duplicated: bool = False  # the output holds the term more often than the source holds it
+    note: str = ""  # why a required term is missing (enforcement gave it up)
 
     @property
     def missing(self) -> bool:
-        """True when the required target term is not in the output."""
+        """True when the required target term is not rendered (absent or duplicated)."""
         return not self.present
 
     def to_dict(self) -> dict:
@@ -48,9 +53,9 @@ class TermReport:
     enforcement: bool = True
     occurrences: list[TermOccurrence] = field(default_factory=list)
     model_source: str | None = None  # the source as given to the model, when expanded
-    hypothesis_rank: int = 0  # which of the n-best hypotheses was kept
     final_pass_changes: list[dict] = field(default_factory=list)  # spans in the raw hypothesis
     forbidden_remaining: list[dict] = field(default_factory=list)
+    model: str = ""  # which checkpoint and engine wrote the output ("random weights" said so)
 
     @property
     def source_terms(self) -> list[str]:
@@ -74,6 +79,11 @@ class TermReport:
                                   if o.inserted_by_final_pass))
 
     @property
+    def duplicated_terms(self) -> list[str]:
+        """Required target terms written more often than the source holds them."""
+        return list(dict.fromkeys(o.required_target for o in self.occurrences if o.duplicated))
+
+    @property
     def missing_terms(self) -> list[str]:
         """Required target terms still missing (for the reviewer)."""
         return list(dict.fromkeys(o.required_target for o in self.occurrences if o.missing))
@@ -84,7 +94,7 @@ class TermReport:
         data["occurrences"] = [o.to_dict() for o in self.occurrences]
         data["summary"] = {"source_terms": self.source_terms, "required": self.required_terms,
                            "present": self.present_terms, "inserted": self.inserted_terms,
-                           "missing": self.missing_terms}
+                           "duplicated": self.duplicated_terms, "missing": self.missing_terms}
         return data
 
     @classmethod
@@ -103,25 +113,41 @@ def _occurrences(report) -> list[dict]:
     return list((report or {}).get("occurrences", []))
 
 
+def _model(report) -> str:
+    if isinstance(report, TermReport):
+        return report.model
+    return (report or {}).get("model", "")
+
+
 def term_success_rate(reports: Iterable) -> dict:
-    """Occurrences, matched, success_rate (None when nothing to count) and missing terms.
+    """Occurrences, matched, success_rate (None when nothing to count), duplicated, missing terms, models.
 
     Accepts `TermReport` objects or their `to_dict()` form; None entries (segments
-    translated without a glossary) are skipped.
+    translated without a glossary) are skipped. An occurrence is matched only when its
+    term is rendered once for it (`present`); a duplicated one is counted apart.
+    `models`: the models that wrote the outputs, so a figure is never read without them
+    (reports stored before the model was recorded count as "unknown model").
     """
-    occurrences = matched = 0
+    occurrences = matched = duplicated = 0
     missing: Counter = Counter()
+    models: Counter = Counter()
     for report in reports:
-        for occurrence in _occurrences(report):
+        found = _occurrences(report)
+        if found:
+            models[_model(report) or "unknown model"] += len(found)
+        for occurrence in found:
             occurrences += 1
-            if occurrence.get("present"):
+            if occurrence.get("present") and not occurrence.get("duplicated"):
                 matched += 1
             else:
+                duplicated += bool(occurrence.get("duplicated"))
                 missing[(occurrence["entry_id"], occurrence["required_target"])] += 1
     return {
         "occurrences": occurrences,
         "matched": matched,
         "success_rate": round(matched / occurrences, 4) if occurrences else None,
+        "duplicated": duplicated,
+        "models": sorted(models),
         "missing_count": occurrences - matched,
         "missing": [{"entry_id": entry_id, "required_target": target, "count": count}
                     for (entry_id, target), count in sorted(missing.items(),

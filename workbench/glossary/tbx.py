@@ -5,7 +5,7 @@ Export writes TBX-Basic in the TBX 2019 (ISO 30042:2019) DCA style: one
 per form. The canonical term is `preferredTerm-admn-sts`, variants are
 `admittedTerm-admn-sts`, forbidden renderings are `deprecatedTerm-admn-sts`;
 the note is a `note`. TBX-Basic has no data category for the two switches
-(case_sensitive, enforce), so they go into a second `note` starting with
+(case_sensitive, enforce) or the context rules, so they go into a second `note` starting with
 "workbench:", which a round trip reads back and other tools show as text.
 
 Import reads that, and also the older TBX v2 (`martif`, `termEntry`,
@@ -19,8 +19,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from workbench.errors import GlossaryError, LocatedError
-from workbench.glossary.entries import LANGUAGES, Glossary, GlossaryEntry
+from workbench.errors import DocumentError, GlossaryError, LocatedError
+from workbench.files import parse_xml, read_guarded, write_atomic
+from workbench.glossary.entries import LANGUAGES, Glossary, GlossaryEntry, format_context, parse_context
 from workbench.glossary.files import (
     COLUMNS,
     FORM_SEPARATOR,
@@ -28,6 +29,7 @@ from workbench.glossary.files import (
     cross_entry_problems,
 )
 
+MAX_TBX_BYTES = 50 * 1024 * 1024
 TBX_NAMESPACE = "urn:iso:std:iso:30042:ed-2"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 STATUS = {"term": "preferredTerm-admn-sts", "variant": "admittedTerm-admn-sts",
@@ -57,7 +59,8 @@ def export_tbx(glossary: Glossary, path: str | Path | None = None) -> bytes:
             etree.SubElement(concept, f"{{{TBX_NAMESPACE}}}note").text = entry.note
         flags = etree.SubElement(concept, f"{{{TBX_NAMESPACE}}}note")
         flags.text = (f"{FLAGS_PREFIX} case_sensitive={'yes' if entry.case_sensitive else 'no'}; "
-                      f"enforce={'yes' if entry.enforce else 'no'}")
+                      f"enforce={'yes' if entry.enforce else 'no'}"
+                      + (f"; context={format_context(entry.context)}" if entry.context else ""))
         for lang in LANGUAGES:
             forms = [(entry.term(lang), "term")] if entry.term(lang) else []
             forms += [(form, "variant") for form in entry.variants.get(lang, ())]
@@ -74,7 +77,7 @@ def export_tbx(glossary: Glossary, path: str | Path | None = None) -> bytes:
                 status.text = STATUS[kind]
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     if path is not None:
-        Path(path).write_bytes(data)
+        write_atomic(path, data)
     return data
 
 
@@ -92,21 +95,15 @@ def _descendants(element, *names):
 
 def import_tbx(path: str | Path) -> Glossary:
     """Read a TBX file (TBX 2019 or TBX v2) into a glossary; raise GlossaryError on problems."""
-    from lxml import etree
-
     path = Path(path)
     problems: list[LocatedError] = []
-    try:
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-        tree = etree.parse(str(path), parser)
-    except OSError as exc:
-        raise GlossaryError([GlossaryFileError(f"cannot read file: {exc}", path)]) from None
-    except etree.XMLSyntaxError as exc:
-        line = exc.position[0] if exc.position else None
-        raise GlossaryError([GlossaryFileError(f"not well-formed XML: {exc.msg}", path, line)]
-                            ) from None
+    try:  # the guarded door: a regular file, bounded; no DTD, no entity, depth limits
+        root = parse_xml(read_guarded(path, MAX_TBX_BYTES, what="the TBX file"), path, what="the TBX file",
+                         allow_doctype=True)
+    except DocumentError as exc:
+        raise GlossaryError([GlossaryFileError(exc.reason, path, exc.line)]) from None
     entries = []
-    concepts = _descendants(tree.getroot(), "conceptEntry", "termEntry")
+    concepts = _descendants(root, "conceptEntry", "termEntry")
     if not concepts:
         problems.append(GlossaryFileError("no conceptEntry or termEntry elements", path, 1))
     seen_ids: set[str] = set()
@@ -130,7 +127,7 @@ def _read_concept(concept, number: int, path: Path, problems: list, seen_ids: se
         problem(f"duplicate id '{entry_id}'")
         return None
     seen_ids.add(entry_id)
-    notes, case_sensitive, enforce = [], False, True
+    notes, case_sensitive, enforce, context = [], False, True, {}
     for note in _children(concept, "note", "descrip", "descripGrp"):
         text = "".join(note.itertext()).strip()
         if text.startswith(FLAGS_PREFIX):
@@ -138,6 +135,10 @@ def _read_concept(concept, number: int, path: Path, problems: list, seen_ids: se
                             if "=" in part)
             case_sensitive = settings.get("case_sensitive", "no").strip() == "yes"
             enforce = settings.get("enforce", "yes").strip() == "yes"
+            try:
+                context = parse_context(settings.get("context", ""))
+            except ValueError as exc:
+                problem(f"entry '{entry_id}': {exc}", note)
         elif text:
             notes.append(text)
     terms, variants, forbidden = {}, {}, {}
@@ -179,14 +180,14 @@ def _read_concept(concept, number: int, path: Path, problems: list, seen_ids: se
         problem(f"entry '{entry_id}': no Vietnamese or Chinese term")
         return None
     return GlossaryEntry(entry_id, terms, variants, forbidden, " ".join(notes), case_sensitive,
-                         enforce, str(path), concept.sourceline)
+                         enforce, str(path), concept.sourceline, context)
 
 
 def write_tsv(glossary: Glossary, path: str | Path) -> None:
     """Write a glossary as a TSV file in the format `load_glossary` reads."""
     lines = ["\t".join(COLUMNS)]
     for entry in glossary:
-        cells = {"id": entry.id, "note": entry.note,
+        cells = {"id": entry.id, "note": entry.note, "context": format_context(entry.context),
                  "case_sensitive": "yes" if entry.case_sensitive else "no",
                  "enforce": "yes" if entry.enforce else "no"}
         for lang in LANGUAGES:
@@ -195,4 +196,4 @@ def write_tsv(glossary: Glossary, path: str | Path) -> None:
             cells[f"{lang}_forbidden"] = FORM_SEPARATOR.join(entry.forbidden.get(lang, ()))
         row = [" ".join(cells[column].split()) for column in COLUMNS]  # no tabs or newlines
         lines.append("\t".join(row))
-    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_atomic(path, "\n".join(lines) + "\n")

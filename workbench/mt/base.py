@@ -16,9 +16,10 @@ Capabilities an engine declares (class attributes, not probed):
 - `runs_logits_processors`: `translate(logits_processor_factory=...)` is honoured
   (transformers). Term enforcement then nudges decoding token by token.
 - otherwise the engine offers forced target prefixes (`translate_token_ids(
-  target_prefixes=...)`) and `score_token_ids`, which term enforcement uses to place
-  missing terms (CTranslate2).
-Both honour `suppress_sequences` (token sequences a sentence must never contain).
+  target_prefixes=...)`) (CTranslate2).
+Both honour `suppress_sequences` (token sequences a sentence must never contain) and
+score given targets token by token (`token_log_probs`), which term enforcement uses to
+find the words that render a source term and to check a replacement.
 """
 
 from __future__ import annotations
@@ -227,6 +228,10 @@ class Translator(ABC):
         Engines that run logits processors need not support prefixes (NotImplementedError).
         """
 
+    def token_log_probs(self, sentences: Sequence[str], targets: Sequence[TokenIds]) -> list[list[float]]:
+        """Log-probability of each target token, then of EOS, given its source sentence (forced decoding)."""
+        raise NotImplementedError(f"the {self.engine} engine does not score given targets")
+
     def score_token_ids(self, sentences: Sequence[str], targets: Sequence[TokenIds]) -> list[float]:
         """Mean log-probability per token (EOS included) of each target given its source sentence."""
-        raise NotImplementedError(f"the {self.engine} engine does not score given targets")
+        return [sum(scores) / max(len(scores), 1) for scores in self.token_log_probs(sentences, targets)]

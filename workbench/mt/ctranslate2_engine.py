@@ -22,8 +22,8 @@ so `workbench.glossary.enforce` uses what it has: several hypotheses
 sentence the target token-id sequences it must never contain; sentences with
 different lists run in separate batches because CTranslate2 applies them to a
 whole batch), forced target prefixes with alternatives at the first free
-position (`target_prefixes=`, `alternatives=`) to place a missing term, and
-`score_token_ids` to let the model choose among the placements. A
+position (`target_prefixes=`, `alternatives=`), and `token_log_probs`, with which
+term enforcement finds the words rendering a source term and checks a replacement. A
 transformers-style `logits_processor_factory` is refused (ValueError).
 """
 
@@ -98,8 +98,8 @@ class CTranslate2Translator(Translator):
     """One MarianMT checkpoint for one language pair, run by CTranslate2."""
 
     engine = ENGINE
-    # No logits processors: term enforcement places missing terms with forced prefixes
-    # (`target_prefixes`) and `score_token_ids` instead (see workbench.glossary.enforce).
+    # No logits processors; term enforcement needs none (it scores given targets, see
+    # workbench.glossary.enforce).
     runs_logits_processors = False
 
     def __init__(self, pair: str, checkpoint: str, *, device: str | None = None,
@@ -252,8 +252,8 @@ class CTranslate2Translator(Translator):
                 on_batch_done(len(batch))
         return results
 
-    def score_token_ids(self, sentences: Sequence[str], targets: Sequence[TokenIds]) -> list[float]:
-        """Mean log-probability per token (EOS included) of each target given its source sentence."""
+    def token_log_probs(self, sentences: Sequence[str], targets: Sequence[TokenIds]) -> list[list[float]]:
+        """Log-probability of each target token, then of EOS, given its source sentence."""
         if not sentences:
             return []
         tokenizer, model = self.tokenizer, self.model
@@ -262,7 +262,7 @@ class CTranslate2Translator(Translator):
         # floats for opus-mt): batches of SCORE_BATCH_TOKENS target tokens keep that small.
         results = model.score_batch(sources, [tokenizer.convert_ids_to_tokens(list(t)) for t in targets],
                                     max_batch_size=SCORE_BATCH_TOKENS, batch_type="tokens", max_input_length=0)
-        return [sum(r.log_probs) / max(len(r.log_probs), 1) for r in results]
+        return [list(r.log_probs) for r in results]
 
 
 # -- conversion cache --------------------------------------------------------------------

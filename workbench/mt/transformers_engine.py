@@ -142,3 +142,31 @@ class MarianTranslator(Translator):
                 if on_batch_done:
                     on_batch_done(len(batch))
         return results
+
+    def token_log_probs(self, sentences: Sequence[str], targets: Sequence[TokenIds]) -> list[list[float]]:
+        """Log-probability of each target token, then of EOS, given its source sentence (one forward pass)."""
+        import torch
+
+        tokenizer, model = self.tokenizer, self.model
+        eos, start = tokenizer.eos_token_id, model.config.decoder_start_token_id
+        sources = self.source_token_ids(sentences)
+        room = self.max_positions - 1
+        results: list[list[float]] = [[] for _ in sentences]
+        for batch in plan_batches([len(ids) for ids in sources], DEFAULT_DECODING, 1):
+            labels = [list(targets[i])[:room - 1] + [eos] for i in batch]
+            width = max(map(len, labels))
+            padded = tokenizer.pad({"input_ids": [sources[i] for i in batch]}, return_tensors="pt")
+            decoder_input = torch.tensor([[start] + row[:-1] + [tokenizer.pad_token_id] * (width - len(row))
+                                          for row in labels])
+            with torch.inference_mode():
+                logits = model(input_ids=padded["input_ids"].to(self.device),
+                               attention_mask=padded["attention_mask"].to(self.device),
+                               decoder_input_ids=decoder_input.to(self.device)).logits
+                logits = logits.float()
+                logits[..., tokenizer.pad_token_id] = float("-inf")  # never generated, as in decoding
+                log_probs = torch.log_softmax(logits, dim=-1)
+            for row, index in enumerate(batch):
+                wanted = torch.tensor(labels[row], device=log_probs.device)
+                picked = log_probs[row, :len(labels[row])].gather(1, wanted[:, None])[:, 0]
+                results[index] = picked.tolist()
+        return results

@@ -8,13 +8,25 @@ word boundaries, case, English plurals, and Vietnamese tone marks, where their
 placement ("uỷ"/"ủy") never matters and, when the query has no diacritics at
 all, neither do the marks themselves, so "dang uy" finds "Đảng uỷ" (in any
 language: "thanh thuy" finds "Thanh Thủy" in an English target). Case never matters.
+
+The segments are not read one by one: the store's full-text index (`segment_search`,
+FTS5 over a folded copy of every source and target, kept in step by triggers) is
+asked for the segments whose words could match (each query word as a prefix of
+its diacritic-free, plural-free stem, in order), and only those are checked with
+the matcher, so the answer is the matcher's and the cost follows the number of
+hits, not the size of the corpus. `concordance` returns the first lines and the
+true total of occurrences. A query in Chinese (no spaces between words) reads
+the texts that hold it by substring instead.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from workbench.glossary.matching import TermMatcher
+from workbench.glossary.matching import TermMatcher, _is_ideograph, stem_english
 from workbench.review.views import fold_for_search
 
 CONTEXT_CHARS = 50
@@ -81,14 +93,65 @@ def _fold_with_offsets(text: str) -> tuple[str, list[int]]:
     return "".join(chars), offsets
 
 
-def search(store, query: str, *, limit: int = 500, context: int = CONTEXT_CHARS) -> list[ConcordanceLine]:
-    """Keyword-in-context lines for `query` in every live segment's source and target."""
-    query = query.strip()
-    if not query:
-        return []
+@dataclass(frozen=True)
+class Concordance:
+    """The first lines of a concordance and how many occurrences there are in all."""
+
+    query: str
+    lines: list[ConcordanceLine]
+    total: int
+
+
+_SEGMENTS = """SELECT d.id AS document_id, d.name AS document_name, d.lang, d.target_lang,
+                      s.id AS segment_id, s.position, s.source_text, s.target_text
+               FROM {source} JOIN documents d ON d.id = s.document_id
+               WHERE s.retired_at IS NULL AND d.archived = 0 {where}
+               ORDER BY d.id, s.position"""
+
+
+def index_query(query: str) -> str | None:
+    """The FTS5 query that finds every segment the matcher could match (None: no word to look up).
+
+    Each word, folded as the index folds it (case, diacritics, đ), becomes a prefix
+    of its English singular stem ("policies" -> polic*), and the words form one phrase.
+    """
+    words = re.findall(r"[^\W_]+", fold_for_search(query))
+    if not words or any(_is_ideograph(char) for word in words for char in word):
+        return None
+    prefixes = []
+    for word in words:
+        stem = stem_english(word)
+        if len(stem) >= 4 and stem.endswith("y"):
+            stem = stem[:-1]  # "policy" and "policies" share "polic"
+        prefixes.append(f'"{stem}"*')
+    return " + ".join(prefixes)
+
+
+def _candidate_rows(store, query: str, *, ordered: bool = True) -> Iterator:
+    fts = index_query(query)
+    if fts is not None:
+        sql = _SEGMENTS.format(
+            source="segment_search f JOIN segments s ON s.id = f.rowid", where="AND segment_search MATCH ?")
+        if not ordered:
+            # The index hands its rows out by segment id without sorting them all first: a sample
+            # of the first occurrences costs what it reads, however frequent the query.
+            sql = sql.replace("ORDER BY d.id, s.position", "ORDER BY f.rowid")
+        yield from store.conn.execute(sql, (fts,))
+        return
+    needle = query.strip()
+    if any(_is_ideograph(char) for char in needle):
+        # Chinese: the matcher finds terms by substring, so a substring test passes every match.
+        yield from store.conn.execute(_SEGMENTS.format(
+            source="segments s", where="AND (instr(s.source_text, ?) OR instr(coalesce(s.target_text, ''), ?))"),
+            (needle, needle))
+        return
+    yield from store.conn.execute(_SEGMENTS.format(source="segments s", where=""))  # punctuation only
+
+
+def _occurrences(rows, query: str, context: int) -> Iterator[ConcordanceLine]:
+    """Every occurrence of the query in the rows' sources and targets, in row order."""
     finders: dict[str, _Finder] = {}
-    lines: list[ConcordanceLine] = []
-    for row in store.live_segment_texts():
+    for row in rows:
         for side, text, lang in (("source", row["source_text"], row["lang"]),
                                  ("target", row["target_text"], row["target_lang"])):
             if not text:
@@ -97,14 +160,47 @@ def search(store, query: str, *, limit: int = 500, context: int = CONTEXT_CHARS)
             if finder is None:
                 finder = finders[lang] = _Finder(query, lang)
             for start, end in finder.spans(text):
-                lines.append(ConcordanceLine(
+                yield ConcordanceLine(
                     row["document_id"], row["document_name"], row["segment_id"], row["position"], side, lang,
                     ("…" if start > context else "") + text[max(0, start - context):start],
                     text[start:end],
-                    text[end:end + context] + ("…" if end + context < len(text) else "")))
-                if len(lines) >= limit:
-                    return lines
-    return lines
+                    text[end:end + context] + ("…" if end + context < len(text) else ""))
+
+
+def occurrences(store, query: str, *, context: int = CONTEXT_CHARS,
+                ordered: bool = True) -> Iterator[ConcordanceLine]:
+    """Every occurrence of `query`, one at a time, in document order (by segment id if not `ordered`)."""
+    query = query.strip()
+    if query:
+        yield from _occurrences(_candidate_rows(store, query, ordered=ordered), query, context)
+
+
+def concordance(store, query: str, *, limit: int = 500, context: int = CONTEXT_CHARS) -> Concordance:
+    """The first `limit` keyword-in-context lines for `query` and the total number of occurrences."""
+    query = query.strip()
+    lines: list[ConcordanceLine] = []
+    total = 0
+    if query:
+        for line in _occurrences(_candidate_rows(store, query), query, context):
+            total += 1
+            if len(lines) < limit:
+                lines.append(line)
+    return Concordance(query, lines, total)
+
+
+def search(store, query: str, *, limit: int = 500, context: int = CONTEXT_CHARS) -> list[ConcordanceLine]:
+    """Keyword-in-context lines for `query` in every live segment's source and target (the first `limit`)."""
+    return concordance(store, query, limit=limit, context=context).lines
+
+
+def search_by_scanning(store, query: str, *, limit: int = 500,
+                       context: int = CONTEXT_CHARS) -> list[ConcordanceLine]:
+    """The same lines found without the index, every segment read (the reference the tests compare with)."""
+    query = query.strip()
+    if not query:
+        return []
+    rows = store.conn.execute(_SEGMENTS.format(source="segments s", where=""))
+    return list(itertools.islice(_occurrences(rows, query, context), limit))
 
 
 def concordance_url(text: str) -> str:

@@ -15,13 +15,20 @@ segment with a target (live segments of listed documents) and reports:
 Each finding names its segments (document id, segment id, position), so the UI
 can link to them and the CLI can print them. Term consistency across segments
 goes through the glossary: without one, only the segment-level checks run.
+
+Nothing holds every segment at once: the groups of the first two checks come from
+the store sorted by their comparison key (SQLite sorts on disk when it must), one
+group at a time, and the per-segment checks read a cursor row by row, so memory
+follows the largest group and the findings, not the corpus.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from workbench.review.checks import number_keys
@@ -89,27 +96,35 @@ def _key(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().casefold()
 
 
-def reviewed_segments(store) -> list[tuple[str, str, SegmentRef]]:
-    """(source language, target language, segment) of every approved or reviewed segment with a target."""
-    result = []
-    for row in store.live_segment_texts():
-        target = row["target_text"]
-        if row["status"] in REVIEWED_STATUSES and target and target.strip():
-            result.append((row["lang"], row["target_lang"], SegmentRef(
-                row["document_id"], row["document_name"], row["segment_id"], row["position"], row["status"],
-                row["source_text"], target)))
-    return result
+_REVIEWED = """SELECT d.lang, d.target_lang, d.id AS document_id, d.name AS document_name,
+                      s.id AS segment_id, s.position, s.status, s.source_text, s.target_text
+               FROM segments s JOIN documents d ON d.id = s.document_id
+               WHERE s.status IN ('approved', 'reviewed') AND s.retired_at IS NULL AND d.archived = 0
+                 AND s.target_text IS NOT NULL
+               ORDER BY {order}"""
+
+
+def _ref(row) -> SegmentRef:
+    return SegmentRef(row["document_id"], row["document_name"], row["segment_id"], row["position"], row["status"],
+                      row["source_text"], row["target_text"])
+
+
+def reviewed_segments(store, *, order: str = "d.id, s.position") -> Iterator[tuple[str, str, SegmentRef]]:
+    """(source language, target language, segment) of every approved or reviewed segment with a target, streamed."""
+    store.conn.create_function("workbench_same_key", 1, _key, deterministic=True)
+    for row in store.conn.execute(_REVIEWED.format(order=order)):
+        if row["target_text"].strip():
+            yield row["lang"], row["target_lang"], _ref(row)
 
 
 def check_consistency(store, glossary=None) -> list[Finding]:
     """Every inconsistency among the store's approved and reviewed segments (see the module docstring)."""
-    segments = reviewed_segments(store)
     findings: list[Finding] = []
-    findings += _grouped(segments, by="source")
-    findings += _grouped(segments, by="target")
+    findings += _grouped(store, by="source")
+    findings += _grouped(store, by="target")
     if glossary is not None:
-        findings += _terms(segments, glossary)
-    for lang, target_lang, segment in segments:
+        findings += _terms(reviewed_segments(store), glossary)
+    for lang, target_lang, segment in reviewed_segments(store):
         source_numbers, target_numbers = number_keys(segment.source), number_keys(segment.target)
         if source_numbers != target_numbers:
             missing = sorted((source_numbers - target_numbers).elements())
@@ -120,13 +135,15 @@ def check_consistency(store, glossary=None) -> list[Finding]:
     return findings
 
 
-def _grouped(segments, *, by: str) -> list[Finding]:
-    groups: dict[tuple, list[SegmentRef]] = defaultdict(list)
-    for lang, target_lang, segment in segments:
-        text = segment.source if by == "source" else segment.target
-        groups[(lang, target_lang, _key(text))].append(segment)
+def _grouped(store, *, by: str) -> list[Finding]:
+    column = "s.source_text" if by == "source" else "s.target_text"
+    rows = reviewed_segments(store, order=f"d.lang, d.target_lang, workbench_same_key({column}), d.id, s.position")
     findings = []
-    for (lang, target_lang, _), members in groups.items():
+    for (lang, target_lang, _), group in itertools.groupby(
+            rows, key=lambda item: (item[0], item[1], _key(item[2].source if by == "source" else item[2].target))):
+        members = [segment for _, _, segment in group]
+        if len(members) < 2:
+            continue
         other = {_key(s.target if by == "source" else s.source): s for s in members}
         if len(other) < 2:
             continue

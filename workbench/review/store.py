@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from workbench.documents.ingest import control_character_problem
 from workbench.errors import ReadOnlyStore, SegmentRetired, StaleVersion, StoreError
 
 STATUSES = ("new", "draft", "translated", "reviewed", "approved", "rejected")
@@ -157,8 +158,124 @@ CREATE TABLE translation_claims (
 );
 """
 
-# Index i upgrades a file from user_version i to i + 1. Statements are separated by ";".
-MIGRATIONS: list[str] = [_SCHEMA_V1, _ALIGNED_PAIRS, _DISMISSED_TERM_CANDIDATES, _TRANSLATIONS_BY_CONTENT]
+# Migration 5: sign-in sessions (`workbench.review.sessions`: only a hash of each token, the role and
+# password fingerprint it was granted under, its expiry), failed sign-ins by account and by client
+# (throttling), and each account's unsaved drafts per segment (`workbench.review.drafts`).
+_SESSIONS_AND_DRAFTS = """
+CREATE TABLE sign_in_sessions (
+    token_hash TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    role TEXT NOT NULL,
+    password_fingerprint TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    ended_at REAL
+);
+CREATE INDEX sign_in_sessions_by_account ON sign_in_sessions (account);
+CREATE TABLE sign_in_failures (
+    key TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    last_failure_at REAL NOT NULL,
+    wait_until REAL NOT NULL
+);
+CREATE TABLE drafts (
+    account TEXT NOT NULL,
+    segment_id INTEGER NOT NULL REFERENCES segments(id),
+    base_version INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (account, segment_id)
+);
+"""
+
+# Migration 6: a full-text index of every segment's source and target (`workbench.review.concordance`),
+# kept in step by triggers. It is contentless: it holds only the index of a folded copy (đ read as d;
+# the unicode61 tokenizer folds case and drops diacritics), and the concordance checks each row it
+# returns with the glossary matcher, so the index only has to find a superset of the matches.
+_FOLD_SQL = "replace(replace(replace(replace({0}, 'đ', 'd'), 'Đ', 'D'), 'ð', 'd'), 'Ð', 'D')"
+_SEGMENT_SEARCH = f"""
+CREATE VIRTUAL TABLE segment_search USING fts5(
+    source, target, content='', tokenize='unicode61 remove_diacritics 2');
+INSERT INTO segment_search (rowid, source, target)
+    SELECT id, {_FOLD_SQL.format('source_text')}, {_FOLD_SQL.format("coalesce(target_text, '')")} FROM segments;
+CREATE TRIGGER segment_search_insert AFTER INSERT ON segments BEGIN
+    INSERT INTO segment_search (rowid, source, target) VALUES (
+        new.id, {_FOLD_SQL.format('new.source_text')}, {_FOLD_SQL.format("coalesce(new.target_text, '')")});
+END;
+CREATE TRIGGER segment_search_update AFTER UPDATE OF source_text, target_text ON segments BEGIN
+    INSERT INTO segment_search (segment_search, rowid, source, target) VALUES (
+        'delete', old.id, {_FOLD_SQL.format('old.source_text')}, {_FOLD_SQL.format("coalesce(old.target_text, '')")});
+    INSERT INTO segment_search (rowid, source, target) VALUES (
+        new.id, {_FOLD_SQL.format('new.source_text')}, {_FOLD_SQL.format("coalesce(new.target_text, '')")});
+END;
+CREATE TRIGGER segment_search_delete AFTER DELETE ON segments BEGIN
+    INSERT INTO segment_search (segment_search, rowid, source, target) VALUES (
+        'delete', old.id, {_FOLD_SQL.format('old.source_text')}, {_FOLD_SQL.format("coalesce(old.target_text, '')")});
+END;
+CREATE INDEX documents_by_date ON documents (date);
+CREATE INDEX segments_by_status ON segments (status) WHERE retired_at IS NULL;
+"""
+
+# Migration 7: term candidate statistics kept in the store (`workbench.review.term_statistics`):
+# n-gram and acronym counts with document frequencies, the segments they were counted from, and the
+# candidate list as last ranked. The tables are filled by `update_statistics`, not by this migration.
+_TERM_STATISTICS = """
+CREATE TABLE term_counted_segments (
+    segment_id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL,
+    lang TEXT NOT NULL
+);
+CREATE INDEX term_counted_by_document ON term_counted_segments (document_id);
+CREATE TABLE term_grams (
+    id INTEGER PRIMARY KEY,
+    lang TEXT NOT NULL,
+    key TEXT NOT NULL,
+    words INTEGER NOT NULL,
+    weight REAL NOT NULL,
+    count INTEGER NOT NULL,
+    df INTEGER NOT NULL,
+    quoted INTEGER NOT NULL,
+    initial_capital INTEGER NOT NULL,
+    all_capitals INTEGER NOT NULL,
+    name_like INTEGER NOT NULL,
+    ends_with_name INTEGER NOT NULL,
+    left_open INTEGER NOT NULL, left_sum INTEGER NOT NULL, left_square INTEGER NOT NULL,
+    right_open INTEGER NOT NULL, right_sum INTEGER NOT NULL, right_square INTEGER NOT NULL,
+    score REAL GENERATED ALWAYS AS (
+        weight * count * (1 + (df - 1) / 2.0) * (CASE WHEN quoted > 0 THEN 2 ELSE 1 END)) STORED,
+    UNIQUE (lang, key)
+);
+CREATE INDEX term_grams_by_score ON term_grams (lang, score);
+CREATE TABLE term_acronyms (
+    lang TEXT NOT NULL,
+    acronym TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    df INTEGER NOT NULL,
+    PRIMARY KEY (lang, acronym)
+) WITHOUT ROWID;
+CREATE TABLE term_long_forms (
+    lang TEXT NOT NULL,
+    acronym TEXT NOT NULL,
+    long_form TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (lang, acronym, long_form)
+) WITHOUT ROWID;
+CREATE TABLE term_candidate_list (
+    lang TEXT NOT NULL,
+    rank INTEGER NOT NULL,
+    candidate_json TEXT NOT NULL,
+    PRIMARY KEY (lang, rank)
+) WITHOUT ROWID;
+CREATE TABLE term_statistics_state (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+# Index i upgrades a file from user_version i to i + 1. Statements are split where
+# `sqlite3.complete_statement` says one ends (a trigger body holds ";" of its own).
+MIGRATIONS: list[str] = [_SCHEMA_V1, _ALIGNED_PAIRS, _DISMISSED_TERM_CANDIDATES, _TRANSLATIONS_BY_CONTENT,
+                         _SESSIONS_AND_DRAFTS, _SEGMENT_SEARCH, _TERM_STATISTICS]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 #: How long a claim on a source holds if its owner cannot be seen to be alive (another host).
@@ -168,6 +285,19 @@ CLAIM_SECONDS = 600.0
 def source_hash(text: str) -> str:
     """Key of a source text in the translation cache."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def split_statements(script: str) -> Iterator[str]:
+    """The SQL statements of a script, split where one is complete (not at a trigger's inner ";")."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
+    if pending.strip(" \n;"):
+        yield pending
 
 
 def _now() -> str:
@@ -331,10 +461,24 @@ class ReviewStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: committed on success, rolled back on any error."""
+        """One write transaction: committed on success, rolled back on any error.
+
+        Inside another one it is a savepoint of the outer transaction, so a caller can
+        make many changes all-or-nothing (an XLIFF import) through the usual methods.
+        """
         if self.read_only:
             raise ReadOnlyStore(f"{self.path}: opened read-only (the file or its folder is not "
                                 "writable here); nothing can be changed")
+        if self.conn.in_transaction:
+            self.conn.execute("SAVEPOINT nested")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK TO nested")
+                self.conn.execute("RELEASE nested")
+                raise
+            self.conn.execute("RELEASE nested")
+            return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
@@ -354,9 +498,8 @@ class ReviewStore:
                     f"{self.path}: schema version {version} is newer than this workbench "
                     f"understands ({SCHEMA_VERSION}); upgrade the workbench")
             for index in range(version, SCHEMA_VERSION):
-                for statement in MIGRATIONS[index].split(";"):
-                    if statement.strip():
-                        self.conn.execute(statement)
+                for statement in split_statements(MIGRATIONS[index]):
+                    self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {index + 1}")
         except BaseException:
             self.conn.rollback()
@@ -619,6 +762,11 @@ class ReviewStore:
             raise StoreError(f"unknown status '{status}' (one of {', '.join(STATUSES)})")
         if not reviewer or not reviewer.strip():
             raise StoreError("a reviewer name is required to change a segment")
+        if status in ("reviewed", "approved") and not (text or "").strip():
+            raise StoreError(f"an empty target cannot be {status}")
+        refusal = control_character_problem(text) if text else None
+        if refusal:  # the ingest rule, so every stored text exports and re-imports unchanged
+            raise StoreError(f"segment {segment_id}: {refusal}; nothing was saved")
         with self.transaction() as conn:
             row = conn.execute("SELECT * FROM segments WHERE id = ?", (segment_id,)).fetchone()
             if row is None:

@@ -45,12 +45,15 @@ def read_pdf(raw: bytes, path: str) -> ExtractedDocument:
     from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
     try:
-        reader = PdfReader(io.BytesIO(raw))
+        reader = PdfReader(io.BytesIO(raw), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             raise FileNotDecryptedError("a password is needed")
         pages = list(reader.pages)
-    except (FileNotDecryptedError, DependencyError) as exc:
-        raise DocumentError(f"the PDF is encrypted ({exc}); save an unprotected copy", path) from None
+    except FileNotDecryptedError:
+        raise DocumentError("the PDF is encrypted with a password; save an unprotected copy", path) from None
+    except DependencyError as exc:
+        raise DocumentError(f"the PDF is encrypted in a way this installation cannot open ({exc}); save an "
+                            "unprotected copy", path) from None
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise DocumentError(f"not a readable PDF ({exc})", path) from None
     page_lines: list[list[_Line]] = []
@@ -71,11 +74,24 @@ def read_pdf(raw: bytes, path: str) -> ExtractedDocument:
         if not lines and number <= len(pages):
             dropped.append(DroppedText(number, "", f"page {number} has no text layer (an image?)"))
     blocks = _paragraphs(page_lines)
-    metadata = {}
-    info = reader.metadata
-    if info is not None:
-        metadata = {"title": clean_block_text(info.title or ""), "author": clean_block_text(info.author or "")}
+    metadata = _metadata(reader)
     return ExtractedDocument("pdf", "pdf", blocks, {k: v for k, v in metadata.items() if v}, dropped)
+
+
+def _metadata(reader) -> dict[str, str]:
+    """Title and author from the document information, when they are text (a crafted /Info may hold anything)."""
+    try:
+        info = reader.metadata
+        values = {"title": info.get("/Title"), "author": info.get("/Author")} if info is not None else {}
+    except Exception:  # noqa: BLE001 - a damaged /Info costs the metadata, not the document
+        return {}
+    metadata = {}
+    for key, value in values.items():
+        if isinstance(value, str):  # pypdf's TextStringObject is a str; numbers, arrays, dicts are not
+            text = clean_block_text(value)
+            if text:
+                metadata[key] = text[:1000]
+    return metadata
 
 
 def _lines_of(page) -> list[_Line]:

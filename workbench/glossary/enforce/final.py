@@ -1,4 +1,4 @@
-"""After decoding: n-best reranking and the final replacement pass (parts 3 and 4), and the term report."""
+"""After decoding: the final replacement pass (part 4) and the term report."""
 
 from __future__ import annotations
 
@@ -19,43 +19,57 @@ class TermTranslation:
     report: TermReport
 
 
-def finish(plan: SegmentPlan, hypotheses: Sequence[str], glossary: Glossary, source_lang: str,
-            target_lang: str, enforce: bool, settings: EnforcementSettings) -> TermTranslation:
-    canonical = canonical_matcher(plan, glossary, target_lang)
+def finish(plan: SegmentPlan, raw: str, glossary: Glossary, source_lang: str, target_lang: str,
+           enforce: bool, settings: EnforcementSettings, *, notes: dict[int, str] | None = None,
+           model: str = "") -> TermTranslation:
+    """The final pass on the chosen output, then its term report (`notes`: why terms are missing)."""
     forbidden = TermMatcher(target_lang)
     for entry in plan.enforced_entries:
         for form in entry.forbidden.get(target_lang, ()):
             forbidden.add(entry.id, form, "forbidden", entry.case_sensitive)
-
-    def present_terms(text: str) -> set[str]:
-        return {m.form for m in canonical.find(text)}
-
-    rank = 0
-    if enforce and settings.rerank and len(hypotheses) > 1 and plan.occurrences:
-        required = {o.required_target for o in plan.occurrences if o.enforced}
-
-        def merit(item):
-            index, text = item
-            return (-len(required & present_terms(text)), len(forbidden.find(text)), index)
-
-        rank = min(enumerate(hypotheses), key=merit)[0]
-    raw = hypotheses[rank] if hypotheses else ""
-    before = present_terms(raw)
+    canonical = canonical_matcher(plan, glossary, target_lang)
+    before = {m.form for m in canonical.find(raw)}
     text, changes = raw, []
     if enforce and settings.final_pass and plan.enforced_entries:
         text, changes = final_pass(raw, plan.enforced_entries, target_lang, before)
-    after = present_terms(text)
+    mark_rendered(plan.occurrences, text, canonical, notes or {})
     for occurrence in plan.occurrences:
-        occurrence.present = occurrence.required_target in after
         occurrence.inserted_by_final_pass = (occurrence.present
                                              and occurrence.required_target not in before)
     report = TermReport(
         source_lang=source_lang, target_lang=target_lang, glossary_version=glossary.version,
         enforcement=enforce, occurrences=plan.occurrences,
         model_source=plan.model_source if plan.model_source != plan.source else None,
-        hypothesis_rank=rank, final_pass_changes=changes,
-        forbidden_remaining=[m.to_dict() for m in forbidden.find(text)])
+        final_pass_changes=changes, forbidden_remaining=[m.to_dict() for m in forbidden.find(text)],
+        model=model)
     return TermTranslation(text, report)
+
+
+def mark_rendered(occurrences, text: str, canonical: TermMatcher, notes: dict[int, str]) -> None:
+    """Set `present`, `duplicated` and `note` of each occurrence from the output `text`.
+
+    A term is rendered for an occurrence only when the output holds it exactly as often as
+    the source holds its source term: more is a duplication (every such occurrence is
+    flagged, none counts), fewer leaves the occurrences enforcement gave up on missing
+    first (they carry a note), then the later ones.
+    """
+    counts: dict[str, int] = {}
+    for match in canonical.find(text):
+        counts[match.form] = counts.get(match.form, 0) + 1
+    by_target: dict[str, list[int]] = {}
+    for index, occurrence in enumerate(occurrences):
+        by_target.setdefault(occurrence.required_target, []).append(index)
+    for target, indices in by_target.items():
+        written = counts.get(target, 0)
+        duplicated = written > len(indices)
+        ordered = sorted(indices, key=lambda i: (i in notes, i))
+        for rank, index in enumerate(ordered):
+            occurrence = occurrences[index]
+            occurrence.duplicated = duplicated
+            occurrence.present = not duplicated and rank < written
+            occurrence.note = "" if occurrence.present else (
+                "the output writes this term more often than the source holds it" if duplicated
+                else notes.get(index, ""))
 
 
 def apply_final_pass(text: str, glossary: Glossary, entry_ids: Sequence[str],

@@ -2,8 +2,8 @@
 
 `plan_segment` finds the glossary terms of a sentence, the target terms it must
 contain and the renderings it must not, and expands acronyms on the source side
-(part 1 of the enforcement). `row_constraints` turns a plan into target-token
-sequences, which the decoding strategies (`logits`, `placement`) work with.
+(part 1 of the enforcement). `target_ids` gives a term's target tokens, which
+`enforce.replacement` puts in place of the model's own rendering.
 """
 
 from __future__ import annotations
@@ -17,31 +17,27 @@ from workbench.glossary.report import TermOccurrence
 
 @dataclass
 class EnforcementSettings:
-    """How hard enforcement pushes; the defaults carry a random-weight model too."""
+    """What enforcement does; the defaults suit a model that reads its input.
 
-    n_best: int | None = None  # hypotheses to rerank; None: as many as the run's beams
-    continue_bonus: float = 8.0  # added to the next token of a started term (inf: forced)
-    open_bonus: float = 2.0  # added to a term's first token at its expected position
-    open_ramp: float = 1.0  # added per step past the expected position
-    open_bonus_max: float = 6.0
-    eos_penalty: float = 6.0  # taken from end-of-sentence while a required term is missing
-    length_ratio: float = 1.0  # target tokens per source token, to place terms
-    block_forbidden: bool = True
+    The span thresholds are in nats of the model's own log-probabilities (see
+    `enforce.replacement`): a token renders a source term when deleting the term from the
+    source costs it more than `span_margin`; a run of such tokens is taken as the rendering
+    when its losses beyond the margin add up to `min_span_loss`; a replacement is kept
+    unless the tokens after the term lose more than `max_score_drop` per token on average.
+    """
+
     expand_acronyms: bool = True
-    rerank: bool = True
+    place_terms: bool = True  # replace the model's rendering of a missing term
     final_pass: bool = True
-    # Engines without logits processors (CTranslate2): forced-prefix placement of missing terms.
-    place_terms: bool = True
-    placement_positions: int = 3  # word boundaries tried per missing term (and as many after earlier terms)
-    placement_alternatives: int = 3  # continuations per boundary, differing in their first token
-    max_placements: int = 16  # rounds per sentence; each places a term or gives it up
+    span_margin: float = 1.0
+    min_span_loss: float = 2.0
+    max_score_drop: float = 1.5
 
 
 @dataclass
 class RequiredTerm:
     target: str
     position: float  # relative position (0..1) of its first source occurrence
-    token_ids: tuple[int, ...] = ()
 
 
 @dataclass
@@ -75,7 +71,7 @@ def plan_segment(source: str, glossary: Glossary, source_lang: str, target_lang:
         model_source = expand_acronyms(source, matches, glossary, source_lang)
     forbidden = [form for entry in enforced.values() for form in entry.forbidden.get(target_lang, ())]
     return SegmentPlan(source, model_source, occurrences, list(enforced.values()),
-                        list(required.values()), forbidden if settings.block_forbidden else [])
+                        list(required.values()), forbidden)
 
 
 def expand_acronyms(source: str, matches: list[TermMatch], glossary: Glossary, lang: str) -> str:
@@ -102,63 +98,10 @@ def has_acronym(text: str) -> bool:
     return any(is_acronym_base(split_tones(word)[0]) for word in text.split())
 
 
-def attach_token_ids(translator, plans: list[SegmentPlan]) -> None:
-    """Target-side token ids of each required term (terms with unknown pieces are left out)."""
-    tokenizer = translator.tokenizer
-    unknown = tokenizer.unk_token_id
-    cache: dict[str, tuple[int, ...]] = {}
-    for plan in plans:
-        for term in plan.required:
-            if term.target not in cache:
-                cache[term.target] = target_ids(tokenizer, term.target)
-            ids = cache[term.target]
-            term.token_ids = () if unknown in ids else ids
-
-
 def target_ids(tokenizer, text: str) -> tuple[int, ...]:
     ids = tokenizer(text_target=text, add_special_tokens=False)["input_ids"]
     eos = tokenizer.eos_token_id
     return tuple(i for i in ids if i != eos)
-
-
-@dataclass
-class TermConstraints:
-    """What the logits processor enforces for one sentence, in target-token ids."""
-
-    terms: list[tuple[tuple[int, ...], int]]  # (term's token ids, expected step)
-    forbidden: list[tuple[int, ...]]
-
-
-def row_constraints(plan: SegmentPlan, translator, settings) -> TermConstraints | None:
-    terms = []
-    if plan.required:
-        source_tokens = len(translator.tokenizer(plan.model_source)["input_ids"])
-        expected_length = source_tokens * settings.length_ratio
-        terms = [(t.token_ids, int(t.position * expected_length))
-                 for t in plan.required if t.token_ids]
-    required_ids = [ids for ids, _ in terms]
-    forbidden = []
-    for form in plan.forbidden:
-        ids = target_ids(translator.tokenizer, form)
-        # Never block a sequence that a required term begins with.
-        if ids and not any(req[:len(ids)] == ids for req in required_ids):
-            forbidden.append(ids)
-    if not terms and not forbidden:
-        return None
-    return TermConstraints(terms, forbidden)
-
-
-_HARMLESS_SUFFIXES = {"s", "es"}
-
-
-def glue_token_ids(tokenizer) -> list[int]:
-    """Ids of SentencePiece pieces that continue a word (no "▁" and starting with a letter/digit)."""
-    ids = []
-    for piece, index in tokenizer.get_vocab().items():
-        if (piece and not piece.startswith("▁") and piece[0].isalnum()
-                and piece not in _HARMLESS_SUFFIXES):
-            ids.append(index)
-    return sorted(ids)
 
 
 def canonical_matcher(plan: SegmentPlan, glossary: Glossary, target_lang: str) -> TermMatcher:

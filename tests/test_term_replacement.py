@@ -1,0 +1,164 @@
+"""Term enforcement on a model that reads its input: each failure the issue names, checked.
+
+`BagTranslator` (tests/term_doubles.py) is a scripted model with the two things enforcement relies on: it
+translates word by word from a small lexicon (so its right answer is known), and it
+scores a given target the way a model that reads its input does: a token the source
+accounts for, in order (it aligns with the source's own rendering), is likely (-0.1),
+any other token unlikely (-6). Deleting a source word
+therefore makes exactly its rendering unlikely, as in a trained model; a "fragile"
+model also finds everything after an unexpected token unlikely (it reads the term as
+breaking the sentence). Each test below fails on the mechanisms the issue describes:
+a term placed beside the model's rendering, a duplicate counted as success, a name
+overwritten, decoding carried past the sentence, an ordinary phrase taken for a term.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from term_doubles import BagTranslator
+
+from workbench.glossary import load_glossary, term_success_rate
+from workbench.glossary.enforce import EnforcementSettings, translate_with_terms
+from workbench.glossary.enforce.final import mark_rendered
+from workbench.glossary.enforce.replacement import NOT_RENDERED, SCORED_WORSE, rendering_span
+from workbench.glossary.matching import TermMatcher
+from workbench.glossary.report import TermOccurrence
+
+REPO = Path(__file__).resolve().parent.parent
+LEXICON = {"chủ tịch": "President", "nước": "country", "tiếp": "receives", "khách": "guests",
+           "an ninh biên giới": "security border", "thắt chặt": "tighten", "tỉnh": "province",
+           "bộ đội biên phòng": "Border Army", "họp": "met", "công an": "public security",
+           "xã": "commune", "và": "and", "huyện": "district", "năm": "years", "trong": "in",
+           "một": "one", "vụ": "case", "tai nạn": "accident", "bị": "suffered", "mô hình": "model"}
+
+
+@pytest.fixture(scope="module")
+def glossary():
+    return load_glossary(REPO / "glossaries")
+
+
+def _enforce(translator, sentence, glossary, **settings):
+    (result,) = translate_with_terms(translator, [sentence], glossary, "vi", "en",
+                                     settings=EnforcementSettings(**settings))
+    (plain,) = translate_with_terms(translator, [sentence], glossary, "vi", "en", enforce=False)
+    return result, plain
+
+
+def test_the_term_takes_the_place_of_the_models_rendering_and_nothing_else_changes(glossary):
+    model = BagTranslator(LEXICON)
+    result, plain = _enforce(model, "Chủ tịch nước Trần Đại Quang tiếp khách.", glossary)
+    assert plain.text == "President country Trần Đại Quang receives guests."
+    # In place of "President": no "Chairman President", and the name beside it is untouched.
+    assert result.text == "Chairman country Trần Đại Quang receives guests."
+    (occurrence,) = result.report.occurrences
+    assert occurrence.present and not occurrence.duplicated and not occurrence.inserted_by_final_pass
+    assert plain.report.missing_terms == ["Chairman"]
+
+
+def test_a_multi_word_rendering_is_replaced_whole_not_duplicated(glossary):
+    model = BagTranslator(LEXICON)
+    result, plain = _enforce(model, "Thắt chặt an ninh biên giới.", glossary)
+    assert plain.text == "tighten security border."
+    assert result.text == "tighten border security."
+    assert result.report.present_terms == ["border security"]
+    assert result.report.duplicated_terms == []
+
+
+def test_a_duplicated_rendering_is_reported_as_such_never_as_success(glossary):
+    # The model writes the term twice for one source term: "border security border security".
+    model = BagTranslator({**LEXICON, "an ninh biên giới": "border security border security"})
+    result, _ = _enforce(model, "Thắt chặt an ninh biên giới.", glossary)
+    (occurrence,) = result.report.occurrences
+    assert occurrence.duplicated and not occurrence.present and "more often" in occurrence.note
+    figures = term_success_rate([result.report])
+    assert (figures["matched"], figures["duplicated"], figures["success_rate"]) == (0, 1, 0.0)
+
+
+def test_exactly_once_per_source_occurrence():
+    matcher = TermMatcher("en")
+    matcher.add("vn-cong-an", "police")
+
+    def occurrences(count):
+        return [TermOccurrence("vn-cong-an", 0, 6, "công an", "police") for _ in range(count)]
+
+    two = occurrences(2)
+    mark_rendered(two, "police commune and police district", matcher, {})
+    assert [o.present for o in two] == [True, True]
+    one = occurrences(1)
+    mark_rendered(one, "police commune and police district", matcher, {})
+    assert one[0].duplicated and not one[0].present
+    short = occurrences(2)
+    mark_rendered(short, "police commune and district", matcher, {0: NOT_RENDERED})
+    # The occurrence enforcement gave up on is the missing one, with its reason.
+    assert [(o.present, o.note) for o in short] == [(False, NOT_RENDERED), (True, "")]
+
+
+def test_each_occurrence_of_a_repeated_term_is_replaced(glossary):
+    model = BagTranslator(LEXICON)
+    result, _ = _enforce(model, "Chủ tịch xã và chủ tịch huyện.", glossary)
+    assert result.text == "Chairman commune and Chairman district."
+    assert [o.present for o in result.report.occurrences] == [True, True]
+
+
+def test_the_output_ends_where_the_models_sentence_ended(glossary):
+    model = BagTranslator(LEXICON)
+    sentences = ["Chủ tịch nước tiếp khách.", "Thắt chặt an ninh biên giới.", "Chủ tịch xã họp."]
+    enforced = translate_with_terms(model, sentences, glossary, "vi", "en")
+    plain = translate_with_terms(model, sentences, glossary, "vi", "en", enforce=False)
+    for on, off in zip(enforced, plain, strict=True):
+        assert on.text.endswith(".") and on.text.count(".") == off.text.count(".")
+        assert len(on.text.split()) <= len(off.text.split()) + 2
+    # One decoding pass for the whole run: no re-decoding that could run on.
+    assert model.decodes == 2 * len(sentences)
+
+
+def test_a_result_the_model_scores_much_worse_keeps_the_models_output_and_flags_the_term(glossary):
+    model = BagTranslator(LEXICON, fragile=True)
+    result, plain = _enforce(model, "Chủ tịch nước Trần Đại Quang tiếp khách.", glossary)
+    assert result.text == plain.text
+    (occurrence,) = result.report.occurrences
+    assert occurrence.missing and occurrence.note == SCORED_WORSE
+
+
+def test_a_term_the_model_did_not_render_is_flagged_not_guessed_into_place(glossary):
+    model = BagTranslator({**LEXICON, "chủ tịch": ""})
+    result, plain = _enforce(model, "Chủ tịch nước Trần Đại Quang tiếp khách.", glossary)
+    assert result.text == plain.text == "country Trần Đại Quang receives guests."
+    assert result.report.occurrences[0].note == NOT_RENDERED
+
+
+def test_sentences_that_already_have_their_terms_cost_no_scoring(glossary):
+    model = BagTranslator({**LEXICON, "chủ tịch": "Chairman"})
+    result, _ = _enforce(model, "Chủ tịch nước tiếp khách.", glossary)
+    assert result.text == "Chairman country receives guests." and model.scored_rows == 0
+
+
+def test_an_expanded_acronym_is_replaced_in_the_models_source(glossary):
+    model = BagTranslator(LEXICON)
+    result, _ = _enforce(model, "BĐBP tỉnh họp.", glossary, final_pass=False)
+    assert result.report.model_source == "Bộ đội Biên phòng tỉnh họp."
+    assert result.text == "Border Guard province met."
+
+
+def test_an_ordinary_phrase_is_not_taken_for_a_context_bound_term(glossary):
+    model = BagTranslator(LEXICON)
+    accident = "Anh bị 3 năm trong một vụ tai nạn."
+    result, plain = _enforce(model, accident, glossary)
+    assert result.report.occurrences == [] and result.text == plain.text
+    assert "five" not in result.text
+    quoted = translate_with_terms(model, ["Mô hình “năm trong một” ở biên giới."], glossary, "vi", "en")
+    assert [o.entry_id for o in quoted[0].report.occurrences] == ["cn-five-in-one"]
+
+
+def test_rendering_span_is_widened_to_whole_words_and_skips_punctuation():
+    settings = EnforcementSettings()
+    pieces = ["▁The", "▁Bor", "der", "▁Army", "▁met", "."]
+    with_source = [-0.1] * 7
+    without = [-0.1, -5.0, -0.2, -5.0, -0.1, -0.1, -0.1]
+    # "der" lost little on its own, but it belongs to the word "Border".
+    assert rendering_span(with_source, without, pieces, settings) == (1, 4)
+    flat = [-0.5] * 7
+    assert rendering_span(with_source, flat, pieces, settings) is None
+    assert rendering_span(with_source, [-0.1] * 5 + [-9.0, -0.1], pieces, settings) is None

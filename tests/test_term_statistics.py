@@ -1,0 +1,118 @@
+"""Term candidate statistics in the store: incremental updates equal a full rebuild; the stored list."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from workbench.glossary import load_glossary
+from workbench.pipeline import BatchOptions, import_uploads, run_batch
+from workbench.review import term_statistics as stats
+from workbench.review.store import ReviewStore
+
+REPO = Path(__file__).resolve().parent.parent
+OPTIONS = BatchOptions(translate=False)
+
+NEW_DOCUMENT = (
+    "Bộ Chỉ huy Quân sự (BCHQS) tỉnh phối hợp với Hội Liên hiệp Phụ nữ tổ chức tuyên truyền.\n"
+    "BCHQS cùng Hội Liên hiệp Phụ nữ kiểm tra công tác phòng chống dịch bệnh tại xã.\n"
+    "Lực lượng BCHQS đã hỗ trợ nhân dân phòng chống dịch bệnh và xây dựng nông thôn mới.\n"
+    "Đảng ủy xã và Đảng uỷ Đồn Biên phòng chỉ đạo xây dựng nông thôn mới; an ninh chinh tri ổn định.\n")
+ENGLISH_DOCUMENT = (
+    "The Frontier Defense Committee of the League met on Monday.\n"
+    "The Frontier Defense Committee of the League reviewed the \"three no's\" campaign.\n")
+
+
+@pytest.fixture(scope="module")
+def seeds_db(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("statistics") / "seeds.db"
+    with ReviewStore(db) as store:
+        assert not run_batch([REPO / "seeds"], store, OPTIONS).failures
+    return db
+
+
+@pytest.fixture
+def store(seeds_db, tmp_path):
+    copy = tmp_path / "seeds.db"
+    shutil.copy(seeds_db, copy)
+    with ReviewStore(copy) as opened:
+        yield opened
+
+
+def _rebuilt_rows(store) -> dict:
+    """The statistics a full rebuild gives for the store as it is now (on a copy, leaving it alone)."""
+    copy = Path(str(store.path) + ".rebuild.db")
+    copy.unlink(missing_ok=True)
+    store.conn.execute(f"VACUUM INTO '{copy}'")
+    with ReviewStore(copy) as other:
+        stats.rebuild_statistics(other)
+        return stats.statistics_rows(other)
+
+
+def test_incremental_updates_equal_a_full_rebuild_through_import_change_and_archive(store, tmp_path):
+    assert stats.statistics_behind(store)
+    assert stats.update_statistics(store) == len(store.documents())
+    assert not stats.statistics_behind(store)
+    first = stats.statistics_rows(store)
+    assert first == _rebuilt_rows(store)
+    assert len(first["term_grams"]) > 1000 and first["term_acronyms"] and first["term_long_forms"]
+
+    # A new document, an English one, then one changed (a sentence replaced) and one archived.
+    import_uploads(store, [("new.txt", NEW_DOCUMENT.encode()), ("league.txt", ENGLISH_DOCUMENT.encode())], OPTIONS)
+    assert stats.statistics_behind(store)
+    assert stats.update_statistics(store) == 2
+    assert stats.statistics_rows(store) == _rebuilt_rows(store)
+    changed = NEW_DOCUMENT.replace("Lực lượng BCHQS đã hỗ trợ", "Bộ đội BCHQS tiếp tục giúp")
+    import_uploads(store, [("new.txt", changed.encode())], OPTIONS)
+    store.archive_document(store.documents()[0]["id"])
+    assert stats.update_statistics(store) == 2
+    after = stats.statistics_rows(store)
+    assert after == _rebuilt_rows(store)
+    assert after != first
+
+    # What the counts say about the new document: the acronym defined inline, its document frequency.
+    acronyms = {(row[0], row[1]): row[2:] for row in after["term_acronyms"]}
+    assert acronyms[("vi", "BCHQS")] == (3, 1)  # three sentences, one document
+    long_forms = {(row[1], row[2]): row[3] for row in after["term_long_forms"]}
+    assert long_forms[("BCHQS", "Bộ Chỉ huy Quân sự")] == 1
+
+
+def test_the_ranked_list_after_updates_equals_the_list_after_a_rebuild(store):
+    glossary = load_glossary(REPO / "glossaries")
+    stats.update_statistics(store)
+    import_uploads(store, [("new.txt", NEW_DOCUMENT.encode()), ("league.txt", ENGLISH_DOCUMENT.encode())], OPTIONS)
+    stats.update_statistics(store)
+    incremental = [(c.id, c.form, c.count, c.document_count) for c in stats.rank_candidates(store, glossary)]
+    stats.rebuild_statistics(store)
+    rebuilt = [(c.id, c.form, c.count, c.document_count) for c in stats.rank_candidates(store, glossary)]
+    assert incremental == rebuilt
+    ids = {c.form: c for c in stats.rank_candidates(store, glossary)}
+    assert ids["BCHQS"].long_form == "Bộ Chỉ huy Quân sự" and ids["BCHQS"].defined_inline
+
+
+def test_the_stored_list_carries_forms_contexts_date_and_leaves_out_dismissed(store):
+    glossary = load_glossary(REPO / "glossaries")
+    import_uploads(store, [("new.txt", NEW_DOCUMENT.encode())], OPTIONS)
+    assert stats.candidate_list(store) == [] and "listed_at" not in stats.list_state(store)
+    stats.refresh_candidate_list(store, glossary)
+    state = stats.list_state(store)
+    assert state["listed_at"] and state["glossary_version"] == glossary.version
+    listed = stats.candidate_list(store)
+    by_form = {c.form: c for c in listed}
+    # Inline acronyms of the seeds and of the new document; an entry's diacritic-free variant.
+    assert {"BTL", "BCHQS"} <= set(by_form)
+    assert by_form["BCHQS"].long_form == "Bộ Chỉ huy Quân sự"
+    variant = next(c for c in listed if c.kind == "variant" and c.lang == "vi" and "chinh" in c.form)
+    assert variant.variant_of == "vn-an-ninh-chinh-tri"
+    # A term's form is its surface as written and its contexts come from the documents.
+    term = next(c for c in listed if c.kind == "term" and c.lang == "vi" and c.count >= 3)
+    contexts = term.contexts()
+    assert contexts and all(f"[{term.form.casefold()}]" in context["context"].casefold() for context in contexts)
+    assert {context["document"] for context in contexts} <= {d["name"] for d in store.documents()}
+    # Nothing already in the glossary is proposed.
+    assert "Bộ đội Biên phòng" not in by_form and "BĐBP" not in by_form
+    vi_only = stats.candidate_list(store, lang="vi")
+    assert vi_only and all(c.lang == "vi" for c in vi_only)
+    assert stats.candidate_list(store, dismissed={listed[0].id})[0].id == listed[1].id

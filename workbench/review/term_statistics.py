@@ -1,0 +1,517 @@
+"""Term candidate statistics kept in the store and updated incrementally; the candidate list ranked from them.
+
+`find_candidates` (`workbench.glossary.candidates`) reads every source text into
+memory, which costs about a megabyte per document. Here the same evidence is
+kept in the store (tables of migration 6) and updated one document at a time:
+
+- `term_grams`: per language and folded n-gram (the n-grams `segment_grams`
+  yields, counted without the glossary): occurrences, documents, quoted
+  occurrences, how many occurrences were capitalised like a name, and the words
+  before and after each occurrence as a count of open neighbours plus the sum
+  and sum of squares of a 20-bit hash of the others (every neighbour is the same
+  word exactly when count * squares == sum ** 2, so "always follows X" can be
+  told from numbers that are added and subtracted);
+- `term_acronyms` and `term_long_forms`: acronyms used, and the long forms
+  defined inline;
+- `term_counted_segments`: which segments the counts hold, per document.
+
+`update_statistics(store)` compares the counted segments with the live ones
+and, for each document whose segments changed (imported, changed, archived,
+retired, or its language changed), subtracts what was counted (the old
+segments' texts are kept in the store) and adds what is live. `rebuild_statistics`
+starts from empty. Either way the counts are a function of the live segments
+only, so an incremental update equals a full rebuild (a test checks).
+
+`rank_candidates(store, glossary)` ranks from the tables: the best-scored
+n-grams (SQL, by the score column: weight of length x count x document
+frequency factor x quoted bonus) are read up to a bounded pool, then the
+glossary filters, C-value and variant grouping of `find_candidates` run on the
+pool; forms and example contexts of the candidates kept come from the
+concordance index. `refresh_candidate_list` stores the ranked list with its
+date (`term_candidate_list`), which the Terms page shows without computing
+anything; `candidate_list` reads it back. Memory follows the pool and a chunk
+of documents, never the corpus.
+
+What differs from `find_candidates`: n-grams inside or across a glossary match
+are counted (the counts do not depend on the glossary) and left out when
+ranking only if they are a glossary form or a glossary term plus function words;
+a name's capitalisation is decided by the majority of its occurrences; an
+acronym used without a definition gets no long form.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+
+from workbench.glossary.candidates import (
+    _NAME_GLUE,
+    CONTEXT_CHARS,
+    CONTEXTS,
+    LANGUAGES,
+    MAX_COMMON_WORDS,
+    Candidate,
+    Occurrence,
+    _candidate_id,
+    _compositional,
+    _entry_for,
+    _Known,
+    _language,
+    _leftover,
+    content_classes,
+    segment_acronyms,
+    segment_grams,
+    strip_diacritics,
+)
+from workbench.glossary.matching import tokenize
+
+#: Documents counted per transaction (and held in memory at once) by an update or a rebuild.
+CHUNK_DOCUMENTS = 200
+#: Longest n-gram counted (words; Vietnamese: syllables) unless it starts with a capital or is quoted:
+#: longer common phrases are rarely terms, and they are most of the n-grams of a corpus.
+STORED_MAX_WORDS = {"vi": 6, "en": 5}
+#: How many of the best-scored n-grams of a language the ranking reads.
+POOL = 4000
+#: How many candidates per language the stored list keeps (with forms and contexts from the index).
+LIST_LENGTH = 60
+#: Occurrences read from the index to pick a candidate's form and contexts.
+SAMPLE_LINES = 40
+#: Occurrences of a glossary form read from the index when looking for its misspelt variants.
+VARIANT_LINES = 300
+
+_HASH_MASK = (1 << 20) - 1
+_LIVE = """SELECT s.id, s.document_id, d.lang, coalesce(s.original_source_text, s.source_text) AS text
+           FROM segments s JOIN documents d ON d.id = s.document_id
+           WHERE s.retired_at IS NULL AND d.archived = 0 AND d.lang IN ('vi', 'en')"""
+_CHANGED = """
+    SELECT DISTINCT s.document_id FROM segments s JOIN documents d ON d.id = s.document_id
+    WHERE s.retired_at IS NULL AND d.archived = 0 AND d.lang IN ('vi', 'en')
+      AND NOT EXISTS (SELECT 1 FROM term_counted_segments c WHERE c.segment_id = s.id AND c.lang = d.lang)
+    UNION
+    SELECT DISTINCT c.document_id FROM term_counted_segments c
+        JOIN segments s ON s.id = c.segment_id JOIN documents d ON d.id = c.document_id
+    WHERE s.retired_at IS NOT NULL OR d.archived = 1 OR d.lang != c.lang
+    ORDER BY 1"""
+# The SQL above names the languages of LANGUAGES ("vi", "en").
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _hash(word: str) -> int:
+    return zlib.crc32(word.encode("utf-8")) & _HASH_MASK
+
+
+# -- counting one document ----------------------------------------------------------------------
+# A gram's numbers, in the order of the term_grams columns after (lang, key, words, weight).
+_FIELDS = ("count", "df", "quoted", "initial_capital", "all_capitals", "name_like", "ends_with_name",
+           "left_open", "left_sum", "left_square", "right_open", "right_sum", "right_square")
+
+
+class _Delta:
+    """Changes to the statistics, summed over documents, written in one go."""
+
+    def __init__(self):
+        self.grams: dict[tuple[str, str], list[int]] = {}
+        self.words: dict[tuple[str, str], int] = {}
+        self.acronyms: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+        self.long_forms: Counter = Counter()
+
+    def add_document(self, lang: str, texts: Iterable[str], sign: int) -> None:
+        """Add (sign 1) or take away (sign -1) what one document's texts contribute."""
+        language = _language(lang)
+        document_grams: set[str] = set()
+        document_acronyms: set[str] = set()
+        longest = STORED_MAX_WORDS[lang]
+        for text in texts:
+            units = language.units(text)
+            # Running counts over the units, so each occurrence's capitalisation is a few subtractions.
+            words, capitals, content, content_capitals, previous_word = [0], [0], [0], [0], []
+            last_word = -1
+            for unit in units:
+                capital = unit.word and unit.surface[:1].isupper()
+                words.append(words[-1] + unit.word)
+                capitals.append(capitals[-1] + (capital and not unit.acronym))
+                is_content = unit.word and unit.key not in _NAME_GLUE
+                content.append(content[-1] + is_content)
+                content_capitals.append(content_capitals[-1] + (is_content and capital))
+                previous_word.append(last_word)
+                if unit.word:
+                    last_word = len(previous_word) - 1
+            for found in segment_grams(text, units, language):
+                initial_capital = text[found.start:found.start + 1].isupper()
+                if found.words > longest and not (initial_capital or found.quoted):
+                    continue  # too long to be ranked unless it is a name or quoted (MAX_COMMON_WORDS)
+                key = " ".join(found.key)
+                numbers = self.grams.get((lang, key))
+                if numbers is None:
+                    numbers = self.grams[(lang, key)] = [0] * len(_FIELDS)
+                    self.words[(lang, key)] = found.words
+                first, after = found.first, found.last + 1
+                word_count = words[after] - words[first]
+                content_count = content[after] - content[first]
+                numbers[0] += sign
+                numbers[2] += sign * found.quoted
+                numbers[3] += sign * initial_capital
+                numbers[4] += sign * (word_count >= 2 and capitals[after] - capitals[first] == word_count)
+                numbers[5] += sign * (content_count >= 2
+                                      and content_capitals[after] - content_capitals[first] == content_count)
+                if word_count > 2:
+                    second = previous_word[found.last]
+                    third = previous_word[second]
+                    numbers[6] += sign * (capitals[found.last + 1] - capitals[found.last] == 1
+                                          and capitals[second + 1] - capitals[second] == 1
+                                          and not units[third].surface[:1].isupper())
+                for offset, neighbour in ((7, found.left), (10, found.right)):
+                    if neighbour is None:
+                        numbers[offset] += sign
+                    else:
+                        value = _hash(neighbour)
+                        numbers[offset + 1] += sign * value
+                        numbers[offset + 2] += sign * value * value
+                document_grams.add(key)
+            for index, long_form in segment_acronyms(text, units, language):
+                acronym = units[index].surface
+                self.acronyms[(lang, acronym)][0] += sign
+                document_acronyms.add(acronym)
+                if long_form:
+                    self.long_forms[(lang, acronym, long_form)] += sign
+        for key in document_grams:
+            self.grams[(lang, key)][1] += sign
+        for acronym in document_acronyms:
+            self.acronyms[(lang, acronym)][1] += sign
+
+    def write(self, conn) -> None:
+        columns = ", ".join(_FIELDS)
+        updates = ", ".join(f"{name} = {name} + excluded.{name}" for name in _FIELDS)
+        conn.executemany(
+            f"INSERT INTO term_grams (lang, key, words, weight, {columns}) "
+            f"VALUES (?, ?, ?, ?, {', '.join('?' * len(_FIELDS))}) "
+            f"ON CONFLICT (lang, key) DO UPDATE SET {updates}",
+            ((lang, key, self.words[(lang, key)], math.log2(1 + self.words[(lang, key)]), *numbers)
+             for (lang, key), numbers in self.grams.items() if any(numbers)))
+        conn.executemany("DELETE FROM term_grams WHERE lang = ? AND key = ? AND count <= 0",
+                         (k for k, numbers in self.grams.items() if numbers[0] < 0))
+        conn.executemany(
+            "INSERT INTO term_acronyms (lang, acronym, count, df) VALUES (?, ?, ?, ?) ON CONFLICT (lang, acronym) "
+            "DO UPDATE SET count = count + excluded.count, df = df + excluded.df",
+            ((lang, acronym, *numbers) for (lang, acronym), numbers in self.acronyms.items() if any(numbers)))
+        conn.executemany("DELETE FROM term_acronyms WHERE lang = ? AND acronym = ? AND count <= 0",
+                         (k for k, numbers in self.acronyms.items() if numbers[0] < 0))
+        conn.executemany(
+            "INSERT INTO term_long_forms (lang, acronym, long_form, count) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (lang, acronym, long_form) DO UPDATE SET count = count + excluded.count",
+            ((*k, n) for k, n in self.long_forms.items() if n))
+        conn.executemany("DELETE FROM term_long_forms WHERE lang = ? AND acronym = ? AND long_form = ? "
+                         "AND count <= 0", (k for k, n in self.long_forms.items() if n < 0))
+
+
+def changed_documents(store) -> list[int]:
+    """Documents whose live segments differ from what the statistics counted."""
+    return [row[0] for row in store.conn.execute(_CHANGED)]
+
+
+def update_statistics(store, *, progress: Callable[[int, int], None] | None = None,
+                      documents: list[int] | None = None) -> int:
+    """Bring the statistics in step with the live segments; return how many documents were recounted."""
+    changed = changed_documents(store) if documents is None else documents
+    for start in range(0, len(changed), CHUNK_DOCUMENTS):
+        chunk = changed[start:start + CHUNK_DOCUMENTS]
+        delta = _Delta()
+        marks = ",".join("?" * len(chunk))
+        old: dict[tuple[int, str], list[str]] = defaultdict(list)
+        for row in store.conn.execute(
+                f"""SELECT c.document_id, c.lang, coalesce(s.original_source_text, s.source_text) AS text
+                    FROM term_counted_segments c JOIN segments s ON s.id = c.segment_id
+                    WHERE c.document_id IN ({marks}) ORDER BY c.document_id, c.segment_id""", chunk):
+            old[(row["document_id"], row["lang"])].append(row["text"])
+        new: dict[tuple[int, str], list[tuple[int, str]]] = defaultdict(list)
+        for row in store.conn.execute(f"{_LIVE} AND s.document_id IN ({marks}) ORDER BY s.document_id, s.id",
+                                      chunk):
+            new[(row["document_id"], row["lang"])].append((row["id"], row["text"]))
+        for (_, lang), texts in old.items():
+            delta.add_document(lang, texts, -1)
+        for (_, lang), rows in new.items():
+            delta.add_document(lang, (text for _, text in rows), 1)
+        with store.transaction() as conn:
+            delta.write(conn)
+            conn.execute(f"DELETE FROM term_counted_segments WHERE document_id IN ({marks})", chunk)
+            conn.executemany("INSERT INTO term_counted_segments (segment_id, document_id, lang) VALUES (?, ?, ?)",
+                             ((segment_id, document_id, lang) for (document_id, lang), rows in new.items()
+                              for segment_id, _ in rows))
+            conn.execute("INSERT OR REPLACE INTO term_statistics_state (name, value) VALUES ('counted_at', ?)",
+                         (_now(),))
+        if progress is not None:
+            progress(min(start + CHUNK_DOCUMENTS, len(changed)), len(changed))
+    return len(changed)
+
+
+def rebuild_statistics(store, *, progress: Callable[[int, int], None] | None = None) -> int:
+    """Count every live segment again from empty; return the number of documents counted."""
+    with store.transaction() as conn:
+        for table in ("term_grams", "term_acronyms", "term_long_forms", "term_counted_segments"):
+            conn.execute(f"DELETE FROM {table}")
+    return update_statistics(store, progress=progress)
+
+
+# -- ranking -------------------------------------------------------------------------------------
+def _tied(count: int, open_count: int, total: int, square: int) -> bool:
+    """Every occurrence has the same (non-open) neighbour on this side (see the module docstring)."""
+    return count >= 2 and open_count == 0 and count * square == total * total
+
+
+def _majority(flag_count: int, count: int) -> bool:
+    return 2 * flag_count > count
+
+
+def rank_candidates(store, glossary=None, *, lang: str | None = None, dismissed: Iterable[str] = (),
+                    limit: int = LIST_LENGTH) -> list[Candidate]:
+    """Candidates ranked from the stored statistics, best first, languages interleaved by rank."""
+    dismissed = set(dismissed)
+    ranked = []
+    for language in LANGUAGES:
+        if lang is None or lang == language:
+            found = [c for c in _rank_language(store, glossary, language) if c.id not in dismissed]
+            ranked.append(found[:limit])
+    merged: list[Candidate] = []
+    for rank in range(max((len(r) for r in ranked), default=0)):
+        merged.extend(r[rank] for r in ranked if rank < len(r))
+    return merged
+
+
+def _rank_language(store, glossary, lang: str) -> list[Candidate]:
+    language = _language(lang)
+    known = _Known(glossary, lang)
+    acronyms = _ranked_acronyms(store, language, known)
+    acronym_forms = {c.key for c in acronyms} | {tuple(tokenize(c.long_form, language.folder).keys)
+                                                  for c in acronyms if c.long_form}
+    kept: dict[tuple, dict] = {}
+    for row in store.conn.execute(
+            """SELECT * FROM term_grams WHERE lang = ? AND (count >= 2 OR quoted > 0
+                   OR (lang = 'en' AND 2 * name_like > count))
+               ORDER BY score DESC LIMIT ?""", (lang, POOL)):
+        key = tuple(row["key"].split(" "))
+        count, quoted = row["count"], row["quoted"] > 0
+        name = _majority(row["name_like"], count) if lang == "en" else _majority(row["initial_capital"], count)
+        if not (name or quoted) and row["words"] > MAX_COMMON_WORDS[lang]:
+            continue
+        if _tied(count, row["left_open"], row["left_sum"], row["left_square"]) or \
+                _tied(count, row["right_open"], row["right_sum"], row["right_square"]):
+            continue
+        if key in known.keys or key in acronym_forms:
+            continue
+        if lang == "vi" and (_majority(row["all_capitals"], count) or _majority(row["ends_with_name"], count)):
+            continue
+        leftover = _leftover(row["key"], language, known)
+        if _compositional(leftover, language):
+            continue
+        kept[key] = {"row": row, "name": name, "quoted": quoted,
+                     "leftover": tuple(u.key.removesuffix("'s") for u in leftover) if leftover else ()}
+    kept = {key: item for key, item in kept.items() if not (len(item["leftover"]) >= 2 and item["leftover"] in kept)}
+    containers: dict[tuple, list[int]] = defaultdict(list)
+    for key, item in kept.items():
+        n = len(key)
+        for length in range(1, n):
+            for i in range(n - length + 1):
+                sub = key[i:i + length]
+                if sub in kept and not (lang == "en" and i > 0 and key[i - 1] in ("of", "the")):
+                    containers[sub].append(item["row"]["count"])
+    scored = []
+    for key, item in kept.items():
+        row = item["row"]
+        nested = containers.get(key)
+        value = row["count"] - (sum(nested) / len(nested) if nested else 0)
+        if value <= 0:
+            continue
+        bonus = 2.0 if item["quoted"] else 1.5 if item["name"] else 1.0
+        scored.append((math.log2(1 + row["words"]) * value * (1 + (row["df"] - 1) / 2) * bonus, key, item))
+    scored.sort(key=lambda entry: (-entry[0], entry[1]))
+    terms = _terms_and_variants(scored[:LIST_LENGTH * 2], lang, known)
+    variants = _vi_variants(store, known) if lang == "vi" else []
+    candidates = acronyms + variants + terms
+    candidates.sort(key=lambda c: (-c.score, c.id))
+    return candidates
+
+
+def _terms_and_variants(scored, lang: str, known: _Known) -> list[Candidate]:
+    candidates: list[Candidate] = []
+    groups: list[tuple[frozenset, Candidate]] = []
+    for score, key, item in scored:
+        row = item["row"]
+        form = row["key"]
+        if lang == "en":
+            classes = content_classes(form)
+            entry = _entry_for(classes, item["name"], known)
+            if entry is not None:
+                candidates.append(Candidate(
+                    id=_candidate_id("en", "variant", key), lang="en", kind="variant", form=form, score=score,
+                    count=row["count"], occurrences=[], variant_of=entry, key=key, document_count=row["df"]))
+                continue
+            group = next((g for g in groups if g[0] == classes and len(classes) >= 2), None)
+            if group is not None:
+                group[1].variants.append(form)
+                group[1].count += row["count"]
+                group[1].score += score
+                continue
+        candidate = Candidate(id=_candidate_id(lang, "term", key), lang=lang, kind="term", form=form, score=score,
+                              count=row["count"], occurrences=[], key=key, document_count=row["df"])
+        candidates.append(candidate)
+        if lang == "en" and item["name"]:
+            groups.append((content_classes(form), candidate))
+    return candidates
+
+
+def _ranked_acronyms(store, language, known: _Known) -> list[Candidate]:
+    lang = language.lang
+    long_forms: dict[str, Counter] = defaultdict(Counter)
+    for row in store.conn.execute("SELECT acronym, long_form, count FROM term_long_forms WHERE lang = ?", (lang,)):
+        long_forms[row["acronym"]][row["long_form"]] = row["count"]
+    candidates = []
+    for row in store.conn.execute(
+            "SELECT acronym, count, df FROM term_acronyms WHERE lang = ? ORDER BY acronym", (lang,)):
+        acronym = row["acronym"]
+        key = (language.fold(acronym),)
+        if key in known.keys:
+            continue
+        inline = acronym in long_forms
+        if not inline and row["count"] < 2:
+            continue
+        long_form = max(sorted(long_forms[acronym].items()), key=lambda kv: kv[1])[0] if inline else None
+        candidates.append(Candidate(
+            id=_candidate_id(lang, "acronym", key), lang=lang, kind="acronym", form=acronym,
+            score=10.0 * (2 if inline else 1) + row["count"], count=row["count"], occurrences=[],
+            long_form=long_form, defined_inline=inline, key=key, document_count=row["df"]))
+    return candidates
+
+
+def _vi_variants(store, known: _Known) -> list[Candidate]:
+    """Vietnamese forms of an entry's term with diacritics dropped or changed, found through the index."""
+    from workbench.review.concordance import occurrences
+
+    language = _language("vi")
+    found: dict[tuple, Candidate] = {}
+    for stripped, entry in sorted(known.stripped.items()):
+        for line in itertools.islice(occurrences(store, stripped, context=0, ordered=False), VARIANT_LINES):
+            if line.side != "source" or line.lang != "vi" or \
+                    " ".join(re.findall(r"[^\W_]+", strip_diacritics(line.match))) != stripped:
+                continue
+            key = tuple(tokenize(line.match, language.folder).keys)
+            if key in known.keys:
+                continue
+            candidate = found.get(key)
+            if candidate is None:
+                candidate = found[key] = Candidate(
+                    id=_candidate_id("vi", "variant", key), lang="vi", kind="variant", form=line.match, score=0.0,
+                    count=0, occurrences=[], variant_of=entry, key=key)
+            candidate.count += 1
+            candidate.score = 5.0 + candidate.count
+    return list(found.values())
+
+
+def _with_contexts(store, candidate: Candidate) -> Candidate:
+    """The candidate's most frequent surface form and up to CONTEXTS example contexts, from the index."""
+    from workbench.review.concordance import occurrences as find
+
+    language = _language(candidate.lang)
+    surfaces: Counter = Counter()
+    occurrences: list[Occurrence] = []
+    documents = set()
+    # The folded key as the query: it finds every spelling that folds to it (tone placement, case, plural).
+    for line in itertools.islice(find(store, " ".join(candidate.key), context=CONTEXT_CHARS + 1, ordered=False),
+                                 SAMPLE_LINES):
+        if line.side != "source" or line.lang != candidate.lang:
+            continue
+        key = tuple(k.removesuffix("'s") for k in tokenize(line.match, language.folder).keys if k[:1].isalnum())
+        if key != tuple(k for k in candidate.key if k[:1].isalnum()):
+            continue
+        surfaces[line.match] += 1
+        documents.add(line.document_id)
+        if len(occurrences) < CONTEXTS * 3:
+            text = line.left.lstrip("…") + line.match + line.right.rstrip("…")
+            start = len(line.left.lstrip("…"))
+            occurrences.append(Occurrence(line.document_id, line.document, line.segment_id, text, start,
+                                          start + len(line.match)))
+    if surfaces:
+        candidate.form = sorted(surfaces.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    candidate.occurrences = occurrences
+    if candidate.document_count is None:
+        candidate.document_count = len(documents)
+    return candidate
+
+
+# -- the stored list -------------------------------------------------------------------------------
+def refresh_candidate_list(store, glossary=None, *, progress: Callable[[int, int], None] | None = None,
+                           rebuild: bool = False) -> int:
+    """Update (or rebuild) the statistics, rank, and store the list with its date; return its length."""
+    counted = (rebuild_statistics if rebuild else update_statistics)(store, progress=progress)
+    candidates = rank_candidates(store, glossary)
+    candidates = [_with_contexts(store, candidate) for candidate in candidates]
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM term_candidate_list")
+        conn.executemany("INSERT INTO term_candidate_list (lang, rank, candidate_json) VALUES (?, ?, ?)",
+                         ((c.lang, rank, json.dumps(c.to_record(), ensure_ascii=False))
+                          for rank, c in enumerate(candidates)))
+        state = {"listed_at": _now(), "glossary_version": glossary.version if glossary is not None else "",
+                 "documents_counted": str(counted)}
+        conn.executemany("INSERT OR REPLACE INTO term_statistics_state (name, value) VALUES (?, ?)", state.items())
+    return len(candidates)
+
+
+def candidate_list(store, *, lang: str | None = None, dismissed: Iterable[str] = (),
+                   limit: int | None = None) -> list[Candidate]:
+    """The stored list as last refreshed, best first, dismissed candidates left out."""
+    dismissed = set(dismissed)
+    where, params = ("WHERE lang = ?", [lang]) if lang else ("", [])
+    result = []
+    for row in store.conn.execute(f"SELECT candidate_json FROM term_candidate_list {where} ORDER BY rank", params):
+        candidate = Candidate.from_record(json.loads(row[0]))
+        if candidate.id not in dismissed:
+            result.append(candidate)
+            if limit is not None and len(result) >= limit:
+                break
+    return result
+
+
+def list_state(store) -> dict[str, str]:
+    """When the list was last ranked (`listed_at`), with which glossary version, when counts last changed."""
+    return {row["name"]: row["value"] for row in store.conn.execute("SELECT name, value FROM term_statistics_state")}
+
+
+def statistics_behind(store) -> bool:
+    """True when some document changed since the statistics were counted (the list may be out of date)."""
+    return store.conn.execute(f"SELECT EXISTS ({_CHANGED})").fetchone()[0] == 1
+
+
+def statistics_rows(store) -> dict[str, list[tuple]]:
+    """Every statistics row, sorted (for comparing an incremental update with a rebuild)."""
+    tables = {"term_grams": "lang, key, words, " + ", ".join(_FIELDS), "term_acronyms": "lang, acronym, count, df",
+              "term_long_forms": "lang, acronym, long_form, count",
+              "term_counted_segments": "segment_id, document_id, lang"}
+    return {table: sorted(tuple(row) for row in store.conn.execute(f"SELECT {columns} FROM {table}"))
+            for table, columns in tables.items()}
+
+
+
+
+def list_is_current(store, glossary=None) -> bool:
+    """Whether the stored list reflects every document and this glossary version."""
+    state = list_state(store)
+    return ("listed_at" in state and state.get("glossary_version", "") == (glossary.version if glossary else "")
+            and not statistics_behind(store))
+
+
+def current_candidates(store, glossary=None, *, lang: str | None = None, dismissed: Iterable[str] = (),
+                       rebuild: bool = False, progress: Callable[[int, int], None] | None = None) -> list[Candidate]:
+    """The stored list, brought up to date first when documents or the glossary changed (or `rebuild`)."""
+    if rebuild or not list_is_current(store, glossary):
+        if store.read_only:
+            return [_with_contexts(store, c) for c in rank_candidates(store, glossary, lang=lang, dismissed=dismissed)]
+        refresh_candidate_list(store, glossary, progress=progress, rebuild=rebuild)
+    return candidate_list(store, lang=lang, dismissed=dismissed)
