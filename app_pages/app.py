@@ -27,19 +27,21 @@ def main() -> None:
         st.stop()
     common.init_state()
     page = st.navigation([
-        st.Page(PAGES / "documents.py", title="Documents", icon=":material/description:", default=True),
+        st.Page(PAGES / "documents.py", title="Documents", icon=":material/description:", default=True,
+                url_path="home"),
+        st.Page(PAGES / "documents_link.py", title="Documents", url_path="documents", visibility="hidden"),
         st.Page(PAGES / "review.py", title="Review", icon=":material/edit_note:"),
         st.Page(PAGES / "glossary.py", title="Glossary", icon=":material/menu_book:"),
         st.Page(PAGES / "terms.py", title="Terms", icon=":material/manage_search:"),
         st.Page(PAGES / "export.py", title="Export", icon=":material/download:"),
         st.Page(PAGES / "align.py", title="Align", icon=":material/compare_arrows:"),
-        st.Page(PAGES / "dashboard.py", title="Quality", icon=":material/monitoring:"),
+        st.Page(PAGES / "dashboard.py", title="Quality", icon=":material/monitoring:", url_path="quality"),
     ])
     auth.require_sign_in(common.store())  # with a users file: the sign-in form until a session is presented
     common.sidebar()
     auth.sidebar(common.store())
     common.model_banner()
-    page.run()
+    common.run_page(page)
 
 
 if __name__ == "__main__":

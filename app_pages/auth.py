@@ -8,6 +8,10 @@ attempts are the library's (`workbench.review.sessions`); this module only moves
 between the browser and the library: a tiny components.v2 script sets the cookie after sign-in
 and clears it after sign-out.
 
+With `[auth]` in `.streamlit/secrets.toml`, the form also offers Streamlit's OpenID Connect sign-in
+(`st.login`): an identity whose email (else preferred_username, else sub) is an account of the users
+file gets a session like a password sign-in, with that account's role; any other identity is refused.
+
 Who may do what is decided by `workbench.authority`: pages ask `allowed(action)` to hide or
 disable what would be refused and `refusal(action)` to say why; the changes themselves go through
 `workbench.actions` with `actor()`, which checks again. Without a users file every action is
@@ -87,14 +91,6 @@ def refusal(action: str, resource: object = None) -> str | None:
     return authority.refusal(actor(), action, resource)
 
 
-def can(action: str) -> bool:
-    """Whether this person's role allows a role right of `workbench.accounts` (always, in single-team mode)."""
-    if not accounts_enabled():
-        return True
-    signed_in = account()
-    return signed_in is not None and signed_in.can(action)
-
-
 def statuses_allowed(statuses: tuple[str, ...]) -> tuple[str, ...]:
     """The statuses this person may set (all of them in single-team mode)."""
     if not accounts_enabled():
@@ -102,14 +98,43 @@ def statuses_allowed(statuses: tuple[str, ...]) -> tuple[str, ...]:
     return authority.statuses_allowed(actor(), statuses)
 
 
-def save_refusal(current_status: str, new_status: str) -> str | None:
-    """Why this person may not save a segment now `current_status` as `new_status`; None if they may."""
-    return refusal("segment.save", authority.SegmentChange(current_status, new_status))
+def oidc_configured() -> bool:
+    """Whether Streamlit's OpenID Connect sign-in (`st.login`) is configured: `[auth]` in secrets.toml."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all: Streamlit raises rather than answering False
+        return False
 
 
-def glossary_refusal() -> str | None:
-    """Why this person may not change the glossary files; None if they may."""
-    return refusal("glossary.write")
+def _identity_name() -> str | None:
+    """The account name an identity provider vouches for: its email, else preferred_username, else sub."""
+    try:
+        if not st.user.is_logged_in:
+            return None
+    except Exception:  # headless runs and servers without [auth]
+        return None
+    for claim in ("email", "preferred_username", "sub"):
+        value = st.user.get(claim)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _sign_in_by_identity(store, path) -> None:
+    """An identity from the provider whose name is an account of the users file: open a session for it."""
+    name = _identity_name()
+    if name is None:
+        return
+    entry = load_users(path).get(name)
+    if entry is None:
+        st.session_state[NOTICE_KEY] = (f"The identity provider signed you in as {name}, but the users file has "
+                                        "no such account: ask an administrator to add it "
+                                        "(`python -m workbench users add`).")
+        return
+    token = sessions.open_session(store, path, entry[0])
+    st.session_state[ACCOUNT_KEY] = entry[0]
+    st.session_state[SESSION_KEY] = (sessions.token_hash(token), token)
+    st.session_state[NOTICE_KEY] = None
 
 
 def _client() -> str:
@@ -148,6 +173,8 @@ def _sign_out(store) -> None:
     sessions.end_session(store, session[0] if session else None)
     _forget()
     st.session_state["_auth_cookie_ignored"] = True  # the browser may still send the old cookie once
+    if _identity_name() is not None:
+        st.logout()  # also forget the identity provider's sign-in, or the next page load would sign in again
 
 
 def _cookie(token: str | None) -> None:
@@ -183,6 +210,8 @@ def require_sign_in(store) -> None:
         if found is not None:
             st.session_state[ACCOUNT_KEY] = found[0]
             st.session_state[SESSION_KEY] = (found[1], token)
+    if st.session_state[ACCOUNT_KEY] is None and oidc_configured():
+        _sign_in_by_identity(store, path)
     session = st.session_state[SESSION_KEY]
     with st.sidebar:
         _cookie(session[1] if session else None)
@@ -202,6 +231,11 @@ def _sign_in_form(store, path) -> None:
     wait = sessions.sign_in_wait(store, "", _client())
     if wait > 0:
         st.warning(f"Too many failed sign-ins from here: the next attempt is accepted in {format_wait(wait)}.")
+    if oidc_configured():
+        st.button("Sign in with your organisation's identity provider", key="auth_oidc", on_click=st.login)
+        if _identity_name() is not None:
+            st.button("Sign out of the identity provider", key="auth_oidc_out", on_click=st.logout)
+        st.caption("Or with an account name and password of the users file:")
     with st.form("sign_in"):
         st.text_input("Account name", key="auth_name")
         st.text_input("Password", type="password", key="auth_password")
@@ -225,5 +259,5 @@ def _plain(text: str) -> str:
     return "".join("\\" + ch if ch in "\\_.-@" else ch for ch in text)
 
 
-__all__ = ["accounts_enabled", "account", "actor", "allowed", "can", "glossary_refusal", "refusal",
-           "require_sign_in", "save_refusal", "sidebar", "statuses_allowed"]
+__all__ = ["accounts_enabled", "account", "actor", "allowed", "oidc_configured", "refusal", "require_sign_in",
+           "sidebar", "statuses_allowed"]

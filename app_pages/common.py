@@ -87,6 +87,28 @@ def set_url(**values) -> None:
             st.query_params[parameter] = str(value)
 
 
+def run_page(page) -> None:
+    """Run the chosen page; on a team server (no error details), an error shows the workbench's own message.
+
+    With `client.showErrorDetails = "none"` (.streamlit/config.toml) Streamlit sends no traceback to the
+    browser; the page then says what happened in words and the server's log keeps the traceback under
+    a reference. Elsewhere (development, tests) the error is raised as it is.
+    """
+    try:
+        page.run()
+    except Exception:
+        if str(st.get_option("client.showErrorDetails")).lower() not in ("none", "false"):
+            raise
+        import logging
+        import secrets
+
+        reference = secrets.token_hex(4)
+        logging.getLogger("workbench.app").exception("page error, reference %s", reference)
+        st.error(f"The workbench hit an unexpected error on this page (reference {reference}). What was "
+                 "saved before stays saved. Try again; if it happens again, give the reference to whoever "
+                 "runs the server: its log has the details.")
+
+
 def store() -> ReviewStore:
     """The review store (`WORKBENCH_DB` or the batch script's default), opened for this run.
 
@@ -158,7 +180,8 @@ def sidebar() -> None:
                       help="Required before editing; stored with every change.")
         # The file name only: the server's folders are no business of the page.
         st.caption(f"Review store: {escape_markdown(Path(str(store().path)).name)}")
-    set_url(reviewer=reviewer() or None)
+    # With accounts the session, not the URL, says who acts: a shared link carries no name.
+    set_url(reviewer=None if auth.accounts_enabled() else reviewer() or None)
 
 
 @st.cache_data(ttl=15, show_spinner=False)
@@ -238,3 +261,23 @@ def kind_label(kind: str, mt_source_lang: str | None) -> str:
     if kind == "machine_translation":
         return f"machine translation of {LANGUAGE_NAMES.get(mt_source_lang, mt_source_lang)}"
     return "original"
+
+
+def local_time(stamp: str | None) -> str:
+    """A stored UTC time ("2026-12-05T12:50:52+00:00") in the browser's time zone, to the minute."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not stamp:
+        return ""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    zone_name = st.context.timezone
+    try:
+        zone = ZoneInfo(zone_name) if zone_name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = None
+    local = moment.astimezone(zone) if zone else moment
+    return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "UTC")

@@ -15,8 +15,6 @@ from workbench.evaluation.scores import HISTOGRAM_BUCKETS, evaluate
 from workbench.mt.plausibility import is_plausible
 from workbench.review.views import RANDOM_WEIGHTS_LABEL
 
-ONE_DECIMAL = st.column_config.NumberColumn(format="%.1f")
-
 
 def _number(value) -> str:
     return "–" if value is None else f"{value:.1f}"
@@ -60,16 +58,20 @@ metrics = st.columns(4)
 metrics[0].metric("BLEU", _number(overall.scores.bleu))
 metrics[1].metric("chrF", _number(overall.scores.chrf))
 metrics[2].metric("TER", _number(overall.scores.ter))
-metrics[3].metric("Mean edit rate (%)", _number(overall.edit_rate.mean))
+# The median: one rewritten short segment (TER far above 100) would make the mean say nothing of the rest.
+metrics[3].metric("Median edit rate (%)", _number(overall.edit_rate.median),
+                  help="Per approved segment: TER of its machine translation against the approved target, in "
+                       "percent (0: approved unchanged). A segment can exceed 100 when the reviewer wrote more "
+                       f"words than the machine translation had. Mean: {_number(overall.edit_rate.mean)}.")
 
 st.subheader("Scores", anchor=False)
 groups = [overall, *report.by_pair, *report.by_checkpoint]
+# Numbers as text: a score not measured reads "–" as in the metrics above, not "None".
 st.dataframe([{
-    "scope": g.scope, "key": g.key, "segments": g.scores.segments, "BLEU": g.scores.bleu,
-    "chrF": g.scores.chrf, "TER": g.scores.ter, "edit rate (mean %)": g.edit_rate.mean,
+    "scope": g.scope, "key": g.key, "segments": g.scores.segments, "BLEU": _number(g.scores.bleu),
+    "chrF": _number(g.scores.chrf), "TER": _number(g.scores.ter), "edit rate (median %)": _number(g.edit_rate.median),
     "unedited": g.edit_rate.unedited, "random-weight model": g.random_weights,
-} for g in groups], hide_index=True, key="dashboard_scores", column_config={
-    "BLEU": ONE_DECIMAL, "chrF": ONE_DECIMAL, "TER": ONE_DECIMAL, "edit rate (mean %)": ONE_DECIMAL})
+} for g in groups], hide_index=True, key="dashboard_scores")
 if overall.scores.signatures:
     st.markdown("**Signatures** (how the scores were computed)")
     st.code("\n".join(f"{name}: {signature}" for name, signature in overall.scores.signatures.items()),
@@ -113,10 +115,8 @@ else:
 st.subheader("Documents", anchor=False)
 st.dataframe([{
     "document": d.name, "pair": d.lang_pair, "segments": d.segments, "approved": d.approved,
-    "scored": d.evaluated, "BLEU": d.scores.bleu, "chrF": d.scores.chrf, "TER": d.scores.ter,
-    "edit rate (mean %)": d.edit_rate.mean,
-    "term success (%)": (None if not (d.term_success or {}).get("occurrences")
-                         else 100 * d.term_success["success_rate"]),
-} for d in report.documents], hide_index=True, key="dashboard_documents_table", column_config={
-    "BLEU": ONE_DECIMAL, "chrF": ONE_DECIMAL, "TER": ONE_DECIMAL, "edit rate (mean %)": ONE_DECIMAL,
-    "term success (%)": ONE_DECIMAL})
+    "scored": d.evaluated, "BLEU": _number(d.scores.bleu), "chrF": _number(d.scores.chrf),
+    "TER": _number(d.scores.ter), "edit rate (median %)": _number(d.edit_rate.median),
+    "term success (%)": _number(None if not (d.term_success or {}).get("occurrences")
+                                else 100 * d.term_success["success_rate"]),
+} for d in report.documents], hide_index=True, key="dashboard_documents_table")

@@ -8,6 +8,7 @@ says how far it got.
 
 import dataclasses
 import os
+import re
 import time
 from pathlib import Path
 
@@ -15,7 +16,6 @@ import streamlit as st
 
 from app_pages import auth, common
 from workbench import actions
-from workbench.documents.discover import DOCUMENT_SUFFIXES
 from workbench.documents.uploads import MAX_UPLOAD_BYTES, upload_path, uploads_folder
 from workbench.errors import WorkbenchError
 from workbench.jobs import JOBS
@@ -88,9 +88,15 @@ def without_server_paths(message: str) -> str:
     return message
 
 
+#: The batch script's advice on a language it could not take, in the words of this page.
+_CLI_LANGUAGE_ADVICE = re.compile(r"give (?:it|the language) with --lang or a sidecar(?: NAME\.meta\.json)?")
+_PAGE_LANGUAGE_ADVICE = "choose its language under “Language” below and import it again"
+
+
 def _remember(summary, *, translating: bool) -> None:
     st.session_state["import_report"] = {
-        "failures": [without_server_paths(m) for m in summary.failures],
+        "failures": [_CLI_LANGUAGE_ADVICE.sub(_PAGE_LANGUAGE_ADVICE, without_server_paths(m))
+                     for m in summary.failures],
         "missing": [without_server_paths(m) for m in summary.missing_models],
         "documents": summary.documents, "line": summary_line(summary), "translating": translating,
     }
@@ -207,7 +213,8 @@ st.subheader("Import documents", anchor=False)
 with st.form("import_form", clear_on_submit=True):
     files = st.file_uploader(
         "Documents: text (UTF-8, UTF-16 with BOM or Windows-1258), saved web pages, Word (.docx) or PDF",
-        type=sorted(suffix.lstrip(".") for suffix in DOCUMENT_SUFFIXES), accept_multiple_files=True,
+        # Every file reaches the workbench's own checks, which name a refused one and why (an old .doc...).
+        type=None, accept_multiple_files=True,
         max_upload_size=MAX_UPLOAD_BYTES // 2**20, key="import_files")
     left, middle, right = st.columns(3)
     lang = left.selectbox("Language", ["detect", "vi", "en", "zh"], key="import_lang")
@@ -215,6 +222,9 @@ with st.form("import_form", clear_on_submit=True):
                                format_func=lambda v: "an original" if v == "original"
                                else "a machine translation of Chinese")
     translate = right.checkbox("Translate after import", value=True, key="import_translate")
+    retire = st.checkbox("A changed file may retire reviewed or approved segments (kept, hidden, with their "
+                         "history)", value=False, key="import_retire_reviewed",
+                         help="Without it, a changed file that would do so is refused and the page lists them.")
     submitted = st.form_submit_button("Import", type="primary", key="import_submit")
 if submitted:
     if not files:
@@ -223,7 +233,8 @@ if submitted:
         try:
             options = _batch_options(lang, mt_from, translate)
             summary = actions.import_documents(store, auth.actor(), [(f.name, f.getvalue()) for f in files],
-                                               dataclasses.replace(options, translate=False))
+                                               dataclasses.replace(options, translate=False,
+                                                                   retire_reviewed=retire))
             imported = _imported_ids([f.name for f in files]) if summary.documents else []
             _remember(summary, translating=bool(translate and imported))
             if translate and imported:
@@ -241,7 +252,7 @@ if report:
     if report["documents"]:
         st.success(common.escape_markdown(
             f"Imported: {report['line']}" + (" · translating in the background (see above)"
-                                            if report["translating"] else "")))
+                                            if report["translating"] and JOBS.running() else "")))
 
 if any_documents:
     untranslated = document_list.untranslated_documents(store)

@@ -4,6 +4,10 @@ A format that writes one file per language pair (XLIFF) with several pairs
 chosen gives a zip of one file per pair. The download button only ever offers
 the file prepared for the selection now on screen: changing the documents,
 the scope or the format removes it.
+
+Memories come in here too: a TMX file from OmegaT, MateCat or Trados is checked
+whole and its units join the translation memory the Review page searches
+(`workbench.exchange.tmx_import`), labelled with the file's name.
 """
 
 from datetime import date
@@ -15,8 +19,53 @@ from workbench.errors import WorkbenchError
 from workbench.exchange import FORMATS, write_export
 from workbench.exchange.formats import bundle_files
 
+
+def draw_tmx_import(store) -> None:
+    """Upload a TMX file into the translation memory; what it added, or every problem with its line."""
+    from app_pages import auth
+    from workbench import actions
+    from workbench.exchange.tmx_import import TmxImportError
+    from workbench.review.memory import imported_memory_summary
+
+    imported = imported_memory_summary(store)
+    files = len({row["origin"] for row in imported})
+    label = "Import a translation memory (TMX)" + (f" · {files} file(s) imported" if files else "")
+    with st.expander(label, expanded=bool(st.session_state.get("tmx_import_notice"))):
+        st.caption("TMX 1.4 from OmegaT, MateCat or Trados. Units in two of Vietnamese, English and Chinese "
+                   "(vi-VN, en-US... ) join the translation memory of the Review page, labelled with the file's "
+                   "name. A file with any problem is refused whole; importing a file again adds only new units.")
+        notice = st.session_state.pop("tmx_import_notice", None)
+        if notice:
+            show = st.success if notice[0] == "success" else st.error
+            show("\n\n".join(common.escape_markdown(part) for part in notice[1].split("\n\n")))
+        allowed = auth.allowed("memory.import") or (not auth.accounts_enabled() and not common.reviewer())
+        upload = st.file_uploader("TMX file", type=["tmx", "xml"], key="tmx_upload", disabled=not allowed)
+        if not allowed:
+            st.caption("Your account may not import memories: that needs the right to approve.")
+        if upload is not None and st.button("Import into the translation memory", key="tmx_import",
+                                            disabled=not (allowed and common.reviewer())):
+            try:
+                result = actions.import_tmx(store, auth.actor(), upload.getvalue(), name=upload.name)
+            except TmxImportError as exc:
+                lines = [f"{upload.name}:{line}: {reason}" if line else f"{upload.name}: {reason}"
+                         for line, reason in exc.problems]
+                st.session_state["tmx_import_notice"] = ("error", "Not imported: " + "\n\n".join(lines))
+            except WorkbenchError as exc:
+                st.session_state["tmx_import_notice"] = ("error", f"Not imported: {exc}")
+            else:
+                st.session_state["tmx_import_notice"] = ("success", result.summary())
+            st.rerun()
+        if upload is not None and not common.reviewer():
+            st.caption("Enter your name under “Reviewer name” in the sidebar to import.")
+        if imported:
+            st.dataframe([{"file": row["origin"], "direction": f"{row['source_lang']}→{row['target_lang']}",
+                           "units": row["units"], "imported": common.local_time(row["imported_at"]),
+                           "by": row["imported_by"]} for row in imported], hide_index=True)
+
+
 store = common.store()
 st.title("Export")
+draw_tmx_import(store)
 by_id = common.documents_or_stop(store)
 chosen = st.multiselect("Documents", list(by_id), default=list(by_id), key="export_documents",
                         format_func=lambda i: common.document_label(by_id[i]))

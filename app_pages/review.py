@@ -17,16 +17,22 @@ import streamlit as st
 from app_pages import auth, common
 from workbench import actions, authority
 from workbench.config import pair_for_language
+from workbench.documents.readers.ocr import OCR_ENCODING
 from workbench.errors import SegmentRetired, StaleVersion, WorkbenchError
 from workbench.review import document_list
 from workbench.review.checks import CHECKS
 from workbench.review.drafts import draft, drafted_segments
 from workbench.review.memory import TranslationMemory
+from workbench.review.spelling import (
+    ACCEPTED_WORDS_FILE,
+    SpellChecker,
+    accepted_words_path,
+    read_accepted_words,
+)
 from workbench.review.store import STATUSES
 from workbench.review.views import (
     SegmentFilter,
     diff_html,
-    escape_attribute,
     escape_html,
     highlight_terms,
     initial_target,
@@ -36,9 +42,9 @@ from workbench.review.views import (
     segment_views,
     term_hints,
 )
+from workbench.review.views import grid_html as views_grid_html
 
 GRID_PAGE_SIZE = 50
-GRID_SOURCE_CHARS = 220
 TM_SHORTCUTS = 3
 
 #: The keyboard flow, as listed on the page (and handled in review_keys.js).
@@ -66,16 +72,19 @@ def keys_for(actor) -> tuple:
 
 def approve_status() -> str:
     """What Ctrl+Enter and the first button save: 'approved', or the highest status this role may set."""
-    return authority.highest_status(auth.actor()) or "approved" if auth.accounts_enabled() else "approved"
+    if not auth.accounts_enabled():
+        return "approved"
+    return authority.highest_status(auth.actor()) or "approved"  # "approved" only for roles with no editor
 
 
 GRID_CSS = """<style>
-.wb-grid { max-height: 70vh; overflow-y: auto; border: 1px solid #e5e7eb; border-radius: 6px; }
-.wb-grid table { width: 100%; border-collapse: collapse; table-layout: fixed; font-size: 0.86rem; }
+.wb-grid { max-height: calc(100vh - 15rem); min-height: 20rem; overflow-y: auto; border: 1px solid #e5e7eb;
+  border-radius: 6px; }
+.wb-grid table { width: 100%; border-collapse: collapse; table-layout: fixed; font-size: 0.82rem; }
 .wb-grid th { position: sticky; top: 0; background: #f3f4f6; text-align: left; padding: 3px 6px;
   font-weight: 600; z-index: 1; }
-.wb-grid td { padding: 3px 6px; border-top: 1px solid #f0f0f0; white-space: nowrap; overflow: hidden;
-  text-overflow: ellipsis; line-height: 1.35; }
+.wb-grid td { padding: 3px 6px; border-top: 1px solid #f0f0f0; white-space: normal; overflow-wrap: anywhere;
+  vertical-align: top; line-height: 1.35; }
 .wb-grid tr[data-wb-seg] { cursor: pointer; }
 .wb-grid tr[data-wb-seg]:hover { background: #f9fafb; }
 .wb-grid tr.wb-open { background: #e0f2fe; box-shadow: inset 3px 0 0 #0284c7; }
@@ -83,13 +92,18 @@ GRID_CSS = """<style>
 .wb-grid .wb-mt { color: #888; font-style: italic; }
 .wb-grid .wb-bad-mt { color: #b45309; font-style: italic; }
 .wb-chip { display: inline-block; padding: 0 5px; border-radius: 8px; font-size: 0.78rem; }
-.wb-flag { color: #b91c1c; font-weight: 600; }
+.wb-labels { margin-top: 2px; line-height: 1.15; }
+.wb-label { display: inline-block; color: #9a3412; background: #fff7ed; border-radius: 4px; padding: 0 3px;
+  margin: 1px 2px 0 0; font-size: 0.72rem; }
 .wb-panel-block { font-size: 0.9rem; margin: 2px 0 6px 0; }
 .wb-panel-block button { font-size: 0.78rem; padding: 0 6px; margin-left: 6px; cursor: pointer; }
 </style>"""
 
-STATUS_COLOURS = {"new": "#e5e7eb", "draft": "#fef3c7", "translated": "#dbeafe", "reviewed": "#ede9fe",
-                  "approved": "#dcfce7", "rejected": "#fee2e2"}
+#: The Review page is a working screen: less padding and a smaller title leave room for the grid at 1440x900.
+PAGE_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; padding-left: 1.6rem; padding-right: 1.6rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 1.5rem; padding: 0 0 0.2rem 0; }
+</style>"""
 
 _review_keys = st.components.v2.component(
     "workbench_review_keys", js=(Path(__file__).with_name("review_keys.js")).read_text(encoding="utf-8"),
@@ -137,7 +151,13 @@ def _go_to():
     """Open the segment numbered in "Go to #" (clearing the filters if they hide it)."""
     number = st.session_state.get("review_goto")
     by_number = st.session_state.get("_review_by_number") or {}
-    if number is None or int(number) not in by_number:
+    if number is None:
+        return
+    if int(number) not in by_number:
+        st.session_state["review_notice"] = (
+            "error", f"There is no segment #{int(number)} in this document: its segments are numbered 1 to "
+                     f"{max(by_number, default=0)}.")
+        st.session_state["review_goto"] = None
         return
     segment_id = by_number[int(number)]
     if segment_id not in (st.session_state.get("_review_order") or []):
@@ -182,7 +202,10 @@ def _save(segment_id: int, version: int, text: str | None, status: str, advance:
             _open(successor.id)
         return
     except WorkbenchError as exc:
-        st.session_state["review_notice"] = ("error", f"Not saved: {exc}.".replace("..", "."))
+        reason = str(exc)
+        st.session_state["review_notice"] = ("error", f"Not saved: {reason}{'' if reason.endswith('.') else '.'}")
+        # A new value for the keyboard component, so that it runs again and puts the cursor back in the editor.
+        st.session_state["_review_refusals"] = st.session_state.get("_review_refusals", 0) + 1
         return
     st.session_state["review_notice"] = (
         "success", f"Saved segment #{saved.position + 1} as {saved.status} (version {saved.version}).")
@@ -250,6 +273,7 @@ def _undo(segment_id: int, version: int):
         return
     except WorkbenchError as exc:
         st.session_state["review_notice"] = ("error", f"Not undone: {exc}")
+        st.session_state["_review_refusals"] = st.session_state.get("_review_refusals", 0) + 1
         return
     st.session_state["review_notice"] = (
         "success", f"Undid the last change of segment #{saved.position + 1}: it is {saved.status} "
@@ -257,44 +281,21 @@ def _undo(segment_id: int, version: int):
 
 
 # -- drawing ------------------------------------------------------------------------------------
-def grid_html(views, open_id) -> str:
-    """The grid rows of one page as escaped HTML (clicks on a row are handled by review_keys.js)."""
-    rows = []
-    for view in views:
-        segment = view.segment
-        source = segment.source_text
-        if len(source) > GRID_SOURCE_CHARS:
-            source = source[:GRID_SOURCE_CHARS - 1] + "…"
-        if segment.target_text is not None:
-            target = escape_html(segment.target_text) or '<span class="wb-mt">(empty)</span>'
-        elif view.usable_mt:
-            target = f'<span class="wb-mt">{escape_html(view.usable_mt)}</span>'
-        elif segment.mt_text is not None:
-            target = '<span class="wb-bad-mt">MT not plausible</span>'
-        else:
-            target = ""
-        flags = ""
-        if view.issues:
-            labels = "; ".join(issue.label for issue in view.issues)
-            flags = f'<span class="wb-flag" title="{escape_attribute(labels)}">⚑{len(view.issues)}</span>'
-        colour = STATUS_COLOURS.get(segment.status, "#eee")
-        rows.append(
-            f'<tr data-wb-seg="{segment.id}" class="{"wb-open" if segment.id == open_id else ""}">'
-            f'<td class="wb-num">{segment.position + 1}</td><td>{escape_html(source)}</td><td>{target}</td>'
-            f'<td><span class="wb-chip" style="background:{colour}">{escape_html(segment.status)}</span></td>'
-            f"<td>{flags}</td></tr>")
-    return (f'{GRID_CSS}<div class="wb-grid"><table><colgroup><col style="width:3.2em"><col><col>'
-            '<col style="width:6.6em"><col style="width:2.8em"></colgroup>'
-            "<thead><tr><th>#</th><th>Source</th><th>Target</th><th>Status</th><th>⚑</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></div>")
+def grid_html(views, open_id, spell_checker=None) -> str:
+    """The grid of one page (rows from `workbench.review.views.grid_html`; clicks handled by review_keys.js)."""
+    return f'{GRID_CSS}<div class="wb-grid">{views_grid_html(views, open_id, spell_checker=spell_checker)}</div>'
 
 
 def draw_notice() -> None:
-    """The last save's notice, beside the open segment (shown once)."""
+    """The last action's notice, shown once: a passing toast for success and information (the editor does
+    not move), an error in place."""
     notice = st.session_state["review_notice"]
     if notice:
-        show = {"success": st.success, "info": st.info}.get(notice[0], st.error)
-        show(common.escape_markdown(notice[1]))
+        if notice[0] in ("success", "info"):
+            st.toast(common.escape_markdown(notice[1]), icon=":material/check:" if notice[0] == "success"
+                     else ":material/info:")
+        else:
+            st.error(common.escape_markdown(notice[1]))
         st.session_state["review_notice"] = None
 
 
@@ -303,8 +304,8 @@ def draw_conflict(conflict: dict) -> None:
     by = conflict["by"] or "someone"
     if not conflict["continued"]:
         st.error(f"Not saved: {common.escape_markdown(by)} saved version {conflict['version']} of this "
-                 f"segment ({conflict['theirs_status']}) at {conflict['at']} while you were editing. "
-                 "Nothing was overwritten. The newer text is:")
+                 f"segment ({conflict['theirs_status']}) at {common.local_time(conflict['at'])} while you were "
+                 "editing. Nothing was overwritten. The newer text is:")
         common.text_html(conflict["theirs"], placeholder="(empty)",
                          style="border-left:3px solid #b91c1c;padding-left:6px")
     st.caption(f"Your text (status {conflict['status']}), not saved; copy it from here:")
@@ -339,7 +340,7 @@ def memory_html(matches, source_text: str) -> str:
     """Translation-memory matches, each source diffed against this one, with insert buttons."""
     if not matches:
         return ('<div class="wb-panel-block"><b>Translation memory:</b> '
-                '<span style="color:#888">no approved segment matches (75% or better)</span></div>')
+                '<span style="color:#888">no approved or imported segment matches (75% or better)</span></div>')
     items = []
     for index, match in enumerate(matches):
         key = f" (Ctrl+{index + 1})" if index < TM_SHORTCUTS else ""
@@ -348,8 +349,8 @@ def memory_html(matches, source_text: str) -> str:
             f'<button data-wb-action="insert-tm" data-wb-index="{index}">Insert{key}</button>'
             f'<div style="color:#555">{diff_html(source_text, match.source_text)}</div>'
             f"<div>{escape_html(match.target_text)}</div>"
-            f'<div style="color:#888;font-size:0.85em">{escape_html(match.unit.document_name)}, approved by '
-            f'{escape_html(match.unit.updated_by or "?")}</div></li>')
+            f'<div class="wb-tm-origin" style="color:#888;font-size:0.85em">{escape_html(match.unit.provenance)}'
+            "</div></li>")
     return ('<div class="wb-panel-block"><b>Translation memory</b> '
             '<span style="color:#888;font-size:0.85em">(its source against this one: struck = only here, '
             'green = only in the match)</span>'
@@ -398,7 +399,7 @@ def draw_history(history, segment, can_edit: bool) -> None:
         for row in reversed(history):
             items.append(
                 f'<li><span style="color:#555">v{row["version"]} · {escape_html(row["reviewer"])} · '
-                f'{escape_html(row["changed_at"])} · {escape_html(row["before_status"])} → '
+                f'{escape_html(common.local_time(row["changed_at"]))} · {escape_html(row["before_status"])} → '
                 f'{escape_html(row["after_status"])}</span>'
                 f'<div style="white-space:pre-wrap">{diff_html(row["before_text"], row["after_text"])}</div></li>')
         st.html(f'<ul class="wb-panel-block" style="padding-left:1.2em">{"".join(items)}</ul>')
@@ -432,12 +433,54 @@ def draw_editor(view, document) -> None:
                                 args=(segment.id, segment.version, None, False))
 
 
+def accepted_words_file():
+    """The team's accepted-words file, beside the glossary in use."""
+    from workbench.glossary import default_glossary_path
+
+    return accepted_words_path(default_glossary_path())
+
+
+def accepted_words() -> frozenset[str]:
+    """The team's accepted words (read again when the file changes)."""
+    path = accepted_words_file()
+    stamp = path.stat().st_mtime_ns if path is not None and path.exists() else None
+    return _read_accepted(str(path), stamp)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _read_accepted(path: str, stamp) -> frozenset[str]:
+    return read_accepted_words(path)
+
+
+def _accept_word(word: str):
+    try:
+        actions.accept_word(auth.actor(), accepted_words_file(), word, store=common.store())
+    except (OSError, ValueError, WorkbenchError) as exc:
+        st.session_state["review_notice"] = ("error", f"Not added: {exc}")
+        return
+    st.session_state["review_notice"] = ("success", f"“{word}” is now an accepted word of the team: "
+                                                    "the spelling check will not flag it again.")
+
+
+def draw_spelling(view, document) -> None:
+    """The open segment's possible misspellings, each with the team's "accept" button."""
+    words = [w for issue in view.issues if issue.code == "spelling"
+             for w in issue.message.split(": ", 1)[1].split(", ")]
+    if not words or not auth.allowed("spelling.accept"):
+        return
+    columns = st.columns(min(len(words), 4) + 1, vertical_alignment="center")
+    columns[0].caption("Accept for the team:")
+    for column, word in zip(columns[1:], words[:4], strict=False):
+        column.button(word, key=f"accept_{view.segment.id}_{word}", on_click=_accept_word, args=(word,),
+                      help=f"Add “{word}” to the team's accepted words ({ACCEPTED_WORDS_FILE})")
+
+
 def draw_panel(view, document, glossary, memory, *, can_edit: bool, model_ready: bool) -> dict:
     """The open segment with everything beside it; returns the data the keyboard component needs."""
     segment = view.segment
     line = f"#{segment.position + 1} · {segment.kind} · {segment.status} · version {segment.version}"
     if segment.updated_by:
-        line += f" · last change by {segment.updated_by} at {segment.updated_at}"
+        line += f" · last change by {segment.updated_by} at {common.local_time(segment.updated_at)}"
     st.caption(common.escape_markdown(line))
     draw_notice()
     conflict = st.session_state["review_conflict"]
@@ -453,13 +496,16 @@ def draw_panel(view, document, glossary, memory, *, can_edit: bool, model_ready:
     else:
         common.text_html(segment.target_text, placeholder="(no target yet)")
         if not can_edit:
-            st.info("Enter your name under “Reviewer name” in the sidebar to edit segments." if auth.can("edit")
+            st.info("Enter your name under “Reviewer name” in the sidebar to edit segments."
+                    if not auth.accounts_enabled()
                     else "Your account may not edit segments: its role does not include editing.")
     matches = memory.lookup(segment.source_text, exclude_segment=segment.id)
     hints = term_hints(segment.source_text, glossary, document["lang"], document["target_lang"])
     # One element for the four blocks beside the editor: fewer elements make a save-and-next faster.
-    st.html(machine_translation_html(view, model_ready) + memory_html(matches, segment.source_text)
-            + terms_html(hints) + issues_html(view))
+    # Checks and terms first: they are what a reviewer must see without scrolling.
+    st.html(issues_html(view) + terms_html(hints) + memory_html(matches, segment.source_text)
+            + machine_translation_html(view, model_ready))
+    draw_spelling(view, document)
     draw_history(common.store().history(segment.id), segment, can_edit)
     signed = auth.actor()
     mine = draft(common.store(), signed.name, segment.id) if editing and signed else None
@@ -483,6 +529,7 @@ def _check_cache(db_path: str, document_id: int) -> dict:
 # -- the page -----------------------------------------------------------------------------------
 store = common.store()
 glossary, glossary_problems = common.glossary()
+st.html(PAGE_CSS)
 st.title("Review")
 
 # Labels only (one read of the documents table): the page costs the same whatever the corpus size.
@@ -491,10 +538,15 @@ if not by_id:
     st.info("No documents yet: import some on the Documents page.")
     st.stop()
 if st.session_state["review_document"] not in by_id:
+    gone = st.session_state["review_document"]
     st.session_state["review_document"] = next(iter(by_id))
     st.session_state["review_focus"] = None
-document_column, status_column, check_column, search_column, flag_column, goto_column = st.columns(
-    [4, 2, 2, 2, 1.2, 1.1])
+    if gone is not None:  # archived (or never there): say so rather than switch documents without a word
+        st.warning(f"Document {gone} is archived or no longer in the store, so it is not shown; "
+                   f"showing {common.escape_markdown(common.document_label(by_id[next(iter(by_id))]))} instead. "
+                   "Its segments and their history are kept in the store.")
+document_column, status_column, check_column, search_column, flag_column, goto_column, keys_column = st.columns(
+    [3.3, 1.8, 1.8, 1.9, 1.6, 1.1, 1.4], vertical_alignment="bottom")
 document_id = document_column.selectbox("Document", list(by_id), key="review_document",
                                         format_func=lambda i: common.document_label(by_id[i]), on_change=_open,
                                         args=(None,))
@@ -502,11 +554,12 @@ statuses = status_column.multiselect("Status", STATUSES, key="review_statuses")
 checks = check_column.multiselect("Checks", list(CHECKS), format_func=CHECKS.get, key="review_checks")
 search = search_column.text_input("Search", key="review_search", placeholder="source and translations")
 flagged_only = flag_column.toggle("Flagged only", key="review_flagged")
-goto_column.number_input("Go to #", min_value=1, step=1, value=None, key="review_goto", on_change=_go_to,
+goto_column.number_input("Go to #", step=1, value=None, key="review_goto", on_change=_go_to,
                          placeholder="#")
+with keys_column.popover("Keys", width="stretch", icon=":material/keyboard:"):
+    st.markdown("\n".join(f"- **{common.escape_markdown(key)}** {common.escape_markdown(what)}"
+                          for key, what in keys_for(auth.actor())))
 
-st.caption(" · ".join(f"**{common.escape_markdown(key)}** {common.escape_markdown(what)}"
-                      for key, what in keys_for(auth.actor())))
 if glossary_problems:
     st.warning(f"The glossary has {len(glossary_problems)} problem(s), so terms are not highlighted "
                "or checked; see the Glossary page.")
@@ -515,10 +568,16 @@ if glossary_problems:
 @st.fragment
 def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
     """The grid and the open segment: a save, a move or a click reruns only this part of the page."""
+    if auth.accounts_enabled() and auth.account() is None:
+        # Signed out while a key or a draft reran only this part (Streamlit may merge the two runs):
+        # the whole page must run, and show the sign-in form.
+        st.rerun(scope="app")
     store = common.store()
     glossary, _ = common.glossary()
     document = store.document(document_id)
-    views = segment_views(store, document_id, glossary, cache=_check_cache(str(store.path), document_id))
+    accepted = accepted_words()
+    check_cache = _check_cache(str(store.path), document_id)
+    views = segment_views(store, document_id, glossary, cache=check_cache, accepted_words=accepted)
     shown = segment_filter.apply(views)
     ordered = [v.segment.id for v in shown]
     st.session_state["_review_order"] = ordered
@@ -541,9 +600,11 @@ def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
             + f" · showing {len(shown)} of {len(views)} · {flagged} flagged · {approved} approved")
     if implausible:
         info += f" · {implausible} machine translation(s) not plausible, not offered"
+    if document["encoding"] == OCR_ENCODING:
+        info += " · source text read by OCR from a scan: it may hold recognition errors"
     st.caption(common.escape_markdown(info))
 
-    can_edit = bool(common.reviewer()) and auth.can("edit")
+    can_edit = auth.allowed("segment.save")  # a name (or account) whose role may edit
     pages = page_count(len(shown), GRID_PAGE_SIZE)
     if not isinstance(st.session_state["review_page"], int) or not 1 <= st.session_state["review_page"] <= pages:
         st.session_state["review_page"] = min(max(1, st.session_state["review_page"] or 1), pages)
@@ -551,7 +612,10 @@ def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
     grid_column, panel_column = st.columns([11, 9], gap="small")
     with grid_column:
         if shown:
-            st.html(grid_html(page_items(shown, st.session_state["review_page"], GRID_PAGE_SIZE), focus))
+            # The checks' own checker: it remembers the texts it has seen, so the grid's underlines cost nothing.
+            speller = check_cache.get("_speller") or SpellChecker(document["target_lang"], glossary=glossary,
+                                                                 accepted=accepted)
+            st.html(grid_html(page_items(shown, st.session_state["review_page"], GRID_PAGE_SIZE), focus, speller))
         else:
             st.info("No segment matches these filters.")
         if pages > 1:
@@ -564,6 +628,8 @@ def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
                                     model_ready=common.model_available(pair_for_language(document["lang"])))
         signed = auth.actor()
         keys_data["drafts"] = sorted(drafted_segments(store, signed.name, document_id)) if signed else []
+        keys_data["account"] = signed.name if signed else ""  # whose unsent drafts this tab may show
+        keys_data["refusals"] = st.session_state.get("_review_refusals", 0)
         _review_keys(data=keys_data, key="review_keys", on_action_change=_on_key_action)
     common.set_url(doc=document_id, seg=focus)
 

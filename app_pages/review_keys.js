@@ -9,8 +9,10 @@
 // through `.value` and `.textContent` only.
 //
 // Drafts belong to the account, not the browser: unsaved text is sent to the server (a "draft" action,
-// a moment after typing stops, and with any move away) and kept in the review store per account and
-// segment; nothing is kept in the browser's storage.
+// a moment after typing stops, on leaving the editor, and with any move away) and kept in the review
+// store per account and segment. Until the server's data shows it back, the text also waits in this
+// tab's memory (`window.__wbUnsent`, keyed by account and segment, gone on reload), so a switch to
+// another page at once loses nothing; nothing is written to the browser's storage.
 
 const DRAFT_DELAY_MS = 800;
 const LEGACY_DRAFT_PREFIX = "wb-draft:";
@@ -26,17 +28,44 @@ function forgetLegacyDrafts() {
   }
 }
 
-function readDraft(state, segment) {
-  return segment === state.data.seg ? state.data.draft : null;
+function unsentKey(state, segment) {
+  return `${state.data.account}\n${segment}`;
 }
 
-// The unsaved text of the open editor, if it differs from what it was opened with (else null).
+function unsent(state, segment) {
+  return (window.__wbUnsent || {})[unsentKey(state, segment)] || null;
+}
+
+// The draft of the open segment: what this tab has not seen stored yet, else what the store holds.
+function readDraft(state, segment) {
+  if (segment !== state.data.seg) return null;
+  const waiting = unsent(state, segment);
+  if (waiting) return waiting.text === null ? null : waiting;
+  return state.data.draft;
+}
+
+// The open segment's unsaved text for an action to carry to the server (null when there is none).
 function pendingDraft(state) {
-  const pending = state.pending;
-  if (!pending) return null;
-  state.pending = null;
-  window.clearTimeout(state.timer);
-  return pending;
+  window.clearTimeout(window.__wbDraftTimer);
+  const waiting = unsent(state, state.data.seg);
+  return waiting ? { segment: waiting.segment, version: waiting.version, text: waiting.text } : null;
+}
+
+function scheduleDraft(state) {
+  window.clearTimeout(window.__wbDraftTimer);
+  window.__wbDraftTimer = window.setTimeout(() => {
+    const current = window.__wbReview;
+    if (current && unsent(current, current.data.seg)) send(current, { kind: "draft" });
+  }, DRAFT_DELAY_MS);
+}
+
+// Forget what the server now shows back (or what a save replaced).
+function acknowledge(state) {
+  const waiting = unsent(state, state.data.seg);
+  if (!waiting) return;
+  const stored = state.data.draft;
+  const same = waiting.text === null ? !stored : stored && stored.text === waiting.text;
+  if (same) delete window.__wbUnsent[unsentKey(state, state.data.seg)];
 }
 
 function editor(state) {
@@ -55,16 +84,21 @@ function insertAtCursor(box, text) {
   const start = box.selectionStart ?? box.value.length;
   const end = box.selectionEnd ?? box.value.length;
   const before = box.value.slice(0, start);
+  const after = box.value.slice(end);
   const gap = before && !/\s$/.test(before) ? " " : "";
-  setText(box, before + gap + text + box.value.slice(end));
+  // A term put between two words needs a space on both sides ("Station Party", not "StationParty").
+  const trail = after && !/^[\s.,;:!?)\]}”’"'…]/.test(after) ? " " : "";
+  setText(box, before + gap + text + trail + after);
   const cursor = (before + gap + text).length;
   box.setSelectionRange(cursor, cursor);
 }
 
 function send(state, action) {
-  const draft = action.kind === "save" ? null : pendingDraft(state);
-  if (action.kind === "save") pendingDraft(state);
-  state.setTriggerValue("action", { ...action, draft, nonce: Date.now() });
+  const draft = pendingDraft(state);
+  if (action.kind === "save" && window.__wbUnsent) {
+    delete window.__wbUnsent[unsentKey(state, state.data.seg)];  // the save clears the stored draft
+  }
+  state.setTriggerValue("action", { ...action, draft: action.kind === "save" ? null : draft, nonce: Date.now() });
 }
 
 function save(state, status) {
@@ -165,15 +199,21 @@ function attach(state, note) {
     box.addEventListener("input", () => {
       const current = window.__wbReview;
       if (!current || current.data.seg !== segment) return;
-      current.pending = { segment, version, text: box.value === initial ? null : box.value };
-      window.clearTimeout(current.timer);
-      current.timer = window.setTimeout(() => {
-        if (current.pending) send(current, { kind: "draft" });
-      }, DRAFT_DELAY_MS);
+      window.__wbUnsent = window.__wbUnsent || {};
+      window.__wbUnsent[unsentKey(current, segment)] = {
+        segment, version, text: box.value === initial ? null : box.value };
+      scheduleDraft(current);
+    });
+    // Leaving the editor (a click on a row, a button, another page's link) sends the draft at once.
+    box.addEventListener("blur", () => {
+      const current = window.__wbReview;
+      if (current && current.data.seg === segment && unsent(current, segment)) send(current, { kind: "draft" });
     });
     showDraftNote(state, box, note);
     box.focus();
-    box.setSelectionRange(box.value.length, box.value.length);
+    // The editor opens at the start of its text, scrolled to its first line.
+    box.setSelectionRange(0, 0);
+    box.scrollTop = 0;
   } else if (!document.activeElement || document.activeElement === document.body) {
     box.focus();  // after a refusal or any rerun that left the focus nowhere: back to the editor
   }
@@ -191,16 +231,9 @@ function markDrafts(state) {
 
 export default function (component) {
   const { data, setTriggerValue, parentElement } = component;
-  const previous = window.__wbReview;
-  window.__wbReview = { data, setTriggerValue, parent: parentElement, pending: null, timer: null };
-  if (previous && previous.pending && previous.pending.segment === data.seg) {
-    // Typing went on while this run was under way: keep the unsent draft for this run's state.
-    window.__wbReview.pending = previous.pending;
-    window.clearTimeout(previous.timer);
-    window.__wbReview.timer = window.setTimeout(() => {
-      if (window.__wbReview.pending) send(window.__wbReview, { kind: "draft" });
-    }, DRAFT_DELAY_MS);
-  }
+  window.__wbReview = { data, setTriggerValue, parent: parentElement };
+  acknowledge(window.__wbReview);
+  if (unsent(window.__wbReview, data.seg)) send(window.__wbReview, { kind: "draft" });  // not stored yet: now
   if (!window.__wbReviewInstalled) {
     window.__wbReviewInstalled = true;
     forgetLegacyDrafts();

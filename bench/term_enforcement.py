@@ -126,7 +126,13 @@ def figures(texts, reports, references, own, term_lists, plain_right):
     damaged = sum(1 for i in plain_right
                   if _masked(texts[i], term_lists[i]) != _masked(references[i], term_lists[i]))
     report = term_success_rate(reports)
+    notes: dict[str, int] = {}
+    for one in reports:
+        for occurrence in (one or {}).get("occurrences", []):
+            if occurrence.get("note"):
+                notes[occurrence["note"]] = notes.get(occurrence["note"], 0) + 1
     return {
+        "flagged": notes,
         "chrF++": round(chrf.corpus_score(texts, [references]).score, 1),
         "BLEU": round(bleu.corpus_score(texts, [references]).score, 1),
         "signatures": {"BLEU": str(bleu.get_signature()), "chrF++": str(chrf.get_signature())},
@@ -191,6 +197,9 @@ def main() -> None:
         print(f"| {name} | {row['chrF++']} | {row['BLEU']} | {row['term_success']} | {row['report_success']} "
               f"| {row['duplicated_terms']} | {row['loops']} | {row['truncations']} | {row['over_twice_reference']} "
               f"| {damaged} | {seconds} |")
+    for name, row in results.items():
+        for note, count in sorted(row["flagged"].items(), key=lambda kv: -kv[1]):
+            print(f"{name}: {count} flagged: {note}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
 

@@ -3,7 +3,8 @@
 `BagTranslator` translates word by word from a small lexicon, so its right answer is
 known, and scores a given target the way a model that reads its input does: a token that
 aligns (in order) with the source's own rendering is likely (-0.1), any other unlikely
-(-6). A "fragile" one also finds everything after an unexpected token unlikely.
+(-6). A "fragile" one also finds everything after an unexpected token unlikely, and
+one that `dislikes` a word everything after that word.
 """
 
 from __future__ import annotations
@@ -54,9 +55,10 @@ class BagTranslator:
 
     engine, checkpoint, is_random_weights = "scripted", "bag-model", False
 
-    def __init__(self, lexicon: dict[str, str], *, fragile: bool = False):
+    def __init__(self, lexicon: dict[str, str], *, fragile: bool = False, dislikes: tuple[str, ...] = ()):
         self.lexicon = {key.lower(): value for key, value in lexicon.items()}
         self.fragile = fragile
+        self.dislikes = {"▁" + word for word in dislikes}  # after one of these, every token is unlikely
         self.tokenizer = WordTokenizer()
         self.decodes = 0
         self.scored_rows = 0
@@ -76,6 +78,9 @@ class BagTranslator:
                 i += 1
         return " ".join(part for part in out if part)
 
+    def source_token_ids(self, sentences):
+        return [self.tokenizer.piece_ids(s) + [self.tokenizer.eos_token_id] for s in sentences]
+
     def translate_token_ids(self, sentences, settings=DEFAULT_DECODING, **_):
         self.decodes += len(sentences)
         return [[self.tokenizer.piece_ids(self.render(s))] for s in sentences]
@@ -92,7 +97,8 @@ class BagTranslator:
             accounted = {b.b + k for b in blocks for k in range(b.size)}
             scores, broken = [], False
             for position in range(len(target)):
-                broken = broken or (self.fragile and position not in accounted)
+                broken = broken or (self.fragile and position not in accounted) \
+                    or self.tokenizer.pieces[target[position - 1]] in self.dislikes and position > 0
                 scores.append(-0.1 if position in accounted and not broken else -6.0)
             scores.append(-0.1 if sum(b.size for b in blocks) == len(expected) else -4.0)
             results.append(scores)

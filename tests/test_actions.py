@@ -328,3 +328,46 @@ def test_pages_change_nothing_except_through_the_actions(page):
     text = page.read_text(encoding="utf-8")
     # `actions.archive_document(` is the door; `store.archive_document(` would walk round it.
     assert [w for w in UNGUARDED_WRITERS if re.search(r"(?<!actions)" + re.escape(w), text)] == []
+
+
+def test_a_changed_file_that_would_retire_approved_work_is_refused_unless_confirmed(team):
+    from workbench.pipeline import run_batch
+
+    path = team.tmp / "hoi-nghi.txt"
+    path.write_text(VIETNAMESE, encoding="utf-8")
+    first_run = run_batch([path], team.store, BatchOptions(translate=False))
+    document_id = team.store.documents()[-1]["id"]
+    assert first_run.documents == 1
+    first = team.store.segments(document_id)[0]
+    team.store.save_target(first.id, "Border defence conference.", "approved", reviewer="alex",
+                           expected_version=first.version)
+    path.write_text(VIETNAMESE.replace("Hội nghị biên phòng.", "Hội nghị biên phòng năm 2020."), encoding="utf-8")
+    refused = run_batch([path], team.store, BatchOptions(translate=False))
+    assert refused.documents == 0
+    assert "would retire 1 reviewed or approved segment(s) whose sentence left it: segment #1 (approved by alex)" in (
+        refused.failures[0])
+    assert team.store.segments(document_id)[0].id == first.id
+    confirmed = run_batch([path], team.store, BatchOptions(translate=False, retire_reviewed=True))
+    assert confirmed.documents == 1 and team.store.segments(document_id)[0].id != first.id
+    assert team.store.segment(first.id).target_text == "Border defence conference."  # kept, hidden
+
+
+def test_import_xliff_on_the_command_line_acts_as_an_account_of_the_users_file(team, capsys):
+    from workbench.cli import main
+
+    data = export_xliff(team.store, [team.document_id]).decode("utf-8")
+    xlf = team.tmp / "work.xlf"
+    xlf.write_text(data.replace("Border defence conference.", "Border-defence conference."), encoding="utf-8")
+    db = str(team.store.path)
+    assert main(["import-xliff", str(xlf), "--reviewer", "mallory", "--db", db]) == 1
+    assert "no account 'mallory'" in capsys.readouterr().err
+    assert main(["import-xliff", str(xlf), "--reviewer", "rita", "--db", db, "--confirm"]) == 1
+    assert (f"Error: {xlf}:4: unit 'seg-{segment(team, 0).id}': your account (reviewer) may not change a segment "
+            "that is approved; ask an approver; nothing was imported") in capsys.readouterr().err
+    assert main(["import-xliff", str(xlf), "--reviewer", "alex", "--db", db]) == 1
+    assert "segment #1 (approved by alex): altered" in capsys.readouterr().err
+    assert segment(team, 0).target_text == "Border defence conference."
+    assert main(["import-xliff", str(xlf), "--reviewer", "alex", "--db", db, "--confirm"]) == 0
+    last = team.store.history(segment(team, 0).id)[-1]
+    assert (last["reviewer"], last["before_text"], last["after_text"]) == (
+        "alex", "Border defence conference.", "Border-defence conference.")

@@ -154,7 +154,7 @@ def test_grid_and_open_segment_approve_and_next(workbench):
     editor.input("February 2020")
     at.button(key=f"approve_next_{first.id}_1").click().run()
     assert not at.exception
-    assert "Saved segment #1 as approved" in messages(at.success)[0]
+    assert "Saved segment #1 as approved" in messages(at.toast)[0]
     assert at.session_state["review_focus"] == second.id  # confirm and next
     assert at.text_area(key=f"target_{second.id}_1")
     assert at.query_params["seg"] == str(second.id) and at.query_params["doc"] == str(document_id)
@@ -280,7 +280,7 @@ def test_undo_and_history_as_a_word_diff(workbench):
     body = html(at)
     assert "First</del>" in body and "Second</ins>" in body and " try" in body
     at.button(key=f"undo_{segment.id}_3").click().run()
-    assert not at.exception and "Undid the last change" in messages(at.success)[0]
+    assert not at.exception and "Undid the last change" in messages(at.toast)[0]
     with workbench.store() as store:
         undone = store.segment(segment.id)
         assert (undone.target_text, undone.status, undone.version) == ("First try", "translated", 4)
@@ -671,6 +671,7 @@ def test_dashboard_scores_only_plausible_mt_and_shows_no_rate_it_did_not_measure
     at = open_app("dashboard")
     labels = {m.label: m.value for m in at.metric}
     assert labels["BLEU"] == "–"  # nothing approved yet
+    assert list(at.dataframe[0].value.iloc[0][["BLEU", "edit rate (median %)"]]) == ["–", "–"]  # not "None"
     assert "Term success rate" not in labels  # no term report: no rate
     assert any("nothing measured" in c for c in messages(at.caption))
 

@@ -68,8 +68,12 @@ def choose(page, key: str, text: str) -> None:
 def test_search_filter_page_and_archive_in_a_real_browser(served, page, tmp_path):
     url, db = served
     try:
-        page.goto(url)
+        page.goto(url + "/?reviewer=Lan")  # archiving records who did it: a name first (single-team mode)
         page.get_by_text("120 documents · page 1 of 3").wait_for()
+        name = page.locator(".st-key-reviewer input")  # archiving is offered to a named reviewer
+        name.fill("Lan")
+        name.press("Enter")
+        page.locator(".st-key-archive_choice").wait_for()
 
         search = page.locator(".st-key-documents_search input")
         search.fill("thanh thuy")

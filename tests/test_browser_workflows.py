@@ -19,6 +19,7 @@ import io
 import json
 import re
 import shutil
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,6 +143,10 @@ def test_glossary_add_edit_and_an_invalid_entry(served, page):
     page.get_by_text("Saved vn-don-truong to vn-border-guard.tsv.").wait_for()
     page.wait_for_function("() => [...document.querySelectorAll('input[aria-label=\"en\"]')]"
                            ".some(box => box.value === 'Station Chief')")
+    # The notice of the first save may still be on screen: wait for the file itself.
+    deadline = time.monotonic() + 60
+    while "Station Chief" not in path.read_text(encoding="utf-8") and time.monotonic() < deadline:
+        time.sleep(0.2)
     text = path.read_text(encoding="utf-8")
     assert "vn-don-truong\tĐồn trưởng\tStation Chief\t" in text and "Station Commander" not in text
 
@@ -215,13 +220,13 @@ def test_quality_page_before_and_after_approvals(served, page):
         caption = page.get_by_text(re.compile(r"scored against the approved targets")).first.inner_text()
         return int(re.search(r"(\d+) approved segment\(s\) with a plausible", caption).group(1))
 
-    page.goto(f"{served.url}/dashboard?reviewer=Lan")
+    page.goto(f"{served.url}/quality?reviewer=Lan")
     before = scored()
     page.goto(f"{served.url}/review?reviewer=Lan&doc={document['id']}&seg={segments[0].id}")
     for index, segment in enumerate(segments):
         wait_focused(page, editor_selector(segment.id, 1))
         if index == 1:
-            page.keyboard.press("End")
+            page.keyboard.press("Control+End")
             page.keyboard.type(" (corrected)")
         page.keyboard.press("Control+Enter")
         page.get_by_text(f"Saved segment #{index + 1} as approved").wait_for()

@@ -210,8 +210,11 @@ def test_a_pdf_paragraph_cut_by_a_page_break_is_joined_again():
     assert texts(document) == [PDF_TITLE, f"{first} checking {second}", *PDF_PARAGRAPHS[1:]]
 
 
-def test_a_scanned_pdf_is_refused_with_that_reason():
-    with pytest.raises(DocumentError, match="no text layer .*scan.*no OCR") as caught:
+def test_a_scanned_pdf_is_refused_with_that_reason(monkeypatch):
+    from workbench.documents.readers import ocr
+
+    monkeypatch.setattr(ocr.shutil, "which", lambda name: None)  # the OCR part absent (tests/test_ocr.py: present)
+    with pytest.raises(DocumentError, match="no text layer .*scan.*Tesseract is not installed") as caught:
         parse_document(scanned_pdf(), path="scan.pdf")
     assert str(caught.value).startswith("scan.pdf: ")
 
@@ -223,7 +226,10 @@ def test_a_damaged_pdf_is_refused_naming_the_file():
 
 
 # -- the pipeline around them ---------------------------------------------------------------------
-def test_the_batch_reads_every_format_reports_a_bad_file_and_goes_on(tmp_path, store):
+def test_the_batch_reads_every_format_reports_a_bad_file_and_goes_on(tmp_path, store, monkeypatch):
+    from workbench.documents.readers import ocr
+
+    monkeypatch.setattr(ocr.shutil, "which", lambda name: None)  # the OCR part absent
     folder = tmp_path / "inbox"
     (folder / "web").mkdir(parents=True)
     (folder / "web" / "page.html").write_bytes(vietnamese_portal_page())
@@ -236,8 +242,8 @@ def test_the_batch_reads_every_format_reports_a_bad_file_and_goes_on(tmp_path, s
     summary = run_batch([folder], store, BatchOptions(translate=False))
     assert summary.documents == 4
     assert summary.failures == [f"{(folder / 'scan.pdf').resolve()}: the PDF has no text layer (2 page(s) of "
-                                "images: a scan?); the workbench does no OCR: run it through an OCR tool first, "
-                                "or supply the text"]
+                                "images: a scan?) and Tesseract is not installed; install the OCR part (apt-get "
+                                f"install {ocr.OCR_PACKAGES}) and add it again, or supply the text"]
     stored = {row["name"]: row for row in store.documents()}
     assert set(stored) == {"page.html", "report.docx", "report.pdf", "note.txt"}
     assert stored["page.html"]["outlet"] == "Báo Hà Giang"

@@ -113,7 +113,12 @@ BAD_CASES = [
      "id\tvi\ten\tcomment\nx1\tĐảng ủy\tParty Committee\t\n",
      ["g.tsv:1: unknown column 'comment' in header (known: id, vi, en, zh, vi_variants, "
       "en_variants, zh_variants, vi_forbidden, en_forbidden, zh_forbidden, case_sensitive, "
-      "enforce, note)"]),
+      "enforce, context, note)"]),
+    ("bad context",
+     "id\tvi\ten\tcontext\nx1\tnăm trong một\tfive-in-one\tvi:near=mô hình\nx2\tĐảng ủy\tParty Committee\tquoted\n",
+     ["g.tsv:2: entry 'x1': column 'context': unknown context 'near' (known: quoted, capital, after, before)",
+      "g.tsv:3: entry 'x2': column 'context': context 'quoted' must start with a language and a colon "
+      "(vi:, en:, zh:)"]),
     ("empty file", "", ["g.tsv:1: empty file: expected a header row"]),
     ("comments only", "# nothing here yet\n\n", ["g.tsv:1: empty file: expected a header row"]),
     ("header only", "id\tvi\ten\n# todo\n", ["g.tsv:1: header row but no entries"]),

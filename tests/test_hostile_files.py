@@ -512,11 +512,21 @@ def test_kill_9_during_import_xliff_applies_nothing(tmp_path):
     xliff.write_text(text, encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(REPO))
     killed = subprocess.run([sys.executable, "-c", _KILLED_IMPORT, "150", "import-xliff", str(xliff),
-                             "--reviewer", "minh", "--db", str(db)], env=env, capture_output=True, timeout=300)
+                             "--reviewer", "minh", "--confirm", "--db", str(db)], env=env, capture_output=True,
+                            timeout=300)
     assert killed.returncode == -9
     with ReviewStore(db) as store:
         assert not any(s.target_text.startswith("Border station") for s in store.segments(document_id))
-    rerun = run_cli("import-xliff", str(xliff), "--reviewer", "minh", "--db", str(db), cwd=tmp_path)
+    rerun = run_cli("import-xliff", str(xliff), "--reviewer", "minh", "--confirm", "--db", str(db), cwd=tmp_path)
     assert rerun.returncode == 0, rerun.stderr
     with ReviewStore(db) as store:
         assert all(s.target_text.startswith("Border station") for s in store.segments(document_id))
+
+
+def test_a_locked_store_is_not_called_damaged():
+    from workbench.review.integrity import database_error_message
+
+    locked = database_error_message("w.db", sqlite3.OperationalError("database is locked"))
+    assert "cannot be used just now (database is locked)" in locked and "damaged" not in locked
+    garbled = database_error_message("w.db", sqlite3.DatabaseError("database disk image is malformed"))
+    assert "the review store is damaged (database disk image is malformed)" in garbled

@@ -9,6 +9,7 @@ from workbench.mt.plausibility import (
     RANDOM_WEIGHTS_REASON,
     check_plausibility,
     is_plausible,
+    is_vietnamese_syllable,
     longest_repeat,
 )
 
@@ -58,6 +59,29 @@ CASES = [
     pytest.param(VI_SOURCE, VI_SOURCE, "vi", "en", False, "untranslated", id="copy of the source"),
     pytest.param(VI_SOURCE, "▁xq zzk ▁ab ▁qq ▁ab ▁xq zzk ▁ab ▁qq ▁ab ▁xq zzk ▁ab ▁qq ▁ab ▁xq zzk", "vi", "en",
                  False, "repetition loop", id="noise of an unflagged test model"),
+    # What broken (random-weight) checkpoints wrote, caught without the random-weights flag.
+    pytest.param(EN_SOURCE, "ẽunun F Fẽẽẽẽẽẽẽẽảngảng11 hội nghị ênênênênên", "en", "vi", False,
+                 "'ẽ' repeated 8 times inside a word", id="letter loop inside a word"),
+    pytest.param(EN_SOURCE, "đua đuaônônônôn giữ và thức Tổ", "en", "vi", False,
+                 "'ôn' repeated 4 times inside a word", id="syllable loop inside a word"),
+    pytest.param(VI_SOURCE, "+" * 60, "vi", "en", False, "no words", id="signs only"),
+    pytest.param(VI_SOURCE, "06" * 30, "vi", "en", False, "'06' repeated 30 times", id="digit loop"),
+    pytest.param(EN_SOURCE, "Bộ đội ẽunun biên phòng tỉnh ảngảng tổ chức hội nghị", "en", "vi", False,
+                 "not Vietnamese syllables: 2 of 11 words cannot be (ẽunun, ảngảng)",
+                 id="syllables no Vietnamese word has"),
+    pytest.param(VI_SOURCE, "The bdrs grd stn hld a mtng on Thanh Thuy brdr gt frm the Prm Mnstr.", "vi", "en",
+                 False, "not English words", id="words no English text has"),
+    pytest.param(VI_SOURCE, "Le poste de garde a tenu une longue reunion pour examiner cinq annees de mise en "
+                 "oeuvre de la directive du premier ministre.", "vi", "en", False,
+                 "it reads as French", id="French where English belongs"),
+    pytest.param(VI_SOURCE, "Lin Shaochun, Zhang Shaochun, Ma Qinglei, Yan Jun, Ouyang Xiaohui, Heng Xiaofan and "
+                 "Chen Lusheng attended.", "vi", "en", False, None, id="a list of Chinese names is English"),
+    pytest.param(VI_SOURCE, "The WeChat account of the station published 1,000,000 copies....", "vi", "en", False,
+                 None, id="camel case, large numbers and dots are English"),
+    pytest.param(VI_SOURCE, "Thanh Thuy border post patrols the border line and markers", "vi", "en", False, None,
+                 id="short English the detector thinks German"),
+    pytest.param("Số điện thoại: 0606060606.", "Phone number: 0606060606.", "vi", "en", False, None,
+                 id="a run the source has too"),
 ]
 
 
@@ -80,6 +104,15 @@ def test_several_reasons_are_all_given():
     assert any("length out of range" in r for r in reasons)
 
 
+@pytest.mark.parametrize("word, expected", [
+    ("nguyễn", True), ("Đồn", True), ("giường", True), ("quyết", True), ("khuya", True), ("thuỷ", True),
+    ("thủy", True), ("a", True), ("ẽunun", False), ("ảngảng", False), ("ênênên", False), ("phòngg", False),
+    ("strong", False),
+])
+def test_is_vietnamese_syllable(word, expected):
+    assert is_vietnamese_syllable(word) is expected
+
+
 @pytest.mark.parametrize("tokens, n, expected", [
     ([], 1, 0),
     (["a"], 1, 1),
@@ -99,3 +132,27 @@ def test_real_seed_text_passes_the_script_check_for_its_language(pattern, lang):
     assert len(lines) > 15
     flagged = {line: check_plausibility(line, line, lang, lang) for line in lines}
     assert {line: reasons for line, reasons in flagged.items() if reasons} == {}
+
+
+@pytest.mark.parametrize("pattern, source_lang, lang", [("*_vi_*.txt", "en", "vi"), ("*_en-mt_*.txt", "vi", "en")])
+def test_every_seed_sentence_is_plausible_output_in_its_language(pattern, source_lang, lang):
+    """Real text as if it were MT (no parallel source: the length and copy checks stay silent)."""
+    from workbench.documents.segment import split_sentences
+
+    sentences = [s for path in sorted(SEEDS.glob(pattern))
+                 for s in split_sentences(path.read_text(encoding="utf-8"), lang) if s.strip()]
+    assert len(sentences) > 30
+    flagged = {s: check_plausibility("", s, source_lang, lang) for s in sentences}
+    assert {s: reasons for s, reasons in flagged.items() if reasons} == {}
+
+
+def test_a_random_weight_checkpoints_output_is_caught_without_its_flag(tiny_checkpoints):
+    """The test model's own output, judged as if its config did not say it is random."""
+    from workbench.mt.factory import new_translator
+
+    translator = new_translator("transformers", "en-vi", str(tiny_checkpoints["en-vi"]), device="cpu")
+    sources = [EN_SOURCE, "The border guard station held a conference.", "Soldiers patrol the border every day."]
+    outputs = translator.translate_best(sources)
+    passed = [output for source, output in zip(sources, outputs, strict=True)
+              if is_plausible(source, output, "en", "vi")]
+    assert passed == []

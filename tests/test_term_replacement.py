@@ -122,6 +122,16 @@ def test_a_result_the_model_scores_much_worse_keeps_the_models_output_and_flags_
     assert occurrence.missing and occurrence.note == SCORED_WORSE
 
 
+def test_replacements_the_model_accepts_are_kept_when_another_in_the_sentence_is_refused(glossary):
+    model = BagTranslator({**LEXICON, "thủ tướng": "Premier"}, dislikes=("Minister",))
+    result, plain = _enforce(model, "Chủ tịch xã và Thủ tướng họp.", glossary)
+    assert plain.text == "President commune and Premier met."
+    assert result.text == "Chairman commune and Premier met."
+    by_entry = {o.entry_id: o for o in result.report.occurrences}
+    assert by_entry["vn-chu-tich"].present
+    assert by_entry["vn-thu-tuong"].missing and by_entry["vn-thu-tuong"].note == SCORED_WORSE
+
+
 def test_a_term_the_model_did_not_render_is_flagged_not_guessed_into_place(glossary):
     model = BagTranslator({**LEXICON, "chủ tịch": ""})
     result, plain = _enforce(model, "Chủ tịch nước Trần Đại Quang tiếp khách.", glossary)
@@ -161,4 +171,6 @@ def test_rendering_span_is_widened_to_whole_words_and_skips_punctuation():
     assert rendering_span(with_source, without, pieces, settings) == (1, 4)
     flat = [-0.5] * 7
     assert rendering_span(with_source, flat, pieces, settings) is None
+    # No longer than a rendering can be: the best run of at most 2 tokens ("The Bor"), widened to "der".
+    assert rendering_span(with_source, [-9.0, -9.0, -5.0, -5.0, -0.1, -0.1, -0.1], pieces, settings, 2) == (0, 3)
     assert rendering_span(with_source, [-0.1] * 5 + [-9.0, -0.1], pieces, settings) is None

@@ -128,13 +128,14 @@ def wait_until_healthy(url: str, server: subprocess.Popen, timeout: float = 90) 
 
 
 @contextmanager
-def streamlit_server(db: Path, glossary: Path, checkpoints: dict, cwd: Path, extra_env: dict | None = None):
+def streamlit_server(db: Path, glossary: Path, checkpoints: dict, cwd: Path, extra_env: dict | None = None,
+                     port: int | None = None):
     """`streamlit run app.py` on this store and glossary, with these checkpoints; yields its URL.
 
     `extra_env` adds settings such as WORKBENCH_USERS (accounts); pairs without a checkpoint get
     a folder that does not exist, so they are reported missing.
     """
-    port = free_port()
+    port = port or free_port()
     env = dict(os.environ, WORKBENCH_DB=str(db), WORKBENCH_GLOSSARY=str(glossary), **(extra_env or {}))
     for pair in ("vi-en", "en-vi", "zh-en"):
         env["WORKBENCH_MODEL_" + pair.upper().replace("-", "_")] = str(checkpoints.get(pair, cwd / "no-model"))

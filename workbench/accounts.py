@@ -35,7 +35,8 @@ FILE_VERSION = 1
 
 #: What each role may do. Actions: edit (a segment's target), mark-translated, mark-reviewed,
 #: approve (set approved or rejected, or change an approved segment), edit-glossary,
-#: manage-documents (upload, translate, archive).
+#: manage-documents (upload, translate, archive, cancel a translation). `workbench.authority` maps each
+#: change onto these rights; `workbench.actions` asks it before every change.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "reviewer": frozenset({"edit", "mark-translated", "mark-reviewed"}),
     "approver": frozenset({"edit", "mark-translated", "mark-reviewed", "approve"}),

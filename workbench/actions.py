@@ -161,21 +161,37 @@ def import_xliff(store, actor: Actor, data: bytes, *, path: str | Path | None = 
         for change in changes:
             segment = store.segment(change.segment_id)
             reason = refusal(fresh, "segment.save", SegmentChange(segment.status, change.status))
+            if change.text is None and change.status in NEEDS_TEXT:
+                reason = reason or f"an empty target cannot be {change.status}"
             if reason:
-                refused.append(f"unit '{change.unit_id}'" + (f" (line {change.line})" if change.line else "")
-                               + f": {reason}")
-            elif change.text is None and change.status in NEEDS_TEXT:
-                refused.append(f"unit '{change.unit_id}': an empty target cannot be {change.status}")
+                where = ":".join(str(part) for part in (path, change.line) if part is not None)
+                refused.append(f"{where + ': ' if where else ''}unit '{change.unit_id}': {reason}")
             elif segment.status in PROTECTED_STATUSES:
                 at_risk.append(AtRisk(segment.id, segment.document_id, segment.position, segment.status,
                                       segment.updated_by, segment.target_text, "altered", change.text))
         if refused:
             more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
-            where = f"{path}: " if path else ""
-            raise NotAllowed(f"{where}{refused[0]}{more}; nothing was imported")
+            raise NotAllowed(f"{refused[0]}{more}; nothing was imported")
         _guard_approved_work(store, fresh, at_risk, "This import", confirm)
 
     return apply_xliff(store, data, reviewer=fresh.name, path=path, vet=vet)
+
+
+# -- translation memory and spelling --------------------------------------------------------------
+def import_tmx(store, actor: Actor, data: bytes, *, name: str, path: str | Path | None = None):
+    """Import a TMX file into the translation memory as `actor` (`exchange.tmx_import`); nothing stored on refusal."""
+    from workbench.exchange.tmx_import import import_tmx as store_tmx
+
+    fresh = check(actor, "memory.import", store=store)
+    return store_tmx(store, data, name=name, imported_by=fresh.name, path=path)
+
+
+def accept_word(actor: Actor, path: str | Path, word: str, *, store=None) -> None:
+    """Add a word to the team's accepted words (`review.spelling.add_accepted_word`) as `actor`."""
+    from workbench.review.spelling import add_accepted_word
+
+    check(actor, "spelling.accept", store=store)
+    add_accepted_word(path, word)
 
 
 # -- the glossary --------------------------------------------------------------------------------

@@ -39,6 +39,8 @@ PERMISSIONS: dict[str, str] = {
     "document.translate": "manage-documents",
     "document.archive": "manage-documents",
     "job.cancel": "manage-documents",
+    "memory.import": "approve",  # imported units are offered like approved segments
+    "spelling.accept": "edit-glossary",  # the team's accepted words sit beside its glossary
 }
 
 #: What a refusal says the role may not do, per action.
@@ -51,6 +53,7 @@ _WHAT = {
     "candidate.dismiss": "dismiss term candidates", "document.upload": "import documents",
     "document.translate": "translate documents", "document.archive": "archive documents",
     "job.cancel": "cancel translations",
+    "memory.import": "import translation memories", "spelling.accept": "add accepted words for the team",
 }
 _WHO_MAY = {"edit": "a reviewer", "mark-translated": "a reviewer", "approve": "an approver",
             "edit-glossary": "a glossary editor", "manage-documents": "an administrator"}
@@ -151,7 +154,12 @@ def command_line_actor(name: str | None) -> Actor:
     With a users file the name must be one of its accounts, and that account's role applies;
     without one anyone may act under the name given.
     """
-    chosen = (name or "").strip() or getpass.getuser()
+    chosen = (name or "").strip()
+    if not chosen:
+        try:
+            chosen = getpass.getuser()
+        except Exception:  # no login name in the environment or the password database
+            raise NotAllowed("cannot tell who you are: give --reviewer NAME") from None
     path = users_file_path()
     if path is None:
         return Actor(chosen)

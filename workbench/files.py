@@ -100,8 +100,8 @@ def check_regular(path: str | Path, *, root: str | Path | None = None,
     """
     path = Path(path)
     try:
-        own = os.lstat(path)
-        if stat.S_ISLNK(own.st_mode) and root is not None and not follow_symlinks:
+        os.lstat(path)
+        if root is not None and not follow_symlinks:  # the file itself or a folder on its way
             outside = link_outside(path, Path(root))
             if outside is not None:
                 raise FileRefused(f"a symbolic link to {outside}, outside {root}; not followed "

@@ -55,6 +55,9 @@ class BatchOptions:
     engine: str = DEFAULT_ENGINE  # "transformers", "ctranslate2" or "ray"
     threads: int | None = None  # CPU threads per model; None: the engine's default
     ray_address: str | None = None  # None with engine "ray": a local Ray instance
+    # A changed file whose re-import would retire reviewed or approved segments is refused unless this is set
+    # (the segments are kept, hidden, with their history; see `reviewed_work_retired`).
+    retire_reviewed: bool = False
     follow_symlinks: bool = False  # read links inside given folders that lead outside them
 
     @property
@@ -139,9 +142,41 @@ def _ingest_one(path: Path, store: ReviewStore, options: BatchOptions, summary: 
             text, changes = normalise_mt_english(segment.text, options.glossary)
             if changes:
                 normalised[segment.position] = (text, changes)
+    if not options.retire_reviewed:
+        retired = reviewed_work_retired(store, document.path, segments)
+        if retired:
+            shown = "; ".join(retired[:10]) + (f"; and {len(retired) - 10} more" if len(retired) > 10 else "")
+            raise WorkbenchError(
+                f"{path}: the file changed, and importing it again would retire {len(retired)} reviewed or "
+                f"approved segment(s) whose sentence left it: {shown}. Nothing of it was imported; import it "
+                "again with the confirmation (`translate --retire-reviewed`, or the Documents page's box) to "
+                "go on (the retired segments are kept, hidden, with their history)")
     result = store.upsert_document(document, segments, target_lang=TARGET_LANGUAGE[document.lang],
                                    normalised=normalised)
     return result.document_id, document.lang, result.changed
+
+
+def reviewed_work_retired(store: ReviewStore, document_path, segments) -> list[str]:
+    """The reviewed, approved or rejected segments an import of `segments` at this path would retire.
+
+    Each as 'segment #N (approved by lan)'. Follows `ReviewStore.upsert_document`: a live segment
+    whose source text is among the new segments is kept, the others are retired.
+    """
+    row = store.conn.execute("SELECT id FROM documents WHERE path = ?",
+                             (str(Path(document_path).resolve()),)).fetchone()
+    if row is None:
+        return []
+    remaining: dict[str, int] = {}
+    for segment in segments:
+        remaining[segment.text] = remaining.get(segment.text, 0) + 1
+    retired = []
+    for segment in store.segments(row["id"]):
+        key = segment.original_source_text or segment.source_text
+        if remaining.get(key):
+            remaining[key] -= 1
+        elif segment.status in ("reviewed", "approved", "rejected"):
+            retired.append(f"segment #{segment.position + 1} ({segment.status} by {segment.updated_by or 'unknown'})")
+    return retired
 
 
 def _translate_stored(stored, store, options, summary, progress, report) -> None:

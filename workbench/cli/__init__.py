@@ -29,7 +29,18 @@ _NO_WORKSPACE_NOTE = {"init", "align", "models"}
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     from workbench import __version__
-    from workbench.cli import align, batch, concordance, evaluate, exchange, glossary, users, workspace
+    from workbench.cli import (
+        align,
+        batch,
+        concordance,
+        evaluate,
+        exchange,
+        glossary,
+        memory,
+        spelling,
+        users,
+        workspace,
+    )
 
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -38,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "WORKBENCH_HOME); `workbench init DIR` creates one.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (workspace, batch, glossary, align, exchange, evaluate, users, concordance):
+    for module in (workspace, batch, glossary, align, exchange, evaluate, users, concordance, memory, spelling):
         module.register(commands)
     _remember_parsers(parser)
     return parser
@@ -88,9 +99,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except sqlite3.DatabaseError as exc:  # damage the open-time check could not see
         from workbench.cli.common import store_path
-        from workbench.review.integrity import damaged_store_message
+        from workbench.review.integrity import database_error_message
 
-        print(f"Error: {damaged_store_message(store_path(args), str(exc))}", file=sys.stderr)
+        print(f"Error: {database_error_message(store_path(args), exc)}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # `workbench status --json | head`: the reader has what it wanted; no traceback.

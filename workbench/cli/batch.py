@@ -69,6 +69,9 @@ def register(commands) -> None:
     translate.set_defaults(func=run_translate)
     translate.add_argument("--ingest-only", action="store_true",
                            help="store the documents without translating them")
+    translate.add_argument("--retire-reviewed", action="store_true",
+                           help="import a changed file even when that retires reviewed or approved segments "
+                                "(kept, hidden, with their history); without it such a file is refused")
 
     status = commands.add_parser("status", help="show what the review store holds")
     add_db_option(status)
@@ -102,7 +105,7 @@ def run_translate(args) -> int:
         max_batch_sentences=args.batch_size or setting("translate.batch_size"),
         glossary=glossary, enforce_terms=not args.no_terms, translate=not args.ingest_only,
         engine=args.engine or setting("translate.engine"), threads=args.threads or setting("translate.threads"),
-        ray_address=args.ray_address, follow_symlinks=args.follow_symlinks,
+        ray_address=args.ray_address, retire_reviewed=args.retire_reviewed, follow_symlinks=args.follow_symlinks,
     )
     if args.out:
         from workbench.exchange.documents import check_output_folder

@@ -7,7 +7,9 @@
     python -m workbench users list
 
 The file is the one the UI uses (`WORKBENCH_USERS`, else `users` in
-workbench.toml), or `--file PATH`. Passwords are asked twice with getpass;
+workbench.toml), or `--file PATH`. A new password, a new role or a removal ends
+the account's open sign-in sessions at its next action: each session remembers
+the role and password it was granted under (`workbench.review.sessions`). Passwords are asked twice with getpass;
 `--password-stdin` reads one line from standard input instead (for scripts).
 """
 
@@ -105,7 +107,7 @@ def run_users_passwd(args) -> int:
     if args.name not in load_users(path):
         raise WorkbenchError(f"{path}: no account {args.name!r}")
     change_account(path, args.name, password=_password(args))
-    print(f"changed the password of {args.name} in {path}")
+    print(f"changed the password of {args.name} in {path}; its open sign-in sessions have ended")
     return 0
 
 
@@ -115,7 +117,7 @@ def run_users_role(args) -> int:
 
     path = _users_file(args)
     account = change_account(path, args.name, role=args.role)
-    print(f"{account.name} is now {account.role} in {path}")
+    print(f"{account.name} is now {account.role} in {path}; its open sign-in sessions have ended")
     return 0
 
 
@@ -125,7 +127,7 @@ def run_users_remove(args) -> int:
 
     path = _users_file(args)
     remove_account(path, args.name)
-    print(f"removed {args.name} from {path}")
+    print(f"removed {args.name} from {path}; its open sign-in sessions have ended")
     return 0
 
 

@@ -48,8 +48,9 @@ def safe_upload_name(name: str) -> str:
     base = re.sub(r"[^A-Za-z0-9._-]+", "_", base)
     stem, dot, suffix = base.rpartition(".")
     if not dot or f".{suffix.lower()}" not in DOCUMENT_SUFFIXES:
+        hint = "; an old Word .doc file: save it as .docx in Word or LibreOffice" if suffix.lower() == "doc" else ""
         raise UploadRefused(
-            f"not a document type the workbench reads (accepted: {', '.join(sorted(DOCUMENT_SUFFIXES))})",
+            f"not a document type the workbench reads (accepted: {', '.join(sorted(DOCUMENT_SUFFIXES))}){hint}",
             name)
     stem = re.sub(r"\.+", ".", stem).strip("._-")[:MAX_NAME_CHARS] or "upload"
     return f"{stem}.{suffix.lower()}"

@@ -207,7 +207,7 @@ def reviewer_progress(store, document_ids: list[int] | None = None) -> list[Revi
         f"""SELECT h.reviewer, substr(h.changed_at, 1, 10) AS day, h.before_status,
                    h.after_status FROM segment_history h
             JOIN segments s ON s.id = h.segment_id JOIN documents d ON d.id = s.document_id
-            WHERE {where} ORDER BY h.id""", params).fetchall()
+            WHERE {where} ORDER BY h.id""", params)  # streamed: one row at a time
     days: dict[tuple[str, str], ReviewerDay] = {}
     for row in rows:
         entry = days.setdefault((row["day"], row["reviewer"]), ReviewerDay(row["day"], row["reviewer"]))
@@ -217,39 +217,72 @@ def reviewer_progress(store, document_ids: list[int] | None = None) -> list[Revi
     return [days[key] for key in sorted(days)]
 
 
+def _document_filter(document_ids: list[int] | None) -> tuple[str, list]:
+    if document_ids is None:
+        return "d.archived = 0", []
+    return f"d.id IN ({', '.join('?' * len(document_ids))})", list(document_ids)
+
+
+def _segment_counts(store, document_ids: list[int] | None) -> dict[int, tuple[int, int]]:
+    """Per document: live segments, and approved ones with a target."""
+    where, params = _document_filter(document_ids)
+    return {row[0]: (row[1], row[2]) for row in store.conn.execute(
+        f"""SELECT s.document_id, COUNT(*),
+                   SUM(s.status = 'approved'
+                       AND trim(coalesce(s.target_text, ''), ' ' || char(9, 10, 13)) != '')
+            FROM segments s JOIN documents d ON d.id = s.document_id
+            WHERE s.retired_at IS NULL AND {where} GROUP BY s.document_id""", params)}
+
+
+def _approved_with_mt(store, document_ids: list[int] | None):
+    """Approved live segments with a target and a machine translation, streamed in document order."""
+    where, params = _document_filter(document_ids)
+    for row in store.conn.execute(
+            f"""SELECT s.id, s.document_id, d.lang, d.target_lang, s.source_text, s.target_text,
+                       t.text AS mt_text, t.checkpoint, t.random_weights
+                FROM segments s JOIN documents d ON d.id = s.document_id
+                JOIN translations t ON t.id = s.translation_id
+                WHERE s.retired_at IS NULL AND s.status = 'approved' AND {where}
+                ORDER BY d.id, s.position""", params):
+        if (row["target_text"] or "").strip():
+            yield row
+
+
 def evaluate(store, document_ids: list[int] | None = None, *, top_missed: int = 10) -> EvaluationReport:
     """The quality report of the chosen documents (None: all non-archived)."""
     import sacrebleu
 
     documents = ([store.document(i) for i in document_ids] if document_ids is not None
                  else list(store.documents()))
+    # Two grouped reads instead of every segment of every document: live and approved counts per
+    # document, and the approved segments that have a machine translation (the pairs scored).
+    counts = _segment_counts(store, document_ids)
+    by_document: dict[int, list[_Pair]] = {}
+    for row in _approved_with_mt(store, document_ids):
+        doc_lang, target_lang = row["lang"], row["target_lang"]
+        # Implausible MT (noise, loops, the wrong language) is no translation to score.
+        if not is_plausible(row["source_text"], row["mt_text"], doc_lang, target_lang,
+                            random_weights=bool(row["random_weights"])):
+            continue
+        by_document.setdefault(row["document_id"], []).append(_Pair(
+            row["id"], row["document_id"], f"{doc_lang}-{target_lang}", target_lang, row["checkpoint"],
+            bool(row["random_weights"]), row["mt_text"], row["target_text"]))
     pairs: list[_Pair] = []
-    per_document: list[tuple[object, list, list[_Pair]]] = []
+    per_document: list[tuple[object, tuple[int, int], list[_Pair]]] = []
     for doc in documents:
-        segments = store.segments(doc["id"])
-        lang_pair = f"{doc['lang']}-{doc['target_lang']}"
-        doc_pairs = [
-            _Pair(s.id, doc["id"], lang_pair, doc["target_lang"], s.checkpoint, s.random_weights,
-                  s.mt_text, s.target_text)
-            for s in segments
-            if s.status == "approved" and (s.target_text or "").strip() and s.mt_text is not None
-            # Implausible MT (noise, loops, the wrong language) is no translation to score.
-            and is_plausible(s.source_text, s.mt_text, doc["lang"], doc["target_lang"],
-                             random_weights=s.random_weights)]
-        per_document.append((doc, segments, doc_pairs))
+        doc_pairs = by_document.get(doc["id"], [])
+        per_document.append((doc, counts.get(doc["id"], (0, 0)), doc_pairs))
         pairs.extend(doc_pairs)
 
     rates = dict(zip((p.segment_id for p in pairs), edit_rates((p.mt, p.target) for p in pairs),
                      strict=True))
     terms = term_success(store, document_ids, top=top_missed)
     document_reports = []
-    for doc, segments, doc_pairs in per_document:
+    for doc, (live, approved), doc_pairs in per_document:
         group = _group("document", doc["name"], doc_pairs, rates)
         document_reports.append(DocumentReport(
             document_id=doc["id"], name=doc["name"], path=doc["path"],
-            lang_pair=f"{doc['lang']}-{doc['target_lang']}", segments=len(segments),
-            approved=sum(1 for s in segments
-                         if s.status == "approved" and (s.target_text or "").strip()),
+            lang_pair=f"{doc['lang']}-{doc['target_lang']}", segments=live, approved=approved,
             evaluated=len(doc_pairs), scores=group.scores, edit_rate=group.edit_rate,
             term_success=terms["documents"].get(doc["path"])))
 

@@ -140,7 +140,8 @@ def parse_context(cell: str) -> dict[str, tuple[ContextRule, ...]]:
         lang, colon, rule = part.partition(":")
         lang = lang.strip().lower()
         if not colon or lang not in LANGUAGES:
-            raise ValueError(f"context '{part}' must start with a language and a colon ({', '.join(LANGUAGES)}:)")
+            prefixes = ", ".join(f"{code}:" for code in LANGUAGES)
+            raise ValueError(f"context '{part}' must start with a language and a colon ({prefixes})")
         rules.setdefault(lang, []).append(ContextRule.parse(rule))
     return {lang: tuple(found) for lang, found in rules.items()}
 

@@ -36,6 +36,7 @@ from workbench.errors import ModelUnavailable
 # Marian multi-target checkpoints name the target language with a token such as >>vie<<.
 TARGET_LANGUAGE_TOKENS = {"vi": ">>vie<<", "en": ">>eng<<", "zh": ">>cmn_Hans<<"}
 LENGTH_BUCKET = 8
+SOURCE_IDS_REMEMBERED = 4096
 MAX_OUTPUT_TOKENS = 512
 
 TokenIds = Sequence[int]
@@ -174,10 +175,24 @@ class Translator(ABC):
         return ""
 
     def source_token_ids(self, sentences: Sequence[str]) -> list[list[int]]:
-        """Source token ids as the model sees them (target-language token, truncation)."""
+        """Source token ids as the model sees them (target-language token, truncation).
+
+        The last few thousand are remembered: term enforcement decodes a sentence and then
+        scores targets against it, and the (pure Python) tokenizer costs as much as scoring.
+        """
         tokenizer, prefix = self.tokenizer, self.target_prefix
         limit = min(MAX_OUTPUT_TOKENS, self.max_positions)
-        return [tokenizer(prefix + s, truncation=True, max_length=limit).input_ids for s in sentences]
+        cache = self.__dict__.setdefault("_source_ids", {})
+        out = []
+        for sentence in sentences:
+            ids = cache.get(sentence)
+            if ids is None:
+                ids = tokenizer(prefix + sentence, truncation=True, max_length=limit).input_ids
+                if len(cache) >= SOURCE_IDS_REMEMBERED:
+                    cache.clear()
+                cache[sentence] = ids
+            out.append(list(ids))
+        return out
 
     # -- translation -------------------------------------------------------------------
     def translate(

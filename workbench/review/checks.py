@@ -6,7 +6,9 @@ not rules: a flagged segment may be right (a date rewritten as words, a
 heading without a full stop). The glossary checks need a `Glossary`; the
 length check needs the document's usual target/source length ratio
 (`usual_length_ratio`), because Vietnamese runs longer than English and each
-document has its own habits.
+document has its own habits; the spelling check needs a
+`workbench.review.spelling.SpellChecker` for the target language (Hunspell
+dictionaries; glossary words and the team's accepted words are never flagged).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ CHECKS: dict[str, str] = {
     "end_punctuation": "end punctuation differs",
     "length_ratio": "length ratio unusual",
     "implausible_mt": "implausible machine translation",
+    "spelling": "possible misspelling",
 }
 
 #: A target more than this many times longer or shorter than the usual ratio is flagged.
@@ -110,6 +113,7 @@ def check_segment(
     target_lang: str,
     glossary=None,
     usual_ratio: float | None = None,
+    spell_checker=None,
 ) -> list[Issue]:
     """Every issue of one translated segment (see `CHECKS`); [] when nothing is wrong."""
     if target is None or not target.strip():
@@ -133,19 +137,31 @@ def check_segment(
         issues.append(Issue("length_ratio",
                             f"target/source length ratio {ratio:.2f}, the document's usual "
                             f"is {usual_ratio:.2f}"))
+    if spell_checker is not None:
+        issues.extend(spelling_issues(target, spell_checker))
     return issues
 
 
+def spelling_issues(target: str, spell_checker) -> list[Issue]:
+    """A `spelling` issue naming the words of `target` the target language's dictionary does not know."""
+    words = list(dict.fromkeys(m.word for m in spell_checker.misspellings(target)))
+    if not words:
+        return []
+    return [Issue("spelling", "not in the dictionary: " + ", ".join(words))]
+
+
 def check_machine_translation(source: str, mt_text: str | None, *, source_lang: str, target_lang: str,
-                              random_weights: bool = False) -> list[Issue]:
+                              random_weights: bool = False, reasons: list[str] | None = None) -> list[Issue]:
     """An `implausible_mt` issue when a segment's machine translation is not a plausible starting point.
 
     No machine translation at all is not an issue here (the model may be missing);
-    the reasons come from `workbench.mt.plausibility.check_plausibility`.
+    the reasons come from `workbench.mt.plausibility.check_plausibility`, or are given when the caller
+    already has them (the Review page computes them once per segment).
     """
     if mt_text is None:
         return []
-    reasons = check_plausibility(source, mt_text, source_lang, target_lang, random_weights=random_weights)
+    if reasons is None:
+        reasons = check_plausibility(source, mt_text, source_lang, target_lang, random_weights=random_weights)
     if not reasons:
         return []
     return [Issue("implausible_mt", "the machine translation is not plausible: " + "; ".join(reasons))]

@@ -75,19 +75,33 @@ class _Finder:
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         if self.plain and self.lang != "zh":
-            # A query typed without diacritics: search the text with its diacritics folded away,
-            # character by character, and map the spans back to the text as written.
+            # A query typed without diacritics: search the text with its diacritics folded away
+            # and map the spans back to the text as written. Precomposed text without loose marks
+            # folds one character to one (the usual case): the spans are the same.
+            if not _COMBINING.search(text):
+                folded = fold_for_search(text)
+                if len(folded) == len(text):
+                    return [(m.start, m.end) for m in self.matcher.find(folded)]
             folded, offsets = _fold_with_offsets(text)
             return [(offsets[m.start], offsets[m.end - 1] + 1) for m in self.matcher.find(folded)]
         return [(m.start, m.end) for m in self.matcher.find(text)]
 
 
+_COMBINING = re.compile("[\u0300-\u036f]")
+_FOLDED_CHARS: dict[str, str] = {}  # a character without its diacritics (texts repeat their letters)
+
+
 def _fold_with_offsets(text: str) -> tuple[str, list[int]]:
     """Text without diacritics (đ as d), and for each folded character its index in `text`."""
     chars, offsets = [], []
+    folded_chars = _FOLDED_CHARS
     for index, char in enumerate(text):
-        folded = fold_for_search(char) if not char.isspace() else char
-        for piece in folded or " ":
+        folded = folded_chars.get(char)
+        if folded is None:
+            folded = char if char.isspace() else (fold_for_search(char) or " ")
+            if len(folded_chars) < 100_000:
+                folded_chars[char] = folded
+        for piece in folded:
             chars.append(piece)
             offsets.append(index)
     return "".join(chars), offsets
@@ -113,13 +127,19 @@ def index_query(query: str) -> str | None:
     """The FTS5 query that finds every segment the matcher could match (None: no word to look up).
 
     Each word, folded as the index folds it (case, diacritics, đ), becomes a prefix
-    of its English singular stem ("policies" -> polic*), and the words form one phrase.
+    of its English singular stem ("policies" -> polic*; words under three letters are
+    looked up whole), and the words form one phrase.
     """
     words = re.findall(r"[^\W_]+", fold_for_search(query))
     if not words or any(_is_ideograph(char) for word in words for char in word):
         return None
     prefixes = []
     for word in words:
+        if len(word) < 3:
+            # No English plural folds onto a word this short (the stemmer leaves words under four
+            # letters alone), and a short prefix would expand to a large part of the vocabulary.
+            prefixes.append(f'"{word}"')
+            continue
         stem = stem_english(word)
         if len(stem) >= 4 and stem.endswith("y"):
             stem = stem[:-1]  # "policy" and "policies" share "polic"

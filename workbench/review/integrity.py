@@ -30,6 +30,21 @@ def damaged_store_message(path: str | Path, detail: str) -> str:
             "readable); do not keep working on this file")
 
 
+_DAMAGE_SIGNS = ("malformed", "no such table", "no such column", "not a database", "corrupt")
+
+
+def database_error_message(path: str | Path, exc: sqlite3.DatabaseError) -> str:
+    """The message for a database error met outside the open-time check: damage, or a passing condition.
+
+    A locked, busy, read-only or unreachable store is not a damaged one: saying so would send
+    a reviewer to restore a backup over good work.
+    """
+    detail = str(exc)
+    if not isinstance(exc, sqlite3.OperationalError) or any(sign in detail.lower() for sign in _DAMAGE_SIGNS):
+        return damaged_store_message(path, detail)
+    return f"{path}: the review store cannot be used just now ({detail}); nothing was changed. Try again"
+
+
 @functools.cache
 def expected_tables() -> frozenset[str]:
     """The tables every migration together creates (built once, in memory)."""
@@ -54,8 +69,11 @@ def check_store_intact(store) -> None:
         if missing:
             raise StoreDamaged(damaged_store_message(store.path, f"table(s) {', '.join(missing)} missing"))
         problems = [row[0] for row in store.conn.execute("PRAGMA quick_check(5)")]
+    except StoreDamaged:
+        raise
     except sqlite3.DatabaseError as exc:
-        raise StoreDamaged(damaged_store_message(store.path, str(exc))) from None
+        message = database_error_message(store.path, exc)
+        raise (StoreDamaged if "damaged" in message else StoreError)(message) from None
     if problems != ["ok"]:
         raise StoreDamaged(damaged_store_message(store.path, "; ".join(problems)[:300]))
 

@@ -9,9 +9,10 @@ same password: a sign-out (`end_session`), a password change, a role change and 
 it, the last three without anyone touching the store (the users file is read on each check).
 
 Throttling: failed sign-ins are counted per account name and per client address. The first
-`FREE_FAILURES` cost nothing; each further failure makes the next attempt wait, twice as long
-each time (from `FIRST_WAIT` seconds up to `MAX_WAIT`), and an attempt during the wait is refused
-before the password is even checked (`SignInThrottled` says how long). A successful sign-in
+`FREE_FAILURES` - 1 for an account (`FREE_FAILURES_PER_CLIENT` - 1 for a client) cost nothing;
+from then on each failure makes the next attempt wait, twice as long each time (from `FIRST_WAIT`
+seconds up to `MAX_WAIT`), and an attempt during the wait is refused before the password is even
+checked (`SignInThrottled` says how long): the eleventh try of a wrong password waits. A successful sign-in
 clears the account's count; counts are forgotten a day after the last failure.
 """
 
@@ -31,6 +32,8 @@ DEFAULT_SESSION_HOURS = 12.0
 #: Sessions kept per account: signing in on more browsers ends the oldest.
 MAX_SESSIONS_PER_ACCOUNT = 20
 FREE_FAILURES = 10
+#: A client address may be shared (an office behind one gateway): it gets more free failures.
+FREE_FAILURES_PER_CLIENT = 30
 FIRST_WAIT = 30.0
 MAX_WAIT = 3600.0
 FORGET_FAILURES_AFTER = 86400.0
@@ -80,7 +83,8 @@ def record_failure(store, name: str, client: str | None, *, now: float | None = 
         for key in _keys(name, client):
             row = conn.execute("SELECT failures FROM sign_in_failures WHERE key = ?", (key,)).fetchone()
             failures = (row["failures"] if row else 0) + 1
-            wait = 0.0 if failures < FREE_FAILURES else min(MAX_WAIT, FIRST_WAIT * 2 ** (failures - FREE_FAILURES))
+            free = FREE_FAILURES_PER_CLIENT if key.startswith("client:") else FREE_FAILURES
+            wait = 0.0 if failures < free else min(MAX_WAIT, FIRST_WAIT * 2 ** (failures - free))
             conn.execute("INSERT OR REPLACE INTO sign_in_failures (key, failures, last_failure_at, wait_until) "
                          "VALUES (?, ?, ?, ?)", (key, failures, now, now + wait))
             longest = max(longest, wait)

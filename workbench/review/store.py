@@ -272,10 +272,30 @@ CREATE TABLE term_statistics_state (
 );
 """
 
+# Migration 8: translation-memory units imported from TMX files (`workbench.review.memory`), kept apart
+# from the reviewed segments and labelled with the file (and line) they came from.
+_IMPORTED_MEMORY = """
+CREATE TABLE memory_units (
+    id INTEGER PRIMARY KEY,
+    source_lang TEXT NOT NULL,
+    target_lang TEXT NOT NULL,
+    source_text TEXT NOT NULL,
+    target_text TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    origin_line INTEGER,
+    changed_by TEXT,
+    changed_at TEXT,
+    imported_by TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    UNIQUE (source_lang, target_lang, source_text, target_text, origin)
+);
+CREATE INDEX memory_units_by_direction ON memory_units (source_lang, target_lang);
+"""
+
 # Index i upgrades a file from user_version i to i + 1. Statements are split where
 # `sqlite3.complete_statement` says one ends (a trigger body holds ";" of its own).
 MIGRATIONS: list[str] = [_SCHEMA_V1, _ALIGNED_PAIRS, _DISMISSED_TERM_CANDIDATES, _TRANSLATIONS_BY_CONTENT,
-                         _SESSIONS_AND_DRAFTS, _SEGMENT_SEARCH, _TERM_STATISTICS]
+                         _SESSIONS_AND_DRAFTS, _SEGMENT_SEARCH, _TERM_STATISTICS, _IMPORTED_MEMORY]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 #: How long a claim on a source holds if its owner cannot be seen to be alive (another host).

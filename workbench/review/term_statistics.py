@@ -36,7 +36,14 @@ What differs from `find_candidates`: n-grams inside or across a glossary match
 are counted (the counts do not depend on the glossary) and left out when
 ranking only if they are a glossary form or a glossary term plus function words;
 a name's capitalisation is decided by the majority of its occurrences; an
-acronym used without a definition gets no long form.
+acronym used without a definition gets no long form; common phrases longer
+than `STORED_MAX_WORDS` are not counted; a Vietnamese entry's misspelt variants
+are looked for among the first `VARIANT_LINES` index hits of its diacritic-free
+form, and forms and contexts among the first `SAMPLE_LINES` hits of a candidate.
+
+The counts follow the documents when something asks for the list: the Terms
+page (on a background job) and `glossary candidates` count what changed since
+the last count; importing does not count, so a bulk import stays as fast as before.
 """
 
 from __future__ import annotations
@@ -81,9 +88,9 @@ POOL = 4000
 #: How many candidates per language the stored list keeps (with forms and contexts from the index).
 LIST_LENGTH = 60
 #: Occurrences read from the index to pick a candidate's form and contexts.
-SAMPLE_LINES = 40
+SAMPLE_LINES = 20
 #: Occurrences of a glossary form read from the index when looking for its misspelt variants.
-VARIANT_LINES = 300
+VARIANT_LINES = 100
 
 _HASH_MASK = (1 << 20) - 1
 _LIVE = """SELECT s.id, s.document_id, d.lang, coalesce(s.original_source_text, s.source_text) AS text

@@ -85,19 +85,32 @@ def text_to_check(segment: SegmentRecord, source_lang: str, target_lang: str) ->
     return None, False
 
 
-def segment_views(store, document_id: int, glossary=None, *, cache: dict | None = None) -> list[SegmentView]:
+def segment_views(store, document_id: int, glossary=None, *, cache: dict | None = None,
+                  accepted_words: frozenset[str] | None = None) -> list[SegmentView]:
     """The live segments of a document in order, each with its checks run.
 
     `cache` (any dict kept between calls, e.g. in the session) keeps the checks
-    of segments whose version, MT, glossary and the document's usual length
-    ratio are unchanged, so a save re-checks one segment, not the document.
+    of segments whose version, MT, glossary, accepted words and the document's
+    usual length ratio are unchanged, so a save re-checks one segment, not the
+    document. `accepted_words` None: no spelling check; a set (maybe empty): the
+    spelling check runs, never flagging those words or the glossary's.
     """
     document = store.document(document_id)
     source_lang, target_lang = document["lang"], document["target_lang"]
     segments = store.segments(document_id)
-    if cache is not None and cache.get("_glossary") is not glossary:
+    if cache is not None and (cache.get("_glossary") is not glossary or cache.get("_accepted") != accepted_words):
         cache.clear()
         cache["_glossary"] = glossary
+        cache["_accepted"] = accepted_words
+    spell_checker = None
+    if accepted_words is not None:
+        from workbench.review.spelling import SpellChecker
+
+        spell_checker = cache.get("_speller") if cache is not None else None
+        if spell_checker is None:
+            spell_checker = SpellChecker(target_lang, glossary=glossary, accepted=accepted_words)
+            if cache is not None:
+                cache["_speller"] = spell_checker
 
     def problems_of(segment):
         key = ("mt", segment.id, segment.checkpoint, segment.random_weights, segment.mt_text)
@@ -118,9 +131,10 @@ def segment_views(store, document_id: int, glossary=None, *, cache: dict | None 
         issues = cache.get(key) if cache is not None else None
         if issues is None:
             issues = check_segment(segment.source_text, text, source_lang=source_lang, target_lang=target_lang,
-                                   glossary=glossary, usual_ratio=usual)
+                                   glossary=glossary, usual_ratio=usual, spell_checker=spell_checker)
             issues += check_machine_translation(segment.source_text, segment.mt_text, source_lang=source_lang,
-                                                target_lang=target_lang, random_weights=segment.random_weights)
+                                                target_lang=target_lang, random_weights=segment.random_weights,
+                                                reasons=problem)
             if cache is not None:
                 cache[key] = issues
         views.append(SegmentView(segment, text, is_mt, list(issues), list(problem)))
@@ -319,3 +333,55 @@ def term_occurrences(store, glossary, entry_id: str, *, limit: int = 200
                     if len(found) >= limit:
                         return found
     return found
+
+
+#: Background of each status chip in the grid.
+STATUS_COLOURS = {"new": "#e5e7eb", "draft": "#fef3c7", "translated": "#dbeafe", "reviewed": "#ede9fe",
+                  "approved": "#dcfce7", "rejected": "#fee2e2"}
+MISSPELLING_STYLE = "text-decoration: underline wavy #dc2626; text-decoration-skip-ink: none;"
+
+
+def mark_misspellings(text: str, spell_checker) -> str:
+    """The text as escaped HTML, each word the dictionary does not know underlined (wavy red)."""
+    if spell_checker is None:
+        return escape_html(text)
+    parts, last = [], 0
+    for found in spell_checker.misspellings(text):
+        parts.append(escape_html(text[last:found.start]))
+        parts.append(f'<span class="wb-misspelt" style="{MISSPELLING_STYLE}" title="not in the dictionary">'
+                     f"{escape_html(found.word)}</span>")
+        last = found.end
+    parts.append(escape_html(text[last:]))
+    return "".join(parts)
+
+
+def grid_html(views: Sequence[SegmentView], open_id: int | None, *, spell_checker=None) -> str:
+    """Rows of the review grid as escaped HTML: whole source and target, status and check labels in words.
+
+    Nothing is cut: the reviewer reads the segments around the open one as context.
+    The target column shows the reviewer's target (misspellings underlined), else a
+    plausible MT in grey italics, else why the MT is not offered.
+    """
+    rows = []
+    for view in views:
+        segment = view.segment
+        if segment.target_text is not None:
+            target = mark_misspellings(segment.target_text, spell_checker) or '<span class="wb-mt">(empty)</span>'
+        elif view.usable_mt:
+            target = f'<span class="wb-mt">{mark_misspellings(view.usable_mt, spell_checker)}</span>'
+        elif segment.mt_text is not None:
+            target = '<span class="wb-bad-mt">MT not plausible, not offered</span>'
+        else:
+            target = ""
+        labels = "".join(f'<span class="wb-label" title="{escape_attribute(issue.message)}">'
+                         f"{escape_html(issue.label)}</span>" for issue in view.issues)
+        colour = STATUS_COLOURS.get(segment.status, "#eee")
+        rows.append(
+            f'<tr data-wb-seg="{segment.id}" class="{"wb-open" if segment.id == open_id else ""}">'
+            f'<td class="wb-num">{segment.position + 1}</td>'
+            f'<td class="wb-text">{escape_html(segment.source_text)}</td><td class="wb-text">{target}</td>'
+            f'<td><span class="wb-chip" style="background:{colour}">{escape_html(segment.status)}</span>'
+            f'{"<div class=wb-labels>" + labels + "</div>" if labels else ""}</td></tr>')
+    return ('<table><colgroup><col style="width:2.6em"><col><col><col style="width:9.5em"></colgroup>'
+            "<thead><tr><th>#</th><th>Source</th><th>Target</th><th>Status · checks</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")

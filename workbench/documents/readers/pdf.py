@@ -12,8 +12,8 @@ sentence and the next page goes on in lower case.
 A line at the top or bottom of a page that repeats on other pages (digits
 ignored: "Page 3 of 9") is a running header or footer; a lone number there
 ("3", "- 3 -", "Page 3", "3/9") is a page number: both are dropped and kept as
-removed text. A PDF with no text at all is refused: it is a scan, and the
-workbench does no OCR.
+removed text. A PDF with no text at all is a scan: `readers.ocr` reads it with
+Tesseract when that optional part is installed, else refuses it naming the packages.
 """
 
 from __future__ import annotations
@@ -65,9 +65,9 @@ def read_pdf(raw: bytes, path: str) -> ExtractedDocument:
             raise DocumentError(f"page {number}: cannot read its text ({exc})", path) from None
         heights.append(float(page.mediabox.height) or 1.0)
     if not any(page_lines):
-        raise DocumentError(
-            f"the PDF has no text layer ({len(pages)} page(s) of images: a scan?); the workbench does "
-            "no OCR: run it through an OCR tool first, or supply the text", path)
+        from workbench.documents.readers.ocr import read_scanned_pdf  # a scan: OCR when installed, else refused
+
+        return read_scanned_pdf(pages, path)
 
     dropped = _drop_running_lines(page_lines, heights)
     for number, lines in enumerate(page_lines, start=1):

@@ -31,6 +31,7 @@ class EnforcementSettings:
     final_pass: bool = True
     span_margin: float = 1.0
     min_span_loss: float = 2.0
+    span_length_ratio: float = 2.0  # a rendering has at most this many tokens per source token, plus two
     max_score_drop: float = 1.5
 
 

@@ -8,8 +8,9 @@ The same steps for every engine (CTranslate2 and transformers alike):
 2. Which words render the source term. The plain hypothesis is scored token by token
    given the source, and given the source with the term's span deleted (forced
    decoding: no search, one batched call). Tokens that render the deleted span lose
-   most of their probability; the rendering is the contiguous run of tokens with the
-   largest loss beyond `span_margin`, widened to whole words. When no run loses at
+   most of their probability; the rendering is the contiguous run of tokens (at most
+   `span_length_ratio` times the source term's tokens, plus two) with the largest loss
+   beyond `span_margin`, widened to whole words. When no run loses at
    least `min_span_loss`, the model did not render the span where it can be found: the
    term is flagged for the reviewer, nothing is guessed.
 3. Replacement. The term replaces that run: `H[:a] + term + H[b:]`. Nothing outside
@@ -21,7 +22,8 @@ The same steps for every engine (CTranslate2 and transformers alike):
    plain hypothesis is kept and the term flagged.
 
 Cost: one plain decoding pass, then two scoring passes (no decoding) for the sentences
-that lack a term; decoding never runs past a sentence the model would have ended.
+that lack a term (a third, rare one where several replacements of a sentence fail
+together); decoding never runs past a sentence the model would have ended.
 """
 
 from __future__ import annotations
@@ -93,10 +95,13 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
                                         [plain[i] for i in rows] + [plain[i] for i, _, _ in work])
     plain_scores = dict(zip(rows, scores[:len(rows)], strict=True))
     candidates: list[tuple[int, Replacement]] = []
-    for (i, k, _), without in zip(work, scores[len(rows):], strict=True):
+    for (i, k, (first, last)), without in zip(work, scores[len(rows):], strict=True):
         occurrence = plans[i].occurrences[k]
         pieces = pieces_of(plain[i])
-        span = rendering_span(plain_scores[i], without, pieces, settings)
+        # A rendering is not much longer than what it renders (in tokens of either side).
+        source_tokens = len(translator.source_token_ids([sources[i][first:last]])[0])
+        longest = int(settings.span_length_ratio * source_tokens) + 2
+        span = rendering_span(plain_scores[i], without, pieces, settings, longest)
         if span is None:
             results[i].notes[k] = NOT_RENDERED
             continue
@@ -114,47 +119,74 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
     if not candidates:
         return results
 
-    # Step 4: each replacement alone is checked against the plain hypothesis.
-    replaced = [_apply(plain[i], [r]) for i, r in candidates]
-    checked = translator.token_log_probs([sources[i] for i, _ in candidates], replaced)
-    accepted: dict[int, list[Replacement]] = {}
-    for (i, replacement), candidate_scores in zip(candidates, checked, strict=True):
-        # Tokens after the term (EOS left out: a model may still expect its own word at the end).
-        after_plain = plain_scores[i][replacement.end:-1]
-        after_term = candidate_scores[replacement.start + len(replacement.term_ids):-1]
-        drop = _mean(after_plain) - _mean(after_term)
-        if drop > settings.max_score_drop:
-            results[i].notes[replacement.occurrence] = SCORED_WORSE
-        else:
-            accepted.setdefault(i, []).append(replacement)
-    for i, replacements in accepted.items():
-        kept = _disjoint(replacements)
-        for replacement in replacements:
+    # Step 4: the replacements of a sentence are checked together (one scoring row); where
+    # that fails and there were several, each alone.
+    by_sentence: dict[int, list[Replacement]] = {}
+    for i, replacement in candidates:
+        by_sentence.setdefault(i, []).append(replacement)
+    groups = [(i, _disjoint(found)) for i, found in by_sentence.items()]
+    for i, found in by_sentence.items():
+        kept = dict(groups)[i]
+        for replacement in found:
             if replacement not in kept:
                 results[i].notes[replacement.occurrence] = OVERLAPPING
-        results[i].token_ids = _apply(plain[i], kept)
+    passed, failed = _check(translator, sources, plain, plain_scores, groups, settings)
+    singles = [(i, [r]) for i, group in failed if len(group) > 1 for r in group]
+    passed_alone, failed_alone = _check(translator, sources, plain, plain_scores, singles, settings)
+    for i, group in failed_alone + [(i, group) for i, group in failed if len(group) == 1]:
+        results[i].notes[group[0].occurrence] = SCORED_WORSE
+    accepted: dict[int, list[Replacement]] = {}
+    for i, group in passed + passed_alone:
+        accepted.setdefault(i, []).extend(group)
+    for i, group in accepted.items():
+        results[i].token_ids = _apply(plain[i], group)
     return results
 
 
+def _check(translator, sources, plain, plain_scores, groups, settings):
+    """(passed, failed) groups of replacements: failed where the model scores the result much worse.
+
+    Compared: the model's mean log-probability of the tokens outside the terms, from the
+    first replacement on (EOS left out: a model may still expect its own word at the
+    end), in the replaced hypothesis and in the plain one.
+    """
+    if not groups:
+        return [], []
+    replaced = [_apply(plain[i], group) for i, group in groups]
+    scores = translator.token_log_probs([sources[i] for i, _ in groups], replaced)
+    passed, failed = [], []
+    for (i, group), candidate_scores in zip(groups, scores, strict=True):
+        plain_after, replaced_after = [], []
+        shift = 0
+        for replacement, following in zip(group, group[1:] + [None], strict=True):
+            end = following.start if following else len(plain[i])
+            plain_after += plain_scores[i][replacement.end:end]
+            shift += len(replacement.term_ids) - (replacement.end - replacement.start)
+            replaced_after += candidate_scores[replacement.end + shift:end + shift]
+        worse = _mean(plain_after) - _mean(replaced_after) > settings.max_score_drop
+        (failed if worse else passed).append((i, group))
+    return passed, failed
+
+
 def rendering_span(with_source: list[float], without_source: list[float], pieces: list[str],
-                   settings: EnforcementSettings) -> tuple[int, int] | None:
+                   settings: EnforcementSettings, longest: int | None = None) -> tuple[int, int] | None:
     """Tokens [start, end) of a hypothesis that render a deleted source span, or None.
 
     `with_source`/`without_source`: log-probabilities of the hypothesis's tokens (then
-    EOS) given the full source and given it without the span. The run of tokens whose
-    losses beyond `span_margin` add up to the most (at least `min_span_loss`), widened to
-    whole words and without punctuation at its edges.
+    EOS) given the full source and given it without the span. The run of at most
+    `longest` tokens whose losses beyond `span_margin` add up to the most (at least
+    `min_span_loss`), widened to whole words and without punctuation at its edges.
     """
     count = len(pieces)
-    best, best_span, running, run_start = 0.0, None, 0.0, 0
-    for t in range(count):
-        gain = (with_source[t] - without_source[t]) - settings.span_margin
-        if running <= 0:
-            running, run_start = gain, t
-        else:
-            running += gain
-        if running > best:
-            best, best_span = running, (run_start, t + 1)
+    longest = min(longest or count, count)
+    gains = [(with_source[t] - without_source[t]) - settings.span_margin for t in range(count)]
+    best, best_span = 0.0, None
+    for start in range(count):
+        total = 0.0
+        for end in range(start, min(count, start + longest)):
+            total += gains[end]
+            if total > best:
+                best, best_span = total, (start, end + 1)
     if best_span is None or best < settings.min_span_loss:
         return None
     start, end = best_span
