@@ -121,7 +121,11 @@ def store() -> ReviewStore:
     new thread while the interrupted one is still winding down, and two threads
     must never share one SQLite transaction.
     """
-    path = str(Path(default_db_path()).resolve())
+    try:  # a workbench.toml edited into an error while the UI runs is named, file:line
+        path = str(Path(default_db_path()).resolve())
+    except WorkbenchError as exc:
+        st.error(f"Error: {escape_markdown(str(exc))}")
+        st.stop()
     opened = st.session_state.get("_store")
     run = threading.get_ident()
     if opened is None or opened[:2] != (path, run):

@@ -69,3 +69,13 @@ def store(tmp_path):
 
     with ReviewStore(tmp_path / "store.db") as opened:
         yield opened
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test of a `test_browser*.py` file `browser`, so the fast tier can leave Chromium out.
+
+    Fast tier: `pytest -m "not slow and not browser"`; the full suite (CI) runs everything.
+    """
+    for item in items:
+        if item.path.name.startswith("test_browser"):
+            item.add_marker(pytest.mark.browser)

@@ -99,7 +99,7 @@ def test_users_file_from_environment_or_config(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKBENCH_CONFIG", str(tmp_path / "workbench.toml"))
     assert users_file_path() is None
     (tmp_path / "workbench.toml").write_text('users = "team/users.json"\n')
-    assert str(users_file_path()) == "team/users.json"
+    assert users_file_path() == tmp_path / "team" / "users.json"  # relative to the workspace folder
     monkeypatch.setenv("WORKBENCH_USERS", str(tmp_path / "env.json"))
     assert users_file_path() == tmp_path / "env.json"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -449,17 +450,23 @@ def test_a_translation_runs_in_the_background_and_can_be_cancelled(workbench, ti
         progress(4, 10)  # the next report after the cancel stops it
 
     job = JOBS.start("Translating on purpose", work)
-    while job.done < 3:
-        time.sleep(0.05)
+    wait_for(lambda: job.done >= 3, "the job to report progress")
     at.run()
     assert at.get("progress")[0].value == 30
     at.button(key=f"cancel_job_{job.id}").click().run()
     gate.set()
-    while job.running:
-        time.sleep(0.05)
+    wait_for(lambda: not job.running, "the cancelled job to stop")
     at.run()
     assert job.state == "cancelled"
     assert "Translating on purpose: cancelled after 4 of 10; what was finished is kept" in messages(at.warning)
+
+
+def wait_for(condition, what: str, timeout: float = 120) -> None:
+    """Poll `condition` until it holds; fail naming `what` after a deadline generous for a loaded machine."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what} after {timeout} s"
+        time.sleep(0.05)
 
 
 def test_archive_after_confirming(workbench):

@@ -79,6 +79,8 @@ def test_review_offers_each_role_its_highest_status_and_saves_it(team, role, lab
     at = signed_in(role, "review")
     first = button(at, "approve_next_")
     assert first.label == label
+    legend = " ".join(m.value for m in at.markdown)  # the key legend shows each role its own approve key
+    assert (f"save as {status}" if status != "approved" else "approve and open the next") in legend
     assert ("approved" in at.selectbox(key=f"status_{segment.id}_{segment.version}").options) == (role != "reviewer")
     at.text_area(key=f"target_{segment.id}_{segment.version}").input("The border gate.")
     button(at, "approve_next_").click().run()

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from ui_support import (
+    BROWSER_TIMEOUT_MS,
     REPO,
     VIEWPORT,
     chromium,
@@ -85,7 +86,7 @@ def browser():
 def page(browser, tmp_path):
     context = browser.new_context(viewport=VIEWPORT)
     tab = context.new_page()
-    tab.set_default_timeout(30_000)
+    tab.set_default_timeout(BROWSER_TIMEOUT_MS)
     try:
         yield tab
     finally:
@@ -212,7 +213,7 @@ def test_two_reviewers_save_the_same_segment(served, browser):
     try:
         lan, minh = lan_context.new_page(), minh_context.new_page()
         for tab, name in ((lan, "Lan"), (minh, "Minh")):
-            tab.set_default_timeout(30_000)
+            tab.set_default_timeout(BROWSER_TIMEOUT_MS)
             tab.goto(f"{served.url}/review?reviewer={name}&doc={document_id}&seg={segment.id}")
             wait_focused(tab, editor)
         lan.keyboard.type("Lan's translation")

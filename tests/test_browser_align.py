@@ -23,7 +23,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from ui_support import REPO, chromium, copy_store, require_browser, seeded_store_file, streamlit_server
+from ui_support import (
+    BROWSER_TIMEOUT_MS,
+    REPO,
+    chromium,
+    copy_store,
+    require_browser,
+    seeded_store_file,
+    streamlit_server,
+)
 
 from workbench.alignment import align, format_links, glossary_term_pairs
 from workbench.alignment.editing import (
@@ -65,7 +73,7 @@ def served(tiny_checkpoints, tmp_path_factory):
 def page():
     with chromium(playwright_api) as browser:
         tab = browser.new_page(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
-        tab.set_default_timeout(60_000)
+        tab.set_default_timeout(BROWSER_TIMEOUT_MS)
         yield tab
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from ui_support import REPO, chromium, require_browser, streamlit_server
+from ui_support import BROWSER_TIMEOUT_MS, REPO, chromium, require_browser, streamlit_server
 
 from workbench.documents.ingest import Document
 from workbench.documents.segment import Segment
@@ -51,7 +51,7 @@ def served(tmp_path):
 def page():
     with chromium(playwright_api) as browser:
         tab = browser.new_page(viewport={"width": 1400, "height": 2200})
-        tab.set_default_timeout(20_000)
+        tab.set_default_timeout(BROWSER_TIMEOUT_MS)
         yield tab
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ui_support import chromium, require_browser
+from ui_support import BROWSER_TIMEOUT_MS, chromium, require_browser
 
 from workbench.cli import main
 from workbench.pipeline import BatchOptions, run_batch
@@ -34,7 +34,7 @@ playwright_api = require_browser()
 def page():
     with chromium(playwright_api) as browser:
         tab = browser.new_page(viewport={"width": 1300, "height": 1200})
-        tab.set_default_timeout(30_000)
+        tab.set_default_timeout(BROWSER_TIMEOUT_MS)
         yield tab
 
 

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from ui_support import REPO, chromium, require_browser, streamlit_server
+from ui_support import BROWSER_TIMEOUT_MS, REPO, chromium, require_browser, streamlit_server
 
 from workbench.glossary import load_glossary, read_glossary
 from workbench.glossary.candidates import find_candidates, segments_from_store
@@ -52,7 +52,7 @@ def served(tmp_path):
 def page():
     with chromium(playwright_api) as browser:
         tab = browser.new_page(viewport={"width": 1400, "height": 1800})
-        tab.set_default_timeout(60_000)
+        tab.set_default_timeout(BROWSER_TIMEOUT_MS)
         yield tab
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 from ui_support import (
+    BROWSER_TIMEOUT_MS,
     REPO,
     VIEWPORT,
     choose_option,
@@ -39,6 +40,7 @@ from ui_support import (
     seeded_store_file,
     streamlit_server,
     wait_focused,
+    wait_idle,
 )
 
 from workbench.review.store import ReviewStore
@@ -76,7 +78,7 @@ def browser():
 def page(browser, tmp_path):
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
     tab = context.new_page()
-    tab.set_default_timeout(30_000)
+    tab.set_default_timeout(BROWSER_TIMEOUT_MS)
     try:
         yield tab
     finally:
@@ -119,6 +121,7 @@ def test_glossary_add_edit_and_an_invalid_entry(served, page):
     page.get_by_role("heading", name="Glossary").wait_for()
     choose_option(page, "glossary_choice", "vn-border-guard.tsv")
     page.get_by_text("entries in vn-border-guard.tsv").wait_for()
+    wait_idle(page)  # a run still under way would redraw the form under the typing
 
     def field(column: str):
         return page.locator('[data-testid="stForm"]').get_by_role("textbox", name=column, exact=True)

@@ -34,6 +34,11 @@ REVIEW = [
 ]
 
 
+#: A machine translation the plausibility check accepts (a copy of the source would be flagged).
+MT_TEXT = {"en": "The committee met to review segment {n} of the report.",
+           "vi": "Ủy ban đã họp để xem xét đoạn {n} của bài báo."}
+
+
 def import_text(store, text, path, **kwargs):
     """Ingest one text, store it, and give every segment a machine translation."""
     document = parse_document(text.encode("utf-8"), path=str(path), **kwargs)
@@ -43,7 +48,7 @@ def import_text(store, text, path, **kwargs):
     store.record_translations([{
         "segment_id": s.id, "source_text": s.source_text, "source_lang": document.lang,
         "target_lang": target, "checkpoint": f"opus-mt-{document.lang}-{target}",
-        "engine": "marian", "text": f"MT: {s.source_text}"} for s in segments])
+        "engine": "marian", "text": MT_TEXT[target].format(n=s.position + 1)} for s in segments])
     return result.document_id
 
 
@@ -134,7 +139,7 @@ def test_tsv_escapes_tabs_and_newlines_and_reads_back(reviewed):
     rows = read_tsv(data)
     assert rows[1]["target"] == REVIEW[1][0]
     assert (rows[1]["source"], rows[1]["mt"], rows[1]["source_lang"], rows[1]["target_lang"]) == (
-        "Đảng ủy họp.", "MT: Đảng ủy họp.", "vi", "en")
+        "Đảng ủy họp.", MT_TEXT["en"].format(n=2), "vi", "en")
 
 
 def test_jsonl_has_one_object_per_segment(reviewed):
@@ -145,7 +150,7 @@ def test_jsonl_has_one_object_per_segment(reviewed):
     assert records[1] == {
         "document": "bien-phong.txt", "document_name": "bien-phong.txt",  # the name, not the server path
         "segment_id": segments[1].id, "position": 1, "source": "Đảng ủy họp.",
-        "target": REVIEW[1][0], "status": "approved", "mt": "MT: Đảng ủy họp.",
+        "target": REVIEW[1][0], "status": "approved", "mt": MT_TEXT["en"].format(n=2),
         "source_lang": "vi", "target_lang": "en", "checkpoint": "opus-mt-vi-en"}
 
 

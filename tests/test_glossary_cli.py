@@ -30,7 +30,8 @@ def test_check_ok(capsys):
 def test_check_default_path_is_glossaries_here(capsys, monkeypatch):
     monkeypatch.chdir(REPO)
     code, out, _ = run(capsys, "check")
-    assert code == 0 and out.startswith("glossaries: ")
+    # The checkout is a workspace (its workbench.toml): paths in it are resolved against it.
+    assert code == 0 and out.startswith(f"{REPO / 'glossaries'}: ")
 
 
 def test_check_reports_every_problem(capsys):
@@ -40,14 +41,14 @@ def test_check_reports_every_problem(capsys):
         f"{broken}:3: entry 'b-two': missing term in column 'en'",
         f"{broken}:4: duplicate id 'b-one' (first defined at {broken}:2)",
         f"{broken}:5: entry 'b-four': vi form '...' has no letter, digit or ideograph",
-        "Error: the glossary has 4 problem(s); fix them and run again",
+        "Error: the glossary has 4 problems; fix them and run again",
     ]) + "\n")
 
 
 def test_check_missing_path(capsys, tmp_path):
     assert run(capsys, "check", tmp_path / "none") == (1, "", (
         f"{tmp_path}/none: no such file or folder\n"
-        "Error: the glossary has 1 problem(s); fix them and run again\n"))
+        "Error: the glossary cannot be used; fix the problem above and run again\n"))
 
 
 def test_match_text(capsys):
@@ -73,7 +74,7 @@ def test_match_file_json(capsys, tmp_path):
 def test_match_refuses_a_broken_glossary(capsys):
     code, out, err = run(capsys, "match", "--glossary", DATA / "broken.tsv", "--lang", "vi", "x")
     assert (code, out) == (1, "")
-    assert err.splitlines()[-1] == "Error: the glossary has 4 problem(s); fix them and run again"
+    assert err.splitlines()[-1] == "Error: the glossary has 4 problems; fix them and run again"
 
 
 def test_match_needs_text_or_file(capsys):

@@ -185,8 +185,11 @@ def test_utf8_bom_and_crlf_are_accepted(tmp_path):
     assert load_glossary(path)["x1"].terms["vi"] == "Đảng ủy"
 
 
-def test_default_path_follows_the_environment(monkeypatch):
+def test_default_path_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("WORKBENCH_GLOSSARY", raising=False)
+    monkeypatch.delenv("WORKBENCH_CONFIG", raising=False)
+    monkeypatch.delenv("WORKBENCH_HOME", raising=False)
+    monkeypatch.chdir(tmp_path)  # outside any workspace (tests/test_workspace.py: inside one)
     assert default_glossary_path() == Path("glossaries")
     monkeypatch.setenv("WORKBENCH_GLOSSARY", "/srv/terms.tsv")
     assert default_glossary_path() == Path("/srv/terms.tsv")

@@ -195,21 +195,21 @@ def test_bench_store_scenarios_lose_nothing():
     assert saves["unexplained_history"] == 0 and saves["integrity"] == "ok"
 
 
+@pytest.mark.slow
 def test_bench_batches_translate_each_segment_once(tiny_checkpoints, tmp_path):
+    # The small case of the benchmark: two batches at once share the work. The full run (reviewers
+    # beside a batch, killed batches) is `python bench/reliability.py`, figures in docs/benchmarks.md.
     checkpoints = tmp_path / "checkpoints"
     checkpoints.mkdir()
     for pair in ("vi-en", "en-vi"):
         (checkpoints / pair).symlink_to(tiny_checkpoints[pair], target_is_directory=True)
-    results = run_bench("--scenarios", "batch+reviewers,two-batches,kill", "--reviewers", "2", "--saves", "15",
-                        "--kill-trials", "1", "--copies", "1", "--checkpoints", str(checkpoints))
-    for name in ("batch+reviewers", "two-batches", "kill"):
+    results = run_bench("--scenarios", "two-batches", "--copies", "1", "--checkpoints", str(checkpoints))
+    for name in ("two-batches",):
         result = results[name]
         assert result["integrity"] == "ok", result
         assert result["untranslated"] == 0, result
         assert result["translation_rows"] == result["distinct_sources"], result
-    assert results["batch+reviewers"]["lost"] == 0 and results["batch+reviewers"]["errors"] == 0
     assert results["two-batches"]["translated_twice"] == 0, results["two-batches"]
-    assert results["kill"]["translated_twice"] == 0, results["kill"]
 
 
 def test_the_bench_refuses_an_unknown_scenario():

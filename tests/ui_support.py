@@ -26,6 +26,9 @@ APP = REPO / "app.py"
 CHROMIUM = Path("/usr/bin/chromium")
 #: What a reviewer's laptop shows; the review grid must show at least 12 rows on it.
 VIEWPORT = {"width": 1440, "height": 900}
+#: How long a browser test waits for what the page should show: generous, because a loaded 2-core
+#: machine (the whole suite beside other jobs) can take tens of seconds for one Streamlit run.
+BROWSER_TIMEOUT_MS = 120_000
 _SEEDED: dict[str, Path] = {}
 
 
@@ -152,6 +155,11 @@ def streamlit_server(db: Path, glossary: Path, checkpoints: dict, cwd: Path, ext
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=20)
+
+
+def wait_idle(page) -> None:
+    """Wait until Streamlit has finished the script run the last action started."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
 
 
 def wait_focused(page, selector: str) -> None:

@@ -1,13 +1,13 @@
 """Reviewer accounts and roles: the users file, password checks, and what each role may do.
 
 Accounts are optional. When a users file is configured (`WORKBENCH_USERS`, else
-`users = "PATH"` in workbench.toml; a relative path is relative to the working
-directory), the UI asks for a name and password before any page, records the
+`users = "PATH"` in workbench.toml; a relative path there is relative to the
+workspace folder), the UI asks for a name and password before any page, records the
 signed-in account as the reviewer of every change, and lets each role do only
 its part. Without one, the workbench stays in single-team mode: anyone who
 reaches the page types a name and may do everything.
 
-The users file is JSON, written by `python -m workbench users ...`:
+The users file is JSON, written by `workbench users ...`:
 
     {
       "version": 1,
@@ -24,7 +24,6 @@ written atomically with mode 0600.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,12 +89,9 @@ def may_save(role: str, current_status: str, new_status: str) -> bool:
 
 def users_file_path() -> Path | None:
     """The configured users file: WORKBENCH_USERS, else `users` in workbench.toml, else None."""
-    if os.environ.get(USERS_ENV):
-        return Path(os.environ[USERS_ENV])
-    from workbench.config import read_config_file
+    from workbench.config import users_file_setting
 
-    configured = read_config_file().get("users")
-    return Path(configured) if configured else None
+    return users_file_setting()
 
 
 def _hasher():

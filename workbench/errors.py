@@ -56,7 +56,7 @@ class ModelUnavailable(WorkbenchError):
         self.reason = reason
         super().__init__(
             f"model {pair} unavailable: cannot load checkpoint '{checkpoint}' ({reason}). "
-            f"Get it with `python -m workbench models pull {pair}` on a machine with a "
+            f"Get it with `workbench models pull {pair}` on a machine with a "
             f"connection, or point at a local directory with `--model {pair}=DIR` "
             f"or WORKBENCH_MODEL_{pair.upper().replace('-', '_')}=DIR."
         )

@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from workbench.cli.common import add_model_option
+
 
 def register(subparsers) -> argparse.ArgumentParser:
     """Add the `align` subcommand to an argparse subparsers object."""
@@ -34,9 +36,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--glossary", metavar="PATH",
                         help="glossary whose term pairs serve as anchors (default: WORKBENCH_GLOSSARY or "
                              "glossaries/ when it exists)")
-    parser.add_argument("--model", metavar="ID_OR_DIR",
-                        help="MarianMT checkpoint for SRC-TGT; its translations of SRC add a chrF signal "
-                             "(default: the pair's configured checkpoint, when it loads)")
+    add_model_option(parser)
     parser.add_argument("--no-mt", action="store_true", help="never use machine translation as a signal")
     parser.set_defaults(func=run_align)
     return parser
@@ -51,9 +51,17 @@ def run_align(args: argparse.Namespace) -> int:
     from workbench.alignment.translation import machine_translation
 
     read = read_sentence_lines if args.presplit else read_sentences
+    from workbench.config import parse_model_options
+
+    models = parse_model_options(args.model)  # before reading: a malformed option is a usage error at once
     source, target = read(args.source, lang=args.src_lang), read(args.target, lang=args.tgt_lang)
     confirmed = read_links(args.confirmed) if args.confirmed else ()
-    mt = machine_translation(None if args.no_mt else source.lang, target.lang, checkpoint=args.model)
+    pair = f"{source.lang}-{target.lang}" if source.lang and target.lang else None
+    for unused in sorted(set(models) - {pair}):
+        why = f"this alignment is {pair}" if pair else "give --src-lang and --tgt-lang"
+        print(f"note: --model {unused}=... is not used: {why}", file=sys.stderr)
+    # The MT of SRC into TGT gives the aligner a chrF signal; the pair's checkpoint as everywhere.
+    mt = machine_translation(None if args.no_mt else source.lang, target.lang, checkpoint=models.get(pair))
     if mt.note:
         print(f"note: {mt.note}", file=sys.stderr)
     links = align(source.sentences, target.sentences, confirmed=confirmed,

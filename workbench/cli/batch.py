@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from workbench.cli.common import (
     LANGUAGE_CHOICES,
     THREADS,
     add_db_option,
+    add_model_option,
+    glossary_path,
     load_optional_glossary,
     open_store,
 )
@@ -28,28 +31,30 @@ def register(commands) -> None:
         "translate", help="ingest documents (files or folders) and machine-translate them")
     translate.add_argument("paths", nargs="+", metavar="PATH", help="document files or folders")
     add_db_option(translate)
-    translate.add_argument("--model", action="append", metavar="PAIR=ID_OR_DIR",
-                           help="checkpoint for a pair, a hub id or a local directory "
-                                "(repeatable), e.g. --model vi-en=./models/opus-mt-vi-en")
-    translate.add_argument("--batch-size", type=BATCH_SIZE, default=None,
-                           help="most sentences per model batch (default 32)")
-    translate.add_argument("--batch-tokens", type=BATCH_TOKENS, default=None,
-                           help="token budget per batch, source tokens x beams (default 4096)")
-    translate.add_argument("--beams", type=BEAMS, default=None,
-                           help="beam size (default 4)")
+    add_model_option(translate)
+    translate.add_argument("--batch-size", type=BATCH_SIZE, default=None, metavar="N",
+                           help="most sentences per model batch (default: batch_size in [translate], else 32)")
+    translate.add_argument("--batch-tokens", type=BATCH_TOKENS, default=None, metavar="N",
+                           help="token budget per batch, source tokens x beams (default: batch_tokens in "
+                                "[translate], else 4096)")
+    translate.add_argument("--beams", type=BEAMS, default=None, metavar="N",
+                           help="beam size (default: beams in [translate], else 4)")
     translate.add_argument("--lang", choices=LANGUAGE_CHOICES,
                            help="language of every given document (default: detected per file)")
     translate.add_argument("--mt-from", choices=LANGUAGE_CHOICES, dest="mt_from",
                            help="mark every given document as a machine translation from this "
                                 "language (per file: sidecar NAME.meta.json)")
     translate.add_argument("--glossary", metavar="PATH",
-                           help="glossary file or folder (default: WORKBENCH_GLOSSARY or glossaries/)")
+                           help="glossary file or folder (default: WORKBENCH_GLOSSARY, else glossary in "
+                                "workbench.toml, else glossaries/)")
     translate.add_argument("--no-terms", action="store_true",
                            help="translate without terminology enforcement")
     translate.add_argument("--engine", choices=ENGINES, default=None,
-                           help=f"translation engine (default: {DEFAULT_ENGINE}; see README, Performance)")
-    translate.add_argument("--threads", type=THREADS, default=None,
-                           help="CPU threads per loaded model (default: the engine's own)")
+                           help=f"translation engine (default: engine in [translate], else {DEFAULT_ENGINE}; "
+                                "docs/benchmarks.md compares them)")
+    translate.add_argument("--threads", type=THREADS, default=None, metavar="N",
+                           help="CPU threads per loaded model (default: threads in [translate], else the "
+                                "engine's own)")
     translate.add_argument("--follow-symlinks", action="store_true",
                            help="read symbolic links inside the given folders that lead outside them "
                                 "(default: skipped, each named)")
@@ -82,31 +87,28 @@ def register(commands) -> None:
     pull.add_argument("pairs", nargs="*", metavar="PAIR", help="pairs to download (default: all)")
     pull.set_defaults(func=run_models_pull)
     listing = model_commands.add_parser("list", help="show which checkpoint serves each pair and whether it loads")
+    add_model_option(listing)
     listing.set_defaults(func=run_models_list)
 
 
 def run_translate(args) -> int:
     """`translate`: ingest, store and translate; print a summary."""
-    from workbench.config import (
-        DEFAULT_BATCH_TOKENS,
-        DEFAULT_BEAMS,
-        DEFAULT_ENGINE,
-        DEFAULT_MAX_BATCH_SENTENCES,
-        parse_model_options,
-    )
+    from workbench.config import parse_model_options, setting
     from workbench.pipeline import BatchOptions, run_batch
 
+    models = parse_model_options(args.model)
     glossary = None if args.ingest_only else load_optional_glossary(args.glossary)
+    if glossary is None and not args.ingest_only and not args.no_terms:
+        print(f"warning: no glossary at {glossary_path(args.glossary)}: translating without terminology "
+              "enforcement (give --glossary PATH, or set glossary in workbench.toml)", file=sys.stderr)
     options = BatchOptions(
-        lang=args.lang, machine_translated_from=args.mt_from,
-        models=parse_model_options(args.model),
-        beams=args.beams or DEFAULT_BEAMS,
-        batch_tokens=args.batch_tokens or DEFAULT_BATCH_TOKENS,
-        max_batch_sentences=args.batch_size or DEFAULT_MAX_BATCH_SENTENCES,
+        lang=args.lang, machine_translated_from=args.mt_from, models=models,
+        beams=args.beams or setting("translate.beams"),
+        batch_tokens=args.batch_tokens or setting("translate.batch_tokens"),
+        max_batch_sentences=args.batch_size or setting("translate.batch_size"),
         glossary=glossary, enforce_terms=not args.no_terms, translate=not args.ingest_only,
-        engine=args.engine or DEFAULT_ENGINE, threads=args.threads, ray_address=args.ray_address,
-        retire_reviewed=args.retire_reviewed,
-        follow_symlinks=args.follow_symlinks,
+        engine=args.engine or setting("translate.engine"), threads=args.threads or setting("translate.threads"),
+        ray_address=args.ray_address, retire_reviewed=args.retire_reviewed, follow_symlinks=args.follow_symlinks,
     )
     if args.out:
         from workbench.exchange.documents import check_output_folder
@@ -123,7 +125,8 @@ def run_translate(args) -> int:
     for message in summary.warnings:
         print(f"warning: {message}", file=sys.stderr)
     for message in summary.missing_models:
-        print(f"missing model: {message}", file=sys.stderr)
+        # "model vi-en unavailable: cannot load ..." reads "missing model: vi-en: cannot load ...".
+        print("missing model: " + re.sub(r"^model (\S+) unavailable: ", r"\1: ", message), file=sys.stderr)
     print(
         f"documents: {summary.documents} ({summary.documents_changed} new or changed), "
         f"segments: {summary.segments}, translated: {summary.translated}, "
@@ -135,6 +138,8 @@ def run_translate(args) -> int:
         print(f"glossary version: {glossary.version}")
     if out_report:
         print(out_report)
+    if summary.documents:
+        print("next: `workbench ui` opens the reviewer UI on this store")
     return 1 if summary.failed else 0
 
 
@@ -185,8 +190,7 @@ def run_status(args) -> int:
         print(json.dumps(summaries, ensure_ascii=False, indent=2))
         return 0
     if not summaries:
-        print("The review store holds no documents yet. Add some with "
-              "`python -m workbench translate PATH`.")
+        print("The review store holds no documents yet. Add some with `workbench translate PATH`.")
         return 0
     header = f"{'file':<58} {'lang':<5} {'kind':<7} {'segs':>5} {'mt':>5}  statuses"
     print(header)
@@ -200,12 +204,13 @@ def run_status(args) -> int:
 
 def run_models_list(args) -> int:
     """`models list`: which checkpoint serves each pair, and whether it loads with the default engine."""
-    from workbench.config import DEFAULT_CHECKPOINTS, DEFAULT_ENGINE, resolve_checkpoint
+    from workbench.config import DEFAULT_CHECKPOINTS, DEFAULT_ENGINE, parse_model_options, resolve_checkpoint
     from workbench.errors import ModelUnavailable
     from workbench.mt.factory import get_translator
 
+    overrides = parse_model_options(args.model)
     for pair in DEFAULT_CHECKPOINTS:
-        checkpoint = resolve_checkpoint(pair)
+        checkpoint = resolve_checkpoint(pair, overrides)
         try:
             translator = get_translator(pair, checkpoint)
             translator.load()

@@ -15,7 +15,16 @@ LANGUAGE_CHOICES = SUPPORTED_LANGUAGES
 def add_db_option(parser: argparse.ArgumentParser) -> None:
     """The `--db FILE` option, with the same help everywhere."""
     parser.add_argument("--db", metavar="FILE",
-                        help="review store (default: WORKBENCH_DB, db in workbench.toml, or data/workbench.db)")
+                        help="review store (default: WORKBENCH_DB, else db in workbench.toml, else data/workbench.db)")
+
+
+def add_model_option(parser: argparse.ArgumentParser) -> None:
+    """The repeatable `--model PAIR=ID_OR_DIR` option, the same wherever a model is used."""
+    parser.add_argument("--model", action="append", metavar="PAIR=ID_OR_DIR",
+                        help="checkpoint for a language pair (vi-en, en-vi, zh-en): a hub id or a local "
+                             "folder; repeatable, e.g. --model vi-en=./models/opus-mt-vi-en (default: "
+                             "WORKBENCH_MODEL_VI_EN..., else [models] in workbench.toml, else "
+                             "Helsinki-NLP/opus-mt-PAIR)")
 
 
 def store_path(args) -> Path:
@@ -48,7 +57,7 @@ def open_store(args, *, create: bool = False):
 
 
 def glossary_path(value: str | None) -> Path:
-    """The glossary file or folder given, else the default one (WORKBENCH_GLOSSARY or glossaries/)."""
+    """The glossary file or folder given, else the configured one (WORKBENCH_GLOSSARY, workbench.toml, glossaries/)."""
     from workbench.glossary import default_glossary_path
 
     return Path(value) if value else Path(default_glossary_path())
@@ -65,8 +74,11 @@ def load_optional_glossary(value: str | None):
 
 
 def positive_int(value: str) -> int:
-    """argparse type: an integer of at least 1."""
-    number = int(value)
+    """argparse type: a whole number of at least 1 (the message says so, never the function's name)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {value!r}") from None
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return number
@@ -92,6 +104,8 @@ BEAMS = bounded_int(1, 32)
 BATCH_SIZE = bounded_int(1, 1024)
 BATCH_TOKENS = bounded_int(1, 1_000_000)
 LIMIT = bounded_int(1, 1_000_000)
+PORT = bounded_int(1, 65535)
+UPLOAD_MB = bounded_int(1, 10_000)
 
 
 def write_output(data: bytes, out: str | None) -> None:

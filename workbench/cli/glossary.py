@@ -186,11 +186,26 @@ def _report(args) -> int:
 
     with open_store(args) as store:
         result = term_success_by_document(store.iter_term_reports())
+        random_weight, translated = _random_weight_segments(store)
     if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
+        print(json.dumps({**result, "random_weight_segments": random_weight, "translated_segments": translated},
+                         ensure_ascii=False, indent=2))
         return 0
     print(format_report(result))
+    if random_weight:
+        print(f"\nnote: {random_weight} of the {translated} machine-translated segments come from a random-weight "
+              "test model: these figures measure the terminology enforcement, not a translation.")
     return 0
+
+
+def _random_weight_segments(store) -> tuple[int, int]:
+    """How many live machine-translated segments a random-weight test model wrote, and how many there are."""
+    random_weight = translated = 0
+    for document in store.documents():
+        for row in store.translation_settings(document["id"]):
+            translated += row["segments"]
+            random_weight += row["segments"] if row["random_weights"] else 0
+    return random_weight, translated
 
 
 def format_report(result: dict) -> str:

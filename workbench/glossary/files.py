@@ -21,7 +21,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,9 +60,10 @@ class GlossaryFileError(LocatedError):
 
 
 def default_glossary_path() -> Path:
-    """The glossary in use: WORKBENCH_GLOSSARY if set, else `glossaries/` here."""
-    configured = os.environ.get("WORKBENCH_GLOSSARY")
-    return Path(configured) if configured else Path("glossaries")
+    """The glossary in use: WORKBENCH_GLOSSARY, else `glossary` in workbench.toml, else `glossaries/`."""
+    from workbench.config import default_glossary_path as configured_glossary_path
+
+    return configured_glossary_path()
 
 
 @dataclass
