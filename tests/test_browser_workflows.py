@@ -138,6 +138,7 @@ def test_glossary_add_edit_and_an_invalid_entry(served, page):
 
     page.wait_for_function("() => [...document.querySelectorAll('input[aria-label=\"en\"]')]"
                            ".some(box => box.value === 'Station Commander')")  # the new entry is open
+    wait_idle(page)  # the run that opened it must end, or it redraws the form over the typing
     field("en").fill("Station Chief")
     save()
     page.get_by_text("Saved vn-don-truong to vn-border-guard.tsv.").wait_for()
@@ -151,7 +152,10 @@ def test_glossary_add_edit_and_an_invalid_entry(served, page):
     assert "vn-don-truong\tĐồn trưởng\tStation Chief\t" in text and "Station Commander" not in text
 
     before = path.read_bytes()
+    wait_idle(page)
     field("en").fill("")  # an entry without its English term breaks the glossary
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stForm\"] input[aria-label=\"en\"]')]"
+                           ".every(box => box.value === '')")
     save()
     page.get_by_text("Not saved: the change would break the glossary.").wait_for()
     page.get_by_text("missing term in column 'en'", exact=False).first.wait_for()
