@@ -137,3 +137,14 @@ def test_xliff_export_refuses_a_target_xml_cannot_carry(one_segment):
     store.conn.commit()
     with pytest.raises(ExportError, match=r"its target holds U\+000B, a control character that XLIFF \(XML\)"):
         export_xliff(store, [document_id])
+
+
+@pytest.mark.parametrize("character", ["\ufffe", "\uffff", "\ud800"])
+def test_a_target_xml_cannot_carry_is_not_saved(one_segment, character):
+    """Hypothesis found U+FFFE: the store held it and XLIFF export then refused the segment."""
+    from workbench.errors import StoreError
+
+    store, _, segment_id = one_segment
+    with pytest.raises(StoreError, match=rf"U\+{ord(character):04X}.*nothing was saved"):
+        store.save_target(segment_id, f"Border{character} guards.", "reviewed", reviewer="lan", expected_version=1)
+    assert store.segment(segment_id).target_text is None

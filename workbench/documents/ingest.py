@@ -334,8 +334,9 @@ def _latin1_hint(raw: bytes) -> str:
 
 # Line-like controls become line breaks; every other C0/C1 control (tab and newline
 # excepted) is dropped: XML cannot hold them, so export and re-import would disagree.
+# So are lone surrogates and the noncharacters U+FFFE/U+FFFF, which XML cannot hold either.
 _LINE_CONTROLS = re.compile("[\v\f\x1c-\x1e\x85\u2028\u2029]")
-_OTHER_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+_OTHER_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 _CONTROLS = re.compile(f"{_LINE_CONTROLS.pattern}|{_OTHER_CONTROLS.pattern}")
