@@ -35,7 +35,6 @@ from workbench.review.views import (
     diff_html,
     escape_html,
     highlight_terms,
-    initial_target,
     page_count,
     page_items,
     page_of,
@@ -412,7 +411,8 @@ def draw_editor(view, document) -> None:
     """The target editor and its save buttons (the keys do the same through review_keys.js)."""
     segment = view.segment
     key_text, key_status = _target_key(segment.id, segment.version), _status_key(segment.id, segment.version)
-    st.session_state.setdefault(key_text, initial_target(segment, document["lang"], document["target_lang"]))
+    if key_text not in st.session_state:
+        st.session_state[key_text] = view.initial_target
     top = approve_status()
     offered = auth.statuses_allowed(STATUSES) or STATUSES
     st.session_state.setdefault(key_status, top)
