@@ -28,6 +28,7 @@ from workbench.review.spelling import (
     SpellChecker,
     accepted_words_path,
     read_accepted_words,
+    suggestions,
 )
 from workbench.review.store import STATUSES
 from workbench.review.views import (
@@ -42,6 +43,7 @@ from workbench.review.views import (
     term_hints,
 )
 from workbench.review.views import grid_html as views_grid_html
+from workbench.text import escape_attribute
 
 GRID_PAGE_SIZE = 50
 TM_SHORTCUTS = 3
@@ -95,6 +97,12 @@ GRID_CSS = """<style>
 .wb-label { display: inline-block; color: #9a3412; background: #fff7ed; border-radius: 4px; padding: 0 3px;
   margin: 1px 2px 0 0; font-size: 0.72rem; }
 .wb-panel-block { font-size: 0.9rem; margin: 2px 0 6px 0; }
+.wb-slot { height: 2.9em; overflow-y: auto; font-size: 0.85rem; line-height: 1.4; }
+.wb-slot .wb-line { color: rgba(49, 51, 63, 0.6); }
+.wb-notice { min-height: 100%; box-sizing: border-box; padding: 1px 8px; border-radius: 6px; }
+.wb-notice-error { background: #fdecec; color: #7d1a1a; }
+.wb-notice-warning { background: #fffbe6; color: #7a5a00; }
+.wb-suggest { font-size: 0.78rem; padding: 0 6px; margin-left: 4px; cursor: pointer; }
 .wb-panel-block button { font-size: 0.78rem; padding: 0 6px; margin-left: 6px; cursor: pointer; }
 </style>"""
 
@@ -285,17 +293,24 @@ def grid_html(views, open_id, spell_checker=None) -> str:
     return f'{GRID_CSS}<div class="wb-grid">{views_grid_html(views, open_id, spell_checker=spell_checker)}</div>'
 
 
-def draw_notice() -> None:
-    """The last action's notice, shown once: a passing toast for success and information (the editor does
-    not move), an error in place."""
+def draw_status_slot(line: str, after: str = "") -> None:
+    """The open segment's summary line, or the last action's error or warning in its place, shown once.
+
+    The slot has the same height whatever it holds, so an error never pushes the editor down; a
+    success or information notice is a passing toast. `after`: HTML drawn below the slot in the same element.
+    """
     notice = st.session_state["review_notice"]
+    st.session_state["review_notice"] = None
+    if notice and notice[0] in ("success", "info"):
+        st.toast(common.escape_markdown(notice[1]), icon=":material/check:" if notice[0] == "success"
+                 else ":material/info:")
+        notice = None
     if notice:
-        if notice[0] in ("success", "info"):
-            st.toast(common.escape_markdown(notice[1]), icon=":material/check:" if notice[0] == "success"
-                     else ":material/info:")
-        else:
-            st.error(common.escape_markdown(notice[1]))
-        st.session_state["review_notice"] = None
+        kind = "error" if notice[0] == "error" else "warning"
+        body = f'<div class="wb-notice wb-notice-{kind}" role="alert">{escape_html(notice[1])}</div>'
+    else:
+        body = f'<div class="wb-line">{escape_html(line)}</div>'
+    st.html(f'<div class="wb-slot">{body}</div>{after}')
 
 
 def draw_conflict(conflict: dict) -> None:
@@ -462,11 +477,33 @@ def _accept_word(word: str):
                                                     "the spelling check will not flag it again.")
 
 
-def draw_spelling(view, document) -> None:
-    """The open segment's possible misspellings, each with the team's "accept" button."""
-    words = [w for issue in view.issues if issue.code == "spelling"
-             for w in issue.message.split(": ", 1)[1].split(", ")]
-    if not words or not auth.allowed("spelling.accept"):
+def spelling_html(misspelt: list[str], lang: str, *, can_edit: bool) -> str:
+    """Each misspelled word of the open segment with the dictionary's suggestions, one click to use one."""
+    items = []
+    for word in misspelt:
+        offered = suggestions(lang, word) if can_edit else ()
+        buttons = "".join(
+            f'<button class="wb-suggest" data-wb-action="replace-word" data-wb-word="{escape_attribute(word)}" '
+            f'data-wb-with="{escape_attribute(offered_word)}" title="Replace “{escape_attribute(word)}” with '
+            f'“{escape_attribute(offered_word)}” in the editor">{escape_html(offered_word)}</button>'
+            for offered_word in offered)
+        items.append(f"<li><b>{escape_html(word)}</b>"
+                     + (f" → {buttons}" if offered else ' <span style="color:#888">(no suggestion)</span>')
+                     + "</li>")
+    return (f'<div class="wb-panel-block wb-spelling"><b>Spelling</b> <span style="color:#888;font-size:0.85em">'
+            f'(a suggestion replaces the word in the editor; save as usual)</span>'
+            f'<ul style="margin:0;padding-left:1.2em">{"".join(items)}</ul></div>')
+
+
+def draw_spelling(view, speller, *, can_edit: bool) -> None:
+    """The open segment's possible misspellings: the dictionary's suggestions and the team's "accept" button."""
+    if speller is None:
+        return
+    words = list(dict.fromkeys(m.word for m in speller.misspellings(view.checked_text)))
+    if not words:
+        return
+    st.html(spelling_html(words, speller.lang, can_edit=can_edit))
+    if not auth.allowed("spelling.accept"):
         return
     columns = st.columns(min(len(words), 4) + 1, vertical_alignment="center")
     columns[0].caption("Accept for the team:")
@@ -481,13 +518,12 @@ def draw_panel(view, document, glossary, memory, *, can_edit: bool, model_ready:
     line = f"#{segment.position + 1} · {segment.kind} · {segment.status} · version {segment.version}"
     if segment.updated_by:
         line += f" · last change by {segment.updated_by} at {common.local_time(segment.updated_at)}"
-    st.caption(common.escape_markdown(line))
-    draw_notice()
     conflict = st.session_state["review_conflict"]
     if conflict and conflict["segment_id"] != segment.id:
         conflict = None
-    st.html(f'<div class="wb-panel-block" style="white-space:pre-wrap;line-height:1.5">'
-            f'{highlight_terms(segment.source_text, glossary, document["lang"], document["target_lang"])}</div>')
+    # The notice slot and the source in one element: one gap between elements less above the editor.
+    source = highlight_terms(segment.source_text, glossary, document["lang"], document["target_lang"])
+    draw_status_slot(line, f'<div class="wb-panel-block" style="white-space:pre-wrap;line-height:1.5">{source}</div>')
     if conflict:
         draw_conflict(conflict)
     editing = can_edit and not (conflict and not conflict["continued"])
@@ -505,7 +541,6 @@ def draw_panel(view, document, glossary, memory, *, can_edit: bool, model_ready:
     # Checks and terms first: they are what a reviewer must see without scrolling.
     st.html(issues_html(view) + terms_html(hints) + memory_html(matches, segment.source_text)
             + machine_translation_html(view, model_ready))
-    draw_spelling(view, document)
     draw_history(common.store().history(segment.id), segment, can_edit)
     signed = auth.actor()
     mine = draft(common.store(), signed.name, segment.id) if editing and signed else None
@@ -542,9 +577,11 @@ if st.session_state["review_document"] not in by_id:
     st.session_state["review_document"] = next(iter(by_id))
     st.session_state["review_focus"] = None
     if gone is not None:  # archived (or never there): say so rather than switch documents without a word
-        st.warning(f"Document {gone} is archived or no longer in the store, so it is not shown; "
-                   f"showing {common.escape_markdown(common.document_label(by_id[next(iter(by_id))]))} instead. "
-                   "Its segments and their history are kept in the store.")
+        # In the open segment's notice slot, not above the page: nothing moves when it goes.
+        st.session_state["review_notice"] = (
+            "warning", f"Document {gone} is archived or no longer in the store, so it is not shown; showing "
+                       f"{common.document_label(by_id[next(iter(by_id))])} instead. Its segments and their "
+                       "history are kept in the store.")
 document_column, status_column, check_column, search_column, flag_column, goto_column, keys_column = st.columns(
     [3.3, 1.8, 1.8, 1.9, 1.6, 1.1, 1.4], vertical_alignment="bottom")
 document_id = document_column.selectbox("Document", list(by_id), key="review_document",
@@ -622,15 +659,23 @@ def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
             st.pagination(pages, key="review_page")
     keys_data = {"doc": document_id, "seg": None, "version": None, "can_edit": False, "editor": None}
     with panel_column:
+        spelling_slot = None
         if focus is not None:
             memory = TranslationMemory.from_store(store, document["lang"], document["target_lang"])
             keys_data |= draw_panel(by_segment[focus], document, glossary, memory, can_edit=can_edit,
                                     model_ready=common.model_available(pair_for_language(document["lang"])))
+            spelling_slot = st.container()
+        elif st.session_state["review_notice"]:
+            draw_status_slot("")
         signed = auth.actor()
         keys_data["drafts"] = sorted(drafted_segments(store, signed.name, document_id)) if signed else []
         keys_data["account"] = signed.name if signed else ""  # whose unsent drafts this tab may show
         keys_data["refusals"] = st.session_state.get("_review_refusals", 0)
         _review_keys(data=keys_data, key="review_keys", on_action_change=_on_key_action)
+    if spelling_slot is not None:
+        # Filled after the keyboard component: the editor has the cursor before suggestions are looked up.
+        with spelling_slot:
+            draw_spelling(by_segment[focus], check_cache.get("_speller"), can_edit=keys_data["can_edit"])
     common.set_url(doc=document_id, seg=focus)
 
 
