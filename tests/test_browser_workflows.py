@@ -6,6 +6,7 @@ checks what the store (or the glossary file, or the downloaded file) holds:
 
 - upload a good and a bad file: the bad one is an error naming the file, the
   good one is imported and translated in the background;
+- a translation cancelled: the page no longer says "translating in the background";
 - glossary: add an entry, edit it, and an invalid edit that is refused;
 - every export format downloaded and parsed;
 - the Quality page before and after approvals made on the Review page.
@@ -113,6 +114,27 @@ def test_upload_a_good_and_a_bad_file(served, page, tmp_path):
         segments = store.segments(imported["id"])
         assert len(segments) == 70 and all(s.mt_text for s in segments)
     assert not (served.db.parent / "uploads" / "empty.txt").exists()
+
+
+def test_a_cancelled_translation_no_longer_says_translating_in_the_background(served, page, tmp_path):
+    # Long enough for the tiny model to be still at work when Cancel is clicked.
+    upload = tmp_path / "huy-bo.txt"
+    upload.write_text("".join(f"Tổ công tác số {i} kiểm tra mốc quốc giới thứ {i + 7} cùng dân bản.\n\n"
+                              for i in range(600)), encoding="utf-8")
+    page.goto(f"{served.url}/?reviewer=Lan")
+    page.locator(".st-key-import_files input[type=file]").set_input_files(str(upload))
+    page.get_by_text("huy-bo.txt").first.wait_for()
+    page.locator(".st-key-import_submit button").click()
+    page.get_by_text("translating in the background").wait_for()
+    page.locator('[class*="st-key-cancel_job_"] button').first.click()
+    page.get_by_text(re.compile(r"Translating 1 imported document\(s\): cancelled after \d+ of 600")).wait_for()
+    page.get_by_text("translating in the background").wait_for(state="detached")
+    page.get_by_text("Imported: documents: 1").wait_for()  # the import's line stays, without the claim
+    with served.store() as store:
+        imported = store.documents()[-1]
+        segments = store.segments(imported["id"])
+    assert imported["name"] == "huy-bo.txt" and len(segments) == 600
+    assert sum(1 for s in segments if s.mt_text) < 600  # stopped: the rest was not translated
 
 
 def test_glossary_add_edit_and_an_invalid_entry(served, page):
