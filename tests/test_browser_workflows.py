@@ -294,7 +294,7 @@ def test_control_characters_typed_in_the_review_editor_are_refused(served, page)
     page.keyboard.press("Control+a")
     page.keyboard.insert_text("Border\x0bguard\x01")  # as pasted from another program
     page.keyboard.press("Control+Enter")
-    refusal = page.locator('[data-testid="stAlertContentError"]').filter(has_text="control character")
+    refusal = page.locator(".wb-notice-error").filter(has_text="control character")  # the notice slot
     refusal.wait_for()
     assert "Not saved" in refusal.inner_text() and "U+000B" in refusal.inner_text()
     with served.store() as store:
