@@ -12,7 +12,8 @@ reads the store (or the team's files) afterwards:
 - "Go to #" out of range says so; a term inserted mid-text gets its spaces;
 - an error notice takes the open segment's fixed notice slot, so the editor does not move;
 - a spelling suggestion clicked replaces the misspelled word in the editor, and the save stores it;
-- times are shown in the browser's time zone, not in UTC.
+- times are shown in the browser's time zone, not in UTC;
+- no filter label or button of the Review page is cut; a long target opens at its first line.
 """
 
 from __future__ import annotations
@@ -344,3 +345,36 @@ def test_times_are_shown_in_the_reviewers_time_zone(served, browser):
         tab.get_by_text(f"{local} +07").first.wait_for()
     finally:
         context.close()
+
+
+CUT_TEXTS = """() => {
+  // Labels and buttons of the main area whose text does not fit (shown cut, "Flag…", "S…").
+  const cut = [];
+  const main = document.querySelector('[data-testid="stMain"]') || document.body;
+  for (const el of main.querySelectorAll('label *, [data-testid="stWidgetLabel"] *, button, button *')) {
+    if (!el.textContent.trim() || el.children.length) continue;
+    if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 4) cut.push(el.textContent.trim());
+  }
+  return cut;
+}"""
+
+
+def test_the_review_controls_and_buttons_are_not_cut(served, page):
+    ids = segment_ids(served)
+    open_review(page, served, ids[1])
+    wait_focused(page, editor_selector(ids[1], 1))
+    for label in ("Flagged only", "Go to #", "Approve, next", "Translated, next", "Save", "Keys"):
+        page.get_by_text(label, exact=True).first.wait_for()
+    assert page.evaluate(CUT_TEXTS) == []
+
+
+def test_a_long_target_opens_at_its_first_line(served, page):
+    target = " ".join(f"Sentence {n} of a long translation, written by the reviewer." for n in range(1, 30))
+    segment_id = add_document(served, "dai.txt", "Đồn Biên phòng tổ chức nhiều hoạt động trong năm.", target)
+    open_segment(page, served, segment_id)
+    editor = editor_selector(segment_id, 2)
+    wait_focused(page, editor)
+    scroll_top, cursor, overflows = page.evaluate(
+        "sel => { const box = document.querySelector(sel); "
+        "return [box.scrollTop, box.selectionStart, box.scrollHeight > box.clientHeight]; }", editor)
+    assert (scroll_top, cursor, overflows) == (0, 0, True)  # longer than the editor, shown from its start

@@ -260,6 +260,10 @@ def test_quality_page_before_and_after_approvals(served, page):
     assert scored() == before + 3
     bleu = page.locator('[data-testid="stMetric"]').filter(has_text="BLEU").locator('[data-testid="stMetricValue"]')
     assert re.fullmatch(r"\d+\.\d", bleu.inner_text().strip())
+    # The median edit rate, not a mean that one rewritten short segment drives past 600 %; never "None".
+    median = page.locator('[data-testid="stMetric"]').filter(has_text="Median edit rate (%)")
+    assert re.fullmatch(r"\d+\.\d", median.locator('[data-testid="stMetricValue"]').inner_text().strip())
+    assert not any("None" in text for text in page.locator('[data-testid="stMetric"]').all_inner_texts())
     with served.store() as store:
         assert [store.segment(s.id).status for s in segments] == ["approved"] * 3
 
