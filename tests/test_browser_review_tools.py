@@ -348,12 +348,13 @@ def test_times_are_shown_in_the_reviewers_time_zone(served, browser):
 
 
 CUT_TEXTS = """() => {
-  // Labels and buttons of the main area whose text does not fit (shown cut, "Flag…", "S…").
+  // Labels and buttons of the main area whose text does not fit: clipped or ended with "…" ("Flag…", "S…").
   const cut = [];
   const main = document.querySelector('[data-testid="stMain"]') || document.body;
-  for (const el of main.querySelectorAll('label *, [data-testid="stWidgetLabel"] *, button, button *')) {
-    if (!el.textContent.trim() || el.children.length) continue;
-    if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 4) cut.push(el.textContent.trim());
+  for (const el of main.querySelectorAll('label, label *, button, button *')) {
+    const style = getComputedStyle(el);
+    const clips = style.overflowX === "hidden" || style.overflowX === "clip" || style.textOverflow === "ellipsis";
+    if (clips && el.textContent.trim() && el.scrollWidth > el.clientWidth + 1) cut.push(el.textContent.trim());
   }
   return cut;
 }"""
