@@ -22,7 +22,7 @@ from workbench.errors import SegmentRetired, StaleVersion, WorkbenchError
 from workbench.review import document_list
 from workbench.review.checks import CHECKS
 from workbench.review.drafts import draft, drafted_segments
-from workbench.review.memory import TranslationMemory
+from workbench.review.memory import TranslationMemory, memory_revision
 from workbench.review.spelling import (
     ACCEPTED_WORDS_FILE,
     SpellChecker,
@@ -552,6 +552,18 @@ def draw_panel(view, document, glossary, memory, *, can_edit: bool, model_ready:
     }
 
 
+def translation_memory(store, source_lang: str, target_lang: str) -> TranslationMemory:
+    """The direction's translation memory, built again only when the store's memory revision changes."""
+    return _memory(store, str(store.path), source_lang, target_lang,
+                   memory_revision(store, source_lang, target_lang))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _memory(_store, db_path: str, source_lang: str, target_lang: str, revision: tuple) -> TranslationMemory:
+    # Every approved segment of the direction, across the corpus: read once per revision, not once per save.
+    return TranslationMemory.from_store(_store, source_lang, target_lang)
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _check_cache(db_path: str, document_id: int) -> dict:
     """The checks of one document's segments, shared by every session (keyed by segment version and text).
@@ -661,7 +673,7 @@ def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
     with panel_column:
         spelling_slot = None
         if focus is not None:
-            memory = TranslationMemory.from_store(store, document["lang"], document["target_lang"])
+            memory = translation_memory(store, document["lang"], document["target_lang"])
             keys_data |= draw_panel(by_segment[focus], document, glossary, memory, can_edit=can_edit,
                                     model_ready=common.model_available(pair_for_language(document["lang"])))
             spelling_slot = st.container()
