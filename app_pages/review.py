@@ -495,15 +495,9 @@ def spelling_html(misspelt: list[str], lang: str, *, can_edit: bool) -> str:
             f'<ul style="margin:0;padding-left:1.2em">{"".join(items)}</ul></div>')
 
 
-def draw_spelling(view, speller, *, can_edit: bool) -> None:
-    """The open segment's possible misspellings: the dictionary's suggestions and the team's "accept" button."""
-    if speller is None:
-        return
-    words = list(dict.fromkeys(m.word for m in speller.misspellings(view.checked_text)))
-    if not words:
-        return
-    st.html(spelling_html(words, speller.lang, can_edit=can_edit))
-    if not auth.allowed("spelling.accept"):
+def draw_accept_words(view, words: list[str]) -> None:
+    """The team's "accept" button for each possible misspelling of the open segment (four at most)."""
+    if not words or not auth.allowed("spelling.accept"):
         return
     columns = st.columns(min(len(words), 4) + 1, vertical_alignment="center")
     columns[0].caption("Accept for the team:")
@@ -512,8 +506,13 @@ def draw_spelling(view, speller, *, can_edit: bool) -> None:
                       help=f"Add “{word}” to the team's accepted words ({ACCEPTED_WORDS_FILE})")
 
 
-def draw_panel(view, document, glossary, memory, *, can_edit: bool, model_ready: bool) -> dict:
-    """The open segment with everything beside it; returns the data the keyboard component needs."""
+def draw_panel(view, document, glossary, memory, speller, *, can_edit: bool, model_ready: bool):
+    """The open segment with everything beside it.
+
+    Returns the data the keyboard component needs, and what to call once the component is
+    mounted: it adds the spelling suggestions, which may take a dictionary search, so the editor
+    has the cursor first.
+    """
     segment = view.segment
     line = f"#{segment.position + 1} · {segment.kind} · {segment.status} · version {segment.version}"
     if segment.updated_by:
@@ -537,19 +536,28 @@ def draw_panel(view, document, glossary, memory, *, can_edit: bool, model_ready:
                     else "Your account may not edit segments: its role does not include editing.")
     matches = memory.lookup(segment.source_text, exclude_segment=segment.id)
     hints = term_hints(segment.source_text, glossary, document["lang"], document["target_lang"])
-    # One element for the four blocks beside the editor: fewer elements make a save-and-next faster.
-    # Checks and terms first: they are what a reviewer must see without scrolling.
-    st.html(issues_html(view) + terms_html(hints) + memory_html(matches, segment.source_text)
-            + machine_translation_html(view, model_ready))
+    # One element for the blocks beside the editor: fewer elements make a save-and-next faster.
+    # Checks (then spelling suggestions) and terms first: what a reviewer must see without scrolling.
+    checks, rest = issues_html(view), (terms_html(hints) + memory_html(matches, segment.source_text)
+                                       + machine_translation_html(view, model_ready))
+    blocks = st.empty()
+    blocks.html(checks + rest)
+    misspelt = list(dict.fromkeys(m.word for m in speller.misspellings(view.checked_text))) if speller else []
+    draw_accept_words(view, misspelt)
     draw_history(common.store().history(segment.id), segment, can_edit)
     signed = auth.actor()
     mine = draft(common.store(), signed.name, segment.id) if editing and signed else None
+
+    def add_suggestions() -> None:
+        if misspelt:
+            blocks.html(checks + spelling_html(misspelt, speller.lang, can_edit=editing) + rest)
+
     return {
         "seg": segment.id, "version": segment.version, "can_edit": editing, "approve_status": approve_status(),
         "draft": {"version": mine.base_version, "text": mine.text} if mine else None,
         "editor": f".st-key-{_target_key(segment.id, segment.version)} textarea" if editing else None,
         "mt": view.usable_mt, "tm": [m.target_text for m in matches], "terms": [h.required for h in hints],
-    }
+    }, add_suggestions
 
 
 def translation_memory(store, source_lang: str, target_lang: str) -> TranslationMemory:
@@ -671,12 +679,13 @@ def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
             st.pagination(pages, key="review_page")
     keys_data = {"doc": document_id, "seg": None, "version": None, "can_edit": False, "editor": None}
     with panel_column:
-        spelling_slot = None
+        add_suggestions = None
         if focus is not None:
             memory = translation_memory(store, document["lang"], document["target_lang"])
-            keys_data |= draw_panel(by_segment[focus], document, glossary, memory, can_edit=can_edit,
-                                    model_ready=common.model_available(pair_for_language(document["lang"])))
-            spelling_slot = st.container()
+            panel_data, add_suggestions = draw_panel(
+                by_segment[focus], document, glossary, memory, check_cache.get("_speller"), can_edit=can_edit,
+                model_ready=common.model_available(pair_for_language(document["lang"])))
+            keys_data |= panel_data
         elif st.session_state["review_notice"]:
             draw_status_slot("")
         signed = auth.actor()
@@ -684,10 +693,8 @@ def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
         keys_data["account"] = signed.name if signed else ""  # whose unsent drafts this tab may show
         keys_data["refusals"] = st.session_state.get("_review_refusals", 0)
         _review_keys(data=keys_data, key="review_keys", on_action_change=_on_key_action)
-    if spelling_slot is not None:
-        # Filled after the keyboard component: the editor has the cursor before suggestions are looked up.
-        with spelling_slot:
-            draw_spelling(by_segment[focus], check_cache.get("_speller"), can_edit=keys_data["can_edit"])
+    if add_suggestions is not None:
+        add_suggestions()  # after the keyboard component: the editor has the cursor before the dictionary search
     common.set_url(doc=document_id, seg=focus)
 
 
