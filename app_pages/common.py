@@ -208,7 +208,7 @@ def model_available(pair: str) -> bool:
 
 def model_banner() -> None:
     """Say which translation models are missing or are random-weight test models."""
-    languages = {row["lang"] for row in store().documents()}
+    languages = {row.lang for row in store().documents()}
     pairs = [pair_for_language(lang) for lang in sorted(languages) if lang in TARGET_LANGUAGE]
     statuses = model_statuses(pairs or None)
     missing = [s for s in statuses if not s.available]

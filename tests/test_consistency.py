@@ -33,7 +33,7 @@ def planted(tmp_path):
         summary = import_uploads(store, [("a.txt", DOC_A.encode()), ("b.txt", DOC_B.encode())],
                                  BatchOptions(translate=False, lang="vi"))
         assert not summary.failures
-        a, b = (store.documents()[0]["id"], store.documents()[1]["id"])
+        a, b = (store.documents()[0].id, store.documents()[1].id)
         seg_a = {s.source_text: s for s in store.segments(a)}
         seg_b = {s.source_text: s for s in store.segments(b)}
 

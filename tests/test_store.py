@@ -66,7 +66,7 @@ def test_history_and_undo(store):
     undone = store.undo_last_change(segment.id, reviewer="lan", expected_version=two.version)
     assert (undone.target_text, undone.status) == ("Border conference.", "draft")
     history = store.history(segment.id)
-    assert [(h["reviewer"], h["after_text"]) for h in history] == [
+    assert [(h.reviewer, h.after_text) for h in history] == [
         ("lan", "Border conference."), ("minh", "Border defence conference."), ("lan", "Border conference.")]
 
 

@@ -155,7 +155,7 @@ def test_backup_while_open_and_restore_keeps_the_replaced_store(outside, seeds_d
     db = outside / "data" / "workbench.db"
     main(["translate", str(seeds_dir), "--ingest-only"])
     with ReviewStore(db) as store:
-        segment = store.segments(store.documents()[0]["id"])[0]
+        segment = store.segments(store.documents()[0].id)[0]
         store.save_target(segment.id, "approved text", "approved", reviewer="lan", expected_version=segment.version)
         # The backup is taken while this connection is open (the online backup API).
         assert main(["backup", str(outside)]) == 0

@@ -86,7 +86,7 @@ def undo_segment(store, actor: Actor, segment_id: int, *, expected_version: int)
     if not history:
         raise StoreError(f"segment {segment_id} has no change to undo")
     current = store.segment(segment_id)
-    fresh = check(actor, "segment.undo", SegmentChange(current.status, history[-1]["before_status"]),
+    fresh = check(actor, "segment.undo", SegmentChange(current.status, history[-1].before_status),
                   store=store)
     return store.undo_last_change(segment_id, reviewer=fresh.name, expected_version=expected_version)
 

@@ -333,7 +333,7 @@ def _chunk_failure(store, to_translate, chunk, pair: str, exc: Exception) -> str
     for source in chunk:
         for segment_id in to_translate[source]:
             segment = store.segment(segment_id)
-            name = Path(store.document(segment.document_id)["path"]).name
+            name = Path(store.document(segment.document_id).path).name
             where.setdefault(name, []).append(segment.position + 1)
     places = "; ".join(f"{name} segment(s) {', '.join(map(str, sorted(positions)[:20]))}"
                        + (" ..." if len(positions) > 20 else "") for name, positions in where.items())
@@ -428,7 +428,7 @@ def translate_documents(
     for document_id in document_ids:
         if store.is_aligned_pair(document_id):
             continue
-        stored = store.document(document_id)["path"]
+        stored = store.document(document_id).path
         path = Path(stored)
         (paths if path.is_file() else gone).append(path)
     summary = run_batch(paths, store, options, progress=progress) if paths else BatchSummary()

@@ -108,9 +108,9 @@ class TranslationMemory:
     def from_store(cls, store, source_lang: str, target_lang: str) -> TranslationMemory:
         """The approved segments of every document translated from `source_lang` to `target_lang`,
         and the units imported for that direction."""
-        reviewed = [MemoryUnit(row["source_text"], row["target_text"], row["segment_id"],
-                               row["document_id"], row["document_name"], row["updated_by"],
-                               row["updated_at"])
+        reviewed = [MemoryUnit(row.source_text, row.target_text, row.segment_id,
+                               row.document_id, row.document_name, row.updated_by,
+                               row.updated_at)
                     for row in store.approved_units(source_lang, target_lang)]
         return cls(imported_memory_units(store, source_lang, target_lang) + reviewed)
 
