@@ -110,12 +110,11 @@ def alignment_at_risk(store, source_document_id: int, target_name: str,
     Follows `ReviewStore.save_aligned_pair`: a segment whose source is among the new pairs is
     kept (its target replaced if it differs), the others are retired.
     """
-    row = store.conn.execute("SELECT id FROM documents WHERE aligned_from = ? AND aligned_with = ?",
-                             (source_document_id, target_name)).fetchone()
-    if row is None:
+    saved = store.aligned_pair(source_document_id, target_name)
+    if saved is None:
         return []
     existing: dict[str, list] = {}
-    for segment in store.segments(row["id"]):
+    for segment in store.segments(saved.id):
         existing.setdefault(segment.original_source_text or segment.source_text, []).append(segment)
     at_risk = []
     for source_text, target_text in pairs:

@@ -209,15 +209,14 @@ def reviewed_work_retired(store: ReviewStore, document_path, segments) -> list[s
     Each as 'segment #N (approved by lan)'. Follows `ReviewStore.upsert_document`: a live segment
     whose source text is among the new segments is kept, the others are retired.
     """
-    row = store.conn.execute("SELECT id FROM documents WHERE path = ?",
-                             (str(Path(document_path).resolve()),)).fetchone()
-    if row is None:
+    stored = store.document_at(document_path)
+    if stored is None:
         return []
     remaining: dict[str, int] = {}
     for segment in segments:
         remaining[segment.text] = remaining.get(segment.text, 0) + 1
     retired = []
-    for segment in store.segments(row["id"]):
+    for segment in store.segments(stored.id):
         key = segment.original_source_text or segment.source_text
         if remaining.get(key):
             remaining[key] -= 1

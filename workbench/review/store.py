@@ -71,9 +71,8 @@ class ReviewStore(DocumentStore, SegmentStore, TranslationStore, TermStateStore)
         pairs = [(source_text, target_text if target_text and target_text.strip() else None)
                  for source_text, target_text in pairs]
         source = self.document(source_document_id)
-        saved = self.conn.execute("SELECT path FROM documents WHERE aligned_from = ? AND aligned_with = ?",
-                                  (source_document_id, target_name)).fetchone()
-        path = saved["path"] if saved else f"{source.path}#aligned-with:{target_name}"
+        saved = self.aligned_pair(source_document_id, target_name)
+        path = saved.path if saved else f"{source.path}#aligned-with:{target_name}"
         document = Document(
             path=path, name=f"{source.name} ↔ {target_name}", lang=source.lang,
             machine_translated_from=source.mt_source_lang, encoding="utf-8",

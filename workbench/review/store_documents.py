@@ -114,6 +114,18 @@ class DocumentStore(StoreConnection):
             raise StoreError(f"no document with id {document_id}")
         return found[0]
 
+    def document_at(self, path: str | Path) -> DocumentRecord | None:
+        """The document stored from this file (its path resolved), if any."""
+        found = fetch_records(self.conn, DocumentRecord, f"{_DOCUMENT_QUERY} WHERE path = ?",
+                              (str(Path(path).resolve()),))
+        return found[0] if found else None
+
+    def aligned_pair(self, source_document_id: int, target_name: str) -> DocumentRecord | None:
+        """The document saved from aligning this source with the translation named `target_name`, if any."""
+        found = fetch_records(self.conn, DocumentRecord, f"{_DOCUMENT_QUERY} WHERE aligned_from = ? "
+                              "AND aligned_with = ?", (source_document_id, target_name))
+        return found[0] if found else None
+
     def archive_document(self, document_id: int) -> None:
         """Hide a document from lists without deleting any of its work."""
         with self.transaction() as conn:
