@@ -109,8 +109,8 @@ def test_upload_a_good_and_a_bad_file(served, page, tmp_path):
         documents = store.documents()
         assert len(documents) == before + 1
         imported = documents[-1]
-        assert imported["name"] == "tuan-tra.txt"
-        segments = store.segments(imported["id"])
+        assert imported.name == "tuan-tra.txt"
+        segments = store.segments(imported.id)
         assert len(segments) == 70 and all(s.mt_text for s in segments)
     assert not (served.db.parent / "uploads" / "empty.txt").exists()
 
