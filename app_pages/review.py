@@ -412,10 +412,10 @@ def draw_history(history, segment, can_edit: bool) -> None:
         items = []
         for row in reversed(history):
             items.append(
-                f'<li><span style="color:#555">v{row["version"]} · {escape_html(row["reviewer"])} · '
-                f'{escape_html(common.local_time(row["changed_at"]))} · {escape_html(row["before_status"])} → '
-                f'{escape_html(row["after_status"])}</span>'
-                f'<div style="white-space:pre-wrap">{diff_html(row["before_text"], row["after_text"])}</div></li>')
+                f'<li><span style="color:#555">v{row.version} · {escape_html(row.reviewer)} · '
+                f'{escape_html(common.local_time(row.changed_at))} · {escape_html(row.before_status)} → '
+                f'{escape_html(row.after_status)}</span>'
+                f'<div style="white-space:pre-wrap">{diff_html(row.before_text, row.after_text)}</div></li>')
         st.html(f'<ul class="wb-panel-block" style="padding-left:1.2em">{"".join(items)}</ul>')
         if can_edit:
             st.button("Undo the last change", key=f"undo_{segment.id}_{segment.version}", on_click=_undo,
@@ -521,7 +521,7 @@ def draw_panel(view, document, glossary, memory, speller, *, can_edit: bool, mod
     if conflict and conflict["segment_id"] != segment.id:
         conflict = None
     # The notice slot and the source in one element: one gap between elements less above the editor.
-    source = highlight_terms(segment.source_text, glossary, document["lang"], document["target_lang"])
+    source = highlight_terms(segment.source_text, glossary, document.lang, document.target_lang)
     draw_status_slot(line, f'<div class="wb-panel-block" style="white-space:pre-wrap;line-height:1.5">{source}</div>')
     if conflict:
         draw_conflict(conflict)
@@ -535,7 +535,7 @@ def draw_panel(view, document, glossary, memory, speller, *, can_edit: bool, mod
                     if not auth.accounts_enabled()
                     else "Your account may not edit segments: its role does not include editing.")
     matches = memory.lookup(segment.source_text, exclude_segment=segment.id)
-    hints = term_hints(segment.source_text, glossary, document["lang"], document["target_lang"])
+    hints = term_hints(segment.source_text, glossary, document.lang, document.target_lang)
     # One element for the blocks beside the editor: fewer elements make a save-and-next faster.
     # Checks (then spelling suggestions) and terms first: what a reviewer must see without scrolling.
     checks, rest = issues_html(view), (terms_html(hints) + memory_html(matches, segment.source_text)
@@ -651,13 +651,13 @@ def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
     flagged = sum(1 for v in views if v.flagged)
     approved = sum(1 for v in views if v.segment.status == "approved")
     implausible = sum(1 for v in views if v.mt_problems)
-    info = (f"{common.language_direction(document['lang'], document['target_lang'])} · "
-            f"{common.kind_label(document['kind'], document['mt_source_lang'])} · {document['name']}"
-            + (f" · {document['date']}" if document["date"] else "")
+    info = (f"{common.language_direction(document.lang, document.target_lang)} · "
+            f"{common.kind_label(document.kind, document.mt_source_lang)} · {document.name}"
+            + (f" · {document.date}" if document.date else "")
             + f" · showing {len(shown)} of {len(views)} · {flagged} flagged · {approved} approved")
     if implausible:
         info += f" · {implausible} machine translation(s) not plausible, not offered"
-    if document["encoding"] == OCR_ENCODING:
+    if document.encoding == OCR_ENCODING:
         info += " · source text read by OCR from a scan: it may hold recognition errors"
     st.caption(common.escape_markdown(info))
 
@@ -670,7 +670,7 @@ def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
     with grid_column:
         if shown:
             # The checks' own checker: it remembers the texts it has seen, so the grid's underlines cost nothing.
-            speller = check_cache.get("_speller") or SpellChecker(document["target_lang"], glossary=glossary,
+            speller = check_cache.get("_speller") or SpellChecker(document.target_lang, glossary=glossary,
                                                                  accepted=accepted)
             st.html(grid_html(page_items(shown, st.session_state["review_page"], GRID_PAGE_SIZE), focus, speller))
         else:
@@ -681,10 +681,10 @@ def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
     with panel_column:
         add_suggestions = None
         if focus is not None:
-            memory = translation_memory(store, document["lang"], document["target_lang"])
+            memory = translation_memory(store, document.lang, document.target_lang)
             panel_data, add_suggestions = draw_panel(
                 by_segment[focus], document, glossary, memory, check_cache.get("_speller"), can_edit=can_edit,
-                model_ready=common.model_available(pair_for_language(document["lang"])))
+                model_ready=common.model_available(pair_for_language(document.lang)))
             keys_data |= panel_data
         elif st.session_state["review_notice"]:
             draw_status_slot("")
