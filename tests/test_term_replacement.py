@@ -114,7 +114,11 @@ def test_the_output_ends_where_the_models_sentence_ended(glossary):
     assert model.decodes == 2 * len(sentences)
 
 
-def test_a_result_the_model_scores_much_worse_keeps_the_models_output_and_flags_the_term(glossary):
+def test_a_replacement_that_would_take_a_neighbours_words_keeps_the_models_output(glossary):
+    # The fragile model finds everything after an unexpected word unlikely, so deleting
+    # "Chủ tịch" seems to cost the whole sentence: the widest run allowed ("President
+    # country Trần", three words) is taken for its rendering. Taking those words out
+    # leaves "Trần" of the source unrendered, which the model notices.
     model = BagTranslator(LEXICON, fragile=True)
     result, plain = _enforce(model, "Chủ tịch nước Trần Đại Quang tiếp khách.", glossary)
     assert result.text == plain.text
@@ -122,14 +126,39 @@ def test_a_result_the_model_scores_much_worse_keeps_the_models_output_and_flags_
     assert occurrence.missing and occurrence.note == SCORED_WORSE
 
 
+def test_a_model_that_never_met_the_terms_words_still_gets_them_placed(glossary):
+    # It scores "Chairman" and every token after it as very unlikely, as a model does whose
+    # training never showed it the glossary's English. That says nothing about the words
+    # around the term, which are the model's own, unchanged: the term is placed.
+    model = BagTranslator(LEXICON, dislikes=("Chairman",))
+    result, _ = _enforce(model, "Chủ tịch nước Trần Đại Quang tiếp khách.", glossary)
+    assert result.text == "Chairman country Trần Đại Quang receives guests."
+    assert result.report.occurrences[0].present
+
+
 def test_replacements_the_model_accepts_are_kept_when_another_in_the_sentence_is_refused(glossary):
-    model = BagTranslator({**LEXICON, "thủ tướng": "Premier"}, dislikes=("Minister",))
+    # The model's rendering of "Thủ tướng" runs on into "met": its span takes "met", which
+    # renders "họp", so that replacement is refused; "Chủ tịch" is placed all the same.
+    model = BagTranslator({**LEXICON, "thủ tướng": "Premier"}, runs_on=("Premier",))
     result, plain = _enforce(model, "Chủ tịch xã và Thủ tướng họp.", glossary)
     assert plain.text == "President commune and Premier met."
     assert result.text == "Chairman commune and Premier met."
     by_entry = {o.entry_id: o for o in result.report.occurrences}
     assert by_entry["vn-chu-tich"].present
     assert by_entry["vn-thu-tuong"].missing and by_entry["vn-thu-tuong"].note == SCORED_WORSE
+
+
+def test_overlapping_renderings_of_neighbouring_terms_share_their_words_out(glossary):
+    # "President" runs on into "People": deleting "Chủ tịch" costs "People" too, so the two
+    # renderings found overlap on "People". Each word goes to the term whose deletion
+    # costs it more, and both terms are placed, nothing else changed.
+    lexicon = {**LEXICON, "ủy ban nhân dân tỉnh": "People Committee province"}
+    model = BagTranslator(lexicon, runs_on=("President",))
+    result, plain = _enforce(model, "Chủ tịch Ủy ban nhân dân tỉnh họp.", glossary, final_pass=False)
+    assert plain.text == "President People Committee province met."
+    written = model.tokenizer.decode(model.tokenizer.piece_ids("Chairman Provincial People's Committee met."))
+    assert result.text == written  # (the word tokenizer writes "People' s")
+    assert all(o.present for o in result.report.occurrences)
 
 
 def test_a_term_the_model_did_not_render_is_flagged_not_guessed_into_place(glossary):
@@ -171,6 +200,9 @@ def test_rendering_span_is_widened_to_whole_words_and_skips_punctuation():
     assert rendering_span(with_source, without, pieces, settings) == (1, 4)
     flat = [-0.5] * 7
     assert rendering_span(with_source, flat, pieces, settings) is None
-    # No longer than a rendering can be: the best run of at most 2 tokens ("The Bor"), widened to "der".
-    assert rendering_span(with_source, [-9.0, -9.0, -5.0, -5.0, -0.1, -0.1, -0.1], pieces, settings, 2) == (0, 3)
+    # No longer than a rendering can be: the best run within one word ("Border": its two
+    # pieces are one word), then within two ("The Border").
+    losses = [-9.0, -9.0, -5.0, -5.0, -0.1, -0.1, -0.1]
+    assert rendering_span(with_source, losses, pieces, settings, 1) == (1, 3)
+    assert rendering_span(with_source, losses, pieces, settings, 2) == (0, 3)
     assert rendering_span(with_source, [-0.1] * 5 + [-9.0, -0.1], pieces, settings) is None
