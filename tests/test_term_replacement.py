@@ -22,7 +22,13 @@ from term_doubles import BagTranslator
 from workbench.glossary import load_glossary, term_success_rate
 from workbench.glossary.enforce import EnforcementSettings, translate_with_terms
 from workbench.glossary.enforce.final import mark_rendered
-from workbench.glossary.enforce.replacement import NOT_RENDERED, SCORED_WORSE, rendering_span
+from workbench.glossary.enforce.replacement import (
+    NOT_RENDERED,
+    SCORED_WORSE,
+    Replacement,
+    rendering_span,
+    separate,
+)
 from workbench.glossary.matching import TermMatcher
 from workbench.glossary.report import TermOccurrence
 
@@ -206,3 +212,18 @@ def test_rendering_span_is_widened_to_whole_words_and_skips_punctuation():
     assert rendering_span(with_source, losses, pieces, settings, 1) == (1, 3)
     assert rendering_span(with_source, losses, pieces, settings, 2) == (0, 3)
     assert rendering_span(with_source, [-0.1] * 5 + [-9.0, -0.1], pieces, settings) is None
+
+
+def test_a_rendering_nested_inside_another_is_not_placed_and_partial_overlaps_are_cut_at_a_word():
+    settings = EnforcementSettings()
+    pieces = ["▁President", "▁People", "▁Comm", "ittee", "▁met", "."]
+    # Gains (loss beyond the margin) of each token when each source term is deleted.
+    president = Replacement(0, 0, 2, [7], gains=[5.0, 3.0, -1.0, -1.0, -1.0, -1.0])
+    committee = Replacement(1, 1, 4, [8], gains=[-1.0, 4.0, 5.0, 5.0, -1.0, -1.0])
+    kept, refused = separate([committee, president], pieces, settings)
+    # "People" costs more without the committee (4) than without the president (3).
+    assert [(r.occurrence, r.start, r.end) for r in kept] == [(0, 0, 1), (1, 1, 4)] and refused == []
+    inner = Replacement(2, 2, 4, [9], gains=[-1.0, -1.0, 5.0, 5.0, -1.0, -1.0])
+    outer = Replacement(3, 0, 5, [9], gains=[3.0, 3.0, 3.0, 3.0, 3.0, -1.0])
+    kept, refused = separate([outer, inner], pieces, settings)
+    assert kept == [outer] and refused == [inner]
