@@ -276,8 +276,8 @@ def rendering_span(with_source: list[float], without_source: list[float], pieces
     """
     count = len(pieces)
     word_of, word = [], -1
-    for piece in pieces:
-        word += not _continues_word(piece) or word < 0
+    for piece in pieces:  # words as the decoded text's spaces cut it ("self-rule" is one)
+        word += piece.startswith("▁") or word < 0
         word_of.append(word)
     longest = longest or count
     gains = [(with_source[t] - without_source[t]) - settings.span_margin for t in range(count)]
