@@ -17,13 +17,14 @@ from difflib import SequenceMatcher
 
 from workbench.mt.base import DEFAULT_DECODING
 
-_WORDS = re.compile(r"\w+|[^\w\s]")
+_WORDS = re.compile(r"<unk>|\w+|[^\w\s]")
 
 
 class WordTokenizer:
     """One piece per word ("▁word") or punctuation mark; an open vocabulary."""
 
     eos_token_id, unk_token_id, pad_token_id = 0, 1, 2
+    unk_token = "<unk>"
 
     def __init__(self):
         self.pieces = ["</s>", "<unk>", "<pad>"]
@@ -32,6 +33,9 @@ class WordTokenizer:
     def piece_ids(self, text: str) -> list[int]:
         ids = []
         for word in _WORDS.findall(text):
+            if word == "<unk>":
+                ids.append(self.unk_token_id)
+                continue
             piece = "▁" + word if word[0].isalnum() else word
             if piece not in self.ids:
                 self.ids[piece] = len(self.pieces)
@@ -69,6 +73,7 @@ class BagTranslator:
         self.scored_rows = 0
 
     def render(self, source: str) -> str:
+        # The unknown-word token (enforcement masks a source term with it) is copied as is.
         words = _WORDS.findall(source)
         out, i = [], 0
         while i < len(words):

@@ -98,7 +98,8 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
 
     # Step 2: per-token losses when the source term is deleted.
     rows = sorted({i for i, _, _ in work})
-    ablated = [_delete(sources[i], span) for i, _, span in work]
+    unknown = tokenizer.unk_token or "<unk>"
+    ablated = [mask(sources[i], span, unknown) for i, _, span in work]
     scores = translator.token_log_probs([sources[i] for i in rows] + ablated,
                                         [plain[i] for i in rows] + [plain[i] for i, _, _ in work])
     plain_scores = dict(zip(rows, scores[:len(rows)], strict=True))
@@ -157,33 +158,48 @@ def _check(translator, sources, plain, plain_scores, groups, settings):
     """(passed, failed) groups of replacements: failed where taking the words out damages the rest.
 
     The words a replacement removes should be exactly the model's rendering of the source
-    term. Then the plain hypothesis without them, scored given the source without the
-    term, reads as well as the plain hypothesis given the whole source: every other word
-    still renders the source words it rendered. A span that took a neighbour's words
-    leaves those source words unrendered (the next tokens and the end of the sentence
-    become unlikely); a span that left part of the rendering behind leaves words the
-    shortened source does not account for. The term's own tokens take no part: a model
-    that never met the glossary's words would score any placement of them badly, which
-    says nothing about the words around them. Failed: the kept tokens (and the end of the
-    sentence) lose more than `max_damage` nats in all, counting each one's loss beyond
-    `damage_tolerance`.
+    term. The test: in the source, the term's words are masked (one unknown-word token
+    each); in the plain hypothesis, the removed words become as many unknown-word tokens.
+    When the run was the rendering, both sides hold the same placeholder at the same
+    place and every other token still renders the source words it rendered, so it scores
+    as in the plain hypothesis. A run that took a neighbour's words leaves those source
+    words unrendered (the next token, or the end of the sentence, becomes unlikely); a run
+    that left part of the rendering behind leaves words the masked source does not account
+    for. (Deleting the words on both sides instead would leave a gap, "in ." for "ở .",
+    that a model penalises even where nothing was damaged.) The term's own tokens take no
+    part: a model that never met the glossary's words scores any placement of them badly,
+    which says nothing about the words around them. Failed: the kept tokens (and the end
+    of the sentence) lose more than `max_damage` nats in all, counting each one's loss
+    beyond `damage_tolerance`.
     """
     if not groups:
         return [], []
     shortened, kept_positions, ablated_sources = [], [], []
+    tokenizer = translator.tokenizer
+    unknown = tokenizer.unk_token or "<unk>"
     for i, group in groups:
+        starts = {r.start: r for r in group}  # where a run's placeholders go
         removed = {t for r in group for t in range(r.start, r.end)}
-        positions = [t for t in range(len(plain[i])) if t not in removed]
-        shortened.append([plain[i][t] for t in positions])
+        target, positions = [], []
+        for t in range(len(plain[i])):
+            if t in starts:
+                count = _words(starts[t].source_text)
+                target += [tokenizer.unk_token_id] * count
+                positions += [None] * count
+            if t not in removed:
+                target.append(plain[i][t])
+                positions.append(t)
+        shortened.append(target)
         kept_positions.append(positions + [len(plain[i])])  # then the end of the sentence
         source = sources[i]
         for r in sorted(group, key=lambda r: r.source_span[0], reverse=True):
-            source = _delete(source, r.source_span)
+            source = mask(source, r.source_span, unknown)
         ablated_sources.append(source)
     scores = translator.token_log_probs(ablated_sources, shortened)
     passed, failed = [], []
     for (i, group), positions, without in zip(groups, kept_positions, scores, strict=True):
-        damage = damage_outside(plain_scores[i], without, positions, settings)
+        kept = [(j, t) for j, t in enumerate(positions) if t is not None]
+        damage = damage_outside(plain_scores[i], [without[j] for j, _ in kept], [t for _, t in kept], settings)
         (failed if damage > settings.max_damage else passed).append((i, group))
     return passed, failed
 
@@ -334,9 +350,17 @@ def _renders(text: str, term: str, lang: str) -> bool:
     return bool(matcher.find(text))
 
 
-def _delete(source: str, span: tuple[int, int]) -> str:
+def mask(source: str, span: tuple[int, int], unknown: str) -> str:
+    """The source with the span's words each replaced by the unknown-word token.
+
+    Masked rather than deleted: a model that follows its source position by position
+    loses its place when words vanish, and then every token after the span loses
+    probability too, so the span's own rendering could not be told from what follows it.
+    With a placeholder per word the source keeps its shape, and only the tokens that
+    rendered the span's words lose (measured on the proxy of docs/term-enforcement.md).
+    """
     start, end = span
-    return re.sub(r"\s{2,}", " ", source[:start] + " " + source[end:]).strip()
+    return source[:start] + " ".join([unknown] * _words(source[start:end])) + source[end:]
 
 
 def _apply(hypothesis: list[int], replacements: list[Replacement]) -> list[int]:
