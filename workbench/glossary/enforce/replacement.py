@@ -57,6 +57,7 @@ class Replacement:
     source_text: str = ""
     term: str = ""
     gains: list[float] = field(default_factory=list)  # per plain token: loss beyond span_margin without the source term
+    longest: int = 0  # the most words a rendering of this term may have
 
 
 @dataclass
@@ -124,7 +125,8 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
             results[i].notes[k] = NOT_RENDERED
             continue
         gains = [plain_scores[i][t] - without[t] - settings.span_margin for t in range(len(pieces))]
-        candidates.append((i, Replacement(k, start, end, ids, (first, last), sources[i][first:last], term, gains)))
+        candidates.append((i, Replacement(k, start, end, ids, (first, last), sources[i][first:last], term, gains,
+                                          longest)))
     if not candidates:
         return results
 
