@@ -7,7 +7,7 @@
 2. Replacement (`enforce.replacement`), the same on every engine. Each sentence
    is translated exactly as without terms; where the output lacks a required
    term, the words that render its source span are found by the model's own
-   scores (which tokens lose their probability when the span is deleted from
+   scores (which tokens lose their probability when the span is masked in
    the source) and the term takes their place. Nothing outside those words
    changes, decoding never runs past the sentence the model ended, and when the
    model scores the result much worse than its own output, its own output is

@@ -21,13 +21,13 @@ class EnforcementSettings:
     """What enforcement does; the defaults suit a model that reads its input.
 
     The span thresholds are in nats of the model's own log-probabilities (see
-    `enforce.replacement`): a token renders a source term when deleting the term from the
+    `enforce.replacement`): a token renders a source term when masking the term in the
     source costs it more than `span_margin`; a run of such tokens is taken as the rendering
     when its losses beyond the margin add up to `min_span_loss`, and it has at most
     `extra_words` words more than the longer of the source term and the term. A
     replacement is refused when taking its words out damages the rest of the sentence:
     the other tokens lose more than `max_damage` nats in all (each counted beyond
-    `damage_tolerance`) once those words and the source term are gone
+    `damage_tolerance`) once those words and the source term are masked
     (`enforce.replacement._check`).
     """
 

@@ -6,22 +6,23 @@ The same steps for every engine (CTranslate2 and transformers alike):
    A sentence whose output already renders each required term as often as the source
    holds it costs nothing more, and its output is the plain one, untouched.
 2. Which words render the source term. The plain hypothesis is scored token by token
-   given the source, and given the source with the term's span deleted (forced
-   decoding: no search, one batched call). Tokens that render the deleted span lose
-   most of their probability; the rendering is the contiguous run of tokens (at most
-   `extra_words` words beyond the longer of the source term and the term) with the
-   largest loss beyond `span_margin`, widened to whole words. When no run loses at
+   given the source, and given the source with the term's words masked (`mask`: one
+   unknown-word token a word; forced decoding: no search, one batched call). Tokens
+   that render the masked span lose most of their probability; the rendering is the
+   contiguous run of tokens (at most `extra_words` words beyond the longer of the
+   source term and the term) with the largest loss beyond `span_margin`, widened to
+   whole words. When no run loses at
    least `min_span_loss`, the model did not render the span where it can be found: the
    term is flagged for the reviewer, nothing is guessed. Where the renderings of two
-   terms overlap, each word goes to the term whose deletion costs it more (`separate`).
+   terms overlap, each word goes to the term whose masking costs it more (`separate`).
 3. Replacement. The term replaces that run: `H[:a] + term + H[b:]`. Nothing outside
    the run changes, so neighbours are never overwritten, the term never stands beside
    the model's own rendering, and the output ends where the plain one ended.
 4. Check: what could the replacement damage? Only the words outside the run, if the
    run was not exactly the term's rendering (it took a neighbour's words, or left part
-   of the rendering behind). The plain hypothesis without the run is scored given the
-   source without the term; when its other tokens (and the end of the sentence) lose
-   more than `max_damage` nats against the plain scores, the plain hypothesis is kept
+   of the rendering behind). The plain hypothesis with the run masked is scored given
+   the source with the term masked; when its other tokens (and the end of the
+   sentence) lose more than `max_damage` nats against the plain scores, the plain hypothesis is kept
    and the term flagged. The term's own tokens are never judged: a model that never met
    the glossary's words scores them (and what follows them) badly wherever they stand.
 
@@ -97,7 +98,7 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
     if not work:
         return results
 
-    # Step 2: per-token losses when the source term is deleted.
+    # Step 2: per-token losses when the source term is masked.
     rows = sorted({i for i, _, _ in work})
     unknown = tokenizer.unk_token or "<unk>"
     ablated = [mask(sources[i], span, unknown) for i, _, span in work]
@@ -224,7 +225,7 @@ def separate(replacements: list[Replacement], pieces: list[str],
 
     Two renderings overlap where the model's words for neighbouring source terms run
     into each other ("President People Committee" for "Chủ tịch UBND"). Each word goes
-    to the term whose deletion costs it more: the boundary between them is the word
+    to the term whose masking costs it more: the boundary between them is the word
     boundary with the largest summed loss on each side, and each side must still lose
     `min_span_loss`. A rendering nested inside another (or one that cannot be split so)
     is refused.
@@ -285,7 +286,7 @@ def _words(text: str) -> int:
 
 def rendering_span(with_source: list[float], without_source: list[float], pieces: list[str],
                    settings: EnforcementSettings, longest: int | None = None) -> tuple[int, int] | None:
-    """Tokens [start, end) of a hypothesis that render a deleted source span, or None.
+    """Tokens [start, end) of a hypothesis that render a masked source span, or None.
 
     `with_source`/`without_source`: log-probabilities of the hypothesis's tokens (then
     EOS) given the full source and given it without the span. The run of at most
