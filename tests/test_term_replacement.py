@@ -180,9 +180,20 @@ def test_sentences_that_already_have_their_terms_cost_no_scoring(glossary):
     assert result.text == "Chairman country receives guests." and model.scored_rows == 0
 
 
+def test_an_acronym_is_replaced_where_the_model_rendered_it_and_nothing_else_changes(glossary):
+    # The model reads the sentence as written: "BĐBP" comes out as it is, and the term
+    # takes its place. Expanding the acronym for the model (below) would change what it
+    # reads, and so possibly its words elsewhere, when the term is not placed after all.
+    model = BagTranslator({**LEXICON, "tỉnh": "province of"})
+    result, plain = _enforce(model, "BĐBP tỉnh họp.", glossary, final_pass=False)
+    assert plain.text == "BĐBP province of met."
+    assert result.report.model_source is None
+    assert result.text == "Border Guard province of met."
+
+
 def test_an_expanded_acronym_is_replaced_in_the_models_source(glossary):
     model = BagTranslator(LEXICON)
-    result, _ = _enforce(model, "BĐBP tỉnh họp.", glossary, final_pass=False)
+    result, _ = _enforce(model, "BĐBP tỉnh họp.", glossary, final_pass=False, expand_acronyms=True)
     assert result.report.model_source == "Bộ đội Biên phòng tỉnh họp."
     assert result.text == "Border Guard province met."
 

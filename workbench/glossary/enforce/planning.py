@@ -31,7 +31,9 @@ class EnforcementSettings:
     (`enforce.replacement._check`).
     """
 
-    expand_acronyms: bool = True
+    # Off: replacement finds the acronym's own rendering. Expanding it changes what the
+    # model reads, so its words elsewhere too when the term is then not placed.
+    expand_acronyms: bool = False
     place_terms: bool = True  # replace the model's rendering of a missing term
     final_pass: bool = True
     span_margin: float = 1.0
