@@ -5,8 +5,8 @@ known, and scores a given target the way a model that reads its input does: a to
 aligns (in order) with the source's own rendering is likely (-0.1), any other unlikely
 (-6). A "fragile" one also finds everything after an unexpected token unlikely, one
 that `dislikes` a word everything after that word (a model that never met the word),
-and one whose rendering of a word `runs_on` finds the token after that rendering
-unlikely too when the source does not account for it (the span of a weak model's
+and one whose rendering of a word `runs_on` finds the `run_length` tokens after that
+rendering unlikely too when the source does not account for it (the span of a weak model's
 rendering is then wider than the words it renders).
 """
 
@@ -63,11 +63,12 @@ class BagTranslator:
     engine, checkpoint, is_random_weights = "scripted", "bag-model", False
 
     def __init__(self, lexicon: dict[str, str], *, fragile: bool = False, dislikes: tuple[str, ...] = (),
-                 runs_on: tuple[str, ...] = ()):
+                 runs_on: tuple[str, ...] = (), run_length: int = 1):
         self.lexicon = {key.lower(): value for key, value in lexicon.items()}
         self.fragile = fragile
         self.dislikes = {"▁" + word for word in dislikes}  # after one of these, every token is unlikely
         self.runs_on = {"▁" + word for word in runs_on}
+        self.run_length = run_length  # how many tokens after such a rendering it takes down
         self.tokenizer = WordTokenizer()
         self.decodes = 0
         self.scored_rows = 0
@@ -105,7 +106,8 @@ class BagTranslator:
             expected = self.tokenizer.piece_ids(self.render(source))
             blocks = SequenceMatcher(None, expected, list(target), autojunk=False).get_matching_blocks()
             accounted = {b.b + k for b in blocks for k in range(b.size)}
-            accounted -= {position + 1 for position in range(len(target))
+            accounted -= {position + step for position in range(len(target))
+                          for step in range(1, self.run_length + 1)
                           if position not in accounted and self.tokenizer.pieces[target[position]] in self.runs_on}
             scores, broken = [], False
             for position in range(len(target)):

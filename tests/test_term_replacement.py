@@ -143,15 +143,26 @@ def test_a_model_that_never_met_the_terms_words_still_gets_them_placed(glossary)
 
 
 def test_replacements_the_model_accepts_are_kept_when_another_in_the_sentence_is_refused(glossary):
-    # The model's rendering of "Thủ tướng" runs on into "met": its span takes "met", which
-    # renders "họp", so that replacement is refused; "Chủ tịch" is placed all the same.
-    model = BagTranslator({**LEXICON, "thủ tướng": "Premier"}, runs_on=("Premier",))
-    result, plain = _enforce(model, "Chủ tịch xã và Thủ tướng họp.", glossary)
-    assert plain.text == "President commune and Premier met."
-    assert result.text == "Chairman commune and Premier met."
+    # The model's rendering of "Thủ tướng" runs on into "met press": its run takes those
+    # words (which render "họp báo"), and so does the run one word shorter, so that
+    # replacement is refused; "Chủ tịch" is placed all the same.
+    model = BagTranslator({**LEXICON, "thủ tướng": "Premier", "báo": "press"}, runs_on=("Premier",),
+                          run_length=2)
+    result, plain = _enforce(model, "Chủ tịch xã và Thủ tướng họp báo.", glossary)
+    assert plain.text == "President commune and Premier met press."
+    assert result.text == "Chairman commune and Premier met press."
     by_entry = {o.entry_id: o for o in result.report.occurrences}
     assert by_entry["vn-chu-tich"].present
     assert by_entry["vn-thu-tuong"].missing and by_entry["vn-thu-tuong"].note == SCORED_WORSE
+
+
+def test_a_run_that_took_one_neighbouring_word_is_tried_one_word_shorter(glossary):
+    # "Premier" runs on into "met": the run found is "Premier met", which the check
+    # refuses ("họp" left unrendered); one word shorter, "Premier", passes.
+    model = BagTranslator({**LEXICON, "thủ tướng": "Premier"}, runs_on=("Premier",))
+    result, _ = _enforce(model, "Chủ tịch xã và Thủ tướng họp.", glossary)
+    assert result.text == "Chairman commune and Prime Minister met."
+    assert all(o.present for o in result.report.occurrences)
 
 
 def test_overlapping_renderings_of_neighbouring_terms_share_their_words_out(glossary):

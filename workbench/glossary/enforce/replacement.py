@@ -147,10 +147,20 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
     passed, failed = _check(translator, sources, plain, plain_scores, groups, settings)
     singles = [(i, [r]) for i, group in failed if len(group) > 1 for r in group]
     passed_alone, failed_alone = _check(translator, sources, plain, plain_scores, singles, settings)
+    # A run that damaged the rest most often took one neighbouring word too (masking a
+    # term unsettles the word after it): the best run one word shorter gets one more try.
+    retries = []
     for i, group in failed_alone + [(i, group) for i, group in failed if len(group) == 1]:
+        shorter = shorter_run(group[0], pieces_of(plain[i]), settings)
+        if shorter:
+            retries.append((i, [shorter]))
+        else:
+            results[i].notes[group[0].occurrence] = SCORED_WORSE
+    passed_shorter, failed_shorter = _check(translator, sources, plain, plain_scores, retries, settings)
+    for i, group in failed_shorter:
         results[i].notes[group[0].occurrence] = SCORED_WORSE
     accepted: dict[int, list[Replacement]] = {}
-    for i, group in passed + passed_alone:
+    for i, group in passed + passed_alone + passed_shorter:
         accepted.setdefault(i, []).extend(group)
     for i, group in accepted.items():
         results[i].token_ids = _apply(plain[i], group)
@@ -289,17 +299,23 @@ def rendering_span(with_source: list[float], without_source: list[float], pieces
     """Tokens [start, end) of a hypothesis that render a masked source span, or None.
 
     `with_source`/`without_source`: log-probabilities of the hypothesis's tokens (then
-    EOS) given the full source and given it without the span. The run of at most
+    EOS) given the full source and given it with the span masked. The run of at most
     `longest` words whose tokens' losses beyond `span_margin` add up to the most (at
     least `min_span_loss`), widened to whole words and without punctuation at its edges.
     """
+    gains = [(with_source[t] - without_source[t]) - settings.span_margin for t in range(len(pieces))]
+    return best_run(gains, pieces, settings, longest)
+
+
+def best_run(gains: list[float], pieces: list[str], settings: EnforcementSettings,
+             longest: int | None = None) -> tuple[int, int] | None:
+    """The run of at most `longest` words with the largest summed gain (see `rendering_span`)."""
     count = len(pieces)
     word_of, word = [], -1
     for piece in pieces:  # words as the decoded text's spaces cut it ("self-rule" is one)
         word += piece.startswith("▁") or word < 0
         word_of.append(word)
     longest = longest or count
-    gains = [(with_source[t] - without_source[t]) - settings.span_margin for t in range(count)]
     best, best_span = 0.0, None
     for start in range(count):
         total = 0.0
@@ -317,6 +333,19 @@ def rendering_span(with_source: list[float], without_source: list[float], pieces
     while end < count and _continues_word(pieces[end]):
         end += 1
     return _trim(pieces, start, end)
+
+
+def shorter_run(replacement: Replacement, pieces: list[str], settings: EnforcementSettings) -> Replacement | None:
+    """The replacement with the best run one word shorter than its own, or None."""
+    words = sum(1 for t in range(replacement.start, replacement.end) if pieces[t].startswith("▁") or t == 0)
+    if words <= 1:
+        return None
+    inside = [g if replacement.start <= t < replacement.end else float("-inf")
+              for t, g in enumerate(replacement.gains)]
+    span = best_run(inside, pieces, settings, words - 1)
+    if span is None or span == (replacement.start, replacement.end):
+        return None
+    return replace(replacement, start=span[0], end=span[1])
 
 
 def model_source_spans(plan: SegmentPlan, glossary: Glossary, source_lang: str) -> list[tuple[int, int] | None]:
