@@ -152,6 +152,9 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
     retries = []
     for i, group in failed_alone + [(i, group) for i, group in failed if len(group) == 1]:
         shorter = shorter_run(group[0], pieces_of(plain[i]), settings)
+        if shorter and shorter.start > 0 and group[0].start == 0:  # no longer first: not capitalised
+            term = plans[i].occurrences[shorter.occurrence].required_target
+            shorter = replace(shorter, term=term, term_ids=list(target_ids(tokenizer, term)))
         if shorter:
             retries.append((i, [shorter]))
         else:
