@@ -81,12 +81,6 @@ def build_random_marian(
     config.workbench_random_weights = True
     torch.manual_seed(seed)
     model = MarianMTModel(config)
-    # Marian decoding starts from a zero embedding, and CTranslate2 relies on it (its Marian
-    # converter drops the <pad> row and starts from zeros): with a random <pad> row the two
-    # engines disagree on every first token, and a model trained from this checkpoint never
-    # learns to start from zeros. The row gets no gradient (padding_idx), so it stays zero.
-    with torch.no_grad():
-        model.get_input_embeddings().weight[pad_id].zero_()
     model.generation_config.bad_words_ids = [[pad_id]]
     model.generation_config.max_length = max_positions
     model.generation_config.num_beams = 1
