@@ -182,10 +182,12 @@ def translate(sentence: str, overrides: dict[str, str] | None = None) -> str:
     tokens = _TOKEN.findall(unicodedata.normalize("NFC", sentence))
     lowered = [t.lower() for t in tokens]
     tables = [overrides or {}, PROXY_TERMS, PHRASES]
+    # An override may be longer than any table phrase (a glossary entry of nine words).
+    longest = max([_MAX_PHRASE] + [len(_TOKEN.findall(key)) for key in overrides or {}])
     units: list[tuple[str, str]] = []  # (text, kind): kind is term / noun / mod / other
     index = 0
     while index < len(tokens):
-        for length in range(min(_MAX_PHRASE, len(tokens) - index), 0, -1):
+        for length in range(min(longest, len(tokens) - index), 0, -1):
             key = _detokenise(lowered[index:index + length])
             hit = next(((table_index, table[key]) for table_index, table in enumerate(tables)
                         if key in table), None)

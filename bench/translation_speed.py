@@ -28,7 +28,7 @@ into a temporary store twice with the default engine (default glossary,
 term enforcement off: see `run_rerun_worker`); the second run
 finds everything cached by content.
 
-    python bench/translation_speed.py [--sentences 64] [--chunk 64] [--quick] [--threads N]
+    python bench/translation_speed.py [--sentences 64] [--chunk 64] [--quick] [--enforced-only] [--threads N]
 
 Prints a table; asserts nothing about time.
 """
@@ -344,6 +344,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sentences", type=int, default=64, help="sentences per measurement (default 64)")
     parser.add_argument("--quick", action="store_true", help="16 sentences, beam 4 only, no re-run measurement")
+    parser.add_argument("--enforced-only", action="store_true",
+                        help="only the whole enforced runs (beam 4), default engine against transformers")
     parser.add_argument("--chunk", type=int, default=WRITE_CHUNK,
                         help="sentences handed to an engine at a time, as the pipeline does; engines take "
                              f"turns chunk by chunk (default {WRITE_CHUNK}, the pipeline's)")
@@ -400,11 +402,11 @@ def main(argv: list[str] | None = None) -> int:
         order = sorted(range(count), key=lambda i: (lengths[i], i))
         chunks = [[sentences[i] for i in order[k:k + args.chunk]] for k in range(0, count, args.chunk)]
         chunk_lengths = [[lengths[i] for i in order[k:k + args.chunk]] for k in range(0, count, args.chunk)]
-        for beams in ([4] if args.quick else [1, 4]):
+        for beams in ([4] if args.quick or args.enforced_only else [1, 4]):
             planned = sum(len(plan_batches(chunk, DecodingSettings(beams=beams))) for chunk in chunk_lengths)
             started = time.perf_counter()
-            kinds = ["naive", "batched", "ctranslate2"] + (["enforced-transformers", "enforced-ctranslate2"]
-                                                           if beams == 4 else [])
+            kinds = ([] if args.enforced_only else ["naive", "batched", "ctranslate2"]) + (
+                ["enforced-transformers", "enforced-ctranslate2"] if beams == 4 else [])
             results += measure_interleaved(kinds, str(checkpoint), chunks, beams, args.threads)
             print(f"  beam {beams}: {len(chunks)} chunks, {planned} batches, measured in "
                   f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
@@ -417,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
         print("model MB: peak resident memory above that of the imported libraries (the loaded model and "
               "decoding); peak MB: the whole process (Python, libraries, model, decoding)")
 
-        if not args.quick:
+        if not args.quick and not args.enforced_only:
             rerun = spawn(["--worker", "rerun", "--checkpoint", str(checkpoint), "--threads", str(args.threads),
                            "--output-ratio", str(OUTPUT_PER_SOURCE_TOKEN)])
             first, second = rerun["runs"]

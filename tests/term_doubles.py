@@ -3,8 +3,11 @@
 `BagTranslator` translates word by word from a small lexicon, so its right answer is
 known, and scores a given target the way a model that reads its input does: a token that
 aligns (in order) with the source's own rendering is likely (-0.1), any other unlikely
-(-6). A "fragile" one also finds everything after an unexpected token unlikely, and
-one that `dislikes` a word everything after that word.
+(-6). A "fragile" one also finds everything after an unexpected token unlikely, one
+that `dislikes` a word everything after that word (a model that never met the word),
+and one whose rendering of a word `runs_on` finds the `run_length` tokens after that
+rendering unlikely too when the source does not account for it (the span of a weak model's
+rendering is then wider than the words it renders).
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ from difflib import SequenceMatcher
 
 from workbench.mt.base import DEFAULT_DECODING
 
-_WORDS = re.compile(r"\w+|[^\w\s]")
+_WORDS = re.compile(r"<unk>|\w+|[^\w\s]")
 
 
 class WordTokenizer:
     """One piece per word ("▁word") or punctuation mark; an open vocabulary."""
 
     eos_token_id, unk_token_id, pad_token_id = 0, 1, 2
+    unk_token = "<unk>"
 
     def __init__(self):
         self.pieces = ["</s>", "<unk>", "<pad>"]
@@ -29,6 +33,9 @@ class WordTokenizer:
     def piece_ids(self, text: str) -> list[int]:
         ids = []
         for word in _WORDS.findall(text):
+            if word == "<unk>":
+                ids.append(self.unk_token_id)
+                continue
             piece = "▁" + word if word[0].isalnum() else word
             if piece not in self.ids:
                 self.ids[piece] = len(self.pieces)
@@ -55,15 +62,19 @@ class BagTranslator:
 
     engine, checkpoint, is_random_weights = "scripted", "bag-model", False
 
-    def __init__(self, lexicon: dict[str, str], *, fragile: bool = False, dislikes: tuple[str, ...] = ()):
+    def __init__(self, lexicon: dict[str, str], *, fragile: bool = False, dislikes: tuple[str, ...] = (),
+                 runs_on: tuple[str, ...] = (), run_length: int = 1):
         self.lexicon = {key.lower(): value for key, value in lexicon.items()}
         self.fragile = fragile
         self.dislikes = {"▁" + word for word in dislikes}  # after one of these, every token is unlikely
+        self.runs_on = {"▁" + word for word in runs_on}
+        self.run_length = run_length  # how many tokens after such a rendering it takes down
         self.tokenizer = WordTokenizer()
         self.decodes = 0
         self.scored_rows = 0
 
     def render(self, source: str) -> str:
+        # The unknown-word token (enforcement masks a source term with it) is copied as is.
         words = _WORDS.findall(source)
         out, i = [], 0
         while i < len(words):
@@ -95,6 +106,9 @@ class BagTranslator:
             expected = self.tokenizer.piece_ids(self.render(source))
             blocks = SequenceMatcher(None, expected, list(target), autojunk=False).get_matching_blocks()
             accounted = {b.b + k for b in blocks for k in range(b.size)}
+            accounted -= {position + step for position in range(len(target))
+                          for step in range(1, self.run_length + 1)
+                          if position not in accounted and self.tokenizer.pieces[target[position]] in self.runs_on}
             scores, broken = [], False
             for position in range(len(target)):
                 broken = broken or (self.fragile and position not in accounted) \

@@ -189,3 +189,30 @@ def test_a_prefix_without_room_is_refused(tiny_checkpoints):
         translator.translate_token_ids(SENTENCES[:1], target_prefixes=[[5] * translator.max_positions])
 
 
+
+
+def test_a_checkpoint_that_learnt_a_start_embedding_keeps_it(tiny_checkpoints, tmp_path):
+    # Marian starts decoding from a zero vector and the stock converter relies on it. A
+    # checkpoint trained by transformers with tied output weights has trained its <pad>
+    # row (the decoder's start token) away from zero; converted the stock way, its first
+    # token came out wrong (the proxy of docs/term-enforcement.md lost its first word).
+    import torch
+    from transformers import MarianMTModel, MarianTokenizer
+
+    source = tiny_checkpoints["vi-en"]
+    model = MarianMTModel.from_pretrained(source)
+    tokenizer = MarianTokenizer.from_pretrained(source)
+    assert float(model.get_input_embeddings().weight[tokenizer.pad_token_id].detach().abs().sum()) == 0.0
+    with torch.no_grad():
+        torch.manual_seed(1)
+        model.get_input_embeddings().weight[tokenizer.pad_token_id] = torch.randn(model.config.d_model) * 3
+    trained = tmp_path / "trained"
+    model.save_pretrained(trained)
+    tokenizer.save_pretrained(trained)
+    reference = MarianTranslator("vi-en", str(trained))
+    engine = float32(trained)
+    got = [hyps[0] for hyps in engine.translate_token_ids(SENTENCES, GREEDY)]
+    assert got == [transformers_greedy_ids(reference, s) for s in SENTENCES]
+    for ours, theirs in zip(engine.token_log_probs(SENTENCES, got), reference.token_log_probs(SENTENCES, got),
+                            strict=True):
+        assert ours == pytest.approx(theirs, abs=1e-4)

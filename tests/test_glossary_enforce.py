@@ -56,7 +56,7 @@ def test_final_pass_replaces_a_forbidden_rendering(glossary):
     model = BagTranslator({"bộ đội biên phòng": "The Border Army of", "tỉnh": "the province", "họp": "met"})
     # Replacement off: the final pass alone turns the forbidden rendering into the term.
     (result,) = translate_with_terms(model, ["BĐBP tỉnh họp."], glossary, "vi", "en",
-                                     settings=EnforcementSettings(place_terms=False))
+                                     settings=EnforcementSettings(place_terms=False, expand_acronyms=True))
     assert result.text == "The Border Guard of the province met."
     (occurrence,) = result.report.occurrences
     assert occurrence.present and occurrence.inserted_by_final_pass

@@ -22,7 +22,13 @@ from term_doubles import BagTranslator
 from workbench.glossary import load_glossary, term_success_rate
 from workbench.glossary.enforce import EnforcementSettings, translate_with_terms
 from workbench.glossary.enforce.final import mark_rendered
-from workbench.glossary.enforce.replacement import NOT_RENDERED, SCORED_WORSE, rendering_span
+from workbench.glossary.enforce.replacement import (
+    NOT_RENDERED,
+    SCORED_WORSE,
+    Replacement,
+    rendering_span,
+    separate,
+)
 from workbench.glossary.matching import TermMatcher
 from workbench.glossary.report import TermOccurrence
 
@@ -114,7 +120,11 @@ def test_the_output_ends_where_the_models_sentence_ended(glossary):
     assert model.decodes == 2 * len(sentences)
 
 
-def test_a_result_the_model_scores_much_worse_keeps_the_models_output_and_flags_the_term(glossary):
+def test_a_replacement_that_would_take_a_neighbours_words_keeps_the_models_output(glossary):
+    # The fragile model finds everything after an unexpected word unlikely, so deleting
+    # "Chủ tịch" seems to cost the whole sentence: the widest run allowed ("President
+    # country Trần", three words) is taken for its rendering. Taking those words out
+    # leaves "Trần" of the source unrendered, which the model notices.
     model = BagTranslator(LEXICON, fragile=True)
     result, plain = _enforce(model, "Chủ tịch nước Trần Đại Quang tiếp khách.", glossary)
     assert result.text == plain.text
@@ -122,14 +132,50 @@ def test_a_result_the_model_scores_much_worse_keeps_the_models_output_and_flags_
     assert occurrence.missing and occurrence.note == SCORED_WORSE
 
 
+def test_a_model_that_never_met_the_terms_words_still_gets_them_placed(glossary):
+    # It scores "Chairman" and every token after it as very unlikely, as a model does whose
+    # training never showed it the glossary's English. That says nothing about the words
+    # around the term, which are the model's own, unchanged: the term is placed.
+    model = BagTranslator(LEXICON, dislikes=("Chairman",))
+    result, _ = _enforce(model, "Chủ tịch nước Trần Đại Quang tiếp khách.", glossary)
+    assert result.text == "Chairman country Trần Đại Quang receives guests."
+    assert result.report.occurrences[0].present
+
+
 def test_replacements_the_model_accepts_are_kept_when_another_in_the_sentence_is_refused(glossary):
-    model = BagTranslator({**LEXICON, "thủ tướng": "Premier"}, dislikes=("Minister",))
-    result, plain = _enforce(model, "Chủ tịch xã và Thủ tướng họp.", glossary)
-    assert plain.text == "President commune and Premier met."
-    assert result.text == "Chairman commune and Premier met."
+    # The model's rendering of "Thủ tướng" runs on into "met press": its run takes those
+    # words (which render "họp báo"), and so does the run one word shorter, so that
+    # replacement is refused; "Chủ tịch" is placed all the same.
+    model = BagTranslator({**LEXICON, "thủ tướng": "Premier", "báo": "press"}, runs_on=("Premier",),
+                          run_length=2)
+    result, plain = _enforce(model, "Chủ tịch xã và Thủ tướng họp báo.", glossary)
+    assert plain.text == "President commune and Premier met press."
+    assert result.text == "Chairman commune and Premier met press."
     by_entry = {o.entry_id: o for o in result.report.occurrences}
     assert by_entry["vn-chu-tich"].present
     assert by_entry["vn-thu-tuong"].missing and by_entry["vn-thu-tuong"].note == SCORED_WORSE
+
+
+def test_a_run_that_took_one_neighbouring_word_is_tried_one_word_shorter(glossary):
+    # "Premier" runs on into "met": the run found is "Premier met", which the check
+    # refuses ("họp" left unrendered); one word shorter, "Premier", passes.
+    model = BagTranslator({**LEXICON, "thủ tướng": "Premier"}, runs_on=("Premier",))
+    result, _ = _enforce(model, "Chủ tịch xã và Thủ tướng họp.", glossary)
+    assert result.text == "Chairman commune and Prime Minister met."
+    assert all(o.present for o in result.report.occurrences)
+
+
+def test_overlapping_renderings_of_neighbouring_terms_share_their_words_out(glossary):
+    # "President" runs on into "People": deleting "Chủ tịch" costs "People" too, so the two
+    # renderings found overlap on "People". Each word goes to the term whose deletion
+    # costs it more, and both terms are placed, nothing else changed.
+    lexicon = {**LEXICON, "ủy ban nhân dân tỉnh": "People Committee province"}
+    model = BagTranslator(lexicon, runs_on=("President",))
+    result, plain = _enforce(model, "Chủ tịch Ủy ban nhân dân tỉnh họp.", glossary, final_pass=False)
+    assert plain.text == "President People Committee province met."
+    written = model.tokenizer.decode(model.tokenizer.piece_ids("Chairman Provincial People's Committee met."))
+    assert result.text == written  # (the word tokenizer writes "People' s")
+    assert all(o.present for o in result.report.occurrences)
 
 
 def test_a_term_the_model_did_not_render_is_flagged_not_guessed_into_place(glossary):
@@ -145,9 +191,20 @@ def test_sentences_that_already_have_their_terms_cost_no_scoring(glossary):
     assert result.text == "Chairman country receives guests." and model.scored_rows == 0
 
 
+def test_an_acronym_is_replaced_where_the_model_rendered_it_and_nothing_else_changes(glossary):
+    # The model reads the sentence as written: "BĐBP" comes out as it is, and the term
+    # takes its place. Expanding the acronym for the model (below) would change what it
+    # reads, and so possibly its words elsewhere, when the term is not placed after all.
+    model = BagTranslator({**LEXICON, "tỉnh": "province of"})
+    result, plain = _enforce(model, "BĐBP tỉnh họp.", glossary, final_pass=False)
+    assert plain.text == "BĐBP province of met."
+    assert result.report.model_source is None
+    assert result.text == "Border Guard province of met."
+
+
 def test_an_expanded_acronym_is_replaced_in_the_models_source(glossary):
     model = BagTranslator(LEXICON)
-    result, _ = _enforce(model, "BĐBP tỉnh họp.", glossary, final_pass=False)
+    result, _ = _enforce(model, "BĐBP tỉnh họp.", glossary, final_pass=False, expand_acronyms=True)
     assert result.report.model_source == "Bộ đội Biên phòng tỉnh họp."
     assert result.text == "Border Guard province met."
 
@@ -171,6 +228,24 @@ def test_rendering_span_is_widened_to_whole_words_and_skips_punctuation():
     assert rendering_span(with_source, without, pieces, settings) == (1, 4)
     flat = [-0.5] * 7
     assert rendering_span(with_source, flat, pieces, settings) is None
-    # No longer than a rendering can be: the best run of at most 2 tokens ("The Bor"), widened to "der".
-    assert rendering_span(with_source, [-9.0, -9.0, -5.0, -5.0, -0.1, -0.1, -0.1], pieces, settings, 2) == (0, 3)
+    # No longer than a rendering can be: the best run within one word ("Border": its two
+    # pieces are one word), then within two ("The Border").
+    losses = [-9.0, -9.0, -5.0, -5.0, -0.1, -0.1, -0.1]
+    assert rendering_span(with_source, losses, pieces, settings, 1) == (1, 3)
+    assert rendering_span(with_source, losses, pieces, settings, 2) == (0, 3)
     assert rendering_span(with_source, [-0.1] * 5 + [-9.0, -0.1], pieces, settings) is None
+
+
+def test_a_rendering_nested_inside_another_is_not_placed_and_partial_overlaps_are_cut_at_a_word():
+    settings = EnforcementSettings()
+    pieces = ["▁President", "▁People", "▁Comm", "ittee", "▁met", "."]
+    # Gains (loss beyond the margin) of each token when each source term is deleted.
+    president = Replacement(0, 0, 2, [7], gains=[5.0, 3.0, -1.0, -1.0, -1.0, -1.0])
+    committee = Replacement(1, 1, 4, [8], gains=[-1.0, 4.0, 5.0, 5.0, -1.0, -1.0])
+    kept, refused = separate([committee, president], pieces, settings)
+    # "People" costs more without the committee (4) than without the president (3).
+    assert [(r.occurrence, r.start, r.end) for r in kept] == [(0, 0, 1), (1, 1, 4)] and refused == []
+    inner = Replacement(2, 2, 4, [9], gains=[-1.0, -1.0, 5.0, 5.0, -1.0, -1.0])
+    outer = Replacement(3, 0, 5, [9], gains=[3.0, 3.0, 3.0, 3.0, 3.0, -1.0])
+    kept, refused = separate([outer, inner], pieces, settings)
+    assert kept == [outer] and refused == [inner]

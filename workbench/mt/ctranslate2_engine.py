@@ -57,7 +57,7 @@ CACHE_ENV = "WORKBENCH_CT2_CACHE"
 MANIFEST = "workbench.json"
 TOKENIZER_FOLDER = "tokenizer"
 # Bump when the cached layout or the conversion changes, so old caches are not reused.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3  # 3: a decoder that starts from a non-zero <pad> row keeps it
 
 SCORE_BATCH_TOKENS = 512
 
@@ -327,6 +327,18 @@ def _convert(source: MarianTranslator, output: Path, quantization: str) -> None:
         def load_tokenizer(self, tokenizer_class, model_name_or_path, **kwargs):
             return tokenizer
 
+        def _load(self):
+            if not _starts_from_pad_row(model, tokenizer):
+                return super()._load()
+            from ctranslate2.converters import transformers as loaders
+
+            stock = loaders._MODEL_LOADERS["MarianConfig"]
+            loaders._MODEL_LOADERS["MarianConfig"] = _pad_start_loader(loaders)
+            try:
+                return super()._load()
+            finally:
+                loaders._MODEL_LOADERS["MarianConfig"] = stock
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         LoadedCheckpointConverter(str(config_dir)).convert(str(output), quantization=quantization, force=True)
@@ -340,6 +352,55 @@ def _convert(source: MarianTranslator, output: Path, quantization: str) -> None:
         "ctranslate2": ctranslate2.__version__, "transformers": transformers.__version__,
     }
     (output / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+
+def _starts_from_pad_row(model, tokenizer) -> bool:
+    """Whether the checkpoint's decoder starts from a non-zero <pad> embedding.
+
+    Marian (and every opus-mt checkpoint) starts decoding from a zero vector, which the
+    stock converter relies on: it drops the <pad> row and starts from zeros. A checkpoint
+    trained by transformers from a random <pad> row (the term-enforcement proxy of
+    docs/term-enforcement.md) learnt to start from that row instead, and converted the
+    stock way it loses the first word of nearly every sentence.
+    """
+    pad = tokenizer.pad_token_id
+    start = getattr(model.config, "decoder_start_token_id", None)
+    if pad is None or start != pad:
+        return False
+    row = model.get_input_embeddings().weight[pad].detach()
+    return bool(row.abs().sum() > 0)
+
+
+def _pad_start_loader(loaders):
+    """The stock Marian loader, but the decoder starts from the <pad> token's own embedding."""
+
+    class PadStartMarianLoader(loaders.MarianMTLoader):
+        def get_model_spec(self, model):
+            import torch
+
+            model.config.normalize_before = False
+            model.config.normalize_embedding = False
+            spec = loaders.BartLoader.get_model_spec(self, model)  # the <pad> row kept
+            # ...but never written, as transformers never writes it (bad_words_ids).
+            projection = spec.decoder.projection
+            vocab = model.config.vocab_size
+            bias = projection.bias if projection.has_bias() else torch.zeros(vocab)
+            bias = torch.as_tensor(bias, dtype=torch.float32).clone()
+            bias[model.config.pad_token_id] = -1e4
+            projection.bias = bias
+            return spec
+
+        def set_config(self, config, model, tokenizer):
+            super().set_config(config, model, tokenizer)
+            config.decoder_start_token = tokenizer.pad_token
+
+        def set_decoder(self, spec, decoder):
+            loaders.BartLoader.set_decoder(self, spec, decoder)  # no zero start
+
+        def get_vocabulary(self, model, tokenizer):
+            return loaders.BartLoader.get_vocabulary(self, model, tokenizer)  # <pad> kept
+
+    return PadStartMarianLoader()
 
 
 def _local_checkpoint_dir(checkpoint: str) -> Path:

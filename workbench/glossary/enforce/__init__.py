@@ -1,13 +1,15 @@
 """Term-aware translation: the required target terms, carried in by three parts.
 
-1. Acronym expansion (source side). A variant that contains an acronym
-   ("BĐBP", "UBND tỉnh", "BTL BĐBP") is replaced by the entry's full source
-   term before translation: real models know "Bộ đội Biên phòng" but not
-   "BĐBP". Report spans still refer to the original sentence.
+1. Acronym expansion (source side, off unless `EnforcementSettings.expand_acronyms`).
+   A variant that contains an acronym ("BĐBP", "UBND tỉnh", "BTL BĐBP") is
+   replaced by the entry's full source term before translation. Off by default:
+   replacement finds the model's rendering of the acronym itself, and an expanded
+   source changes what the model reads, so its words elsewhere too when the term
+   is then not placed. Report spans still refer to the original sentence.
 2. Replacement (`enforce.replacement`), the same on every engine. Each sentence
    is translated exactly as without terms; where the output lacks a required
    term, the words that render its source span are found by the model's own
-   scores (which tokens lose their probability when the span is deleted from
+   scores (which tokens lose their probability when the span is masked in
    the source) and the term takes their place. Nothing outside those words
    changes, decoding never runs past the sentence the model ended, and when the
    model scores the result much worse than its own output, its own output is

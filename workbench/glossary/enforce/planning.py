@@ -21,19 +21,26 @@ class EnforcementSettings:
     """What enforcement does; the defaults suit a model that reads its input.
 
     The span thresholds are in nats of the model's own log-probabilities (see
-    `enforce.replacement`): a token renders a source term when deleting the term from the
+    `enforce.replacement`): a token renders a source term when masking the term in the
     source costs it more than `span_margin`; a run of such tokens is taken as the rendering
-    when its losses beyond the margin add up to `min_span_loss`; a replacement is kept
-    unless the tokens after the term lose more than `max_score_drop` per token on average.
+    when its losses beyond the margin add up to `min_span_loss`, and it has at most
+    `extra_words` words more than the longer of the source term and the term. A
+    replacement is refused when taking its words out damages the rest of the sentence:
+    the other tokens lose more than `max_damage` nats in all (each counted beyond
+    `damage_tolerance`) once those words and the source term are masked
+    (`enforce.replacement._check`).
     """
 
-    expand_acronyms: bool = True
+    # Off: replacement finds the acronym's own rendering. Expanding it changes what the
+    # model reads, so its words elsewhere too when the term is then not placed.
+    expand_acronyms: bool = False
     place_terms: bool = True  # replace the model's rendering of a missing term
     final_pass: bool = True
     span_margin: float = 1.0
     min_span_loss: float = 2.0
-    span_length_ratio: float = 2.0  # a rendering has at most this many tokens per source token, plus two
-    max_score_drop: float = 1.5
+    extra_words: int = 1  # a rendering has at most this many words beyond the source term's or the term's
+    damage_tolerance: float = 1.0
+    max_damage: float = 2.0
 
 
 @dataclass

@@ -6,20 +6,25 @@ The same steps for every engine (CTranslate2 and transformers alike):
    A sentence whose output already renders each required term as often as the source
    holds it costs nothing more, and its output is the plain one, untouched.
 2. Which words render the source term. The plain hypothesis is scored token by token
-   given the source, and given the source with the term's span deleted (forced
-   decoding: no search, one batched call). Tokens that render the deleted span lose
-   most of their probability; the rendering is the contiguous run of tokens (at most
-   `span_length_ratio` times the source term's tokens, plus two) with the largest loss
-   beyond `span_margin`, widened to whole words. When no run loses at
+   given the source, and given the source with the term's words masked (`mask`: one
+   unknown-word token a word; forced decoding: no search, one batched call). Tokens
+   that render the masked span lose most of their probability; the rendering is the
+   contiguous run of tokens (at most `extra_words` words beyond the longer of the
+   source term and the term) with the largest loss beyond `span_margin`, widened to
+   whole words. When no run loses at
    least `min_span_loss`, the model did not render the span where it can be found: the
-   term is flagged for the reviewer, nothing is guessed.
+   term is flagged for the reviewer, nothing is guessed. Where the renderings of two
+   terms overlap, each word goes to the term whose masking costs it more (`separate`).
 3. Replacement. The term replaces that run: `H[:a] + term + H[b:]`. Nothing outside
    the run changes, so neighbours are never overwritten, the term never stands beside
    the model's own rendering, and the output ends where the plain one ended.
-4. Check. The replaced hypothesis is scored; when the model's mean log-probability per
-   token after the term (end of sentence left out) falls by more than `max_score_drop` against the plain one
-   (the model reads the result as much worse: a wrong span, a broken phrase), the
-   plain hypothesis is kept and the term flagged.
+4. Check: what could the replacement damage? Only the words outside the run, if the
+   run was not exactly the term's rendering (it took a neighbour's words, or left part
+   of the rendering behind). The plain hypothesis with the run masked is scored given
+   the source with the term masked; when its other tokens (and the end of the
+   sentence) lose more than `max_damage` nats against the plain scores, the plain hypothesis is kept
+   and the term flagged. The term's own tokens are never judged: a model that never met
+   the glossary's words scores them (and what follows them) badly wherever they stand.
 
 Cost: one plain decoding pass, then two scoring passes (no decoding) for the sentences
 that lack a term (a third, rare one where several replacements of a sentence fail
@@ -29,7 +34,7 @@ together); decoding never runs past a sentence the model would have ended.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from workbench.glossary.enforce.planning import EnforcementSettings, SegmentPlan, target_ids
 from workbench.glossary.entries import Glossary
@@ -37,7 +42,7 @@ from workbench.glossary.matching import TermMatcher
 from workbench.mt.base import DecodingSettings
 
 NOT_RENDERED = "no words of the plain output render the source term: not placed"
-SCORED_WORSE = "the output with the term scored much worse than the model's own: kept the model's"
+SCORED_WORSE = "taking out the words the term would replace damages the rest of the sentence: kept the model's"
 OVERLAPPING = "the words rendering this term also render another one: not placed"
 
 
@@ -49,6 +54,11 @@ class Replacement:
     start: int
     end: int
     term_ids: list[int]
+    source_span: tuple[int, int] = (0, 0)  # characters of the model's source it renders
+    source_text: str = ""
+    term: str = ""
+    gains: list[float] = field(default_factory=list)  # per plain token: loss beyond span_margin without the source term
+    longest: int = 0  # the most words a rendering of this term may have
 
 
 @dataclass
@@ -88,9 +98,10 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
     if not work:
         return results
 
-    # Step 2: per-token losses when the source term is deleted.
+    # Step 2: per-token losses when the source term is masked.
     rows = sorted({i for i, _, _ in work})
-    ablated = [_delete(sources[i], span) for i, _, span in work]
+    unknown = tokenizer.unk_token or "<unk>"
+    ablated = [mask(sources[i], span, unknown) for i, _, span in work]
     scores = translator.token_log_probs([sources[i] for i in rows] + ablated,
                                         [plain[i] for i in rows] + [plain[i] for i, _, _ in work])
     plain_scores = dict(zip(rows, scores[:len(rows)], strict=True))
@@ -98,9 +109,9 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
     for (i, k, (first, last)), without in zip(work, scores[len(rows):], strict=True):
         occurrence = plans[i].occurrences[k]
         pieces = pieces_of(plain[i])
-        # A rendering is not much longer than what it renders (in tokens of either side).
-        source_tokens = len(translator.source_token_ids([sources[i][first:last]])[0])
-        longest = int(settings.span_length_ratio * source_tokens) + 2
+        term = occurrence.required_target
+        # A rendering is not much longer, in words, than what it renders or the term.
+        longest = max(_words(sources[i][first:last]), _words(term)) + settings.extra_words
         span = rendering_span(plain_scores[i], without, pieces, settings, longest)
         if span is None:
             results[i].notes[k] = NOT_RENDERED
@@ -108,35 +119,51 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
         start, end = span
         if _renders(decode(plain[i][start:end]), occurrence.required_target, target_lang):
             continue  # this occurrence is the one already rendered right
-        term = occurrence.required_target
         if start == 0 and pieces and _capitalised(pieces[0]):
             term = term[:1].upper() + term[1:]
         ids = list(target_ids(tokenizer, term))
         if not ids or tokenizer.unk_token_id in ids:
             results[i].notes[k] = NOT_RENDERED
             continue
-        candidates.append((i, Replacement(k, start, end, ids)))
+        gains = [plain_scores[i][t] - without[t] - settings.span_margin for t in range(len(pieces))]
+        candidates.append((i, Replacement(k, start, end, ids, (first, last), sources[i][first:last], term, gains,
+                                          longest)))
     if not candidates:
         return results
 
-    # Step 4: the replacements of a sentence are checked together (one scoring row); where
-    # that fails and there were several, each alone.
+    # Step 4: renderings that overlap share their words out; the replacements of a
+    # sentence are checked together (one scoring row), and where that fails and there
+    # were several, each alone.
     by_sentence: dict[int, list[Replacement]] = {}
     for i, replacement in candidates:
         by_sentence.setdefault(i, []).append(replacement)
-    groups = [(i, _disjoint(found)) for i, found in by_sentence.items()]
+    groups = []
     for i, found in by_sentence.items():
-        kept = dict(groups)[i]
-        for replacement in found:
-            if replacement not in kept:
-                results[i].notes[replacement.occurrence] = OVERLAPPING
+        kept, overlapping = separate(found, pieces_of(plain[i]), settings)
+        for replacement in overlapping:
+            results[i].notes[replacement.occurrence] = OVERLAPPING
+        if kept:
+            groups.append((i, kept))
     passed, failed = _check(translator, sources, plain, plain_scores, groups, settings)
     singles = [(i, [r]) for i, group in failed if len(group) > 1 for r in group]
     passed_alone, failed_alone = _check(translator, sources, plain, plain_scores, singles, settings)
+    # A run that damaged the rest most often took one neighbouring word too (masking a
+    # term unsettles the word after it): the best run one word shorter gets one more try.
+    retries = []
     for i, group in failed_alone + [(i, group) for i, group in failed if len(group) == 1]:
+        shorter = shorter_run(group[0], pieces_of(plain[i]), settings)
+        if shorter and shorter.start > 0 and group[0].start == 0:  # no longer first: not capitalised
+            term = plans[i].occurrences[shorter.occurrence].required_target
+            shorter = replace(shorter, term=term, term_ids=list(target_ids(tokenizer, term)))
+        if shorter:
+            retries.append((i, [shorter]))
+        else:
+            results[i].notes[group[0].occurrence] = SCORED_WORSE
+    passed_shorter, failed_shorter = _check(translator, sources, plain, plain_scores, retries, settings)
+    for i, group in failed_shorter:
         results[i].notes[group[0].occurrence] = SCORED_WORSE
     accepted: dict[int, list[Replacement]] = {}
-    for i, group in passed + passed_alone:
+    for i, group in passed + passed_alone + passed_shorter:
         accepted.setdefault(i, []).extend(group)
     for i, group in accepted.items():
         results[i].token_ids = _apply(plain[i], group)
@@ -144,46 +171,160 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
 
 
 def _check(translator, sources, plain, plain_scores, groups, settings):
-    """(passed, failed) groups of replacements: failed where the model scores the result much worse.
+    """(passed, failed) groups of replacements: failed where taking the words out damages the rest.
 
-    Compared: the model's mean log-probability of the tokens outside the terms, from the
-    first replacement on (EOS left out: a model may still expect its own word at the
-    end), in the replaced hypothesis and in the plain one.
+    The words a replacement removes should be exactly the model's rendering of the source
+    term. The test: in the source, the term's words are masked (one unknown-word token
+    each); in the plain hypothesis, the removed words become as many unknown-word tokens.
+    When the run was the rendering, both sides hold the same placeholder at the same
+    place and every other token still renders the source words it rendered, so it scores
+    as in the plain hypothesis. A run that took a neighbour's words leaves those source
+    words unrendered (the next token, or the end of the sentence, becomes unlikely); a run
+    that left part of the rendering behind leaves words the masked source does not account
+    for. (Deleting the words on both sides instead would leave a gap, "in ." for "ở .",
+    that a model penalises even where nothing was damaged.) The term's own tokens take no
+    part: a model that never met the glossary's words scores any placement of them badly,
+    which says nothing about the words around them. Failed: the kept tokens (and the end
+    of the sentence) lose more than `max_damage` nats in all, counting each one's loss
+    beyond `damage_tolerance`.
     """
     if not groups:
         return [], []
-    replaced = [_apply(plain[i], group) for i, group in groups]
-    scores = translator.token_log_probs([sources[i] for i, _ in groups], replaced)
+    shortened, kept_positions, ablated_sources = [], [], []
+    tokenizer = translator.tokenizer
+    unknown = tokenizer.unk_token or "<unk>"
+    for i, group in groups:
+        starts = {r.start: r for r in group}  # where a run's placeholders go
+        removed = {t for r in group for t in range(r.start, r.end)}
+        target, positions = [], []
+        for t in range(len(plain[i])):
+            if t in starts:
+                count = _words(starts[t].source_text)
+                target += [tokenizer.unk_token_id] * count
+                positions += [None] * count
+            if t not in removed:
+                target.append(plain[i][t])
+                positions.append(t)
+        shortened.append(target)
+        kept_positions.append(positions + [len(plain[i])])  # then the end of the sentence
+        source = sources[i]
+        for r in sorted(group, key=lambda r: r.source_span[0], reverse=True):
+            source = mask(source, r.source_span, unknown)
+        ablated_sources.append(source)
+    scores = translator.token_log_probs(ablated_sources, shortened)
     passed, failed = [], []
-    for (i, group), candidate_scores in zip(groups, scores, strict=True):
-        plain_after, replaced_after = [], []
-        shift = 0
-        for replacement, following in zip(group, group[1:] + [None], strict=True):
-            end = following.start if following else len(plain[i])
-            plain_after += plain_scores[i][replacement.end:end]
-            shift += len(replacement.term_ids) - (replacement.end - replacement.start)
-            replaced_after += candidate_scores[replacement.end + shift:end + shift]
-        worse = _mean(plain_after) - _mean(replaced_after) > settings.max_score_drop
-        (failed if worse else passed).append((i, group))
+    for (i, group), positions, without in zip(groups, kept_positions, scores, strict=True):
+        kept = [(j, t) for j, t in enumerate(positions) if t is not None]
+        damage = damage_outside(plain_scores[i], [without[j] for j, _ in kept], [t for _, t in kept], settings)
+        (failed if damage > settings.max_damage else passed).append((i, group))
     return passed, failed
+
+
+def damage_outside(plain_scores: list[float], shortened_scores: list[float], positions: list[int],
+                   settings: EnforcementSettings) -> float:
+    """Nats the words left outside the replaced spans lose once the spans and their source are gone.
+
+    `positions[j]`: which plain token (or the end of sentence, the last one) the j-th
+    token of the shortened hypothesis is. Each token's loss counts beyond
+    `damage_tolerance`, so the small shifts of a model's confidence do not add up.
+    """
+    return sum(max(0.0, plain_scores[t] - shortened_scores[j] - settings.damage_tolerance)
+               for j, t in enumerate(positions))
+
+
+def separate(replacements: list[Replacement], pieces: list[str],
+             settings: EnforcementSettings) -> tuple[list[Replacement], list[Replacement]]:
+    """(kept, refused): disjoint replacements, the words of overlapping renderings shared out.
+
+    Two renderings overlap where the model's words for neighbouring source terms run
+    into each other ("President People Committee" for "Chủ tịch UBND"). Each word goes
+    to the term whose masking costs it more: the boundary between them is the word
+    boundary with the largest summed loss on each side, and each side must still lose
+    `min_span_loss`. A rendering nested inside another (or one that cannot be split so)
+    is refused.
+    """
+    kept: list[Replacement] = []
+    refused: list[Replacement] = []
+    for replacement in sorted(replacements, key=lambda r: (r.start, r.end)):
+        if not kept or replacement.start >= kept[-1].end:
+            kept.append(replacement)
+            continue
+        split = _split(kept[-1], replacement, pieces, settings)
+        if split is None:
+            refused.append(replacement)
+        else:
+            kept[-1:] = list(split)
+    return kept, refused
+
+
+def _split(left: Replacement, right: Replacement, pieces: list[str], settings: EnforcementSettings):
+    """`left` and `right` (overlapping, left starting first) cut at one word boundary, or None."""
+    first, last = min(left.start, right.start), max(left.end, right.end)
+    best, best_cut = None, None
+    for a, b in ((left, right), (right, left)):
+        if a.end > b.end or a.start > b.start:
+            continue  # a must keep the start of the union, b its end
+        for cut in range(max(b.start, first + 1), min(a.end, last - 1) + 1):
+            if cut < len(pieces) and _continues_word(pieces[cut]):
+                continue
+            a_span = _trim(pieces, first, cut)
+            b_span = _trim(pieces, cut, last)
+            if a_span is None or b_span is None:
+                continue
+            a_loss = sum(a.gains[a_span[0]:a_span[1]])
+            b_loss = sum(b.gains[b_span[0]:b_span[1]])
+            if min(a_loss, b_loss) < settings.min_span_loss:
+                continue
+            if best is None or a_loss + b_loss > best:
+                best, best_cut = a_loss + b_loss, (a, a_span, b, b_span)
+    if best_cut is None:
+        return None
+    a, (a_start, a_end), b, (b_start, b_end) = best_cut
+    return (replace(a, start=a_start, end=a_end), replace(b, start=b_start, end=b_end))
+
+
+def _trim(pieces: list[str], start: int, end: int) -> tuple[int, int] | None:
+    while start < end and _is_punctuation(pieces[start]):
+        start += 1
+    while end > start and _is_punctuation(pieces[end - 1]):
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def _words(text: str) -> int:
+    """Words of a text; each CJK character counts as one (Chinese writes no spaces)."""
+    cjk = sum(1 for c in text if "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff")
+    return len(re.sub(r"[\u3400-\u9fff\uf900-\ufaff]", " ", text).split()) + cjk
 
 
 def rendering_span(with_source: list[float], without_source: list[float], pieces: list[str],
                    settings: EnforcementSettings, longest: int | None = None) -> tuple[int, int] | None:
-    """Tokens [start, end) of a hypothesis that render a deleted source span, or None.
+    """Tokens [start, end) of a hypothesis that render a masked source span, or None.
 
     `with_source`/`without_source`: log-probabilities of the hypothesis's tokens (then
-    EOS) given the full source and given it without the span. The run of at most
-    `longest` tokens whose losses beyond `span_margin` add up to the most (at least
-    `min_span_loss`), widened to whole words and without punctuation at its edges.
+    EOS) given the full source and given it with the span masked. The run of at most
+    `longest` words whose tokens' losses beyond `span_margin` add up to the most (at
+    least `min_span_loss`), widened to whole words and without punctuation at its edges.
     """
+    gains = [(with_source[t] - without_source[t]) - settings.span_margin for t in range(len(pieces))]
+    return best_run(gains, pieces, settings, longest)
+
+
+def best_run(gains: list[float], pieces: list[str], settings: EnforcementSettings,
+             longest: int | None = None) -> tuple[int, int] | None:
+    """The run of at most `longest` words with the largest summed gain (see `rendering_span`)."""
     count = len(pieces)
-    longest = min(longest or count, count)
-    gains = [(with_source[t] - without_source[t]) - settings.span_margin for t in range(count)]
+    word_of, word = [], -1
+    for piece in pieces:  # words as the decoded text's spaces cut it ("self-rule" is one)
+        word += piece.startswith("▁") or word < 0
+        word_of.append(word)
+    longest = longest or count
     best, best_span = 0.0, None
     for start in range(count):
         total = 0.0
-        for end in range(start, min(count, start + longest)):
+        for end in range(start, count):
+            if word_of[end] - word_of[start] >= longest:
+                break
             total += gains[end]
             if total > best:
                 best, best_span = total, (start, end + 1)
@@ -194,11 +335,20 @@ def rendering_span(with_source: list[float], without_source: list[float], pieces
         start -= 1
     while end < count and _continues_word(pieces[end]):
         end += 1
-    while start < end and _is_punctuation(pieces[start]):
-        start += 1
-    while end > start and _is_punctuation(pieces[end - 1]):
-        end -= 1
-    return (start, end) if start < end else None
+    return _trim(pieces, start, end)
+
+
+def shorter_run(replacement: Replacement, pieces: list[str], settings: EnforcementSettings) -> Replacement | None:
+    """The replacement with the best run one word shorter than its own, or None."""
+    words = sum(1 for t in range(replacement.start, replacement.end) if pieces[t].startswith("▁") or t == 0)
+    if words <= 1:
+        return None
+    inside = [g if replacement.start <= t < replacement.end else float("-inf")
+              for t, g in enumerate(replacement.gains)]
+    span = best_run(inside, pieces, settings, words - 1)
+    if span is None or span == (replacement.start, replacement.end):
+        return None
+    return replace(replacement, start=span[0], end=span[1])
 
 
 def model_source_spans(plan: SegmentPlan, glossary: Glossary, source_lang: str) -> list[tuple[int, int] | None]:
@@ -235,9 +385,17 @@ def _renders(text: str, term: str, lang: str) -> bool:
     return bool(matcher.find(text))
 
 
-def _delete(source: str, span: tuple[int, int]) -> str:
+def mask(source: str, span: tuple[int, int], unknown: str) -> str:
+    """The source with the span's words each replaced by the unknown-word token.
+
+    Masked rather than deleted: a model that follows its source position by position
+    loses its place when words vanish, and then every token after the span loses
+    probability too, so the span's own rendering could not be told from what follows it.
+    With a placeholder per word the source keeps its shape, and only the tokens that
+    rendered the span's words lose (measured on the proxy of docs/term-enforcement.md).
+    """
     start, end = span
-    return re.sub(r"\s{2,}", " ", source[:start] + " " + source[end:]).strip()
+    return source[:start] + " ".join([unknown] * _words(source[start:end])) + source[end:]
 
 
 def _apply(hypothesis: list[int], replacements: list[Replacement]) -> list[int]:
@@ -245,20 +403,6 @@ def _apply(hypothesis: list[int], replacements: list[Replacement]) -> list[int]:
     for replacement in sorted(replacements, key=lambda r: r.start, reverse=True):
         out[replacement.start:replacement.end] = replacement.term_ids
     return out
-
-
-def _disjoint(replacements: list[Replacement]) -> list[Replacement]:
-    """Replacements whose spans do not overlap (the earlier-starting one wins)."""
-    kept: list[Replacement] = []
-    for replacement in sorted(replacements, key=lambda r: (r.start, r.end)):
-        if not kept or replacement.start >= kept[-1].end:
-            kept.append(replacement)
-    return kept
-
-
-def _mean(values) -> float:
-    values = list(values)
-    return sum(values) / len(values) if values else 0.0
 
 
 def _continues_word(piece: str) -> bool:
