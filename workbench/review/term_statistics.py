@@ -52,13 +52,11 @@ import itertools
 import json
 import math
 import re
-import zlib
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from workbench.glossary.candidates import (
-    _NAME_GLUE,
     CONTEXT_CHARS,
     CONTEXTS,
     LANGUAGES,
@@ -72,17 +70,14 @@ from workbench.glossary.candidates import (
     _language,
     _leftover,
     content_classes,
-    segment_acronyms,
-    segment_grams,
     strip_diacritics,
 )
 from workbench.glossary.matching import tokenize
+from workbench.review import term_counting
+from workbench.review.term_counting import FIELDS, Counts, rankable
 
 #: Documents counted per transaction (and held in memory at once) by an update or a rebuild.
 CHUNK_DOCUMENTS = 200
-#: Longest n-gram counted (words; Vietnamese: syllables) unless it starts with a capital or is quoted:
-#: longer common phrases are rarely terms, and they are most of the n-grams of a corpus.
-STORED_MAX_WORDS = {"vi": 6, "en": 5}
 #: How many of the best-scored n-grams of a language the ranking reads.
 POOL = 4000
 #: How many candidates per language the stored list keeps (with forms and contexts from the index).
@@ -92,7 +87,6 @@ SAMPLE_LINES = 20
 #: Occurrences of a glossary form read from the index when looking for its misspelt variants.
 VARIANT_LINES = 100
 
-_HASH_MASK = (1 << 20) - 1
 _LIVE = """SELECT s.id, s.document_id, d.lang, coalesce(s.original_source_text, s.source_text) AS text
            FROM segments s JOIN documents d ON d.id = s.document_id
            WHERE s.retired_at IS NULL AND d.archived = 0 AND d.lang IN ('vi', 'en')"""
@@ -112,117 +106,130 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _hash(word: str) -> int:
-    return zlib.crc32(word.encode("utf-8")) & _HASH_MASK
-
-
-# -- counting one document ----------------------------------------------------------------------
-# A gram's numbers, in the order of the term_grams columns after (lang, key, words, weight).
-_FIELDS = ("count", "df", "quoted", "initial_capital", "all_capitals", "name_like", "ends_with_name",
-           "left_open", "left_sum", "left_square", "right_open", "right_sum", "right_square")
-
-
-class _Delta:
-    """Changes to the statistics, summed over documents, written in one go."""
-
-    def __init__(self):
-        self.grams: dict[tuple[str, str], list[int]] = {}
-        self.words: dict[tuple[str, str], int] = {}
-        self.acronyms: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-        self.long_forms: Counter = Counter()
-
-    def add_document(self, lang: str, texts: Iterable[str], sign: int) -> None:
-        """Add (sign 1) or take away (sign -1) what one document's texts contribute."""
-        language = _language(lang)
-        document_grams: set[str] = set()
-        document_acronyms: set[str] = set()
-        longest = STORED_MAX_WORDS[lang]
-        for text in texts:
-            units = language.units(text)
-            # Running counts over the units, so each occurrence's capitalisation is a few subtractions.
-            words, capitals, content, content_capitals, previous_word = [0], [0], [0], [0], []
-            last_word = -1
-            for unit in units:
-                capital = unit.word and unit.surface[:1].isupper()
-                words.append(words[-1] + unit.word)
-                capitals.append(capitals[-1] + (capital and not unit.acronym))
-                is_content = unit.word and unit.key not in _NAME_GLUE
-                content.append(content[-1] + is_content)
-                content_capitals.append(content_capitals[-1] + (is_content and capital))
-                previous_word.append(last_word)
-                if unit.word:
-                    last_word = len(previous_word) - 1
-            for found in segment_grams(text, units, language):
-                initial_capital = text[found.start:found.start + 1].isupper()
-                if found.words > longest and not (initial_capital or found.quoted):
-                    continue  # too long to be ranked unless it is a name or quoted (MAX_COMMON_WORDS)
-                key = " ".join(found.key)
-                numbers = self.grams.get((lang, key))
-                if numbers is None:
-                    numbers = self.grams[(lang, key)] = [0] * len(_FIELDS)
-                    self.words[(lang, key)] = found.words
-                first, after = found.first, found.last + 1
-                word_count = words[after] - words[first]
-                content_count = content[after] - content[first]
-                numbers[0] += sign
-                numbers[2] += sign * found.quoted
-                numbers[3] += sign * initial_capital
-                numbers[4] += sign * (word_count >= 2 and capitals[after] - capitals[first] == word_count)
-                numbers[5] += sign * (content_count >= 2
-                                      and content_capitals[after] - content_capitals[first] == content_count)
-                if word_count > 2:
-                    second = previous_word[found.last]
-                    third = previous_word[second]
-                    numbers[6] += sign * (capitals[found.last + 1] - capitals[found.last] == 1
-                                          and capitals[second + 1] - capitals[second] == 1
-                                          and not units[third].surface[:1].isupper())
-                for offset, neighbour in ((7, found.left), (10, found.right)):
-                    if neighbour is None:
-                        numbers[offset] += sign
-                    else:
-                        value = _hash(neighbour)
-                        numbers[offset + 1] += sign * value
-                        numbers[offset + 2] += sign * value * value
-                document_grams.add(key)
-            for index, long_form in segment_acronyms(text, units, language):
-                acronym = units[index].surface
-                self.acronyms[(lang, acronym)][0] += sign
-                document_acronyms.add(acronym)
-                if long_form:
-                    self.long_forms[(lang, acronym, long_form)] += sign
-        for key in document_grams:
-            self.grams[(lang, key)][1] += sign
-        for acronym in document_acronyms:
-            self.acronyms[(lang, acronym)][1] += sign
-
-    def write(self, conn) -> None:
-        columns = ", ".join(_FIELDS)
-        updates = ", ".join(f"{name} = {name} + excluded.{name}" for name in _FIELDS)
-        conn.executemany(
-            f"INSERT INTO term_grams (lang, key, words, weight, {columns}) "
-            f"VALUES (?, ?, ?, ?, {', '.join('?' * len(_FIELDS))}) "
-            f"ON CONFLICT (lang, key) DO UPDATE SET {updates}",
-            ((lang, key, self.words[(lang, key)], math.log2(1 + self.words[(lang, key)]), *numbers)
-             for (lang, key), numbers in self.grams.items() if any(numbers)))
-        conn.executemany("DELETE FROM term_grams WHERE lang = ? AND key = ? AND count <= 0",
-                         (k for k, numbers in self.grams.items() if numbers[0] < 0))
-        conn.executemany(
-            "INSERT INTO term_acronyms (lang, acronym, count, df) VALUES (?, ?, ?, ?) ON CONFLICT (lang, acronym) "
-            "DO UPDATE SET count = count + excluded.count, df = df + excluded.df",
-            ((lang, acronym, *numbers) for (lang, acronym), numbers in self.acronyms.items() if any(numbers)))
-        conn.executemany("DELETE FROM term_acronyms WHERE lang = ? AND acronym = ? AND count <= 0",
-                         (k for k, numbers in self.acronyms.items() if numbers[0] < 0))
-        conn.executemany(
-            "INSERT INTO term_long_forms (lang, acronym, long_form, count) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (lang, acronym, long_form) DO UPDATE SET count = count + excluded.count",
-            ((*k, n) for k, n in self.long_forms.items() if n))
-        conn.executemany("DELETE FROM term_long_forms WHERE lang = ? AND acronym = ? AND long_form = ? "
-                         "AND count <= 0", (k for k, n in self.long_forms.items() if n < 0))
-
-
+# -- counting -------------------------------------------------------------------------------------
 def changed_documents(store) -> list[int]:
     """Documents whose live segments differ from what the statistics counted."""
     return [row[0] for row in store.conn.execute(_CHANGED)]
+
+
+def _write_others(conn, counts: Counts) -> None:
+    """Add the acronym and long-form numbers (every one is kept; there are few)."""
+    lang = counts.lang
+    conn.executemany(
+        "INSERT INTO term_acronyms (lang, acronym, count, df) VALUES (?, ?, ?, ?) ON CONFLICT (lang, acronym) "
+        "DO UPDATE SET count = count + excluded.count, df = df + excluded.df",
+        ((lang, acronym, *numbers) for acronym, numbers in counts.acronyms.items() if any(numbers)))
+    conn.executemany("DELETE FROM term_acronyms WHERE lang = ? AND acronym = ? AND count <= 0",
+                     ((lang, acronym) for acronym, numbers in counts.acronyms.items() if numbers[0] < 0))
+    conn.executemany(
+        "INSERT INTO term_long_forms (lang, acronym, long_form, count) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (lang, acronym, long_form) DO UPDATE SET count = count + excluded.count",
+        ((lang, *pair, n) for pair, n in counts.long_forms.items() if n))
+    conn.executemany("DELETE FROM term_long_forms WHERE lang = ? AND acronym = ? AND long_form = ? "
+                     "AND count <= 0", ((lang, *pair) for pair, n in counts.long_forms.items() if n < 0))
+
+
+_COLUMNS = ", ".join(FIELDS)
+_PUT = (f"INSERT OR REPLACE INTO term_grams (lang, key, words, weight, {_COLUMNS}) "
+        f"VALUES (?, ?, ?, ?, {', '.join('?' * len(FIELDS))})")
+
+
+def _stored(conn, lang: str, keys) -> dict[str, list[int]]:
+    """The stored numbers of those keys that are stored."""
+    keys = list(keys)
+    found = {}
+    for start in range(0, len(keys), 500):
+        batch = keys[start:start + 500]
+        for row in conn.execute(f"SELECT key, {_COLUMNS} FROM term_grams WHERE lang = ? AND key IN "
+                                f"({','.join('?' * len(batch))})", (lang, *batch)):
+            found[row[0]] = list(row[1:])
+        # (lang, key) is unique: one row each.
+    return found
+
+
+def _elsewhere(store, lang: str, keys: list[str], documents: list[int]) -> Counts:
+    """The numbers of `keys` in the counted segments of every document but `documents`.
+
+    The concordance index finds the segments that may hold each key (a superset:
+    it folds every diacritic); those are counted again, for those keys only. An
+    English segment whose source was normalised is counted from its original
+    text, which the index does not hold: those are read too.
+    """
+    from workbench.review.concordance import index_query
+    from workbench.text import fold_for_search
+
+    counts = Counts(lang)
+    if not keys:
+        return counts
+    marks = ",".join("?" * len(documents))
+    segment_ids: set[int] = set()
+    for key in keys:
+        if lang == "en":
+            query = index_query(key)
+        else:
+            words = re.findall(r"[^\W_]+", fold_for_search(key))
+            query = '"' + " ".join(words) + '"' if words else None
+        if query is None:
+            continue
+        segment_ids.update(row[0] for row in store.conn.execute(
+            f"""SELECT c.segment_id FROM segment_search f JOIN term_counted_segments c ON c.segment_id = f.rowid
+                WHERE segment_search MATCH ? AND c.lang = ? AND c.document_id NOT IN ({marks})""",
+            (query, lang, *documents)))
+    texts: dict[int, list[str]] = defaultdict(list)
+    sql = """SELECT c.document_id, coalesce(s.original_source_text, s.source_text)
+              FROM term_counted_segments c JOIN segments s ON s.id = c.segment_id WHERE c.segment_id IN """
+    ordered = sorted(segment_ids)
+    for start in range(0, len(ordered), 500):
+        batch = ordered[start:start + 500]
+        for document_id, text in store.conn.execute(sql + f"({','.join('?' * len(batch))})", batch):
+            texts[document_id].append(text)
+    if lang == "en":
+        prefixes = {word[:3] for key in keys for word in re.findall(r"[^\W_]+", fold_for_search(key))}
+        for document_id, segment_id, text in store.conn.execute(
+                f"""SELECT c.document_id, c.segment_id, s.original_source_text FROM term_counted_segments c
+                    JOIN segments s ON s.id = c.segment_id WHERE c.lang = 'en'
+                      AND s.original_source_text IS NOT NULL AND c.document_id NOT IN ({marks})""", documents):
+            folded = fold_for_search(text)
+            if segment_id not in segment_ids and any(prefix in folded for prefix in prefixes):
+                texts[document_id].append(text)
+    only = set(keys)
+    for document_texts in texts.values():
+        counts.add_document(document_texts, only=only, acronyms=False)
+    return counts
+
+
+def _apply(store, conn, lang: str, removed: Counts, added: Counts, documents: list[int]) -> None:
+    """Take the documents' old numbers away and add their new ones, keeping only rankable n-grams exact."""
+    keys = removed.grams.keys() | added.grams.keys()
+    stored = _stored(conn, lang, keys)
+    # An n-gram not stored occurs at most once; if not in what is taken away, that once is elsewhere.
+    missing = [key for key in added.grams if key not in stored and key not in removed.grams]
+    elsewhere = _elsewhere(store, lang, missing, documents)
+    puts, deletes = [], []
+    for key in keys:
+        numbers = stored.get(key) or elsewhere.grams.get(key) or [0] * len(FIELDS)
+        numbers = list(numbers)
+        for source, sign in ((added, 1), (removed, -1)):
+            change = source.grams.get(key)
+            if change is not None:
+                for index, value in enumerate(change):
+                    numbers[index] += sign * value
+        if numbers[0] > 0 and rankable(lang, numbers):
+            words = (added.words.get(key) or removed.words[key])
+            puts.append((lang, key, words, math.log2(1 + words), *numbers))
+        elif key in stored:
+            deletes.append((lang, key))
+    conn.executemany(_PUT, puts)
+    conn.executemany("DELETE FROM term_grams WHERE lang = ? AND key = ?", deletes)
+    difference = Counts(lang)
+    difference.merge(added)
+    for acronym, numbers in removed.acronyms.items():
+        total = difference.acronyms.setdefault(acronym, [0, 0])
+        total[0] -= numbers[0]
+        total[1] -= numbers[1]
+    for pair, count in removed.long_forms.items():
+        difference.long_forms[pair] = difference.long_forms.get(pair, 0) - count
+    _write_others(conn, difference)
 
 
 def update_statistics(store, *, progress: Callable[[int, int], None] | None = None,
@@ -231,7 +238,6 @@ def update_statistics(store, *, progress: Callable[[int, int], None] | None = No
     changed = changed_documents(store) if documents is None else documents
     for start in range(0, len(changed), CHUNK_DOCUMENTS):
         chunk = changed[start:start + CHUNK_DOCUMENTS]
-        delta = _Delta()
         marks = ",".join("?" * len(chunk))
         old: dict[tuple[int, str], list[str]] = defaultdict(list)
         for row in store.conn.execute(
@@ -243,12 +249,15 @@ def update_statistics(store, *, progress: Callable[[int, int], None] | None = No
         for row in store.conn.execute(f"{_LIVE} AND s.document_id IN ({marks}) ORDER BY s.document_id, s.id",
                                       chunk):
             new[(row["document_id"], row["lang"])].append((row["id"], row["text"]))
+        removed = {lang: Counts(lang) for lang in LANGUAGES}
+        added = {lang: Counts(lang) for lang in LANGUAGES}
         for (_, lang), texts in old.items():
-            delta.add_document(lang, texts, -1)
+            removed[lang].add_document(texts)
         for (_, lang), rows in new.items():
-            delta.add_document(lang, (text for _, text in rows), 1)
+            added[lang].add_document([text for _, text in rows])
         with store.transaction() as conn:
-            delta.write(conn)
+            for lang in LANGUAGES:
+                _apply(store, conn, lang, removed[lang], added[lang], chunk)
             conn.execute(f"DELETE FROM term_counted_segments WHERE document_id IN ({marks})", chunk)
             conn.executemany("INSERT INTO term_counted_segments (segment_id, document_id, lang) VALUES (?, ?, ?)",
                              ((segment_id, document_id, lang) for (document_id, lang), rows in new.items()
@@ -260,12 +269,84 @@ def update_statistics(store, *, progress: Callable[[int, int], None] | None = No
     return len(changed)
 
 
-def rebuild_statistics(store, *, progress: Callable[[int, int], None] | None = None) -> int:
-    """Count every live segment again from empty; return the number of documents counted."""
+def rebuild_statistics(store, *, progress: Callable[[int, int], None] | None = None, workers: int = 1) -> int:
+    """Count every live segment again from empty; return the number of documents counted.
+
+    Two passes over the live segments: the first hashes every n-gram occurrence
+    (numpy holds the hashes, 4 bytes an occurrence) to find those that occur twice;
+    the second works out the numbers of those only. `workers` > 1 spreads both
+    passes over that many processes (forked: not from a process that runs threads).
+    Progress counts each document twice, once a pass.
+    """
+    documents = [row[0] for row in store.conn.execute(
+        "SELECT id FROM documents WHERE archived = 0 AND lang IN ('vi', 'en') ORDER BY id")]
+    chunks = [documents[i:i + CHUNK_DOCUMENTS] for i in range(0, len(documents), CHUNK_DOCUMENTS)]
+    total, done = 2 * len(documents), 0
+    hashes: dict[str, list] = defaultdict(list)
+    for chunk, found in _in_workers(workers, term_counting.first_pass_task,
+                                    ((chunk, _chunk_texts(store, chunk)) for chunk in chunks)):
+        for lang, array in found.items():
+            hashes[lang].append(array)
+        done += len(chunk)
+        if progress is not None:
+            progress(done, total)
+    term_counting.FREQUENT.clear()
+    for lang, arrays in hashes.items():
+        term_counting.FREQUENT[lang] = set(term_counting.repeated_hashes(arrays).tolist())
+    hashes.clear()
     with store.transaction() as conn:
+        conn.execute("PRAGMA cache_size = -131072")  # 128 MB while the table is filled
         for table in ("term_grams", "term_acronyms", "term_long_forms", "term_counted_segments"):
             conn.execute(f"DELETE FROM {table}")
-    return update_statistics(store, progress=progress)
+        adding = (f"INSERT INTO term_grams (lang, key, words, weight, {_COLUMNS}) "
+                  f"VALUES (?, ?, ?, ?, {', '.join('?' * len(FIELDS))}) ON CONFLICT (lang, key) DO UPDATE SET "
+                  + ", ".join(f"{name} = {name} + excluded.{name}" for name in FIELDS))
+        for chunk, found in _in_workers(workers, term_counting.second_pass_task,
+                                        ((chunk, _chunk_texts(store, chunk)) for chunk in chunks)):
+            for counts in found:
+                conn.executemany(adding, ((counts.lang, key, counts.words[key], math.log2(1 + counts.words[key]),
+                                           *numbers) for key, numbers in counts.grams.items()))
+                _write_others(conn, counts)
+            done += len(chunk)
+            if progress is not None:
+                progress(done, total)
+        conn.execute("DELETE FROM term_grams WHERE NOT (count >= 2 OR quoted > 0 OR (lang = 'en' AND name_like > 0))")
+        conn.execute(f"INSERT INTO term_counted_segments (segment_id, document_id, lang) "
+                     f"SELECT id, document_id, lang FROM ({_LIVE})")
+        conn.execute("INSERT OR REPLACE INTO term_statistics_state (name, value) VALUES ('counted_at', ?)", (_now(),))
+        conn.execute("PRAGMA cache_size = -2000")
+    term_counting.FREQUENT.clear()
+    return len(documents)
+
+
+def _chunk_texts(store, chunk: list[int]) -> list[tuple[str, list[str]]]:
+    """(language, live source texts) of each document of the chunk."""
+    texts: dict[int, tuple[str, list[str]]] = {}
+    for row in store.conn.execute(
+            f"{_LIVE} AND s.document_id IN ({','.join('?' * len(chunk))}) ORDER BY s.document_id, s.id", chunk):
+        texts.setdefault(row["document_id"], (row["lang"], []))[1].append(row["text"])
+    return list(texts.values())
+
+
+def _in_workers(workers: int, task, jobs):
+    """(chunk, task(documents)) for each (chunk, documents) of `jobs`, in order; a few jobs in flight at once."""
+    if workers <= 1:
+        for chunk, documents in jobs:
+            yield chunk, task(documents)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        pending = deque()
+        for chunk, documents in jobs:
+            pending.append((chunk, pool.submit(task, documents)))
+            if len(pending) > 2 * workers:
+                done_chunk, future = pending.popleft()
+                yield done_chunk, future.result()
+        while pending:
+            done_chunk, future = pending.popleft()
+            yield done_chunk, future.result()
 
 
 # -- ranking -------------------------------------------------------------------------------------
@@ -498,7 +579,7 @@ def statistics_behind(store) -> bool:
 
 def statistics_rows(store) -> dict[str, list[tuple]]:
     """Every statistics row, sorted (for comparing an incremental update with a rebuild)."""
-    tables = {"term_grams": "lang, key, words, " + ", ".join(_FIELDS), "term_acronyms": "lang, acronym, count, df",
+    tables = {"term_grams": "lang, key, words, " + ", ".join(FIELDS), "term_acronyms": "lang, acronym, count, df",
               "term_long_forms": "lang, acronym, long_form, count",
               "term_counted_segments": "segment_id, document_id, lang"}
     return {table: sorted(tuple(row) for row in store.conn.execute(f"SELECT {columns} FROM {table}"))

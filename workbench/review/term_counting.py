@@ -1,0 +1,431 @@
+"""The n-gram counting behind the stored term statistics, written for speed.
+
+`term_statistics` keeps, for each n-gram that may be ranked, thirteen numbers
+(see `FIELDS`). `segment_gram_numbers(text, language)` gives them for each
+n-gram occurrence of one segment: the same n-grams as
+`workbench.glossary.candidates.segment_grams` (counted without a glossary) and
+the same numbers as computing them from its occurrences one by one
+(`gram_numbers_by_occurrence`, kept as the reference a test compares with), but
+with everything that depends on one unit (boundary rules, neighbours' hashes,
+capitalisation) worked out once per unit instead of once per n-gram.
+
+`segment_gram_keys(text, language)` gives only the keys, for the first pass of
+a rebuild, which counts how often each n-gram occurs (as 64-bit hashes in a
+numpy array) before the numbers are computed for the n-grams that occur twice.
+
+`GramFilter` is a blocked Bloom filter of every n-gram counted since the last
+rebuild, kept in the store: an n-gram it does not hold occurs nowhere else,
+so an update looks up in the concordance index only the few n-grams it may
+hold (see `term_statistics.update_statistics`).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+
+import numpy as np
+
+from workbench.glossary.candidates import (
+    _NAME_GLUE,
+    _QUOTED,
+    MAX_TOKENS,
+    _Language,
+    _Unit,
+    segment_grams,
+)
+from workbench.glossary.matching import _COMBINING_RE, _TOKEN_RE, _TOKEN_WITH_MARKS_RE
+
+#: A gram's numbers, in the order of the term_grams columns after (lang, key, words, weight).
+FIELDS = ("count", "df", "quoted", "initial_capital", "all_capitals", "name_like", "ends_with_name",
+          "left_open", "left_sum", "left_square", "right_open", "right_sum", "right_square")
+#: Longest n-gram counted (words; Vietnamese: syllables) unless it starts with a capital or is quoted:
+#: longer common phrases are rarely terms, and they are most of the n-grams of a corpus.
+STORED_MAX_WORDS = {"vi": 6, "en": 5}
+
+_HASH_MASK = (1 << 20) - 1
+
+
+def neighbour_hash(word: str) -> int:
+    """The 20-bit hash of a neighbouring word (its sum and sum of squares tell "always the same")."""
+    return zlib.crc32(word.encode("utf-8")) & _HASH_MASK
+
+
+class _Prepared:
+    """What one segment's units say (the units of `_Language.units`), one list entry per unit.
+
+    With `numbers`, also the running counts and neighbour hashes `segment_gram_numbers` needs.
+    """
+
+    __slots__ = ("starts", "ends", "raw_keys", "keys", "word", "ok", "stop", "pair", "acronym", "words",
+                 "capitals", "content", "content_capitals", "previous_word", "upper", "neighbour", "quoted")
+
+    def __init__(self, text: str, language: _Language, numbers: bool = True):
+        starts, ends, raw_keys, word, acronym, upper, ok, stop, open_ = [], [], [], [], [], [], [], [], []
+        vi = language.lang == "vi"
+        cache = _token_cache(language)
+        pattern = _TOKEN_WITH_MARKS_RE if _COMBINING_RE.search(text) else _TOKEN_RE
+        position = 0
+        raw = pattern.findall(text)
+        count = len(raw)
+        for index, token in enumerate(raw):
+            units = cache.get(token)
+            if units is None:
+                units = _token_units(language, token)
+                if len(cache) < 200_000:
+                    cache[token] = units
+            for offset, length, key, is_acronym, is_word, is_upper, is_ok, is_stop, is_open, joins in units:
+                start = position + offset
+                if joins:
+                    if key == "s":
+                        if len(raw_keys) > 1 and raw_keys[-1] == "'" and starts[-1] == start - 1 \
+                                and ends[-2] == start - 1:
+                            # "People's": the possessive joins the word before it (as `_Language.units` does).
+                            for column in (starts, ends, raw_keys, word, acronym, upper, ok, stop, open_):
+                                column.pop()
+                            merged = raw_keys[-1] + "'s"
+                            raw_keys[-1] = merged
+                            ends[-1] = start + length
+                            acronym[-1] = False
+                            word[-1] = True
+                            ok[-1], stop[-1], open_[-1] = _unit_flags(language, text[starts[-1]:start + length],
+                                                                      merged, True)[1:]
+                            continue
+                    elif vi or (ends and ends[-1] == start and index + 1 < count and not raw[index + 1].isspace()):
+                        is_stop = False  # a hyphen or apostrophe inside a name joins, it does not break
+                starts.append(start)
+                ends.append(start + length)
+                raw_keys.append(key)
+                word.append(is_word)
+                acronym.append(is_acronym)
+                upper.append(is_upper)
+                ok.append(is_ok)
+                stop.append(is_stop)
+                open_.append(is_open)
+            position += len(token)
+        self.starts, self.ends, self.raw_keys, self.word, self.acronym = starts, ends, raw_keys, word, acronym
+        self.upper, self.ok, self.stop = upper, ok, stop
+        self.keys = [key.removesuffix("'s") for key in raw_keys]
+        n = len(raw_keys)
+        pairs = language.boundary_pairs
+        self.pair = [i > 0 and (raw_keys[i - 1], raw_keys[i]) in pairs for i in range(n)] if pairs else None
+        self.quoted = {(m.start(1) + len(m.group(1)) - len(m.group(1).lstrip()),
+                        m.end(1) - len(m.group(1)) + len(m.group(1).rstrip())) for m in _QUOTED.finditer(text)} \
+            if ('"' in text or "“" in text or "«" in text) else set()
+        if not numbers:
+            return
+        words, capitals, content, content_capitals, previous_word = [0], [0], [0], [0], []
+        last_word = -1
+        for index in range(n):
+            is_word = word[index]
+            capital = is_word and upper[index]
+            words.append(words[-1] + is_word)
+            capitals.append(capitals[-1] + (capital and not acronym[index]))
+            is_content = is_word and raw_keys[index] not in _NAME_GLUE
+            content.append(content[-1] + is_content)
+            content_capitals.append(content_capitals[-1] + (is_content and capital))
+            previous_word.append(last_word)
+            if is_word:
+                last_word = index
+        self.words, self.capitals, self.content = words, capitals, content
+        self.content_capitals, self.previous_word = content_capitals, previous_word
+        keys = self.keys
+        self.neighbour = [None if open_[i] else neighbour_hash(keys[i]) for i in range(n)]
+
+
+_TOKEN_CACHES: dict[str, dict[str, tuple]] = {}
+
+
+def _token_cache(language: _Language) -> dict[str, tuple]:
+    """Per language, a raw token's units by its text (texts repeat their words)."""
+    return _TOKEN_CACHES.setdefault(language.lang, {})
+
+
+def _token_units(language: _Language, token: str) -> tuple:
+    """The units of one raw token: (offset, length, key, acronym, word, upper, may start or end an n-gram,
+    breaks an n-gram, open neighbour, may join) each; none for white space."""
+    units = []
+    for part in language.folder.fold(token):
+        offset, end, key, _, is_acronym, _ = part
+        surface = token[offset:end]
+        is_word, is_ok, is_stop, is_open = _unit_flags(language, surface, key, surface[:1].isalnum())
+        # An apostrophe or hyphen may join (decided by its neighbours); "s" may be a possessive's.
+        joins = key in ("'", "-", "s")
+        units.append((offset, end - offset, key, is_acronym, is_word, surface[:1].isupper(), is_ok, is_stop,
+                      is_open, joins))
+    return tuple(units)
+
+
+def _unit_flags(language: _Language, surface: str, key: str, word: bool) -> tuple:
+    """(word, may start or end an n-gram, breaks an n-gram, open neighbour) of one unit (not a joiner)."""
+    unit = _Unit(0, len(surface), key, surface, word, False, False)
+    return (word, language.is_boundary_ok(unit), not word or language.breaks_phrase(unit),
+            language.is_open_neighbour(unit))
+
+
+def _spans(prepared: _Prepared, language: _Language) -> Iterator[tuple]:
+    """(key, first unit, last unit, word count, quoted, capitalised, whole quote) of each n-gram occurrence.
+
+    The n-grams of `segment_grams` without glossary spans, in the same order, the
+    common phrases longer than `STORED_MAX_WORDS` left out.
+    """
+    starts, ends, raw_keys = prepared.starts, prepared.ends, prepared.raw_keys
+    keys, word, ok, stop, pair, acronym = (prepared.keys, prepared.word, prepared.ok, prepared.stop, prepared.pair,
+                                           prepared.acronym)
+    quoted, upper = prepared.quoted, prepared.upper
+    vi = language.lang == "vi"
+    longest = STORED_MAX_WORDS[language.lang]
+    n = len(keys)
+    seen: set[str] = set()
+    for start in range(n):
+        if not ok[start] or stop[start] or (pair is not None and start + 1 < n and pair[start + 1]):
+            continue
+        first_start = starts[start]
+        capital = upper[start]  # the text at the n-gram's start is the first unit's first character
+        parts = [keys[start]]
+        words = 1
+        has_acronym = acronym[start]
+        for end in range(start + 1, min(n, start + MAX_TOKENS)):
+            if stop[end]:
+                break
+            if word[end]:
+                words += 1
+                parts.append(keys[end])
+                has_acronym = has_acronym or acronym[end]
+            if not ok[end] or (pair is not None and pair[end]):
+                continue
+            if vi and words < 3 and not has_acronym:
+                continue
+            e = ends[end] - 2 if raw_keys[end].endswith("'s") else ends[end]
+            is_quoted = (first_start, e) in quoted
+            key = " ".join(parts)
+            seen.add(key)
+            if words > longest and not (capital or is_quoted):
+                continue
+            yield key, start, end, words, is_quoted, capital, False
+    for qs, qe in sorted(quoted):
+        inner = [i for i in range(n) if qs <= starts[i] and ends[i] <= qe]
+        inside = [i for i in inner if word[i]]
+        key = " ".join(keys[i] for i in inside)
+        if not (2 <= len(inside) <= 8) or key in seen:
+            continue
+        seen.add(key)
+        yield key, inner[0], inner[-1], len(inside), True, upper[inside[0]], True
+
+
+def segment_gram_keys(text: str, language: _Language) -> list[str]:
+    """The keys of every counted n-gram occurrence of one segment (repeats included)."""
+    return [found[0] for found in _spans(_Prepared(text, language, numbers=False), language)]
+
+
+def segment_gram_numbers(text: str, language: _Language, wanted=None,
+                         prepared: _Prepared | None = None) -> Iterator[tuple[str, int, list[int]]]:
+    """(key, word count, numbers) of each counted n-gram occurrence of one segment.
+
+    `numbers` holds the FIELDS of one occurrence, df left at 0 (the caller counts
+    documents). `wanted(key) -> bool`, if given, skips the others before their
+    numbers are worked out.
+    """
+    prepared = prepared or _Prepared(text, language)
+    words_sum, capitals = prepared.words, prepared.capitals
+    content, content_capitals, previous_word = prepared.content, prepared.content_capitals, prepared.previous_word
+    neighbour, upper = prepared.neighbour, prepared.upper
+    n = len(prepared.keys)
+    for key, first, last, words, is_quoted, capital, whole_quote in _spans(prepared, language):
+        if wanted is not None and not wanted(key):
+            continue
+        after = last + 1
+        word_count = words_sum[after] - words_sum[first]
+        content_count = content[after] - content[first]
+        ends_with_name = 0
+        if word_count > 2:
+            second = previous_word[last]
+            third = previous_word[second]
+            ends_with_name = int(capitals[last + 1] - capitals[last] == 1
+                                 and capitals[second + 1] - capitals[second] == 1 and not upper[third])
+        numbers = [1, 0, int(is_quoted), int(capital),
+                   int(word_count >= 2 and capitals[after] - capitals[first] == word_count),
+                   int(content_count >= 2 and content_capitals[after] - content_capitals[first] == content_count),
+                   ends_with_name, 0, 0, 0, 0, 0, 0]
+        left = None if whole_quote or first == 0 else neighbour[first - 1]
+        right = None if whole_quote or last + 1 >= n else neighbour[last + 1]
+        if left is None:
+            numbers[7] = 1
+        else:
+            numbers[8], numbers[9] = left, left * left
+        if right is None:
+            numbers[10] = 1
+        else:
+            numbers[11], numbers[12] = right, right * right
+        yield key, words, numbers
+
+
+def gram_numbers_by_occurrence(text: str, language: _Language) -> Iterator[tuple[str, int, list[int]]]:
+    """The same as `segment_gram_numbers`, computed from `segment_grams` one occurrence at a time.
+
+    The plain statement of what the numbers mean, for the test that compares the two.
+    """
+    units = language.units(text)
+    longest = STORED_MAX_WORDS[language.lang]
+    for found in segment_grams(text, units, language):
+        initial_capital = text[found.start:found.start + 1].isupper()
+        if found.words > longest and not (initial_capital or found.quoted):
+            continue
+        piece = units[found.first:found.last + 1]
+        word_units = [u for u in piece if u.word]
+        capital = [u.surface[:1].isupper() and not u.acronym for u in word_units]
+        content_units = [u for u in word_units if u.key not in _NAME_GLUE]
+        ends_with_name = 0
+        if len(word_units) > 2:  # its last two words capitalised, the word before them not
+            *_, third, second, last = word_units
+            ends_with_name = int(all(u.surface[:1].isupper() and not u.acronym for u in (second, last))
+                                 and not third.surface[:1].isupper())
+        numbers = [1, 0, int(found.quoted), int(initial_capital),
+                   int(len(word_units) >= 2 and all(capital)),
+                   int(len(content_units) >= 2 and all(u.surface[:1].isupper() for u in content_units)),
+                   ends_with_name, 0, 0, 0, 0, 0, 0]
+        for offset, neighbour in ((7, found.left), (10, found.right)):
+            if neighbour is None:
+                numbers[offset] = 1
+            else:
+                value = neighbour_hash(neighbour)
+                numbers[offset + 1], numbers[offset + 2] = value, value * value
+        yield " ".join(found.key), found.words, numbers
+
+
+# -- summing documents ------------------------------------------------------------------------------
+def gram_hash(key: str) -> int:
+    """A 32-bit hash of an n-gram key (the first pass of a rebuild counts these; collisions cost time only)."""
+    return zlib.crc32(key.encode("utf-8"))
+
+
+def rankable(lang: str, numbers: list[int]) -> bool:
+    """Whether an n-gram's numbers are kept in the store: it occurs twice, or quoted, or as an English name.
+
+    Nothing else can be ranked, and most n-grams of a corpus occur once.
+    """
+    return numbers[0] >= 2 or numbers[2] > 0 or (lang == "en" and numbers[5] > 0)
+
+
+class Counts:
+    """The numbers of some documents of one language: n-grams, acronyms and inline long forms."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self.grams: dict[str, list[int]] = {}
+        self.words: dict[str, int] = {}
+        self.acronyms: dict[str, list[int]] = {}
+        self.long_forms: dict[tuple[str, str], int] = {}
+
+    def add_document(self, texts, *, sign: int = 1, frequent: set[int] | None = None,
+                     only: set[str] | None = None, acronyms: bool = True) -> None:
+        """Add (sign 1) or take away (sign -1) one document's texts.
+
+        `frequent` (hashes) keeps only the n-grams it holds, the quoted ones and, in
+        English, the name-like ones; `only` keeps only those keys.
+        """
+        from workbench.glossary.candidates import _language, segment_acronyms
+
+        language = _language(self.lang)
+        grams, words_of = self.grams, self.words
+        in_document: set[str] = set()
+        acronyms_in_document: set[str] = set()
+        names = self.lang == "en"
+        for text in texts:
+            prepared = _Prepared(text, language)
+            for key, words, numbers in segment_gram_numbers(text, language, prepared=prepared):
+                if only is not None and key not in only:
+                    continue
+                if frequent is not None and not (numbers[2] or (names and numbers[5])
+                                                 or gram_hash(key) in frequent):
+                    continue
+                total = grams.get(key)
+                if total is None:
+                    grams[key] = total = [0] * len(FIELDS)
+                    words_of[key] = words
+                if sign == 1:
+                    for index, value in enumerate(numbers):
+                        total[index] += value
+                else:
+                    for index, value in enumerate(numbers):
+                        total[index] -= value
+                in_document.add(key)
+            if acronyms and True in prepared.acronym:
+                self._add_acronyms(text, language, segment_acronyms, sign, acronyms_in_document)
+        for key in in_document:
+            grams[key][1] += sign
+        for acronym in acronyms_in_document:
+            self.acronyms[acronym][1] += sign
+
+    def _add_acronyms(self, text: str, language, segment_acronyms, sign: int, in_document: set[str]) -> None:
+        units = language.units(text)
+        for index, long_form in segment_acronyms(text, units, language):
+            acronym = units[index].surface
+            numbers = self.acronyms.get(acronym)
+            if numbers is None:
+                numbers = self.acronyms[acronym] = [0, 0]
+            numbers[0] += sign
+            in_document.add(acronym)
+            if long_form:
+                self.long_forms[(acronym, long_form)] = self.long_forms.get((acronym, long_form), 0) + sign
+
+    def merge(self, other: Counts) -> None:
+        """Add another's numbers to these."""
+        for key, numbers in other.grams.items():
+            total = self.grams.get(key)
+            if total is None:
+                self.grams[key] = list(numbers)
+                self.words[key] = other.words[key]
+            else:
+                for index, value in enumerate(numbers):
+                    total[index] += value
+        for acronym, numbers in other.acronyms.items():
+            total = self.acronyms.setdefault(acronym, [0, 0])
+            total[0] += numbers[0]
+            total[1] += numbers[1]
+        for pair, count in other.long_forms.items():
+            self.long_forms[pair] = self.long_forms.get(pair, 0) + count
+
+
+def first_pass(lang: str, texts: list[str]) -> np.ndarray:
+    """The hash of every counted n-gram occurrence of the texts (uint32)."""
+    from workbench.glossary.candidates import _language
+
+    language = _language(lang)
+    hashes: list[int] = []
+    for text in texts:
+        hashes.extend(map(gram_hash, segment_gram_keys(text, language)))
+    return np.fromiter(hashes, dtype=np.uint32, count=len(hashes))
+
+
+def repeated_hashes(arrays: list[np.ndarray]) -> np.ndarray:
+    """The hashes that occur at least twice over the arrays, sorted."""
+    if not arrays:
+        return np.zeros(0, dtype=np.uint32)
+    every = np.concatenate(arrays)
+    arrays.clear()
+    every.sort()
+    repeated = every[1:][every[1:] == every[:-1]]
+    return np.unique(repeated)
+
+
+#: The repeated hashes of each language while a rebuild runs its second pass (forked workers inherit them).
+FREQUENT: dict[str, set[int]] = {}
+
+
+def first_pass_task(documents: list[tuple[str, list[str]]]) -> dict[str, np.ndarray]:
+    """The first pass over some documents ((language, texts) each): hashes by language."""
+    by_lang: dict[str, list[str]] = {}
+    for lang, texts in documents:
+        by_lang.setdefault(lang, []).extend(texts)
+    return {lang: first_pass(lang, texts) for lang, texts in by_lang.items()}
+
+
+def second_pass_task(documents: list[tuple[str, list[str]]]) -> list[Counts]:
+    """The second pass over some documents: their numbers by language, repeated n-grams only."""
+    counts: dict[str, Counts] = {}
+    for lang, texts in documents:
+        if lang not in counts:
+            counts[lang] = Counts(lang)
+        counts[lang].add_document(texts, frequent=FREQUENT.get(lang, set()))
+    return list(counts.values())
