@@ -83,7 +83,7 @@ class _Finder:
                 folded = fold_for_search(text)
                 if len(folded) == len(text):
                     return [(m.start, m.end) for m in self.matcher.find(folded)]
-            folded, offsets = _fold_with_offsets(text)
+            folded, offsets = fold_with_offsets(text)
             return [(offsets[m.start], offsets[m.end - 1] + 1) for m in self.matcher.find(folded)]
         return [(m.start, m.end) for m in self.matcher.find(text)]
 
@@ -92,7 +92,7 @@ _COMBINING = re.compile("[\u0300-\u036f]")
 _FOLDED_CHARS: dict[str, str] = {}  # a character without its diacritics (texts repeat their letters)
 
 
-def _fold_with_offsets(text: str) -> tuple[str, list[int]]:
+def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     """Text without diacritics (đ as d), and for each folded character its index in `text`."""
     chars, offsets = [], []
     folded_chars = _FOLDED_CHARS
@@ -194,6 +194,27 @@ def occurrences(store, query: str, *, context: int = CONTEXT_CHARS,
     query = query.strip()
     if query:
         yield from _occurrences(_candidate_rows(store, query, ordered=ordered), query, context)
+
+
+def source_occurrences(store, query: str, lang: str, *, rows: int,
+                       context: int = CONTEXT_CHARS) -> Iterator[ConcordanceLine]:
+    """Occurrences of `query` in the sources of live documents in `lang`, found in the first `rows`
+    segments the index returns (by segment id): a sample that costs the same however frequent the query."""
+    query = query.strip()
+    fts = index_query(query) if query else None
+    if fts is None:
+        return
+    sql = _SEGMENTS.format(source="segment_search f JOIN segments s ON s.id = f.rowid",
+                           where="AND segment_search MATCH ? AND d.lang = ?")
+    sql = sql.replace("ORDER BY d.id, s.position", "ORDER BY f.rowid LIMIT ?")
+    finder = _Finder(query, lang)
+    for row in store.conn.execute(sql, (f"source : ({fts})", lang, rows)):
+        text = row["source_text"]
+        for start, end in finder.spans(text):
+            yield ConcordanceLine(
+                row["document_id"], row["document_name"], row["segment_id"], row["position"], "source", lang,
+                ("…" if start > context else "") + text[max(0, start - context):start], text[start:end],
+                text[end:end + context] + ("…" if end + context < len(text) else ""))
 
 
 def concordance(store, query: str, *, limit: int = 500, context: int = CONTEXT_CHARS) -> Concordance:

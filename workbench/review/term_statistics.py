@@ -70,7 +70,6 @@ from workbench.glossary.candidates import (
     _language,
     _leftover,
     content_classes,
-    strip_diacritics,
 )
 from workbench.glossary.matching import tokenize
 from workbench.review import term_counting
@@ -82,23 +81,16 @@ CHUNK_DOCUMENTS = 200
 POOL = 4000
 #: How many candidates per language the stored list keeps (with forms and contexts from the index).
 LIST_LENGTH = 60
-#: Occurrences read from the index to pick a candidate's form and contexts.
+#: Occurrences read from the index to pick a candidate's form and contexts,
 SAMPLE_LINES = 20
-#: Occurrences of a glossary form read from the index when looking for its misspelt variants.
+#: from at most this many segments.
+SAMPLE_ROWS = 100
+#: Segments read from the index when looking for the misspelt variants of one glossary form.
 VARIANT_LINES = 100
 
 _LIVE = """SELECT s.id, s.document_id, d.lang, coalesce(s.original_source_text, s.source_text) AS text
            FROM segments s JOIN documents d ON d.id = s.document_id
            WHERE s.retired_at IS NULL AND d.archived = 0 AND d.lang IN ('vi', 'en')"""
-_CHANGED = """
-    SELECT DISTINCT s.document_id FROM segments s JOIN documents d ON d.id = s.document_id
-    WHERE s.retired_at IS NULL AND d.archived = 0 AND d.lang IN ('vi', 'en')
-      AND NOT EXISTS (SELECT 1 FROM term_counted_segments c WHERE c.segment_id = s.id AND c.lang = d.lang)
-    UNION
-    SELECT DISTINCT c.document_id FROM term_counted_segments c
-        JOIN segments s ON s.id = c.segment_id JOIN documents d ON d.id = c.document_id
-    WHERE s.retired_at IS NOT NULL OR d.archived = 1 OR d.lang != c.lang
-    ORDER BY 1"""
 # The SQL above names the languages of LANGUAGES ("vi", "en").
 
 
@@ -108,8 +100,8 @@ def _now() -> str:
 
 # -- counting -------------------------------------------------------------------------------------
 def changed_documents(store) -> list[int]:
-    """Documents whose live segments differ from what the statistics counted."""
-    return [row[0] for row in store.conn.execute(_CHANGED)]
+    """Documents whose source texts may have changed since the statistics counted them (noted by triggers)."""
+    return [row[0] for row in store.conn.execute("SELECT document_id FROM term_changed_documents ORDER BY 1")]
 
 
 def _write_others(conn, counts: Counts) -> None:
@@ -259,6 +251,7 @@ def update_statistics(store, *, progress: Callable[[int, int], None] | None = No
             for lang in LANGUAGES:
                 _apply(store, conn, lang, removed[lang], added[lang], chunk)
             conn.execute(f"DELETE FROM term_counted_segments WHERE document_id IN ({marks})", chunk)
+            conn.execute(f"DELETE FROM term_changed_documents WHERE document_id IN ({marks})", chunk)
             conn.executemany("INSERT INTO term_counted_segments (segment_id, document_id, lang) VALUES (?, ?, ?)",
                              ((segment_id, document_id, lang) for (document_id, lang), rows in new.items()
                               for segment_id, _ in rows))
@@ -296,7 +289,8 @@ def rebuild_statistics(store, *, progress: Callable[[int, int], None] | None = N
     hashes.clear()
     with store.transaction() as conn:
         conn.execute("PRAGMA cache_size = -131072")  # 128 MB while the table is filled
-        for table in ("term_grams", "term_acronyms", "term_long_forms", "term_counted_segments"):
+        for table in ("term_grams", "term_acronyms", "term_long_forms", "term_counted_segments",
+                      "term_changed_documents"):
             conn.execute(f"DELETE FROM {table}")
         adding = (f"INSERT INTO term_grams (lang, key, words, weight, {_COLUMNS}) "
                   f"VALUES (?, ?, ?, ?, {', '.join('?' * len(FIELDS))}) ON CONFLICT (lang, key) DO UPDATE SET "
@@ -480,44 +474,68 @@ def _ranked_acronyms(store, language, known: _Known) -> list[Candidate]:
 
 
 def _vi_variants(store, known: _Known) -> list[Candidate]:
-    """Vietnamese forms of an entry's term with diacritics dropped or changed, found through the index."""
-    from workbench.review.concordance import occurrences
+    """Vietnamese forms of an entry's term with diacritics dropped or changed, found through the index.
+
+    For each entry form without its diacritics, the first `VARIANT_LINES` Vietnamese
+    sources the index returns are searched for those words (diacritics folded away,
+    only white space between them); each spelling found that is not a glossary form
+    is a variant of the entry.
+    """
+    from workbench.review.concordance import fold_with_offsets
+    from workbench.text import fold_for_search
 
     language = _language("vi")
     found: dict[tuple, Candidate] = {}
     for stripped, entry in sorted(known.stripped.items()):
-        for line in itertools.islice(occurrences(store, stripped, context=0, ordered=False), VARIANT_LINES):
-            if line.side != "source" or line.lang != "vi" or \
-                    " ".join(re.findall(r"[^\W_]+", strip_diacritics(line.match))) != stripped:
-                continue
-            key = tuple(tokenize(line.match, language.folder).keys)
-            if key in known.keys:
-                continue
-            candidate = found.get(key)
-            if candidate is None:
-                candidate = found[key] = Candidate(
-                    id=_candidate_id("vi", "variant", key), lang="vi", kind="variant", form=line.match, score=0.0,
-                    count=0, occurrences=[], variant_of=entry, key=key)
-            candidate.count += 1
-            candidate.score = 5.0 + candidate.count
+        words = stripped.split()
+        if not words:
+            continue
+        pattern = re.compile(r"(?<![^\W_])" + r"\s+".join(map(re.escape, words)) + r"(?![^\W_])")
+        for (text,) in store.conn.execute(
+                """SELECT s.source_text FROM segment_search f JOIN segments s ON s.id = f.rowid
+                       JOIN documents d ON d.id = s.document_id
+                   WHERE segment_search MATCH ? AND s.retired_at IS NULL AND d.archived = 0 AND d.lang = 'vi'
+                   ORDER BY f.rowid LIMIT ?""", ('source : "' + " ".join(words) + '"', VARIANT_LINES)):
+            folded = fold_for_search(text)
+            offsets = None
+            if len(folded) != len(text):
+                folded, offsets = fold_with_offsets(text)
+            for match in pattern.finditer(folded):
+                start, end = match.span()
+                if offsets is not None:
+                    start, end = offsets[start], offsets[end - 1] + 1
+                surface = text[start:end]
+                key = tuple(tokenize(surface, language.folder).keys)
+                if key in known.keys:
+                    continue
+                candidate = found.get(key)
+                if candidate is None:
+                    candidate = found[key] = Candidate(
+                        id=_candidate_id("vi", "variant", key), lang="vi", kind="variant", form=surface,
+                        score=0.0, count=0, occurrences=[], variant_of=entry, key=key)
+                candidate.count += 1
+                candidate.score = 5.0 + candidate.count
     return list(found.values())
 
 
 def _with_contexts(store, candidate: Candidate) -> Candidate:
-    """The candidate's most frequent surface form and up to CONTEXTS example contexts, from the index."""
-    from workbench.review.concordance import occurrences as find
+    """The candidate's most frequent surface form and up to CONTEXTS example contexts, from the index.
+
+    Read from the first `SAMPLE_ROWS` sources of its language that the index returns.
+    """
+    from workbench.review.concordance import source_occurrences
 
     language = _language(candidate.lang)
     surfaces: Counter = Counter()
     occurrences: list[Occurrence] = []
     documents = set()
+    wanted = tuple(k for k in candidate.key if k[:1].isalnum())
     # The folded key as the query: it finds every spelling that folds to it (tone placement, case, plural).
-    for line in itertools.islice(find(store, " ".join(candidate.key), context=CONTEXT_CHARS + 1, ordered=False),
-                                 SAMPLE_LINES):
-        if line.side != "source" or line.lang != candidate.lang:
-            continue
+    lines = source_occurrences(store, " ".join(candidate.key), candidate.lang, rows=SAMPLE_ROWS,
+                               context=CONTEXT_CHARS + 1)
+    for line in itertools.islice(lines, SAMPLE_LINES):
         key = tuple(k.removesuffix("'s") for k in tokenize(line.match, language.folder).keys if k[:1].isalnum())
-        if key != tuple(k for k in candidate.key if k[:1].isalnum()):
+        if key != wanted:
             continue
         surfaces[line.match] += 1
         documents.add(line.document_id)
@@ -535,12 +553,25 @@ def _with_contexts(store, candidate: Candidate) -> Candidate:
 
 
 # -- the stored list -------------------------------------------------------------------------------
+def _reused(candidate: Candidate, listed: Candidate | None) -> Candidate | None:
+    """The candidate with the form and contexts it was listed with, if its counts have not changed."""
+    if listed is None or (listed.kind, listed.count, listed.document_count, listed.variants, listed.long_form) != \
+            (candidate.kind, candidate.count, candidate.document_count, candidate.variants, candidate.long_form):
+        return None
+    candidate.form, candidate.occurrences = listed.form, listed.occurrences
+    return candidate
+
+
 def refresh_candidate_list(store, glossary=None, *, progress: Callable[[int, int], None] | None = None,
                            rebuild: bool = False) -> int:
     """Update (or rebuild) the statistics, rank, and store the list with its date; return its length."""
     counted = (rebuild_statistics if rebuild else update_statistics)(store, progress=progress)
     candidates = rank_candidates(store, glossary)
-    candidates = [_with_contexts(store, candidate) for candidate in candidates]
+    # A candidate listed before with the same counts keeps its form and contexts (reading them is most
+    # of the cost of ranking again after a few new documents).
+    before = {} if rebuild else {c.id: c for c in candidate_list(store)}
+    candidates = [_reused(candidate, before.get(candidate.id)) or _with_contexts(store, candidate)
+                  for candidate in candidates]
     with store.transaction() as conn:
         conn.execute("DELETE FROM term_candidate_list")
         conn.executemany("INSERT INTO term_candidate_list (lang, rank, candidate_json) VALUES (?, ?, ?)",
@@ -574,7 +605,7 @@ def list_state(store) -> dict[str, str]:
 
 def statistics_behind(store) -> bool:
     """True when some document changed since the statistics were counted (the list may be out of date)."""
-    return store.conn.execute(f"SELECT EXISTS ({_CHANGED})").fetchone()[0] == 1
+    return store.conn.execute("SELECT EXISTS (SELECT 1 FROM term_changed_documents)").fetchone()[0] == 1
 
 
 def statistics_rows(store) -> dict[str, list[tuple]]:
