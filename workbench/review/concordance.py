@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import itertools
 import re
+import string
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from workbench.glossary.matching import TermMatcher, stem_english
 from workbench.review.views import review_query
-from workbench.text import CJK_START, fold_for_search, is_cjk
+from workbench.text import CJK_START, VIETNAMESE_LETTERS, fold_for_search, is_cjk
 
 CONTEXT_CHARS = 50
 
@@ -100,21 +102,33 @@ _NOT_ONE_TO_ONE: set[str] = set()
 def _folds_char_by_char(text: str) -> bool:
     """Whether every character of the text folds to exactly one (and none is CJK): then a letter class
     of `_letter_class` matches where the folded text has that letter."""
-    characters = set(text)
-    if max(characters, default="") >= CJK_START:
+    if not _ONE_TO_ONE:
+        _learn(set(_SEED_CHARACTERS))
+    if _KNOWN[0] is None or _KNOWN[1] != len(_ONE_TO_ONE):
+        _KNOWN[:] = [re.compile("[^" + "".join(map(re.escape, sorted(_ONE_TO_ONE))) + "]"), len(_ONE_TO_ONE)]
+    unknown = set(_KNOWN[0].findall(text))
+    if not unknown:
+        return True
+    if max(unknown) >= CJK_START:
         return False
-    unknown = characters - _ONE_TO_ONE.keys()
-    if unknown:
-        if unknown & _NOT_ONE_TO_ONE:
-            return False
-        for char in unknown:
-            folded = char if char.isspace() else (fold_for_search(char) or " ")
-            if len(folded) != 1 or len(_ONE_TO_ONE) >= 100_000:
-                _NOT_ONE_TO_ONE.add(char)
-                return False
-            _ONE_TO_ONE[char] = folded
-            _FOLDING_TO.setdefault(folded, {folded}).add(char)
-    return True
+    return _learn(unknown)
+
+
+_SEED_CHARACTERS = "\x00" + string.printable + "".join(VIETNAMESE_LETTERS) + "“”‘’–—«»·•"
+_KNOWN: list = [None, 0]  # a pattern of any character not in _ONE_TO_ONE, and the table size it was made for
+
+
+def _learn(unknown: set[str]) -> bool:
+    """Add characters to the tables; False if one of them does not fold to exactly one character."""
+    every_one = True
+    for char in unknown - _NOT_ONE_TO_ONE:
+        folded = char if char.isspace() else fold_for_search(char)
+        if len(folded) != 1 or len(_ONE_TO_ONE) >= 100_000:
+            _NOT_ONE_TO_ONE.add(char)
+            continue
+        _ONE_TO_ONE[char] = folded
+        _FOLDING_TO.setdefault(folded, {folded}).add(char)
+    return every_one and unknown.isdisjoint(_NOT_ONE_TO_ONE)
 
 
 def _letter_class(letter: str) -> str:
@@ -329,12 +343,13 @@ class _Counter:
     def __init__(self, query: str, lang: str, finder: _Finder):
         self.finder = finder
         self.words: list[tuple[str, bool] | None] = []  # (folded letters, plural suffix allowed); None: punctuation
-        for token in re.findall(r"[^\W_]+|\S", query.lower()):
+        # (NFC first: a query typed with loose marks splits into the same words.)
+        for token in re.findall(r"[^\W_]+|\S", unicodedata.normalize("NFC", query).lower()):
             if not token[0].isalnum():
                 self.words.append(None)
                 continue
             folded = fold_for_search(token)
-            if lang == "en" and len(folded) >= 4 and folded.isalpha():
+            if lang == "en" and folded.isalpha():  # ("boxes" is a plural of "box" too)
                 stem = stem_english(folded)
                 self.words.append((stem[:-1] if stem.endswith("y") else stem, True))
             else:
@@ -346,14 +361,17 @@ class _Counter:
 
     def _compile(self, letter) -> re.Pattern:
         slots = []
-        for word in self.words:
+        for index, word in enumerate(self.words):
             if word is None:
                 slots.append(r"(?:[^\w\s\x00]|_)")
-            else:
-                letters, plural = word
-                slots.append(r"(?<![^\W_])" + "".join(map(letter, letters)) + (r"[^\W_]*" if plural else "")
-                             + r"(?![^\W_])")
-        return re.compile("(?=(" + r"\s*".join(slots) + "))")
+                continue
+            letters, plural = word
+            first, rest = letter(letters[0]), "".join(map(letter, letters[1:]))
+            # The first word's boundary is checked after its first letter, so that the search can skip
+            # quickly to where that letter is.
+            start = first + r"(?<![^\W_].)" if index == 0 else r"(?<![^\W_])" + first
+            slots.append(start + rest + (r"[^\W_]*" if plural else "") + r"(?![^\W_])")
+        return re.compile(r"\s*".join(slots))
 
     def count(self, texts: list[str]) -> int:
         """How many matches the texts hold in all."""
@@ -373,18 +391,27 @@ class _Counter:
             return self.count([text])
         if max(text) >= CJK_START:
             return len(self.finder.spans(text))
-        folded, offsets = fold_with_offsets(text)
-        return self._count(self.folded_pattern, folded, text, offsets)
+        chars, offsets = [], []
+        for index, char in enumerate(text):  # marks dropped (not spaced out, as for the finder)
+            for piece in (char if char.isspace() else fold_for_search(char)):
+                chars.append(piece)
+                offsets.append(index)
+        return self._count(self.folded_pattern, "".join(chars), text, offsets)
 
     def _count(self, pattern: re.Pattern, text: str, original: str | None = None,
                offsets: list[int] | None = None) -> int:
-        found, following = 0, 0
+        found, position = 0, 0
         verified = self.verified
-        for match in pattern.finditer(text):
-            start, end = match.span(1)
-            if start < following or end == start:
-                continue
-            piece = text[start:end] if offsets is None else original[offsets[start]:offsets[end - 1] + 1]
+        search = pattern.search
+        while (match := search(text, position)) is not None:
+            start, end = match.span()
+            if offsets is None:
+                piece = text[start:end]
+            else:
+                last = offsets[end - 1] + 1
+                while last < len(original) and unicodedata.combining(original[last]):
+                    last += 1  # the marks of the last letter
+                piece = original[offsets[start]:last]
             matches = verified.get(piece)
             if matches is None:
                 matches = (0, len(piece)) in self.finder.spans(piece)
@@ -392,7 +419,9 @@ class _Counter:
                     verified[piece] = matches
             if matches:
                 found += 1
-                following = end
+                position = end  # matches do not overlap
+            else:
+                position = start + 1  # a match may still start inside this stretch
         return found
 
 
