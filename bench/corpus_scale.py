@@ -115,7 +115,7 @@ def measure(what: str, db: Path, extra: str) -> dict:
         if what == "candidates-rebuild":
             from workbench.review import term_statistics
 
-            counted = term_statistics.rebuild_statistics(store)
+            counted = term_statistics.rebuild_statistics(store, workers=min(2, os.cpu_count() or 1))
             details["count_s"] = round(time.perf_counter() - started, 2)
             details["listed"] = term_statistics.refresh_candidate_list(store, glossary)
             details["documents"] = counted

@@ -563,9 +563,13 @@ def _reused(candidate: Candidate, listed: Candidate | None) -> Candidate | None:
 
 
 def refresh_candidate_list(store, glossary=None, *, progress: Callable[[int, int], None] | None = None,
-                           rebuild: bool = False) -> int:
-    """Update (or rebuild) the statistics, rank, and store the list with its date; return its length."""
-    counted = (rebuild_statistics if rebuild else update_statistics)(store, progress=progress)
+                           rebuild: bool = False, workers: int = 1) -> int:
+    """Update (or rebuild, counted by `workers` processes) the statistics, rank, and store the list with its
+    date; return its length."""
+    if rebuild:
+        counted = rebuild_statistics(store, progress=progress, workers=workers)
+    else:
+        counted = update_statistics(store, progress=progress)
     candidates = rank_candidates(store, glossary)
     # A candidate listed before with the same counts keeps its form and contexts (reading them is most
     # of the cost of ranking again after a few new documents).
@@ -627,10 +631,12 @@ def list_is_current(store, glossary=None) -> bool:
 
 
 def current_candidates(store, glossary=None, *, lang: str | None = None, dismissed: Iterable[str] = (),
-                       rebuild: bool = False, progress: Callable[[int, int], None] | None = None) -> list[Candidate]:
-    """The stored list, brought up to date first when documents or the glossary changed (or `rebuild`)."""
+                       rebuild: bool = False, progress: Callable[[int, int], None] | None = None,
+                       workers: int = 1) -> list[Candidate]:
+    """The stored list, brought up to date first when documents or the glossary changed (or `rebuild`,
+    counted by `workers` processes)."""
     if rebuild or not list_is_current(store, glossary):
         if store.read_only:
             return [_with_contexts(store, c) for c in rank_candidates(store, glossary, lang=lang, dismissed=dismissed)]
-        refresh_candidate_list(store, glossary, progress=progress, rebuild=rebuild)
+        refresh_candidate_list(store, glossary, progress=progress, rebuild=rebuild, workers=workers)
     return candidate_list(store, lang=lang, dismissed=dismissed)
