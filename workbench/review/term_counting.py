@@ -218,20 +218,22 @@ def segment_gram_keys(text: str, language: _Language) -> list[str]:
     return [found[0] for found in _spans(_Prepared(text, language, numbers=False), language)]
 
 
-def segment_gram_numbers(text: str, language: _Language, wanted=None,
-                         prepared: _Prepared | None = None) -> Iterator[tuple[str, int, list[int]]]:
+def segment_gram_numbers(text: str, language: _Language, wanted=None, prepared: _Prepared | None = None,
+                         spans=None) -> Iterator[tuple[str, int, list[int]]]:
     """(key, word count, numbers) of each counted n-gram occurrence of one segment.
 
     `numbers` holds the FIELDS of one occurrence, df left at 0 (the caller counts
     documents). `wanted(key) -> bool`, if given, skips the others before their
-    numbers are worked out.
+    numbers are worked out; so does giving only some of the segment's `_spans`.
     """
     prepared = prepared or _Prepared(text, language)
     words_sum, capitals = prepared.words, prepared.capitals
     content, content_capitals, previous_word = prepared.content, prepared.content_capitals, prepared.previous_word
     neighbour, upper = prepared.neighbour, prepared.upper
     n = len(prepared.keys)
-    for key, first, last, words, is_quoted, capital, whole_quote in _spans(prepared, language):
+    if spans is None:
+        spans = _spans(prepared, language)
+    for key, first, last, words, is_quoted, capital, whole_quote in spans:
         if wanted is not None and not wanted(key):
             continue
         after = last + 1
@@ -317,12 +319,12 @@ class Counts:
         self.acronyms: dict[str, list[int]] = {}
         self.long_forms: dict[tuple[str, str], int] = {}
 
-    def add_document(self, texts, *, sign: int = 1, frequent: set[int] | None = None,
+    def add_document(self, texts, *, sign: int = 1, frequent: np.ndarray | None = None,
                      only: set[str] | None = None, acronyms: bool = True) -> None:
         """Add (sign 1) or take away (sign -1) one document's texts.
 
-        `frequent` (hashes) keeps only the n-grams it holds, the quoted ones and, in
-        English, the name-like ones; `only` keeps only those keys.
+        `frequent` (sorted hashes) keeps only the n-grams it holds, the quoted ones
+        and, in English, the name-like ones; `only` keeps only those keys.
         """
         from workbench.glossary.candidates import _language, segment_acronyms
 
@@ -333,11 +335,18 @@ class Counts:
         names = self.lang == "en"
         for text in texts:
             prepared = _Prepared(text, language)
-            for key, words, numbers in segment_gram_numbers(text, language, prepared=prepared):
+            spans = repeated = None
+            if frequent is not None:
+                spans = list(_spans(prepared, language))
+                repeated = _in_sorted(frequent, [gram_hash(span[0]) for span in spans])
+                if not names:  # (whether an English n-gram is name-like needs its numbers)
+                    spans = [span for span, kept in zip(spans, repeated, strict=True) if kept or span[4]]
+                    repeated = None
+            for index, (key, words, numbers) in enumerate(segment_gram_numbers(text, language, prepared=prepared,
+                                                                               spans=spans)):
                 if only is not None and key not in only:
                     continue
-                if frequent is not None and not (numbers[2] or (names and numbers[5])
-                                                 or gram_hash(key) in frequent):
+                if repeated is not None and not (repeated[index] or numbers[2] or numbers[5]):
                     continue
                 total = grams.get(key)
                 if total is None:
@@ -398,6 +407,15 @@ def first_pass(lang: str, texts: list[str]) -> np.ndarray:
     return np.fromiter(hashes, dtype=np.uint32, count=len(hashes))
 
 
+def _in_sorted(sorted_hashes: np.ndarray, hashes: list[int]) -> list[bool]:
+    """Whether each hash is in the sorted array."""
+    if not hashes or not len(sorted_hashes):
+        return [False] * len(hashes)
+    values = np.array(hashes, dtype=np.uint32)
+    positions = np.minimum(np.searchsorted(sorted_hashes, values), len(sorted_hashes) - 1)
+    return (sorted_hashes[positions] == values).tolist()
+
+
 def repeated_hashes(arrays: list[np.ndarray]) -> np.ndarray:
     """The hashes that occur at least twice over the arrays, sorted."""
     if not arrays:
@@ -409,8 +427,9 @@ def repeated_hashes(arrays: list[np.ndarray]) -> np.ndarray:
     return np.unique(repeated)
 
 
-#: The repeated hashes of each language while a rebuild runs its second pass (forked workers inherit them).
-FREQUENT: dict[str, set[int]] = {}
+#: The repeated hashes of each language (sorted) while a rebuild runs its second pass (forked workers
+#: inherit them).
+FREQUENT: dict[str, np.ndarray] = {}
 
 
 def first_pass_task(documents: list[tuple[str, list[str]]]) -> dict[str, np.ndarray]:
@@ -427,5 +446,5 @@ def second_pass_task(documents: list[tuple[str, list[str]]]) -> list[Counts]:
     for lang, texts in documents:
         if lang not in counts:
             counts[lang] = Counts(lang)
-        counts[lang].add_document(texts, frequent=FREQUENT.get(lang, set()))
+        counts[lang].add_document(texts, frequent=FREQUENT.get(lang, np.zeros(0, dtype=np.uint32)))
     return list(counts.values())

@@ -285,7 +285,7 @@ def rebuild_statistics(store, *, progress: Callable[[int, int], None] | None = N
             progress(done, total)
     term_counting.FREQUENT.clear()
     for lang, arrays in hashes.items():
-        term_counting.FREQUENT[lang] = set(term_counting.repeated_hashes(arrays).tolist())
+        term_counting.FREQUENT[lang] = term_counting.repeated_hashes(arrays)
     hashes.clear()
     with store.transaction() as conn:
         conn.execute("PRAGMA cache_size = -131072")  # 128 MB while the table is filled
