@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from workbench.glossary import load_glossary
-from workbench.glossary.candidates import _language
+from workbench.glossary.candidates.language import language_of
 from workbench.pipeline import BatchOptions, import_uploads, run_batch
 from workbench.review import term_counting
 from workbench.review import term_statistics as stats
@@ -127,7 +127,7 @@ def test_an_n_gram_met_once_is_kept_when_a_new_document_repeats_it(store):
     once = next(key for key, count in _seed_gram_counts(store).items() if count == 1 and key not in stored
                 and len(key.split()) == 3)
     sentence = next(text for (text,) in store.conn.execute("SELECT source_text FROM segments")
-                    if once in " ".join(term_counting.segment_gram_keys(text, _language("vi"))))
+                    if once in " ".join(term_counting.segment_gram_keys(text, language_of("vi"))))
     import_uploads(store, [("again.txt", (sentence + "\n").encode())], OPTIONS)
     stats.update_statistics(store)
     rows = {row[1]: row for row in stats.statistics_rows(store)["term_grams"] if row[0] == "vi"}
@@ -144,7 +144,7 @@ def _seed_gram_counts(store) -> dict[str, int]:
     counts: dict[str, int] = {}
     for (text,) in store.conn.execute("SELECT s.source_text FROM segments s JOIN documents d ON d.id = s.document_id "
                                       "WHERE d.lang = 'vi' AND s.retired_at IS NULL"):
-        for key in term_counting.segment_gram_keys(text, _language("vi")):
+        for key in term_counting.segment_gram_keys(text, language_of("vi")):
             counts[key] = counts.get(key, 0) + 1
     return counts
 
@@ -172,7 +172,7 @@ ENGLISH_TEXTS = [
 
 @pytest.mark.parametrize(("lang", "text"), [("vi", t) for t in TEXTS] + [("en", t) for t in ENGLISH_TEXTS])
 def test_the_fast_counting_gives_the_numbers_of_each_occurrence_counted_one_by_one(lang, text):
-    language = _language(lang)
+    language = language_of(lang)
     fast = list(term_counting.segment_gram_numbers(text, language))
     assert fast == list(term_counting.gram_numbers_by_occurrence(text, language))
     assert [key for key, _, _ in fast] == term_counting.segment_gram_keys(text, language)
@@ -182,6 +182,6 @@ def test_the_fast_counting_gives_the_numbers_of_each_occurrence_counted_one_by_o
 def test_the_fast_counting_equals_the_occurrences_on_every_seed_sentence(store):
     for text, lang in store.conn.execute("SELECT s.source_text, d.lang FROM segments s "
                                          "JOIN documents d ON d.id = s.document_id WHERE d.lang IN ('vi', 'en')"):
-        language = _language(lang)
+        language = language_of(lang)
         assert list(term_counting.segment_gram_numbers(text, language)) == \
             list(term_counting.gram_numbers_by_occurrence(text, language)), text

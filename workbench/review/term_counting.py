@@ -26,14 +26,9 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from workbench.glossary.candidates import (
-    _NAME_GLUE,
-    _QUOTED,
-    MAX_TOKENS,
-    _Language,
-    _Unit,
-    segment_grams,
-)
+from workbench.glossary.candidates.acronyms import segment_acronyms
+from workbench.glossary.candidates.language import MAX_TOKENS, NAME_GLUE, QUOTED, Language, Unit, language_of
+from workbench.glossary.candidates.terms import segment_grams
 from workbench.glossary.matching import _COMBINING_RE, _TOKEN_RE, _TOKEN_WITH_MARKS_RE
 
 #: A gram's numbers, in the order of the term_grams columns after (lang, key, words, weight).
@@ -52,7 +47,7 @@ def neighbour_hash(word: str) -> int:
 
 
 class _Prepared:
-    """What one segment's units say (the units of `_Language.units`), one list entry per unit.
+    """What one segment's units say (the units of `Language.units`), one list entry per unit.
 
     With `numbers`, also the running counts and neighbour hashes `segment_gram_numbers` needs.
     """
@@ -60,7 +55,7 @@ class _Prepared:
     __slots__ = ("starts", "ends", "raw_keys", "keys", "word", "ok", "stop", "pair", "acronym", "words",
                  "capitals", "content", "content_capitals", "previous_word", "upper", "neighbour", "quoted")
 
-    def __init__(self, text: str, language: _Language, numbers: bool = True):
+    def __init__(self, text: str, language: Language, numbers: bool = True):
         starts, ends, raw_keys, word, acronym, upper, ok, stop, open_ = [], [], [], [], [], [], [], [], []
         vi = language.lang == "vi"
         cache = _token_cache(language)
@@ -80,7 +75,7 @@ class _Prepared:
                     if key == "s":
                         if len(raw_keys) > 1 and raw_keys[-1] == "'" and starts[-1] == start - 1 \
                                 and ends[-2] == start - 1:
-                            # "People's": the possessive joins the word before it (as `_Language.units` does).
+                            # "People's": the possessive joins the word before it (as `Language.units` does).
                             for column in (starts, ends, raw_keys, word, acronym, upper, ok, stop, open_):
                                 column.pop()
                             merged = raw_keys[-1] + "'s"
@@ -110,7 +105,7 @@ class _Prepared:
         pairs = language.boundary_pairs
         self.pair = [i > 0 and (raw_keys[i - 1], raw_keys[i]) in pairs for i in range(n)] if pairs else None
         self.quoted = {(m.start(1) + len(m.group(1)) - len(m.group(1).lstrip()),
-                        m.end(1) - len(m.group(1)) + len(m.group(1).rstrip())) for m in _QUOTED.finditer(text)} \
+                        m.end(1) - len(m.group(1)) + len(m.group(1).rstrip())) for m in QUOTED.finditer(text)} \
             if ('"' in text or "“" in text or "«" in text) else set()
         if not numbers:
             return
@@ -121,7 +116,7 @@ class _Prepared:
             capital = is_word and upper[index]
             words.append(words[-1] + is_word)
             capitals.append(capitals[-1] + (capital and not acronym[index]))
-            is_content = is_word and raw_keys[index] not in _NAME_GLUE
+            is_content = is_word and raw_keys[index] not in NAME_GLUE
             content.append(content[-1] + is_content)
             content_capitals.append(content_capitals[-1] + (is_content and capital))
             previous_word.append(last_word)
@@ -136,12 +131,12 @@ class _Prepared:
 _TOKEN_CACHES: dict[str, dict[str, tuple]] = {}
 
 
-def _token_cache(language: _Language) -> dict[str, tuple]:
+def _token_cache(language: Language) -> dict[str, tuple]:
     """Per language, a raw token's units by its text (texts repeat their words)."""
     return _TOKEN_CACHES.setdefault(language.lang, {})
 
 
-def _token_units(language: _Language, token: str) -> tuple:
+def _token_units(language: Language, token: str) -> tuple:
     """The units of one raw token: (offset, length, key, acronym, word, upper, may start or end an n-gram,
     breaks an n-gram, open neighbour, may join) each; none for white space."""
     units = []
@@ -156,14 +151,14 @@ def _token_units(language: _Language, token: str) -> tuple:
     return tuple(units)
 
 
-def _unit_flags(language: _Language, surface: str, key: str, word: bool) -> tuple:
+def _unit_flags(language: Language, surface: str, key: str, word: bool) -> tuple:
     """(word, may start or end an n-gram, breaks an n-gram, open neighbour) of one unit (not a joiner)."""
-    unit = _Unit(0, len(surface), key, surface, word, False, False)
+    unit = Unit(0, len(surface), key, surface, word, False, False)
     return (word, language.is_boundary_ok(unit), not word or language.breaks_phrase(unit),
             language.is_open_neighbour(unit))
 
 
-def _spans(prepared: _Prepared, language: _Language) -> Iterator[tuple]:
+def _spans(prepared: _Prepared, language: Language) -> Iterator[tuple]:
     """(key, first unit, last unit, word count, quoted, capitalised, whole quote) of each n-gram occurrence.
 
     The n-grams of `segment_grams` without glossary spans, in the same order, the
@@ -213,12 +208,12 @@ def _spans(prepared: _Prepared, language: _Language) -> Iterator[tuple]:
         yield key, inner[0], inner[-1], len(inside), True, upper[inside[0]], True
 
 
-def segment_gram_keys(text: str, language: _Language) -> list[str]:
+def segment_gram_keys(text: str, language: Language) -> list[str]:
     """The keys of every counted n-gram occurrence of one segment (repeats included)."""
     return [found[0] for found in _spans(_Prepared(text, language, numbers=False), language)]
 
 
-def segment_gram_numbers(text: str, language: _Language, wanted=None, prepared: _Prepared | None = None,
+def segment_gram_numbers(text: str, language: Language, wanted=None, prepared: _Prepared | None = None,
                          spans=None) -> Iterator[tuple[str, int, list[int]]]:
     """(key, word count, numbers) of each counted n-gram occurrence of one segment.
 
@@ -262,7 +257,7 @@ def segment_gram_numbers(text: str, language: _Language, wanted=None, prepared: 
         yield key, words, numbers
 
 
-def gram_numbers_by_occurrence(text: str, language: _Language) -> Iterator[tuple[str, int, list[int]]]:
+def gram_numbers_by_occurrence(text: str, language: Language) -> Iterator[tuple[str, int, list[int]]]:
     """The same as `segment_gram_numbers`, computed from `segment_grams` one occurrence at a time.
 
     The plain statement of what the numbers mean, for the test that compares the two.
@@ -276,7 +271,7 @@ def gram_numbers_by_occurrence(text: str, language: _Language) -> Iterator[tuple
         piece = units[found.first:found.last + 1]
         word_units = [u for u in piece if u.word]
         capital = [u.surface[:1].isupper() and not u.acronym for u in word_units]
-        content_units = [u for u in word_units if u.key not in _NAME_GLUE]
+        content_units = [u for u in word_units if u.key not in NAME_GLUE]
         ends_with_name = 0
         if len(word_units) > 2:  # its last two words capitalised, the word before them not
             *_, third, second, last = word_units
@@ -326,9 +321,7 @@ class Counts:
         `frequent` (sorted hashes) keeps only the n-grams it holds, the quoted ones
         and, in English, the name-like ones; `only` keeps only those keys.
         """
-        from workbench.glossary.candidates import _language, segment_acronyms
-
-        language = _language(self.lang)
+        language = language_of(self.lang)
         grams, words_of = self.grams, self.words
         in_document: set[str] = set()
         acronyms_in_document: set[str] = set()
@@ -360,13 +353,13 @@ class Counts:
                         total[index] -= value
                 in_document.add(key)
             if acronyms and True in prepared.acronym:
-                self._add_acronyms(text, language, segment_acronyms, sign, acronyms_in_document)
+                self._add_acronyms(text, language, sign, acronyms_in_document)
         for key in in_document:
             grams[key][1] += sign
         for acronym in acronyms_in_document:
             self.acronyms[acronym][1] += sign
 
-    def _add_acronyms(self, text: str, language, segment_acronyms, sign: int, in_document: set[str]) -> None:
+    def _add_acronyms(self, text: str, language, sign: int, in_document: set[str]) -> None:
         units = language.units(text)
         for index, long_form in segment_acronyms(text, units, language):
             acronym = units[index].surface
@@ -398,9 +391,7 @@ class Counts:
 
 def first_pass(lang: str, texts: list[str]) -> np.ndarray:
     """The hash of every counted n-gram occurrence of the texts (uint32)."""
-    from workbench.glossary.candidates import _language
-
-    language = _language(lang)
+    language = language_of(lang)
     hashes: list[int] = []
     for text in texts:
         hashes.extend(map(gram_hash, segment_gram_keys(text, language)))

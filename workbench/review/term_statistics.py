@@ -56,21 +56,16 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-from workbench.glossary.candidates import (
-    CONTEXT_CHARS,
-    CONTEXTS,
-    LANGUAGES,
-    MAX_COMMON_WORDS,
-    Candidate,
-    Occurrence,
-    _candidate_id,
-    _compositional,
-    _entry_for,
-    _Known,
-    _language,
-    _leftover,
+from workbench.glossary.candidates import CONTEXT_CHARS, CONTEXTS, LANGUAGES, MAX_COMMON_WORDS, Candidate, Occurrence
+from workbench.glossary.candidates.known import (
+    Known,
+    compositional,
     content_classes,
+    entry_for,
+    leftover_words,
 )
+from workbench.glossary.candidates.language import language_of
+from workbench.glossary.candidates.model import candidate_id
 from workbench.glossary.matching import tokenize
 from workbench.review import term_counting
 from workbench.review.term_counting import FIELDS, Counts, rankable
@@ -360,7 +355,7 @@ def rank_candidates(store, glossary=None, *, lang: str | None = None, dismissed:
     ranked = []
     for language in LANGUAGES:
         if lang is None or lang == language:
-            found = [c for c in _rank_language(store, glossary, language) if c.id not in dismissed]
+            found = [c for c in _ranklanguage_of(store, glossary, language) if c.id not in dismissed]
             ranked.append(found[:limit])
     merged: list[Candidate] = []
     for rank in range(max((len(r) for r in ranked), default=0)):
@@ -368,9 +363,9 @@ def rank_candidates(store, glossary=None, *, lang: str | None = None, dismissed:
     return merged
 
 
-def _rank_language(store, glossary, lang: str) -> list[Candidate]:
-    language = _language(lang)
-    known = _Known(glossary, lang)
+def _ranklanguage_of(store, glossary, lang: str) -> list[Candidate]:
+    language = language_of(lang)
+    known = Known(glossary, lang)
     acronyms = _ranked_acronyms(store, language, known)
     acronym_forms = {c.key for c in acronyms} | {tuple(tokenize(c.long_form, language.folder).keys)
                                                   for c in acronyms if c.long_form}
@@ -391,8 +386,8 @@ def _rank_language(store, glossary, lang: str) -> list[Candidate]:
             continue
         if lang == "vi" and (_majority(row["all_capitals"], count) or _majority(row["ends_with_name"], count)):
             continue
-        leftover = _leftover(row["key"], language, known)
-        if _compositional(leftover, language):
+        leftover = leftover_words(row["key"], language, known)
+        if compositional(leftover, language):
             continue
         kept[key] = {"row": row, "name": name, "quoted": quoted,
                      "leftover": tuple(u.key.removesuffix("'s") for u in leftover) if leftover else ()}
@@ -422,7 +417,7 @@ def _rank_language(store, glossary, lang: str) -> list[Candidate]:
     return candidates
 
 
-def _terms_and_variants(scored, lang: str, known: _Known) -> list[Candidate]:
+def _terms_and_variants(scored, lang: str, known: Known) -> list[Candidate]:
     candidates: list[Candidate] = []
     groups: list[tuple[frozenset, Candidate]] = []
     for score, key, item in scored:
@@ -430,10 +425,10 @@ def _terms_and_variants(scored, lang: str, known: _Known) -> list[Candidate]:
         form = row["key"]
         if lang == "en":
             classes = content_classes(form)
-            entry = _entry_for(classes, item["name"], known)
+            entry = entry_for(classes, item["name"], known)
             if entry is not None:
                 candidates.append(Candidate(
-                    id=_candidate_id("en", "variant", key), lang="en", kind="variant", form=form, score=score,
+                    id=candidate_id("en", "variant", key), lang="en", kind="variant", form=form, score=score,
                     count=row["count"], occurrences=[], variant_of=entry, key=key, document_count=row["df"]))
                 continue
             group = next((g for g in groups if g[0] == classes and len(classes) >= 2), None)
@@ -442,7 +437,7 @@ def _terms_and_variants(scored, lang: str, known: _Known) -> list[Candidate]:
                 group[1].count += row["count"]
                 group[1].score += score
                 continue
-        candidate = Candidate(id=_candidate_id(lang, "term", key), lang=lang, kind="term", form=form, score=score,
+        candidate = Candidate(id=candidate_id(lang, "term", key), lang=lang, kind="term", form=form, score=score,
                               count=row["count"], occurrences=[], key=key, document_count=row["df"])
         candidates.append(candidate)
         if lang == "en" and item["name"]:
@@ -450,7 +445,7 @@ def _terms_and_variants(scored, lang: str, known: _Known) -> list[Candidate]:
     return candidates
 
 
-def _ranked_acronyms(store, language, known: _Known) -> list[Candidate]:
+def _ranked_acronyms(store, language, known: Known) -> list[Candidate]:
     lang = language.lang
     long_forms: dict[str, Counter] = defaultdict(Counter)
     for row in store.conn.execute("SELECT acronym, long_form, count FROM term_long_forms WHERE lang = ?", (lang,)):
@@ -467,13 +462,13 @@ def _ranked_acronyms(store, language, known: _Known) -> list[Candidate]:
             continue
         long_form = max(sorted(long_forms[acronym].items()), key=lambda kv: kv[1])[0] if inline else None
         candidates.append(Candidate(
-            id=_candidate_id(lang, "acronym", key), lang=lang, kind="acronym", form=acronym,
+            id=candidate_id(lang, "acronym", key), lang=lang, kind="acronym", form=acronym,
             score=10.0 * (2 if inline else 1) + row["count"], count=row["count"], occurrences=[],
             long_form=long_form, defined_inline=inline, key=key, document_count=row["df"]))
     return candidates
 
 
-def _vi_variants(store, known: _Known) -> list[Candidate]:
+def _vi_variants(store, known: Known) -> list[Candidate]:
     """Vietnamese forms of an entry's term with diacritics dropped or changed, found through the index.
 
     For each entry form without its diacritics, the first `VARIANT_LINES` Vietnamese
@@ -484,7 +479,7 @@ def _vi_variants(store, known: _Known) -> list[Candidate]:
     from workbench.review.concordance import fold_with_offsets
     from workbench.text import fold_for_search
 
-    language = _language("vi")
+    language = language_of("vi")
     found: dict[tuple, Candidate] = {}
     for stripped, entry in sorted(known.stripped.items()):
         words = stripped.split()
@@ -511,7 +506,7 @@ def _vi_variants(store, known: _Known) -> list[Candidate]:
                 candidate = found.get(key)
                 if candidate is None:
                     candidate = found[key] = Candidate(
-                        id=_candidate_id("vi", "variant", key), lang="vi", kind="variant", form=surface,
+                        id=candidate_id("vi", "variant", key), lang="vi", kind="variant", form=surface,
                         score=0.0, count=0, occurrences=[], variant_of=entry, key=key)
                 candidate.count += 1
                 candidate.score = 5.0 + candidate.count
@@ -525,7 +520,7 @@ def _with_contexts(store, candidate: Candidate) -> Candidate:
     """
     from workbench.review.concordance import source_occurrences
 
-    language = _language(candidate.lang)
+    language = language_of(candidate.lang)
     surfaces: Counter = Counter()
     occurrences: list[Occurrence] = []
     documents = set()
