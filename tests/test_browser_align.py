@@ -26,11 +26,14 @@ import pytest
 from ui_support import (
     BROWSER_TIMEOUT_MS,
     REPO,
+    RUN_COUNTER_SCRIPT,
     chromium,
     copy_store,
     require_browser,
+    runs_started,
     seeded_store_file,
     streamlit_server,
+    wait_for_run_after,
 )
 
 from workbench.alignment import align, format_links, glossary_term_pairs
@@ -95,11 +98,12 @@ class AlignPage:
 
     def __init__(self, page, url: str):
         self.page, self.url = page, url
+        self.runs_seen = runs_started(page)
 
     def settle(self) -> None:
         """Wait until the script run that the last click or key started has finished."""
-        self.page.wait_for_timeout(150)  # let the click reach the server before the state is read
-        self.page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+        wait_for_run_after(self.page, self.runs_seen)
+        self.runs_seen = runs_started(self.page)
         assert self.page.locator('[data-testid="stException"]').count() == 0, self.exception_text()
 
     def exception_text(self) -> str:
@@ -147,11 +151,13 @@ class AlignPage:
 
 def test_random_edit_sequences_never_fail_and_save_what_is_shown(served, page, tmp_path):
     url, db, glossary_path = served
+    page.add_init_script(RUN_COUNTER_SCRIPT)
     page.goto(url + "/align")
+    page.get_by_role("heading", name="Align").first.wait_for()
+    ui = AlignPage(page, url)
     name = page.locator(".st-key-reviewer input")
     name.fill("Lan")
     name.press("Enter")
-    ui = AlignPage(page, url)
     ui.settle()
     with ReviewStore(db) as store:
         source = stored_sentences(store, SOURCE_DOCUMENT)

@@ -157,6 +157,37 @@ def streamlit_server(db: Path, glossary: Path, checkpoints: dict, cwd: Path, ext
             server.wait(timeout=20)
 
 
+# Counts the script runs the page has started, so a test can wait for the run an action caused
+# instead of guessing how long the click takes to reach the server.
+RUN_COUNTER_SCRIPT = """
+(() => {
+  window.__wbRunsStarted = 0;
+  new MutationObserver(records => {
+    for (const record of records) {
+      if (record.target.getAttribute('data-test-script-state') === 'running') window.__wbRunsStarted++;
+    }
+  }).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+})();
+"""
+
+
+def runs_started(page) -> int:
+    """How many script runs the page has started since it loaded (needs RUN_COUNTER_SCRIPT)."""
+    return page.evaluate("window.__wbRunsStarted || 0")
+
+
+def wait_for_run_after(page, runs_before: int, start_deadline_ms: int = 10_000) -> None:
+    """Wait for a script run to start after `runs_before` runs (an action that changes nothing may
+    start none: then give up waiting for the start after the deadline), then for it to finish."""
+    try:
+        page.wait_for_function("n => (window.__wbRunsStarted || 0) > n", arg=runs_before,
+                               timeout=start_deadline_ms)
+    except Exception as error:  # playwright's TimeoutError: no run started, nothing to wait for
+        if "Timeout" not in type(error).__name__:
+            raise
+    wait_idle(page)
+
+
 def wait_idle(page) -> None:
     """Wait until Streamlit has finished the script run the last action started."""
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
