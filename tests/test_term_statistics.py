@@ -185,3 +185,39 @@ def test_the_fast_counting_equals_the_occurrences_on_every_seed_sentence(store):
         language = language_of(lang)
         assert list(term_counting.segment_gram_numbers(text, language)) == \
             list(term_counting.gram_numbers_by_occurrence(text, language)), text
+
+
+def _every_gram_hash(store, lang: str):
+    import numpy as np
+
+    keys = {key for (text,) in store.conn.execute(
+        "SELECT coalesce(s.original_source_text, s.source_text) FROM segments s JOIN documents d "
+        "ON d.id = s.document_id WHERE d.lang = ? AND s.retired_at IS NULL AND d.archived = 0", (lang,))
+        for key in term_counting.segment_gram_keys(text, language_of(lang))}
+    return np.array(sorted({term_counting.gram_hash(key) for key in keys}), dtype=np.uint32)
+
+
+@pytest.mark.parametrize("rebuild", [False, True])
+def test_the_filter_of_n_grams_met_holds_every_one_counted(store, rebuild):
+    (stats.rebuild_statistics if rebuild else stats.update_statistics)(store)
+    import_uploads(store, [("new.txt", NEW_DOCUMENT.encode()), ("league.txt", ENGLISH_DOCUMENT.encode())], OPTIONS)
+    stats.update_statistics(store)
+    for lang in ("vi", "en"):
+        hashes = _every_gram_hash(store, lang)
+        met = term_counting.GramFilter.load(store.conn, lang, hashes)
+        assert met is not None and met.contains(hashes).all()
+    # And it tells something: most strings never written are not held.
+    import numpy as np
+
+    never = np.array([term_counting.gram_hash(f"chưa từng viết {n}") for n in range(2000)], dtype=np.uint32)
+    assert term_counting.GramFilter.load(store.conn, "vi", never).contains(never).mean() < 0.2
+
+
+def test_a_store_counted_before_the_filter_existed_still_updates_exactly(store):
+    stats.update_statistics(store)
+    with store.transaction() as conn:  # as a store of the release before
+        conn.execute("DELETE FROM term_gram_filter")
+        conn.execute("DELETE FROM term_statistics_state WHERE name LIKE 'filter_blocks_%'")
+    import_uploads(store, [("new.txt", NEW_DOCUMENT.encode()), ("league.txt", ENGLISH_DOCUMENT.encode())], OPTIONS)
+    stats.update_statistics(store)
+    assert stats.statistics_rows(store) == _rebuilt_rows(store)

@@ -320,11 +320,22 @@ CREATE TRIGGER term_changed_document_update AFTER UPDATE OF archived, lang ON do
 END;
 """
 
+# Migration 10: a Bloom filter of the n-grams the term statistics counted (`workbench.review.term_counting`),
+# in blocks, so that an update looks up in the index only the n-grams met before.
+_TERM_GRAM_FILTER = """
+CREATE TABLE term_gram_filter (
+    lang TEXT NOT NULL,
+    block INTEGER NOT NULL,
+    bits BLOB NOT NULL,
+    PRIMARY KEY (lang, block)
+) WITHOUT ROWID;
+"""
+
 # Index i upgrades a file from user_version i to i + 1. Statements are split where
 # `sqlite3.complete_statement` says one ends (a trigger body holds ";" of its own).
 MIGRATIONS: list[str] = [_SCHEMA_V1, _ALIGNED_PAIRS, _DISMISSED_TERM_CANDIDATES, _TRANSLATIONS_BY_CONTENT,
                          _SESSIONS_AND_DRAFTS, _SEGMENT_SEARCH, _TERM_STATISTICS, _IMPORTED_MEMORY,
-                         _TERM_CHANGED_DOCUMENTS]
+                         _TERM_CHANGED_DOCUMENTS, _TERM_GRAM_FILTER]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 #: How long a claim on a source holds if its owner cannot be seen to be alive (another host).

@@ -407,15 +407,135 @@ def _in_sorted(sorted_hashes: np.ndarray, hashes: list[int]) -> list[bool]:
     return (sorted_hashes[positions] == values).tolist()
 
 
-def repeated_hashes(arrays: list[np.ndarray]) -> np.ndarray:
-    """The hashes that occur at least twice over the arrays, sorted."""
+def repeated_hashes(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The hashes that occur at least twice over the arrays, and every distinct one (both sorted)."""
     if not arrays:
-        return np.zeros(0, dtype=np.uint32)
+        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint32)
     every = np.concatenate(arrays)
     arrays.clear()
     every.sort()
-    repeated = every[1:][every[1:] == every[:-1]]
-    return np.unique(repeated)
+    same = every[1:] == every[:-1]
+    repeated = np.unique(every[1:][same])
+    distinct = every[np.concatenate(([True], ~same))]
+    return repeated, distinct
+
+
+# -- the filter of n-grams met ------------------------------------------------------------------------
+#: Bits of one block of the filter (8 KiB); an n-gram sets FILTER_PROBES bits of one block.
+FILTER_BLOCK_BITS = 1 << 16
+FILTER_PROBES = 4
+#: Bits per n-gram the filter is sized for (about 2 % false positives), and its smallest size in blocks.
+FILTER_BITS_PER_GRAM = 10
+FILTER_MIN_BLOCKS = 16
+
+
+def filter_blocks_for(grams: int) -> int:
+    """Blocks (a power of two) for a filter of about that many distinct n-grams."""
+    blocks = FILTER_MIN_BLOCKS
+    while blocks * FILTER_BLOCK_BITS < grams * FILTER_BITS_PER_GRAM and blocks < 1 << 13:
+        blocks *= 2
+    return blocks
+
+
+def _probes(hashes: np.ndarray, blocks: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The block of each hash and its FILTER_PROBES bit positions within the block."""
+    h = hashes.astype(np.uint64)
+    mixed = h * np.uint64(0x9E3779B97F4A7C15)
+    other = (h ^ np.uint64(0x5BD1E995)) * np.uint64(0xC2B2AE3D27D4EB4F)
+    block = (mixed >> np.uint64(48)) % np.uint64(blocks)
+    mask = np.uint64(FILTER_BLOCK_BITS - 1)
+    positions = [mixed & mask, (mixed >> np.uint64(16)) & mask, (mixed >> np.uint64(32)) & mask, other & mask]
+    return block, positions
+
+
+class GramFilter:
+    """A blocked Bloom filter of n-gram hashes of one language: "not held" means never counted.
+
+    Bits are only set (an update adds; nothing is taken away until a rebuild
+    starts a new one), so it holds every n-gram counted since the last rebuild,
+    and some others (false positives cost a look-up, never a wrong count).
+    """
+
+    def __init__(self, lang: str, blocks: int, data: dict[int, np.ndarray]):
+        self.lang, self.blocks, self.data = lang, blocks, data
+        self.changed: set[int] = set()
+
+    @classmethod
+    def build(cls, lang: str, distinct: np.ndarray, blocks: int) -> GramFilter:
+        """A filter of every hash given."""
+        bits = np.zeros(blocks * FILTER_BLOCK_BITS // 8, dtype=np.uint8)
+        for start in range(0, len(distinct), 1 << 21):
+            block, positions = _probes(distinct[start:start + (1 << 21)], blocks)
+            for position in positions:
+                index = block * np.uint64(FILTER_BLOCK_BITS) + position
+                np.bitwise_or.at(bits, (index >> np.uint64(3)).astype(np.int64),
+                                 (np.uint8(1) << (index & np.uint64(7)).astype(np.uint8)))
+        size = FILTER_BLOCK_BITS // 8
+        made = cls(lang, blocks, {b: bits[b * size:(b + 1) * size] for b in range(blocks)})
+        made.changed = set(range(blocks))
+        return made
+
+    @classmethod
+    def load(cls, conn, lang: str, hashes: np.ndarray) -> GramFilter | None:
+        """The stored filter's blocks that these hashes fall in (None: the language has no filter)."""
+        row = conn.execute("SELECT value FROM term_statistics_state WHERE name = ?",
+                           (f"filter_blocks_{lang}",)).fetchone()
+        if row is None:
+            return None
+        return cls.blocks_of(conn, lang, int(row[0]), hashes)
+
+    @classmethod
+    def blocks_of(cls, conn, lang: str, blocks: int, hashes: np.ndarray) -> GramFilter:
+        """The blocks these hashes fall in of a filter of `blocks` blocks (empty where none is stored)."""
+        wanted = sorted({int(b) for b in _probes(hashes, blocks)[0]}) if len(hashes) else []
+        data = {}
+        for start in range(0, len(wanted), 500):
+            batch = wanted[start:start + 500]
+            marks = ",".join("?" * len(batch))
+            for block, bits in conn.execute(
+                    f"SELECT block, bits FROM term_gram_filter WHERE lang = ? AND block IN ({marks})", (lang, *batch)):
+                data[block] = np.frombuffer(bits, dtype=np.uint8).copy()
+        size = FILTER_BLOCK_BITS // 8
+        for block in wanted:
+            data.setdefault(block, np.zeros(size, dtype=np.uint8))
+        return cls(lang, blocks, data)
+
+    def contains(self, hashes: np.ndarray) -> np.ndarray:
+        """Whether each hash may have been added (False: certainly not)."""
+        held = np.ones(len(hashes), dtype=bool)
+        if not len(hashes):
+            return held
+        block, positions = _probes(hashes, self.blocks)
+        for index, b in enumerate(block.tolist()):
+            bits = self.data[b]
+            for position in positions:
+                p = int(position[index])
+                if not bits[p >> 3] & (1 << (p & 7)):
+                    held[index] = False
+                    break
+        return held
+
+    def add(self, hashes: np.ndarray) -> None:
+        """Set the bits of these hashes."""
+        if not len(hashes):
+            return
+        block, positions = _probes(hashes, self.blocks)
+        for index, b in enumerate(block.tolist()):
+            bits = self.data.get(b)
+            if bits is None:
+                continue  # (not loaded: load() is given every hash that will be added)
+            for position in positions:
+                p = int(position[index])
+                bits[p >> 3] |= 1 << (p & 7)
+            self.changed.add(b)
+
+    def save(self, conn) -> None:
+        """Write the changed blocks and the size."""
+        conn.executemany("INSERT OR REPLACE INTO term_gram_filter (lang, block, bits) VALUES (?, ?, ?)",
+                         ((self.lang, b, self.data[b].tobytes()) for b in sorted(self.changed)))
+        conn.execute("INSERT OR REPLACE INTO term_statistics_state (name, value) VALUES (?, ?)",
+                     (f"filter_blocks_{self.lang}", str(self.blocks)))
+        self.changed.clear()
 
 
 #: The repeated hashes of each language (sorted) while a rebuild runs its second pass (forked workers

@@ -56,6 +56,8 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
+import numpy as np
+
 from workbench.glossary.candidates import CONTEXT_CHARS, CONTEXTS, LANGUAGES, MAX_COMMON_WORDS, Candidate, Occurrence
 from workbench.glossary.candidates.known import (
     Known,
@@ -185,12 +187,32 @@ def _elsewhere(store, lang: str, keys: list[str], documents: list[int]) -> Count
     return counts
 
 
+def _filter(conn, lang: str, hashes) -> term_counting.GramFilter | None:
+    """The filter of n-grams met in this language, the blocks of these hashes loaded; a new, empty one if
+    nothing was counted in the language yet; None if counts exist without a filter (an older store:
+    until a rebuild, every n-gram not stored is looked up)."""
+    met = term_counting.GramFilter.load(conn, lang, hashes)
+    if met is not None:
+        return met
+    if conn.execute("SELECT EXISTS (SELECT 1 FROM term_counted_segments WHERE lang = ?)", (lang,)).fetchone()[0]:
+        return None
+    segments = conn.execute("SELECT COUNT(*) FROM segments s JOIN documents d ON d.id = s.document_id "
+                            "WHERE d.lang = ? AND s.retired_at IS NULL", (lang,)).fetchone()[0]
+    return term_counting.GramFilter.blocks_of(conn, lang, term_counting.filter_blocks_for(30 * segments), hashes)
+
+
 def _apply(store, conn, lang: str, removed: Counts, added: Counts, documents: list[int]) -> None:
     """Take the documents' old numbers away and add their new ones, keeping only rankable n-grams exact."""
     keys = removed.grams.keys() | added.grams.keys()
     stored = _stored(conn, lang, keys)
-    # An n-gram not stored occurs at most once; if not in what is taken away, that once is elsewhere.
+    # An n-gram not stored occurs at most once; if not in what is taken away, that once is elsewhere, or
+    # nowhere: the filter of n-grams met says which may have been met (those are looked up).
     missing = [key for key in added.grams if key not in stored and key not in removed.grams]
+    added_hashes = np.array([term_counting.gram_hash(key) for key in added.grams], dtype=np.uint32)
+    met = _filter(conn, lang, added_hashes)
+    if met is not None and missing:
+        held = met.contains(np.array([term_counting.gram_hash(key) for key in missing], dtype=np.uint32))
+        missing = [key for key, may in zip(missing, held.tolist(), strict=True) if may]
     elsewhere = _elsewhere(store, lang, missing, documents)
     puts, deletes = [], []
     for key in keys:
@@ -208,6 +230,9 @@ def _apply(store, conn, lang: str, removed: Counts, added: Counts, documents: li
             deletes.append((lang, key))
     conn.executemany(_PUT, puts)
     conn.executemany("DELETE FROM term_grams WHERE lang = ? AND key = ?", deletes)
+    if met is not None:
+        met.add(added_hashes)
+        met.save(conn)
     difference = Counts(lang)
     difference.merge(added)
     for acronym, numbers in removed.acronyms.items():
@@ -279,14 +304,21 @@ def rebuild_statistics(store, *, progress: Callable[[int, int], None] | None = N
         if progress is not None:
             progress(done, total)
     term_counting.FREQUENT.clear()
+    filters = []
     for lang, arrays in hashes.items():
-        term_counting.FREQUENT[lang] = term_counting.repeated_hashes(arrays)
+        term_counting.FREQUENT[lang], distinct = term_counting.repeated_hashes(arrays)
+        filters.append(term_counting.GramFilter.build(lang, distinct, term_counting.filter_blocks_for(len(distinct))))
+        del distinct
     hashes.clear()
     with store.transaction() as conn:
         conn.execute("PRAGMA cache_size = -131072")  # 128 MB while the table is filled
         for table in ("term_grams", "term_acronyms", "term_long_forms", "term_counted_segments",
-                      "term_changed_documents"):
+                      "term_changed_documents", "term_gram_filter"):
             conn.execute(f"DELETE FROM {table}")
+        conn.execute("DELETE FROM term_statistics_state WHERE name LIKE 'filter_blocks_%'")
+        for built in filters:
+            built.save(conn)
+        del filters
         adding = (f"INSERT INTO term_grams (lang, key, words, weight, {_COLUMNS}) "
                   f"VALUES (?, ?, ?, ?, {', '.join('?' * len(FIELDS))}) ON CONFLICT (lang, key) DO UPDATE SET "
                   + ", ".join(f"{name} = {name} + excluded.{name}" for name in FIELDS))
