@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from workbench.glossary import load_glossary
+from workbench.glossary.candidates import segment_acronyms
 from workbench.glossary.candidates.language import language_of
 from workbench.pipeline import BatchOptions, import_uploads, run_batch
 from workbench.review import term_counting
@@ -176,6 +177,9 @@ def test_the_fast_counting_gives_the_numbers_of_each_occurrence_counted_one_by_o
     fast = list(term_counting.segment_gram_numbers(text, language))
     assert fast == list(term_counting.gram_numbers_by_occurrence(text, language))
     assert [key for key, _, _ in fast] == term_counting.segment_gram_keys(text, language)
+    prepared = term_counting._Prepared(text, language)
+    assert list(segment_acronyms(text, term_counting.prepared_units(text, prepared), language)) == \
+        list(segment_acronyms(text, language.units(text), language))
     assert any(numbers[2] for _, _, numbers in fast)  or "\"" not in text and "“" not in text
 
 
@@ -185,6 +189,9 @@ def test_the_fast_counting_equals_the_occurrences_on_every_seed_sentence(store):
         language = language_of(lang)
         assert list(term_counting.segment_gram_numbers(text, language)) == \
             list(term_counting.gram_numbers_by_occurrence(text, language)), text
+        units = term_counting.prepared_units(text, term_counting._Prepared(text, language))
+        assert [(u.start, u.end, u.key, u.surface, u.word, u.acronym) for u in units] == \
+            [(u.start, u.end, u.key, u.surface, u.word, u.acronym) for u in language.units(text)], text
 
 
 def _every_gram_hash(store, lang: str):

@@ -208,6 +208,12 @@ def _spans(prepared: _Prepared, language: Language) -> Iterator[tuple]:
         yield key, inner[0], inner[-1], len(inside), True, upper[inside[0]], True
 
 
+def prepared_units(text: str, prepared: _Prepared) -> list[Unit]:
+    """The segment's units as `Language.units` gives them, for `segment_acronyms` (which reads no joiner)."""
+    return [Unit(start, end, key, text[start:end], word, acronym, False) for start, end, key, word, acronym
+            in zip(prepared.starts, prepared.ends, prepared.raw_keys, prepared.word, prepared.acronym, strict=True)]
+
+
 def segment_gram_keys(text: str, language: Language) -> list[str]:
     """The keys of every counted n-gram occurrence of one segment (repeats included)."""
     return [found[0] for found in _spans(_Prepared(text, language, numbers=False), language)]
@@ -353,14 +359,14 @@ class Counts:
                         total[index] -= value
                 in_document.add(key)
             if acronyms and True in prepared.acronym:
-                self._add_acronyms(text, language, sign, acronyms_in_document)
+                self._add_acronyms(text, language, prepared, sign, acronyms_in_document)
         for key in in_document:
             grams[key][1] += sign
         for acronym in acronyms_in_document:
             self.acronyms[acronym][1] += sign
 
-    def _add_acronyms(self, text: str, language, sign: int, in_document: set[str]) -> None:
-        units = language.units(text)
+    def _add_acronyms(self, text: str, language, prepared: _Prepared, sign: int, in_document: set[str]) -> None:
+        units = prepared_units(text, prepared)
         for index, long_form in segment_acronyms(text, units, language):
             acronym = units[index].surface
             numbers = self.acronyms.get(acronym)
