@@ -15,8 +15,11 @@ asked for the segments whose words could match (each query word as a prefix of
 its diacritic-free, plural-free stem, in order), and only those are checked with
 the matcher, so the answer is the matcher's and the cost follows the number of
 hits, not the size of the corpus. `concordance` returns the first lines and the
-true total of occurrences. A query in Chinese (no spaces between words) reads
-the texts that hold it by substring instead.
+true total of occurrences; past the first lines the occurrences are only counted
+(`_Counter`: one regular expression over thousands of texts at once proposes
+the stretches, the matcher checks each stretch), which gives the same number. A
+query in Chinese (no spaces between words) reads the texts that hold it by
+substring instead.
 """
 
 from __future__ import annotations

@@ -2,35 +2,44 @@
 
 `find_candidates` (`workbench.glossary.candidates`) reads every source text into
 memory, which costs about a megabyte per document. Here the same evidence is
-kept in the store (tables of migration 6) and updated one document at a time:
+kept in the store and updated one document at a time:
 
 - `term_grams`: per language and folded n-gram (the n-grams `segment_grams`
-  yields, counted without the glossary): occurrences, documents, quoted
-  occurrences, how many occurrences were capitalised like a name, and the words
-  before and after each occurrence as a count of open neighbours plus the sum
-  and sum of squares of a 20-bit hash of the others (every neighbour is the same
-  word exactly when count * squares == sum ** 2, so "always follows X" can be
-  told from numbers that are added and subtracted);
+  yields, counted without the glossary by `term_counting`): occurrences,
+  documents, quoted occurrences, how many occurrences were capitalised like a
+  name, and the words before and after each occurrence as a count of open
+  neighbours plus the sum and sum of squares of a 20-bit hash of the others
+  (every neighbour is the same word exactly when count * squares == sum ** 2, so
+  "always follows X" can be told from numbers that are added and subtracted).
+  Only the n-grams that can be ranked are kept (`term_counting.rankable`: met
+  twice, quoted, or an English name); most n-grams of a corpus occur once;
 - `term_acronyms` and `term_long_forms`: acronyms used, and the long forms
   defined inline;
-- `term_counted_segments`: which segments the counts hold, per document.
+- `term_counted_segments`: which segments the counts hold, per document;
+  `term_changed_documents`: the documents changed since (noted by triggers);
+  `term_gram_filter`: a Bloom filter of every n-gram counted.
 
-`update_statistics(store)` compares the counted segments with the live ones
-and, for each document whose segments changed (imported, changed, archived,
-retired, or its language changed), subtracts what was counted (the old
-segments' texts are kept in the store) and adds what is live. `rebuild_statistics`
-starts from empty. Either way the counts are a function of the live segments
-only, so an incremental update equals a full rebuild (a test checks).
+`update_statistics(store)` takes, for each changed document, what was counted
+away (the old segments' texts are kept in the store) and adds what is live. An
+n-gram not kept that a new text repeats occurs at most once elsewhere: the
+filter says whether it may have, and if so the concordance index finds it, so
+the kept numbers are those of the whole corpus. `rebuild_statistics` starts
+from empty in two passes (hashes of every occurrence, then the numbers of the
+repeated ones), in worker processes if asked. Either way the kept rows are a
+function of the live segments only, so an incremental update equals a full
+rebuild (a test checks).
 
 `rank_candidates(store, glossary)` ranks from the tables: the best-scored
 n-grams (SQL, by the score column: weight of length x count x document
 frequency factor x quoted bonus) are read up to a bounded pool, then the
 glossary filters, C-value and variant grouping of `find_candidates` run on the
 pool; forms and example contexts of the candidates kept come from the
-concordance index. `refresh_candidate_list` stores the ranked list with its
-date (`term_candidate_list`), which the Terms page shows without computing
-anything; `candidate_list` reads it back. Memory follows the pool and a chunk
-of documents, never the corpus.
+concordance index (a bounded number of rows each; a candidate listed before
+with the same counts keeps its own). `refresh_candidate_list` stores the ranked
+list with its date (`term_candidate_list`), which the Terms page shows without
+computing anything; `candidate_list` reads it back. Memory follows the pool and
+a chunk of documents (and, in a rebuild, 4 bytes per n-gram occurrence), never
+a megabyte per document.
 
 What differs from `find_candidates`: n-grams inside or across a glossary match
 are counted (the counts do not depend on the glossary) and left out when
@@ -38,8 +47,8 @@ ranking only if they are a glossary form or a glossary term plus function words;
 a name's capitalisation is decided by the majority of its occurrences; an
 acronym used without a definition gets no long form; common phrases longer
 than `STORED_MAX_WORDS` are not counted; a Vietnamese entry's misspelt variants
-are looked for among the first `VARIANT_LINES` index hits of its diacritic-free
-form, and forms and contexts among the first `SAMPLE_LINES` hits of a candidate.
+are looked for among the first `VARIANT_LINES` index rows of its diacritic-free
+form, and forms and contexts among the first `SAMPLE_ROWS` rows of a candidate.
 
 The counts follow the documents when something asks for the list: the Terms
 page (on a background job) and `glossary candidates` count what changed since
