@@ -46,7 +46,7 @@ are counted (the counts do not depend on the glossary) and left out when
 ranking only if they are a glossary form or a glossary term plus function words;
 a name's capitalisation is decided by the majority of its occurrences; an
 acronym used without a definition gets no long form; common phrases longer
-than `STORED_MAX_WORDS` are not counted; a Vietnamese entry's misspelt variants
+than `term_counting.STORED_MAX_WORDS` are not counted; a Vietnamese entry's misspelt variants
 are looked for among the first `VARIANT_LINES` index rows of its diacritic-free
 form, and forms and contexts among the first `SAMPLE_ROWS` rows of a candidate.
 
