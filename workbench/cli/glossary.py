@@ -289,8 +289,8 @@ def _candidates(args) -> int:
         dismissed = {row["candidate_id"] for row in store.dismissed_term_candidates()}
         wanted = args.accept or args.dismiss
         def progress(done: int, total: int) -> None:
-            print(f"\rcounting term statistics: {done} of {total} changed documents", end="", file=sys.stderr,
-                  flush=True)
+            what = "document readings (two passes)" if args.rebuild else "changed documents"
+            print(f"\rcounting term statistics: {done} of {total} {what}", end="", file=sys.stderr, flush=True)
             if done == total:
                 print(file=sys.stderr)
 
