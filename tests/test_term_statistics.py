@@ -177,6 +177,9 @@ def test_the_fast_counting_gives_the_numbers_of_each_occurrence_counted_one_by_o
     fast = list(term_counting.segment_gram_numbers(text, language))
     assert fast == list(term_counting.gram_numbers_by_occurrence(text, language))
     assert [key for key, _, _ in fast] == term_counting.segment_gram_keys(text, language)
+    # The hashes continued word by word are the hashes of the keys.
+    hashed = term_counting._hashed_spans(term_counting._Prepared(text, language), language)
+    assert [span[0] for span in hashed] == [term_counting.gram_hash(key) for key, _, _ in fast]
     prepared = term_counting._Prepared(text, language)
     assert list(segment_acronyms(text, term_counting.prepared_units(text, prepared), language)) == \
         list(segment_acronyms(text, language.units(text), language))
@@ -189,6 +192,9 @@ def test_the_fast_counting_equals_the_occurrences_on_every_seed_sentence(store):
         language = language_of(lang)
         assert list(term_counting.segment_gram_numbers(text, language)) == \
             list(term_counting.gram_numbers_by_occurrence(text, language)), text
+        hashed = term_counting._hashed_spans(term_counting._Prepared(text, language), language)
+        assert [span[0] for span in hashed] == \
+            [term_counting.gram_hash(key) for key in term_counting.segment_gram_keys(text, language)]
         units = term_counting.prepared_units(text, term_counting._Prepared(text, language))
         assert [(u.start, u.end, u.key, u.surface, u.word, u.acronym) for u in units] == \
             [(u.start, u.end, u.key, u.surface, u.word, u.acronym) for u in language.units(text)], text

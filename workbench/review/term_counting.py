@@ -208,6 +208,68 @@ def _spans(prepared: _Prepared, language: Language) -> Iterator[tuple]:
         yield key, inner[0], inner[-1], len(inside), True, upper[inside[0]], True
 
 
+def _key(keys, word, first: int, last: int) -> str:
+    """The key of the n-gram from unit `first` to unit `last`: its words' keys."""
+    return " ".join([keys[i] for i in range(first, last + 1) if word[i]])
+
+
+def _hashed_spans(prepared: _Prepared, language: Language) -> Iterator[tuple]:
+    """`_spans` with each n-gram's `gram_hash` first and its key last (None unless the segment quotes).
+
+    The hash is the CRC-32 of the key, continued word by word as the n-gram grows (the
+    CRC of a concatenation is the CRC of its second part started from the first's),
+    so most keys are never written out.
+    """
+    starts, ends, raw_keys = prepared.starts, prepared.ends, prepared.raw_keys
+    keys, word, ok, stop, pair, acronym = (prepared.keys, prepared.word, prepared.ok, prepared.stop, prepared.pair,
+                                           prepared.acronym)
+    quoted, upper = prepared.quoted, prepared.upper
+    vi = language.lang == "vi"
+    longest = STORED_MAX_WORDS[language.lang]
+    n = len(keys)
+    encoded = [key.encode("utf-8") for key in keys]
+    spaced = [b" " + key for key in encoded]
+    crc32 = zlib.crc32
+    seen: set[str] = set()  # (only where the segment quotes: a quoted phrase already met is not taken whole)
+    for start in range(n):
+        if not ok[start] or stop[start] or (pair is not None and start + 1 < n and pair[start + 1]):
+            continue
+        first_start = starts[start]
+        capital = upper[start]
+        crc = crc32(encoded[start])
+        words = 1
+        has_acronym = acronym[start]
+        for end in range(start + 1, min(n, start + MAX_TOKENS)):
+            if stop[end]:
+                break
+            if word[end]:
+                words += 1
+                crc = crc32(spaced[end], crc)
+                has_acronym = has_acronym or acronym[end]
+            if not ok[end] or (pair is not None and pair[end]):
+                continue
+            if vi and words < 3 and not has_acronym:
+                continue
+            key = None
+            is_quoted = False
+            if quoted:
+                e = ends[end] - 2 if raw_keys[end].endswith("'s") else ends[end]
+                is_quoted = (first_start, e) in quoted
+                key = _key(keys, word, start, end)
+                seen.add(key)
+            if words > longest and not (capital or is_quoted):
+                continue
+            yield crc, start, end, words, is_quoted, capital, False, key
+    for qs, qe in sorted(quoted):
+        inner = [i for i in range(n) if qs <= starts[i] and ends[i] <= qe]
+        inside = [i for i in inner if word[i]]
+        key = " ".join(keys[i] for i in inside)
+        if not (2 <= len(inside) <= 8) or key in seen:
+            continue
+        seen.add(key)
+        yield gram_hash(key), inner[0], inner[-1], len(inside), True, upper[inside[0]], True, key
+
+
 def prepared_units(text: str, prepared: _Prepared) -> list[Unit]:
     """The segment's units as `Language.units` gives them, for `segment_acronyms` (which reads no joiner)."""
     return [Unit(start, end, key, text[start:end], word, acronym, False) for start, end, key, word, acronym
@@ -230,11 +292,13 @@ def segment_gram_numbers(text: str, language: Language, wanted=None, prepared: _
     prepared = prepared or _Prepared(text, language)
     words_sum, capitals = prepared.words, prepared.capitals
     content, content_capitals, previous_word = prepared.content, prepared.content_capitals, prepared.previous_word
-    neighbour, upper = prepared.neighbour, prepared.upper
-    n = len(prepared.keys)
+    neighbour, upper, keys, word = prepared.neighbour, prepared.upper, prepared.keys, prepared.word
+    n = len(keys)
     if spans is None:
-        spans = _spans(prepared, language)
-    for key, first, last, words, is_quoted, capital, whole_quote in spans:
+        spans = _hashed_spans(prepared, language)
+    for _, first, last, words, is_quoted, capital, whole_quote, key in spans:
+        if key is None:
+            key = _key(keys, word, first, last)
         if wanted is not None and not wanted(key):
             continue
         after = last + 1
@@ -336,8 +400,8 @@ class Counts:
             prepared = _Prepared(text, language)
             spans = repeated = None
             if frequent is not None:
-                spans = list(_spans(prepared, language))
-                repeated = _in_sorted(frequent, [gram_hash(span[0]) for span in spans])
+                spans = list(_hashed_spans(prepared, language))
+                repeated = _in_sorted(frequent, [span[0] for span in spans])
                 if not names:  # (whether an English n-gram is name-like needs its numbers)
                     spans = [span for span, kept in zip(spans, repeated, strict=True) if kept or span[4]]
                     repeated = None
@@ -400,7 +464,7 @@ def first_pass(lang: str, texts: list[str]) -> np.ndarray:
     language = language_of(lang)
     hashes: list[int] = []
     for text in texts:
-        hashes.extend(map(gram_hash, segment_gram_keys(text, language)))
+        hashes.extend([span[0] for span in _hashed_spans(_Prepared(text, language, numbers=False), language)])
     return np.fromiter(hashes, dtype=np.uint32, count=len(hashes))
 
 
