@@ -125,10 +125,23 @@ class _Prepared:
         self.words, self.capitals, self.content = words, capitals, content
         self.content_capitals, self.previous_word = content_capitals, previous_word
         keys = self.keys
-        self.neighbour = [None if open_[i] else neighbour_hash(keys[i]) for i in range(n)]
+        hashes = _NEIGHBOUR_HASHES
+        neighbour = []
+        for index in range(n):
+            if open_[index]:
+                neighbour.append(None)
+                continue
+            value = hashes.get(keys[index])
+            if value is None:
+                value = neighbour_hash(keys[index])
+                if len(hashes) < 200_000:
+                    hashes[keys[index]] = value
+            neighbour.append(value)
+        self.neighbour = neighbour
 
 
 _TOKEN_CACHES: dict[str, dict[str, tuple]] = {}
+_NEIGHBOUR_HASHES: dict[str, int] = {}  # a word's neighbour hash (texts repeat their words)
 
 
 def _token_cache(language: Language) -> dict[str, tuple]:
