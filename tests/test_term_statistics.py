@@ -180,7 +180,7 @@ def test_the_fast_counting_gives_the_numbers_of_each_occurrence_counted_one_by_o
     # The hashes continued word by word are the hashes of the keys.
     hashed = term_counting._hashed_spans(term_counting._Prepared(text, language), language)
     assert [span[0] for span in hashed] == [term_counting.gram_hash(key) for key, _, _ in fast]
-    prepared = term_counting._Prepared(text, language)
+    prepared = term_counting._Prepared(text, language, positions=True)
     assert list(segment_acronyms(text, term_counting.prepared_units(text, prepared), language)) == \
         list(segment_acronyms(text, language.units(text), language))
     assert any(numbers[2] for _, _, numbers in fast)  or "\"" not in text and "“" not in text
@@ -195,7 +195,7 @@ def test_the_fast_counting_equals_the_occurrences_on_every_seed_sentence(store):
         hashed = term_counting._hashed_spans(term_counting._Prepared(text, language), language)
         assert [span[0] for span in hashed] == \
             [term_counting.gram_hash(key) for key in term_counting.segment_gram_keys(text, language)]
-        units = term_counting.prepared_units(text, term_counting._Prepared(text, language))
+        units = term_counting.prepared_units(text, term_counting._Prepared(text, language, positions=True))
         assert [(u.start, u.end, u.key, u.surface, u.word, u.acronym) for u in units] == \
             [(u.start, u.end, u.key, u.surface, u.word, u.acronym) for u in language.units(text)], text
 

@@ -21,6 +21,7 @@ hold (see `term_statistics.update_statistics`).
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Iterator
 
@@ -55,7 +56,12 @@ class _Prepared:
     __slots__ = ("starts", "ends", "raw_keys", "keys", "word", "ok", "stop", "pair", "acronym", "words",
                  "capitals", "content", "content_capitals", "previous_word", "upper", "neighbour", "quoted")
 
-    def __init__(self, text: str, language: Language, numbers: bool = True):
+    def __init__(self, text: str, language: Language, numbers: bool = True, positions: bool = False):
+        if not positions and '"' not in text and "“" not in text and "«" not in text:
+            columns = _columns_without_positions(text, language)
+            if columns is not None:
+                self._columns(text, language, numbers, None, None, *columns)
+                return
         starts, ends, raw_keys, word, acronym, upper, ok, stop, open_ = [], [], [], [], [], [], [], [], []
         vi = language.lang == "vi"
         cache = _token_cache(language)
@@ -98,6 +104,10 @@ class _Prepared:
                 stop.append(is_stop)
                 open_.append(is_open)
             position += len(token)
+        self._columns(text, language, numbers, starts, ends, raw_keys, word, acronym, upper, ok, stop, open_)
+
+    def _columns(self, text, language, numbers, starts, ends, raw_keys, word, acronym, upper, ok, stop, open_):
+        """Everything else, from the units' columns (`starts` and `ends` None where not needed)."""
         self.starts, self.ends, self.raw_keys, self.word, self.acronym = starts, ends, raw_keys, word, acronym
         self.upper, self.ok, self.stop = upper, ok, stop
         self.keys = [key.removesuffix("'s") for key in raw_keys]
@@ -138,6 +148,31 @@ class _Prepared:
                     hashes[keys[index]] = value
             neighbour.append(value)
         self.neighbour = neighbour
+
+
+_SPLIT_RE = re.compile(r"[^\W_]+|\S")  # the tokens of matching._TOKEN_RE but white space
+_SPLIT_WITH_MARKS_RE = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+|\S")
+
+
+def _columns_without_positions(text: str, language: Language) -> tuple | None:
+    """The columns of the usual segment (every token one unit, none that may join, no quotation
+    mark), without the units' character positions, which nothing then needs; None otherwise."""
+    cache = _token_cache(language)
+    tokens = (_SPLIT_WITH_MARKS_RE if _COMBINING_RE.search(text) else _SPLIT_RE).findall(text)
+    found = [cache.get(token) for token in tokens]
+    if None in found:
+        for index, token in enumerate(tokens):
+            if found[index] is None:
+                found[index] = _token_units(language, token)
+                if len(cache) < 200_000:
+                    cache[token] = found[index]
+    units = []
+    for token_units in found:
+        if len(token_units) != 1 or token_units[0][9]:
+            return None
+        units.append(token_units[0])
+    return ([u[2] for u in units], [u[4] for u in units], [u[3] for u in units], [u[5] for u in units],
+            [u[6] for u in units], [u[7] for u in units], [u[8] for u in units])
 
 
 _TOKEN_CACHES: dict[str, dict[str, tuple]] = {}
@@ -247,7 +282,6 @@ def _hashed_spans(prepared: _Prepared, language: Language) -> Iterator[tuple]:
     for start in range(n):
         if not ok[start] or stop[start] or (pair is not None and start + 1 < n and pair[start + 1]):
             continue
-        first_start = starts[start]
         capital = upper[start]
         crc = crc32(encoded[start])
         words = 1
@@ -267,7 +301,7 @@ def _hashed_spans(prepared: _Prepared, language: Language) -> Iterator[tuple]:
             is_quoted = False
             if quoted:
                 e = ends[end] - 2 if raw_keys[end].endswith("'s") else ends[end]
-                is_quoted = (first_start, e) in quoted
+                is_quoted = (starts[start], e) in quoted
                 key = _key(keys, word, start, end)
                 seen.add(key)
             if words > longest and not (capital or is_quoted):
@@ -291,7 +325,7 @@ def prepared_units(text: str, prepared: _Prepared) -> list[Unit]:
 
 def segment_gram_keys(text: str, language: Language) -> list[str]:
     """The keys of every counted n-gram occurrence of one segment (repeats included)."""
-    return [found[0] for found in _spans(_Prepared(text, language, numbers=False), language)]
+    return [found[0] for found in _spans(_Prepared(text, language, numbers=False, positions=True), language)]
 
 
 def segment_gram_numbers(text: str, language: Language, wanted=None, prepared: _Prepared | None = None,
@@ -443,6 +477,8 @@ class Counts:
             self.acronyms[acronym][1] += sign
 
     def _add_acronyms(self, text: str, language, prepared: _Prepared, sign: int, in_document: set[str]) -> None:
+        if prepared.starts is None:
+            prepared = _Prepared(text, language, numbers=False, positions=True)
         units = prepared_units(text, prepared)
         for index, long_form in segment_acronyms(text, units, language):
             acronym = units[index].surface
