@@ -23,10 +23,10 @@ from app_pages.messages import (  # noqa: F401 (pages call them as common.*)
 from workbench.config import TARGET_LANGUAGE, default_db_path, pair_for_language
 from workbench.errors import WorkbenchError
 from workbench.mt.checkpoints import check_models
-from workbench.review.integrity import check_store_intact_once
 from workbench.review.store import ReviewStore
 from workbench.review.views import RANDOM_WEIGHTS_LABEL
 from workbench.text import escape_html, language_name
+from workbench.workspace import open_review_store
 
 STATE_DEFAULTS = {
     "reviewer": "",  # the reviewer's name, required before any change
@@ -115,11 +115,12 @@ def run_page(page) -> None:
 
 
 def store() -> ReviewStore:
-    """The review store (`WORKBENCH_DB` or the batch script's default), opened for this run.
+    """The review store (`WORKBENCH_DB`, else the workspace's `db`), opened for this run.
 
     Each script run gets its own connection: Streamlit may start a new run on a
     new thread while the interrupted one is still winding down, and two threads
-    must never share one SQLite transaction.
+    must never share one SQLite transaction. Whether a missing store is created is
+    `workspace.open_review_store`'s rule, the same as the command line's.
     """
     try:  # a workbench.toml edited into an error while the UI runs is named, file:line
         path = str(Path(default_db_path()).resolve())
@@ -130,8 +131,7 @@ def store() -> ReviewStore:
     run = threading.get_ident()
     if opened is None or opened[:2] != (path, run):
         try:
-            opened_store = ReviewStore(path)
-            check_store_intact_once(opened_store)  # a damaged store is named, not a traceback later
+            opened_store = open_review_store(check_once=True)
             st.session_state["_store"] = (path, run, opened_store)
         except WorkbenchError as exc:
             show_error(exc)
@@ -208,7 +208,7 @@ def model_available(pair: str) -> bool:
 
 def model_banner() -> None:
     """Say which translation models are missing or are random-weight test models."""
-    languages = {row["lang"] for row in store().documents()}
+    languages = {row.lang for row in store().documents()}
     pairs = [pair_for_language(lang) for lang in sorted(languages) if lang in TARGET_LANGUAGE]
     statuses = model_statuses(pairs or None)
     missing = [s for s in statuses if not s.available]

@@ -27,7 +27,7 @@ def implausible_approved(document_ids) -> int:
         doc = store.document(document_id)
         count += sum(1 for s in store.segments(document_id)
                      if s.status == "approved" and s.mt_text is not None
-                     and not is_plausible(s.source_text, s.mt_text, doc["lang"], doc["target_lang"],
+                     and not is_plausible(s.source_text, s.mt_text, doc.lang, doc.target_lang,
                                           random_weights=s.random_weights))
     return count
 

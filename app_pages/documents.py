@@ -79,7 +79,7 @@ def _imported_ids(names: list[str]) -> list[int]:
             paths.add(str(upload_path(store, name).resolve()))
         except WorkbenchError:
             continue
-    return [row["id"] for row in store.documents() if str(Path(row["path"]).resolve()) in paths]
+    return [row.id for row in store.documents() if str(Path(row.path).resolve()) in paths]
 
 
 def without_server_paths(message: str) -> str:

@@ -28,7 +28,7 @@ def draw_tmx_import(store) -> None:
     from workbench.review.memory import imported_memory_summary
 
     imported = imported_memory_summary(store)
-    files = len({row["origin"] for row in imported})
+    files = len({row.origin for row in imported})
     label = "Import a translation memory (TMX)" + (f" · {files} file(s) imported" if files else "")
     with st.expander(label, expanded=bool(st.session_state.get("tmx_import_notice"))):
         st.caption("TMX 1.4 from OmegaT, MateCat or Trados. Units in two of Vietnamese, English and Chinese "
@@ -58,9 +58,9 @@ def draw_tmx_import(store) -> None:
         if upload is not None and not common.reviewer():
             st.caption("Enter your name under “Reviewer name” in the sidebar to import.")
         if imported:
-            st.dataframe([{"file": row["origin"], "direction": f"{row['source_lang']}→{row['target_lang']}",
-                           "units": row["units"], "imported": common.local_time(row["imported_at"]),
-                           "by": row["imported_by"]} for row in imported], hide_index=True)
+            st.dataframe([{"file": row.origin, "direction": f"{row.source_lang}→{row.target_lang}",
+                           "units": row.units, "imported": common.local_time(row.imported_at),
+                           "by": row.imported_by} for row in imported], hide_index=True)
 
 
 store = common.store()

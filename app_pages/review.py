@@ -398,10 +398,10 @@ def draw_history(history, segment, can_edit: bool) -> None:
         items = []
         for row in reversed(history):
             items.append(
-                f'<li><span style="color:#555">v{row["version"]} · {escape_html(row["reviewer"])} · '
-                f'{escape_html(common.local_time(row["changed_at"]))} · {escape_html(row["before_status"])} → '
-                f'{escape_html(row["after_status"])}</span>'
-                f'<div style="white-space:pre-wrap">{diff_html(row["before_text"], row["after_text"])}</div></li>')
+                f'<li><span style="color:#555">v{row.version} · {escape_html(row.reviewer)} · '
+                f'{escape_html(common.local_time(row.changed_at))} · {escape_html(row.before_status)} → '
+                f'{escape_html(row.after_status)}</span>'
+                f'<div style="white-space:pre-wrap">{diff_html(row.before_text, row.after_text)}</div></li>')
         st.html(f'<ul class="wb-panel-block" style="padding-left:1.2em">{"".join(items)}</ul>')
         if can_edit:
             st.button("Undo the last change", key=f"undo_{segment.id}_{segment.version}", on_click=_undo,
@@ -412,7 +412,7 @@ def draw_editor(view, document) -> None:
     """The target editor and its save buttons (the keys do the same through review_keys.js)."""
     segment = view.segment
     key_text, key_status = _target_key(segment.id, segment.version), _status_key(segment.id, segment.version)
-    st.session_state.setdefault(key_text, initial_target(segment, document["lang"], document["target_lang"]))
+    st.session_state.setdefault(key_text, initial_target(segment, document.lang, document.target_lang))
     top = approve_status()
     offered = auth.statuses_allowed(STATUSES) or STATUSES
     st.session_state.setdefault(key_status, top)
@@ -487,7 +487,7 @@ def draw_panel(view, document, glossary, memory, *, can_edit: bool, model_ready:
     if conflict and conflict["segment_id"] != segment.id:
         conflict = None
     st.html(f'<div class="wb-panel-block" style="white-space:pre-wrap;line-height:1.5">'
-            f'{highlight_terms(segment.source_text, glossary, document["lang"], document["target_lang"])}</div>')
+            f'{highlight_terms(segment.source_text, glossary, document.lang, document.target_lang)}</div>')
     if conflict:
         draw_conflict(conflict)
     editing = can_edit and not (conflict and not conflict["continued"])
@@ -500,7 +500,7 @@ def draw_panel(view, document, glossary, memory, *, can_edit: bool, model_ready:
                     if not auth.accounts_enabled()
                     else "Your account may not edit segments: its role does not include editing.")
     matches = memory.lookup(segment.source_text, exclude_segment=segment.id)
-    hints = term_hints(segment.source_text, glossary, document["lang"], document["target_lang"])
+    hints = term_hints(segment.source_text, glossary, document.lang, document.target_lang)
     # One element for the four blocks beside the editor: fewer elements make a save-and-next faster.
     # Checks and terms first: they are what a reviewer must see without scrolling.
     st.html(issues_html(view) + terms_html(hints) + memory_html(matches, segment.source_text)
@@ -594,13 +594,13 @@ def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
     flagged = sum(1 for v in views if v.flagged)
     approved = sum(1 for v in views if v.segment.status == "approved")
     implausible = sum(1 for v in views if v.mt_problems)
-    info = (f"{common.language_direction(document['lang'], document['target_lang'])} · "
-            f"{common.kind_label(document['kind'], document['mt_source_lang'])} · {document['name']}"
-            + (f" · {document['date']}" if document["date"] else "")
+    info = (f"{common.language_direction(document.lang, document.target_lang)} · "
+            f"{common.kind_label(document.kind, document.mt_source_lang)} · {document.name}"
+            + (f" · {document.date}" if document.date else "")
             + f" · showing {len(shown)} of {len(views)} · {flagged} flagged · {approved} approved")
     if implausible:
         info += f" · {implausible} machine translation(s) not plausible, not offered"
-    if document["encoding"] == OCR_ENCODING:
+    if document.encoding == OCR_ENCODING:
         info += " · source text read by OCR from a scan: it may hold recognition errors"
     st.caption(common.escape_markdown(info))
 
@@ -613,7 +613,7 @@ def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
     with grid_column:
         if shown:
             # The checks' own checker: it remembers the texts it has seen, so the grid's underlines cost nothing.
-            speller = check_cache.get("_speller") or SpellChecker(document["target_lang"], glossary=glossary,
+            speller = check_cache.get("_speller") or SpellChecker(document.target_lang, glossary=glossary,
                                                                  accepted=accepted)
             st.html(grid_html(page_items(shown, st.session_state["review_page"], GRID_PAGE_SIZE), focus, speller))
         else:
@@ -623,9 +623,9 @@ def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
     keys_data = {"doc": document_id, "seg": None, "version": None, "can_edit": False, "editor": None}
     with panel_column:
         if focus is not None:
-            memory = TranslationMemory.from_store(store, document["lang"], document["target_lang"])
+            memory = TranslationMemory.from_store(store, document.lang, document.target_lang)
             keys_data |= draw_panel(by_segment[focus], document, glossary, memory, can_edit=can_edit,
-                                    model_ready=common.model_available(pair_for_language(document["lang"])))
+                                    model_ready=common.model_available(pair_for_language(document.lang)))
         signed = auth.actor()
         keys_data["drafts"] = sorted(drafted_segments(store, signed.name, document_id)) if signed else []
         keys_data["account"] = signed.name if signed else ""  # whose unsent drafts this tab may show

@@ -92,7 +92,7 @@ def draw_candidate_job() -> None:
 
 if view == "Candidates":
     language = LANGUAGE_FILTER[st.radio("Documents", list(LANGUAGE_FILTER), horizontal=True, key="terms_lang")]
-    dismissed = {row["candidate_id"] for row in store.dismissed_term_candidates()}
+    dismissed = {row.candidate_id for row in store.dismissed_term_candidates()}
     # The page reads the list as last ranked; counting and ranking run on a background job.
     state = term_statistics.list_state(store)
     running = any(job.label == CANDIDATE_JOB for job in JOBS.running())

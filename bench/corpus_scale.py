@@ -64,7 +64,8 @@ def _peak_mb() -> float:
 # -- building the store ----------------------------------------------------------------------------
 def bulk_insert(db: Path, generator: CorpusGenerator, first: int, last: int) -> None:
     """Documents first..last-1 inserted in large transactions (the triggers keep the index in step)."""
-    from workbench.review.store import ReviewStore, _now
+    from workbench.review.store import ReviewStore
+    from workbench.review.store_base import now_stamp as _now
 
     with ReviewStore(db) as store:
         for start in range(first, last, BULK_CHUNK):

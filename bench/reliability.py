@@ -182,7 +182,7 @@ def run_reviewers(args, db: Path, workdir: Path, tag: str) -> list[subprocess.Po
     from workbench.review.store import ReviewStore
 
     with ReviewStore(db) as store:
-        document_id = next(d["id"] for d in store.documents() if d["name"] == REVIEW_DOCUMENT)
+        document_id = next(d.id for d in store.documents() if d.name == REVIEW_DOCUMENT)
     workers = []
     for index in range(args.reviewers):
         out = workdir / f"{tag}-reviewer-{index}.json"

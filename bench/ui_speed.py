@@ -51,7 +51,7 @@ def build_store(folder: Path, segments: int) -> tuple[Path, int]:
     with ReviewStore(db) as store:
         summary = import_uploads(store, [("bench-1000.txt", text.encode())], BatchOptions(translate=False))
         assert not summary.failures, summary.failures
-        document_id = store.documents()[-1]["id"]
+        document_id = store.documents()[-1].id
         records = []
         for offset, segment in enumerate(store.segments(document_id)):
             length = max(3, len(segment.source_text.split()))

@@ -50,8 +50,8 @@ def main() -> int:
         with ReviewStore(db) as store:
             run_batch([REPO / "seeds"], store, BatchOptions(models={k: str(v) for k, v in checkpoints.items()},
                                                            beams=1))
-            document = next(d for d in store.documents() if d["name"].startswith("002_vi"))
-            segments = store.segments(document["id"])
+            document = next(d for d in store.documents() if d.name.startswith("002_vi"))
+            segments = store.segments(document.id)
             # A reviewer's own translations of the first three segments.
             for segment, text in zip(segments[:3], (
                     "date 2020-02",
@@ -66,7 +66,7 @@ def main() -> int:
         with streamlit_server(db, glossary, checkpoints, folder) as url, chromium(playwright_api) as browser:
             page = browser.new_context(viewport=VIEWPORT).new_page()
             page.set_default_timeout(120_000)
-            page.goto(f"{url}/review?reviewer=Lan&doc={document['id']}&seg={focus}")
+            page.goto(f"{url}/review?reviewer=Lan&doc={document.id}&seg={focus}")
             page.locator(f".st-key-target_{focus}_1 textarea").wait_for()
             page.get_by_role("heading", name="Review", exact=True).first.wait_for()
             page.wait_for_load_state("networkidle")

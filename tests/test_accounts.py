@@ -202,7 +202,7 @@ def test_the_review_page_checks_the_role_before_it_saves(users_file, tmp_path, m
 
     at = _app(monkeypatch, tmp_path, users_file)
     with ReviewStore(tmp_path / "data" / "workbench.db") as store:
-        first, second = store.segments(store.documents()[0]["id"])[:2]
+        first, second = store.segments(store.documents()[0].id)[:2]
         store.save_target(first.id, "The border gate", "approved", reviewer="lan", expected_version=1)
     at.text_input(key="auth_name").input("minh")
     at.text_input(key="auth_password").input("battery staple")

@@ -117,7 +117,7 @@ def undo_translated(team, who):
     target = segment(team, 2)
     team.store.save_target(target.id, "Overview.", "translated", reviewer="ada", expected_version=target.version)
     actions.undo_segment(team.store, who, target.id, expected_version=target.version + 1)
-    return segment(team, 2).target_text is None and team.store.history(target.id)[-1]["reviewer"] == who.name
+    return segment(team, 2).target_text is None and team.store.history(target.id)[-1].reviewer == who.name
 
 
 def undo_approval(team, who):
@@ -181,7 +181,7 @@ CANDIDATE = SimpleNamespace(id="vi-term-1234", lang="vi", kind="term", form="pho
 
 def dismiss_candidate(team, who):
     actions.dismiss_candidate(team.store, who, CANDIDATE)
-    return [r["dismissed_by"] for r in team.store.dismissed_term_candidates()] == [who.name]
+    return [r.dismissed_by for r in team.store.dismissed_term_candidates()] == [who.name]
 
 
 def upload(team, who):
@@ -199,7 +199,7 @@ def translate(team, who):
 
 def archive(team, who):
     actions.archive_document(team.store, who, team.document_id)
-    return team.store.document(team.document_id)["archived"] == 1
+    return team.store.document(team.document_id).archived == 1
 
 
 def cancel(team, who):
@@ -287,7 +287,7 @@ def test_a_reviewer_resaving_an_alignment_over_approved_work_is_refused_and_told
     assert team.store.segment(first.id).status == "approved"
     actions.save_alignment(team.store, actor("approver"), team.document_id, "t.txt", "en", changed, confirm=True)
     last = team.store.history(first.id)[-1]
-    assert (last["reviewer"], last["before_text"], last["before_status"], last["after_text"]) == (
+    assert (last.reviewer, last.before_text, last.before_status, last.after_text) == (
         "alex", "Approved pair.", "approved", "other text")
 
 
@@ -336,7 +336,7 @@ def test_a_changed_file_that_would_retire_approved_work_is_refused_unless_confir
     path = team.tmp / "hoi-nghi.txt"
     path.write_text(VIETNAMESE, encoding="utf-8")
     first_run = run_batch([path], team.store, BatchOptions(translate=False))
-    document_id = team.store.documents()[-1]["id"]
+    document_id = team.store.documents()[-1].id
     assert first_run.documents == 1
     first = team.store.segments(document_id)[0]
     team.store.save_target(first.id, "Border defence conference.", "approved", reviewer="alex",
@@ -369,5 +369,5 @@ def test_import_xliff_on_the_command_line_acts_as_an_account_of_the_users_file(t
     assert segment(team, 0).target_text == "Border defence conference."
     assert main(["import-xliff", str(xlf), "--reviewer", "alex", "--db", db, "--confirm"]) == 0
     last = team.store.history(segment(team, 0).id)[-1]
-    assert (last["reviewer"], last["before_text"], last["after_text"]) == (
+    assert (last.reviewer, last.before_text, last.after_text) == (
         "alex", "Border defence conference.", "Border-defence conference.")

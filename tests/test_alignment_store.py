@@ -14,7 +14,7 @@ import pytest
 from workbench.documents.ingest import parse_document
 from workbench.documents.segment import segment_document
 from workbench.errors import StoreError
-from workbench.review import store as store_module
+from workbench.review import schema
 from workbench.review.store import ReviewStore
 
 SOURCE_TEXT = "Đồn Biên phòng tuần tra.\nHọ bắt hai đối tượng.\nHội nghị kết thúc.\n"
@@ -31,14 +31,14 @@ def test_a_saved_pair_is_marked_by_its_columns_and_has_reviewable_segments(store
     pair_id = store.save_aligned_pair(source_id, "b.txt", "en", pairs, reviewer="Lan")
 
     row = store.document(pair_id)
-    assert (row["aligned_from"], row["aligned_with"]) == (source_id, "b.txt")
-    assert (row["lang"], row["target_lang"]) == ("vi", "en")
+    assert (row.aligned_from, row.aligned_with) == (source_id, "b.txt")
+    assert (row.lang, row.target_lang) == ("vi", "en")
     assert store.is_aligned_pair(pair_id) and not store.is_aligned_pair(source_id)
     first, second = store.segments(pair_id)
     assert (first.source_text, first.target_text, first.status, first.updated_by) == (
         "Đồn Biên phòng tuần tra.", "The station patrolled.", "translated", "Lan")
     assert (second.target_text, second.status, second.version) == (None, "new", 1)
-    assert [(h["reviewer"], h["before_text"], h["after_text"], h["after_status"])
+    assert [(h.reviewer, h.before_text, h.after_text, h.after_status)
             for h in store.history(first.id)] == [("Lan", None, "The station patrolled.", "translated")]
 
 
@@ -57,7 +57,7 @@ def test_saving_again_keeps_reviewed_segments_records_changed_targets_and_retire
     assert (kept.id, kept.status, kept.updated_by) == (first.id, "approved", "Minh")  # untouched: review stays
     assert (changed.id, changed.target_text, changed.status) == (second.id, "They arrested two suspects.",
                                                                  "translated")
-    assert [h["after_text"] for h in store.history(second.id)] == ["Two.", "They arrested two suspects."]
+    assert [h.after_text for h in store.history(second.id)] == ["Two.", "They arrested two suspects."]
     assert (added.target_text, added.status) == ("The end.", "translated")
 
     store.save_aligned_pair(source_id, "b.txt", "en", [("Hội nghị kết thúc.", "The end.")], reviewer="Lan")
@@ -70,7 +70,7 @@ def test_two_translations_of_one_document_are_two_pairs(store):
     pairs = [("Đồn Biên phòng tuần tra.", "The station patrolled.")]
     one = store.save_aligned_pair(source_id, "b.txt", "en", pairs, reviewer="Lan")
     other = store.save_aligned_pair(source_id, "c.txt", "en", pairs, reviewer="Lan")
-    assert one != other and {store.document(i)["aligned_with"] for i in (one, other)} == {"b.txt", "c.txt"}
+    assert one != other and {store.document(i).aligned_with for i in (one, other)} == {"b.txt", "c.txt"}
 
 
 @pytest.mark.parametrize("reviewer, pairs, message", [
@@ -81,13 +81,13 @@ def test_bad_saves_are_refused_and_store_nothing(store, reviewer, pairs, message
     source_id = stored_source(store)
     with pytest.raises(StoreError, match=message):
         store.save_aligned_pair(source_id, "b.txt", "en", pairs, reviewer=reviewer)
-    assert [row["id"] for row in store.documents()] == [source_id]
+    assert [row.id for row in store.documents()] == [source_id]
 
 
 def version_1_store(path) -> None:
     """A store as the workbench of schema version 1 wrote it, with an aligned pair marked by its path."""
     conn = sqlite3.connect(path)
-    conn.executescript(store_module._SCHEMA_V1)
+    conn.executescript(schema._SCHEMA_V1)
     now = "2026-01-01T00:00:00+00:00"
     columns = ("path, name, content_hash, lang, target_lang, kind, encoding, created_at, updated_at")
     conn.execute(f"INSERT INTO documents ({columns}) VALUES (?, 'a.txt', 'h1', 'vi', 'en', 'original', "
@@ -107,8 +107,8 @@ def test_migration_2_turns_the_path_mark_into_columns(tmp_path):
     path = tmp_path / "old.db"
     version_1_store(path)
     with ReviewStore(path) as store:
-        assert store.schema_version == store_module.SCHEMA_VERSION >= 2
-        marks = {row["path"]: (row["aligned_from"], row["aligned_with"]) for row in store.documents()}
+        assert store.schema_version == schema.SCHEMA_VERSION >= 2
+        marks = {row.path: (row.aligned_from, row.aligned_with) for row in store.documents()}
         assert marks == {"/data/a.txt": (None, None), "/data/a.txt#aligned-with:b.txt": (1, "b.txt"),
                          "/data/gone.txt#aligned-with:c.txt": (None, "c.txt")}  # its source is not there
         assert [store.is_aligned_pair(i) for i in (1, 2, 3)] == [False, True, True]

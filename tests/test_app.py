@@ -100,8 +100,8 @@ def show_document(at: AppTest, document_id: int) -> AppTest:
 
 def first_vietnamese(env: Workbench):
     with env.store() as store:
-        document = next(d for d in store.documents() if d["lang"] == "vi")
-        return document["id"], store.segments(document["id"])
+        document = next(d for d in store.documents() if d.lang == "vi")
+        return document.id, store.segments(document.id)
 
 
 # -- every page ----------------------------------------------------------------------------------
@@ -135,8 +135,8 @@ def give_plausible_mt(env: Workbench, segment, text: str) -> None:
     with env.store() as store:
         document = store.document(segment.document_id)
         store.record_translations([{
-            "segment_id": segment.id, "source_text": segment.source_text, "source_lang": document["lang"],
-            "target_lang": document["target_lang"], "checkpoint": "opus-mt-vi-en", "engine": "marian",
+            "segment_id": segment.id, "source_text": segment.source_text, "source_lang": document.lang,
+            "target_lang": document.target_lang, "checkpoint": "opus-mt-vi-en", "engine": "marian",
             "text": text}])
 
 
@@ -164,7 +164,7 @@ def test_grid_and_open_segment_approve_and_next(workbench):
         assert (saved.target_text, saved.status, saved.updated_by, saved.version) == (
             "February 2020", "approved", "Lan", 2)
         [change] = store.history(first.id)
-        assert (change["reviewer"], change["before_text"], change["after_text"]) == ("Lan", None, "February 2020")
+        assert (change.reviewer, change.before_text, change.after_text) == ("Lan", None, "February 2020")
 
     reloaded = show_document(open_app("review"), document_id)  # a new session: read from the store
     assert "February 2020" in html(reloaded)
@@ -247,7 +247,7 @@ def test_a_stale_save_is_refused_and_my_text_stays_whichever_version_i_continue_
     assert not at.code  # saved: the kept text goes
     with workbench.store() as store:
         assert store.segment(segment.id).target_text == "Minh's version, corrected"
-        assert [h["reviewer"] for h in store.history(segment.id)] == ["Minh", "Lan"]
+        assert [h.reviewer for h in store.history(segment.id)] == ["Minh", "Lan"]
 
 
 def test_a_stale_save_can_be_overwritten_on_purpose(workbench):
@@ -263,7 +263,7 @@ def test_a_stale_save_can_be_overwritten_on_purpose(workbench):
     at.button(key="conflict_mine").click().run()  # an explicit choice, recorded as a change
     with workbench.store() as store:
         assert store.segment(segment.id).target_text == "Lan's version"
-        assert [h["reviewer"] for h in store.history(segment.id)] == ["Minh", "Lan"]
+        assert [h.reviewer for h in store.history(segment.id)] == ["Minh", "Lan"]
 
 
 def test_undo_and_history_as_a_word_diff(workbench):
@@ -284,7 +284,7 @@ def test_undo_and_history_as_a_word_diff(workbench):
     with workbench.store() as store:
         undone = store.segment(segment.id)
         assert (undone.target_text, undone.status, undone.version) == ("First try", "translated", 4)
-        assert [h["after_text"] for h in store.history(segment.id)] == ["First try", "Second try", "First try"]
+        assert [h.after_text for h in store.history(segment.id)] == ["First try", "Second try", "First try"]
     assert at.text_area(key=f"target_{segment.id}_4").value == "First try"
 
 
@@ -314,7 +314,7 @@ def test_grid_pages_follow_the_open_segment(workbench):
 
         summary = import_uploads(store, [("long.txt", text)], BatchOptions(translate=False))
         assert not summary.failures
-        document_id = store.documents()[-1]["id"]
+        document_id = store.documents()[-1].id
         segments = store.segments(document_id)
     assert len(segments) == 120
     at = show_document(open_app("review"), document_id)
@@ -393,9 +393,9 @@ def test_a_hostile_document_is_shown_as_text(workbench):
     assert not messages(at.error), messages(at.error)
     with workbench.store() as store:
         document = store.documents()[-1]
-        assert Path(document["path"]).parent == workbench.db.parent / "uploads"
-        assert document["name"] == "evil_script.txt"
-    at = show_document(open_app("review", reviewer="Lan"), document["id"])
+        assert Path(document.path).parent == workbench.db.parent / "uploads"
+        assert document.name == "evil_script.txt"
+    at = show_document(open_app("review", reviewer="Lan"), document.id)
     body = html(at)
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in body
     assert "&lt;img src=x onerror=alert(1)&gt;" in body
@@ -436,8 +436,8 @@ def test_a_translation_runs_in_the_background_and_can_be_cancelled(workbench, ti
     assert job.state == "done", job.describe()
     with workbench.store() as store:
         document = store.documents()[-1]
-        assert document["name"] == "patrols.txt"
-        assert all(s.mt_text for s in store.segments(document["id"]))
+        assert document.name == "patrols.txt"
+        assert all(s.mt_text for s in store.segments(document.id))
     at.switch_page("app_pages/documents.py").run()
     assert any("finished" in m and "translated: 150" in m for m in messages(at.success))
 
@@ -480,7 +480,7 @@ def test_archive_after_confirming(workbench):
     at.button(key="archive_start").click().run()
     at.button(key="archive_confirm").click().run()
     with workbench.store() as store:
-        assert [d["id"] for d in store.documents()] == [1, 3, 4, 5]
+        assert [d.id for d in store.documents()] == [1, 3, 4, 5]
     assert len(at.dataframe[0].value) == 4
 
 
@@ -630,7 +630,7 @@ def test_xliff_of_several_language_pairs_is_a_zip_of_one_file_per_pair(workbench
 def test_align_edit_undo_save_and_export_links(workbench):
     with workbench.store() as store:
         source = store.document(3)
-        copy = Path(source["path"]).read_bytes()  # the same text as its "translation": links are 1-1
+        copy = Path(source.path).read_bytes()  # the same text as its "translation": links are 1-1
     at = open_app("align", reviewer="Lan")
     at.selectbox(key="align_source").set_value(3).run()
     at.radio(key="align_target_kind").set_value("upload").run()
@@ -657,11 +657,11 @@ def test_align_edit_undo_save_and_export_links(workbench):
     assert "Saved as document" in messages(at.success)[-1]
     with workbench.store() as store:
         pair = store.documents()[-1]
-        assert pair["path"].endswith("#aligned-with:translation.txt")
-        segments = store.segments(pair["id"])
+        assert pair.path.endswith("#aligned-with:translation.txt")
+        segments = store.segments(pair.id)
         assert [(s.source_text, s.target_text, s.status) for s in segments] == [
             (text, text, "translated") for text in state.source]
-        assert store.history(segments[0].id)[0]["reviewer"] == "Lan"
+        assert store.history(segments[0].id)[0].reviewer == "Lan"
 
 
 # -- quality dashboard ------------------------------------------------------------------------------------

@@ -105,9 +105,9 @@ def test_the_link_in_focus_follows_each_edit_and_undo_realign_save_work_after_it
     assert not at.exception and "Saved as document" in plain(at.success[-1])
     shown = [(source, target or None) for source, target in state(at).pairs() if source]
     with ReviewStore(db) as store:
-        (pair,) = [row for row in store.documents() if row["aligned_with"] == "translation.txt"]
-        assert pair["aligned_from"] == SOURCE_DOCUMENT and store.is_aligned_pair(pair["id"])
-        assert [(s.source_text, s.target_text) for s in store.segments(pair["id"])] == shown
+        (pair,) = [row for row in store.documents() if row.aligned_with == "translation.txt"]
+        assert pair.aligned_from == SOURCE_DOCUMENT and store.is_aligned_pair(pair.id)
+        assert [(s.source_text, s.target_text) for s in store.segments(pair.id)] == shown
 
 
 def test_split_and_no_counterpart_choose_a_sentence_of_the_open_link(environment):
@@ -164,5 +164,5 @@ def test_a_stored_document_as_the_translation(environment):
         assert state(at).target == tuple(s.source_text for s in store.segments(5))
     at.button(key="align_save").click().run()
     with ReviewStore(db) as store:
-        (pair,) = [row for row in store.documents() if row["aligned_from"] == SOURCE_DOCUMENT]
-        assert pair["aligned_with"] == target["name"] and pair["target_lang"] == target["lang"]
+        (pair,) = [row for row in store.documents() if row.aligned_from == SOURCE_DOCUMENT]
+        assert pair.aligned_with == target.name and pair.target_lang == target.lang

@@ -64,7 +64,7 @@ def signed_in(role: str, page: str | None = None) -> AppTest:
 
 def first_segment(team):
     with ReviewStore(team / "workbench.db") as store:
-        return store.segments(store.documents()[0]["id"])[0]
+        return store.segments(store.documents()[0].id)[0]
 
 
 def button(at: AppTest, prefix: str):
@@ -127,7 +127,7 @@ def test_terms_write_and_dismiss_only_for_roles_that_may_change_the_glossary(tea
     if may:
         dismiss.click().run()
         with ReviewStore(team / "workbench.db") as store:
-            assert [r["dismissed_by"] for r in store.dismissed_term_candidates()] == [ACCOUNT_OF[role]]
+            assert [r.dismissed_by for r in store.dismissed_term_candidates()] == [ACCOUNT_OF[role]]
 
 
 @pytest.mark.parametrize("role", list(ACCOUNT_OF))
@@ -159,9 +159,9 @@ def test_align_save_is_offered_to_roles_that_may_edit(team, role):
     if not save.disabled:
         save.click().run()
         with ReviewStore(team / "workbench.db") as store:
-            pair = [d for d in store.documents() if d["aligned_from"] == document["id"]]
+            pair = [d for d in store.documents() if d.aligned_from == document.id]
             assert len(pair) == 1
-            assert {s.updated_by for s in store.segments(pair[0]["id"]) if s.target_text} == {ACCOUNT_OF[role]}
+            assert {s.updated_by for s in store.segments(pair[0].id) if s.target_text} == {ACCOUNT_OF[role]}
 
 
 def test_a_page_error_shows_the_workbenchs_message_without_details(team, monkeypatch):

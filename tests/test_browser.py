@@ -67,7 +67,7 @@ def served(tiny_checkpoints, tmp_path_factory):
     with ReviewStore(db) as store:
         summary = import_uploads(store, [("hostile.txt", HOSTILE.encode())], BatchOptions(lang="vi", translate=False))
         assert not summary.failures
-        hostile_id = store.documents()[-1]["id"]
+        hostile_id = store.documents()[-1].id
         summaries = [d for d in store.document_summaries() if d["lang"] == "vi" and d["id"] != hostile_id]
         vietnamese = [d["id"] for d in sorted(summaries, key=lambda d: -d["segments"])]  # the longest first
     glossary = folder / "glossaries"
@@ -241,7 +241,7 @@ def test_two_reviewers_save_the_same_segment(served, browser):
     with served.store() as store:
         saved = store.segment(segment.id)
         assert saved.target_text == "Lan's translation, checked by Minh"
-        assert [h["reviewer"] for h in store.history(segment.id)] == ["Lan", "Minh"]
+        assert [h.reviewer for h in store.history(segment.id)] == ["Lan", "Minh"]
 
 
 def test_a_hostile_document_is_shown_as_text_and_nothing_of_it_runs(served, page):

@@ -226,7 +226,7 @@ def test_drafts_belong_to_the_account_not_the_browser(served, context, browser):
 def test_a_reviewers_align_resave_over_approved_segments_is_refused(served, context):
     url, db, _, _ = served
     with ReviewStore(db) as store:
-        documents = [d["id"] for d in store.documents()]
+        documents = [d.id for d in store.documents()]
         source_id, target_id = documents[0], documents[1]
         source, target = stored_sentences(store, source_id), stored_sentences(store, target_id)
         pairs = [(sentence, f"earlier alignment {i}") for i, sentence in enumerate(source.sentences)]

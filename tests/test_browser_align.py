@@ -271,7 +271,7 @@ def save_and_check(ui: AlignPage, db: Path, model: AlignmentSession, count: int)
     ui.page.get_by_text("Saved as document").wait_for()
     with ReviewStore(db) as store:
         (pair,) = [row for row in store.documents()
-                   if row["aligned_from"] == SOURCE_DOCUMENT and row["aligned_with"] == UPLOAD_NAME]
-        saved = [(segment.source_text, segment.target_text) for segment in store.segments(pair["id"])]
+                   if row.aligned_from == SOURCE_DOCUMENT and row.aligned_with == UPLOAD_NAME]
+        saved = [(segment.source_text, segment.target_text) for segment in store.segments(pair.id)]
     expected = [(source, target or None) for source, target in model.state.pairs() if source]
     assert saved == expected, f"save {count}"

@@ -102,8 +102,8 @@ def test_search_filter_page_and_archive_in_a_real_browser(served, page, tmp_path
         page.locator(".st-key-archive_confirm button").click()
         page.get_by_text(f"{narrowed.total - 1} documents · page 1 of 1").wait_for()
         with ReviewStore(db) as store:
-            assert store.document(chosen["id"])["archived"] == 1
-            assert sum(d["archived"] for d in store.documents(include_archived=True)) == 1
+            assert store.document(chosen["id"]).archived == 1
+            assert sum(d.archived for d in store.documents(include_archived=True)) == 1
 
         # Clearing the search and choosing English: the second page of the English documents.
         search.fill("")

@@ -48,7 +48,7 @@ def exported_page(tmp_path) -> tuple[Path, int, str]:
     target = "The border guards <b>patrolled</b> the line."
     with ReviewStore(db) as store:
         assert not run_batch([source], store, BatchOptions(translate=False)).failures
-        document_id = store.documents()[0]["id"]
+        document_id = store.documents()[0].id
         segments = store.segments(document_id)
         hostile = next(s for s in segments if "<script>" in s.source_text)
         store.save_target(hostile.id, target, "approved", reviewer="Lan", expected_version=hostile.version)

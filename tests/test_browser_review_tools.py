@@ -77,7 +77,7 @@ def served(tmp_path_factory):
     with ReviewStore(db) as store:
         summary = import_uploads(store, files, BatchOptions(lang=None, translate=False))
         assert not summary.failures, summary.failures
-        by_name = {row["name"]: row["id"] for row in store.documents()}
+        by_name = {row.name: row.id for row in store.documents()}
         segments = store.segments(by_name["nhiem-vu.txt"])
         # A reviewer's targets: one with a misspelling, one whose numbers differ from its source.
         store.save_target(segments[2].id, "The Border Guard patroled the borderline with the people.", "translated",
@@ -263,7 +263,7 @@ def test_a_reviewer_whose_document_was_archived_is_told(served, page):
         summary = import_uploads(store, [("luu-tru.txt", "Đồn Biên phòng lưu trữ tài liệu.\n".encode())],
                                  BatchOptions(lang="vi", translate=False))
         assert not summary.failures
-        archived = store.documents()[-1]["id"]
+        archived = store.documents()[-1].id
         store.archive_document(archived)
     page.goto(f"{served.url}/review?reviewer=Lan&doc={archived}")
     page.get_by_text(f"Document {archived} is archived or no longer in the store").wait_for()

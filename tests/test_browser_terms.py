@@ -38,14 +38,14 @@ def served(tmp_path):
     with ReviewStore(db) as store:
         assert not run_batch([REPO / "seeds"], store, BatchOptions(translate=False)).failures
         # One reviewed inconsistency for the consistency view: a number left out of the target.
-        document = next(d for d in store.documents() if d["name"].startswith("003_"))
-        segment = next(s for s in store.segments(document["id"]) if "4440" in s.source_text)
+        document = next(d for d in store.documents() if d.name.startswith("003_"))
+        segment = next(s for s in store.segments(document.id) if "4440" in s.source_text)
         store.save_target(segment.id, "After one year of the Decision, the movement went on.", "approved",
                           reviewer="Lan", expected_version=segment.version)
     glossary = tmp_path / "glossaries"
     shutil.copytree(REPO / "glossaries", glossary)
     with streamlit_server(db, glossary, {}, tmp_path) as url:  # no checkpoints: no machine translation
-        yield url, db, glossary, (document["id"], segment.id)
+        yield url, db, glossary, (document.id, segment.id)
 
 
 @pytest.fixture
@@ -127,7 +127,7 @@ def drive_terms_page(served, page):
     page.locator(f".st-key-terms_dismiss_{first.id} button").click()
     page.get_by_text(f"Dismissed {first.form} ({first.id})").wait_for()
     with ReviewStore(db) as store:
-        assert [(r["candidate_id"], r["dismissed_by"]) for r in store.dismissed_term_candidates()] == [
+        assert [(r.candidate_id, r.dismissed_by) for r in store.dismissed_term_candidates()] == [
             (first.id, "Lan")]
 
     page.locator(".st-key-terms_view").get_by_text("Consistency", exact=True).click()

@@ -109,8 +109,8 @@ def test_upload_a_good_and_a_bad_file(served, page, tmp_path):
         documents = store.documents()
         assert len(documents) == before + 1
         imported = documents[-1]
-        assert imported["name"] == "tuan-tra.txt"
-        segments = store.segments(imported["id"])
+        assert imported.name == "tuan-tra.txt"
+        segments = store.segments(imported.id)
         assert len(segments) == 70 and all(s.mt_text for s in segments)
     assert not (served.db.parent / "uploads" / "empty.txt").exists()
 
@@ -169,13 +169,13 @@ def test_every_export_format_downloads_and_parses(served, page, tmp_path):
     from workbench.exchange.xliff import parse_xliff_bytes
 
     with served.store() as store:
-        vietnamese = next(d for d in store.documents() if d["lang"] == "vi")
-        segments = store.segments(vietnamese["id"])[:3]
+        vietnamese = next(d for d in store.documents() if d.lang == "vi")
+        segments = store.segments(vietnamese.id)[:3]
         for index, segment in enumerate(segments[:2]):
             store.save_target(segment.id, f"Approved <{index}> & kept", "approved", reviewer="Lan",
                               expected_version=segment.version)
         approved = {segment.id: f"Approved <{index}> & kept" for index, segment in enumerate(segments[:2])}
-        pairs = {(d["lang"], d["target_lang"]) for d in store.documents()}
+        pairs = {(d.lang, d.target_lang) for d in store.documents()}
     page.goto(f"{served.url}/export?reviewer=Lan")
     page.get_by_role("heading", name="Export").wait_for()
     downloaded = {}
@@ -259,7 +259,7 @@ def test_a_crafted_upload_is_named_and_the_others_are_imported(served, page, tmp
     assert "Traceback" not in page.content() and str(served.db.parent) not in page.content()
     page.get_by_text("Imported: documents: 1").wait_for()
     with served.store() as store:
-        names = [row["name"] for row in store.documents()]
+        names = [row.name for row in store.documents()]
     assert "don-bien-phong.txt" in names and "laughs.docx" not in names
 
 

@@ -41,7 +41,7 @@ def test_every_spelling_of_the_query_finds_both_tone_placements(store, query):
 
 def test_lines_carry_document_segment_and_context(store):
     lines = search(store, "dang uy")
-    segment_ids = {s.id: s for d in store.documents() for s in store.segments(d["id"])}
+    segment_ids = {s.id: s for d in store.documents() for s in store.segments(d.id)}
     for line in lines:
         segment = segment_ids[line.segment_id]
         assert segment.document_id == line.document_id and line.side == "source"
@@ -66,7 +66,7 @@ def test_a_query_with_diacritics_is_not_folded_away(store):
 
 
 def test_targets_are_searched_too(store):
-    segment = store.segments(store.documents()[2]["id"])[0]
+    segment = store.segments(store.documents()[2].id)[0]
     store.save_target(segment.id, "The Party Committee of the Thanh Thủy station met.", "approved",
                       reviewer="Lan", expected_version=segment.version)
     lines = [line for line in search(store, "thanh thuy") if line.side == "target"]

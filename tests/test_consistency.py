@@ -33,7 +33,7 @@ def planted(tmp_path):
         summary = import_uploads(store, [("a.txt", DOC_A.encode()), ("b.txt", DOC_B.encode())],
                                  BatchOptions(translate=False, lang="vi"))
         assert not summary.failures
-        a, b = (store.documents()[0]["id"], store.documents()[1]["id"])
+        a, b = (store.documents()[0].id, store.documents()[1].id)
         seg_a = {s.source_text: s for s in store.segments(a)}
         seg_b = {s.source_text: s for s in store.segments(b)}
 
@@ -104,7 +104,7 @@ def test_spacing_and_case_do_not_make_an_inconsistency(tmp_path):
         import_uploads(store, [("a.txt", "Trời mưa to.\n".encode()), ("b.txt", "Trời  mưa to.\n".encode())],
                        BatchOptions(translate=False, lang="vi"))
         for document, text in zip(store.documents(), ("It rained hard.", "it rained  hard."), strict=True):
-            segment = store.segments(document["id"])[0]
+            segment = store.segments(document.id)[0]
             store.save_target(segment.id, text, "approved", reviewer="Lan", expected_version=segment.version)
         assert check_consistency(store, None) == []
 

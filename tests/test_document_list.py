@@ -49,7 +49,7 @@ def store(tmp_path_factory):
             for segment in stored[:reviewed]:
                 opened.save_target(segment.id, "Sentence.", "approved", reviewer="Lan",
                                    expected_version=segment.version)
-        opened.archive_document(opened.documents()[5]["id"])
+        opened.archive_document(opened.documents()[5].id)
         yield opened
 
 

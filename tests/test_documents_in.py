@@ -244,12 +244,12 @@ def test_the_batch_reads_every_format_reports_a_bad_file_and_goes_on(tmp_path, s
     assert summary.failures == [f"{(folder / 'scan.pdf').resolve()}: the PDF has no text layer (2 page(s) of "
                                 "images: a scan?) and Tesseract is not installed; install the OCR part (apt-get "
                                 f"install {ocr.OCR_PACKAGES}) and add it again, or supply the text"]
-    stored = {row["name"]: row for row in store.documents()}
+    stored = {row.name: row for row in store.documents()}
     assert set(stored) == {"page.html", "report.docx", "report.pdf", "note.txt"}
-    assert stored["page.html"]["outlet"] == "Báo Hà Giang"
-    removed = json.loads(stored["page.html"]["removed_json"])
+    assert stored["page.html"].outlet == "Báo Hà Giang"
+    removed = stored["page.html"].removed
     assert any(item["text"] == "Tin liên quan" for item in removed)
-    headings = [s for s in store.segments(stored["report.docx"]["id"]) if s.kind == "heading"]
+    headings = [s for s in store.segments(stored["report.docx"].id) if s.kind == "heading"]
     assert headings[0].source_text == "Đồn Biên phòng Lũng Cú tuần tra biên giới"
 
 

@@ -53,7 +53,7 @@ def translated_report(tmp_path, store, tiny_checkpoints):
     summary = run_batch([source], store, BatchOptions(models={"vi-en": str(tiny_checkpoints["vi-en"])}, beams=1,
                                                       engine="transformers"))
     assert not summary.failures and summary.translated > 0
-    document_id = store.documents()[0]["id"]
+    document_id = store.documents()[0].id
     segments = store.segments(document_id)
     reviewed = {segments[1].id: "On 19 February, Lung Cu Border Post patrolled the border line.",
                 segments[-1].id: "Security and order were maintained."}
@@ -113,7 +113,7 @@ def _store_with_mt(store, tmp_path, mt_texts: list[str], *, random_weights: bool
     page.write_bytes(vietnamese_portal_page(hostile="<p>Bộ đội &lt;script&gt;window.__injected = 1&lt;/script&gt; "
                                                     "tuần tra đêm tại cột mốc số 5.</p>"))
     assert not run_batch([page], store, BatchOptions(translate=False)).failures
-    document_id = store.documents()[0]["id"]
+    document_id = store.documents()[0].id
     segments = store.segments(document_id)
     store.record_translations([
         dict(segment_id=s.id, source_text=s.source_text, source_lang="vi", target_lang="en", checkpoint="real/vi-en",
@@ -289,7 +289,7 @@ def test_the_export_page_offers_documents_and_zips_several(tmp_path, monkeypatch
     (inbox / "report.docx").write_bytes(build_report_docx())
     with ReviewStore(db) as store:
         assert not run_batch([inbox], store, BatchOptions(translate=False)).failures
-        ids = [row["id"] for row in store.documents()]
+        ids = [row.id for row in store.documents()]
     shutil.copytree(REPO / "glossaries", tmp_path / "glossaries")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("WORKBENCH_DB", str(db))

@@ -228,7 +228,7 @@ def test_xliff_round_trip_applies_an_edit_made_in_the_file(reviewed):
     assert (after[2].target_text, after[2].status, after[2].version) == (
         "Overview of the conference.", "approved", before[2].version + 1)
     last = store.history(before[0].id)[-1]
-    assert (last["reviewer"], last["before_text"], last["after_text"]) == (
+    assert (last.reviewer, last.before_text, last.after_text) == (
         "minh", "Border defence conference.", "Border-defence conference.")
     # The same file again matches the store: nothing to do, nothing to skip.
     again = import_xliff(store, text.encode("utf-8"), reviewer="minh")

@@ -44,7 +44,7 @@ def run_cli(*args: str, cwd: Path, timeout: int = 300, preexec=None) -> subproce
 
 def stored_names(db: Path) -> set[str]:
     with ReviewStore(db) as store:
-        return {row["name"] for row in store.documents()}
+        return {row.name for row in store.documents()}
 
 
 # -- in ---------------------------------------------------------------------------------------------
@@ -70,7 +70,7 @@ def test_a_folder_of_hostile_files_fails_each_by_name_and_imports_the_rest(tmp_p
     assert any("named pipe" in line for line in failed)
     assert any("zip bomb" in line for line in failed)
     with ReviewStore(db) as store:  # /etc/passwd's lines are nowhere in the store
-        texts = [s.source_text for row in store.documents() for s in store.segments(row["id"])]
+        texts = [s.source_text for row in store.documents() for s in store.segments(row.id)]
     assert not any("root:" in text for text in texts)
 
 
@@ -135,7 +135,7 @@ def test_an_upload_batch_goes_on_past_a_crafted_file(store):
 
     summary = import_uploads(store, [("laughs.docx", billion_laughs_docx()), ("ok.docx", plain_docx()),
                                      ("fine.txt", GOOD.encode())], BatchOptions(translate=False))
-    assert {row["name"] for row in store.documents()} == {"ok.docx", "fine.txt"}
+    assert {row.name for row in store.documents()} == {"ok.docx", "fine.txt"}
     assert len(summary.failures) == 1 and "laughs.docx" in summary.failures[0]
     assert "DTD" in summary.failures[0] or "entity" in summary.failures[0]
 

@@ -212,7 +212,7 @@ def test_a_latin1_french_file_is_refused_by_the_batch_script(tmp_path):
     from workbench.review.store import ReviewStore
 
     with ReviewStore(tmp_path / "s.db") as store:
-        assert [d["name"] for d in store.documents()] == ["ok.txt"]
+        assert [d.name for d in store.documents()] == ["ok.txt"]
 
 
 def test_windows_1258_with_a_no_break_space_is_read():

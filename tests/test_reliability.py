@@ -239,7 +239,7 @@ def test_the_review_page_refuses_a_save_onto_a_retired_segment_and_offers_the_te
     document.write_text("Sáng nay, Đảng ủy họp bàn công tác biên phòng.\nBộ đội tuần tra.\n", encoding="utf-8")
     with ReviewStore(db) as store:
         run_batch([document], store, BatchOptions(translate=False))
-        opened = store.segments(store.documents()[0]["id"])[0]
+        opened = store.segments(store.documents()[0].id)[0]
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     at.switch_page("app_pages/review.py").run()
     at.text_input(key="reviewer").input("Lan").run()
@@ -250,7 +250,7 @@ def test_the_review_page_refuses_a_save_onto_a_retired_segment_and_offers_the_te
     document.write_text("Chiều nay, Đảng ủy họp bàn công tác biên phòng.\nBộ đội tuần tra.\n", encoding="utf-8")
     with ReviewStore(db) as store:
         run_batch([document], store, BatchOptions(translate=False))
-        successor = store.segments(store.documents()[0]["id"])[0]
+        successor = store.segments(store.documents()[0].id)[0]
     at.button(key=f"save_{opened.id}_1").click().run()
     assert not at.exception, [e.value for e in at.exception]
     refused = " ".join(e.value for e in at.error).replace("\\", "")  # shown Markdown-escaped

@@ -47,9 +47,9 @@ def store(tmp_path_factory):
         assert not import_uploads(opened, uploads, BatchOptions(translate=False)).failures
         # Targets: English renderings of Vietnamese sources, so queries cross languages.
         for document in opened.documents():
-            if document["lang"] != "vi":
+            if document.lang != "vi":
                 continue
-            segment = opened.segments(document["id"])[0]
+            segment = opened.segments(document.id)[0]
             opened.save_target(segment.id, f"The Party Committee of Thanh Thủy border guards ({segment.id}).",
                                "translated", reviewer="Lan", expected_version=segment.version)
         yield opened
@@ -90,7 +90,7 @@ def test_a_saved_target_a_retired_segment_and_an_archived_document_are_followed(
     with ReviewStore(tmp_path / "s.db") as store:
         import_uploads(store, [("a.txt", "Đảng uỷ họp.\nTrời mưa.\n".encode())], BatchOptions(translate=False))
         document = store.documents()[0]
-        second = store.segments(document["id"])[1]
+        second = store.segments(document.id)[1]
         assert concordance(store, "party committee").total == 0
         store.save_target(second.id, "The Party Committee met.", "translated", reviewer="Lan",
                           expected_version=second.version)
@@ -101,18 +101,18 @@ def test_a_saved_target_a_retired_segment_and_an_archived_document_are_followed(
         import_uploads(store, [("a.txt", "Đảng ủy họp bất thường.\nTrời mưa.\n".encode())],
                        BatchOptions(translate=False))
         assert [line.match for line in concordance(store, "dang uy").lines] == ["Đảng ủy"]
-        store.archive_document(document["id"])
+        store.archive_document(document.id)
         assert concordance(store, "dang uy").total == 0
 
 
 def test_a_store_made_before_the_index_gets_it_filled(tmp_path, monkeypatch):
-    from workbench.review import store as store_module
+    from workbench.review import schema
 
     path = tmp_path / "old.db"
-    before = store_module.MIGRATIONS.index(store_module._SEGMENT_SEARCH)
+    before = schema.MIGRATIONS.index(schema._SEGMENT_SEARCH)
     with monkeypatch.context() as patch:  # a workbench of the schema before the index
-        patch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:before])
-        patch.setattr(store_module, "SCHEMA_VERSION", before)
+        patch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:before])
+        patch.setattr(schema, "SCHEMA_VERSION", before)
         with ReviewStore(path) as store:
             import_uploads(store, [("a.txt", "Đảng uỷ họp.\n".encode())], BatchOptions(translate=False))
             assert store.schema_version == before

@@ -66,7 +66,7 @@ def test_history_and_undo(store):
     undone = store.undo_last_change(segment.id, reviewer="lan", expected_version=two.version)
     assert (undone.target_text, undone.status) == ("Border conference.", "draft")
     history = store.history(segment.id)
-    assert [(h["reviewer"], h["after_text"]) for h in history] == [
+    assert [(h.reviewer, h.after_text) for h in history] == [
         ("lan", "Border conference."), ("minh", "Border defence conference."), ("lan", "Border conference.")]
 
 
@@ -261,3 +261,34 @@ def test_migration_merges_duplicate_translations_of_an_old_store(tmp_path):
         assert store.schema_version == SCHEMA_VERSION
         assert [r[0] for r in store.conn.execute("SELECT id FROM translations")] == [3]
         assert {store.segment(1).mt_text, store.segment(2).mt_text} == {"run 3"}
+
+
+def test_the_store_hands_out_named_records_decoded_from_their_columns(store):
+    from workbench.review.records import DocumentRecord, HistoryEntry
+
+    result = import_text(store, FIRST)
+    document = store.document(result.document_id)
+    assert isinstance(document, DocumentRecord)
+    assert (document.name, document.lang, document.target_lang, document.kind) == (
+        "doc-under-test.txt", "vi", "en", "original")
+    assert document.archived is False and isinstance(document.removed, list)
+    assert document.aligned_from is None and document.aligned_with is None
+    first = store.segments(result.document_id)[0]
+    store.save_target(first.id, "Border conference.", "draft", reviewer="lan", expected_version=first.version)
+    (change,) = store.history(first.id)
+    assert change == HistoryEntry(change.id, first.id, 2, "lan", change.changed_at, None, "Border conference.",
+                                  "new", "draft")
+    store.archive_document(result.document_id)
+    assert store.documents() == [] and store.documents(include_archived=True)[0].archived is True
+    with pytest.raises(AttributeError):
+        document.name = "renamed"  # frozen: what a caller holds is what was read
+
+
+def test_a_query_that_does_not_return_the_records_fields_is_refused(store):
+    from workbench.review.records import HistoryEntry, fetch_records
+
+    import_text(store, FIRST)
+    # One column missing: building the record by position would shift every value after it.
+    with pytest.raises(AssertionError, match="HistoryEntry: the query returns"):
+        fetch_records(store.conn, HistoryEntry, "SELECT id, segment_id, version, reviewer, before_text, "
+                      "after_text, before_status, after_status FROM segment_history")

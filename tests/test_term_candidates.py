@@ -142,7 +142,7 @@ def test_candidate_ids_are_stable_and_dismissals_keep_them_away(seeds_store, shi
     assert [c.id for c in first] == [c.id for c in again]
     gone = first[0]
     seeds_store.dismiss_term_candidate(gone.id, lang=gone.lang, kind=gone.kind, form=gone.form, reviewer="Lan")
-    dismissed = {row["candidate_id"] for row in seeds_store.dismissed_term_candidates()}
+    dismissed = {row.candidate_id for row in seeds_store.dismissed_term_candidates()}
     assert dismissed == {gone.id}
     assert gone.id not in {c.id for c in find_candidates(segments_from_store(seeds_store), shipped,
                                                          dismissed=dismissed)}

@@ -69,7 +69,7 @@ def test_incremental_updates_equal_a_full_rebuild_through_import_change_and_arch
     assert stats.statistics_rows(store) == _rebuilt_rows(store)
     changed = NEW_DOCUMENT.replace("Lực lượng BCHQS đã hỗ trợ", "Bộ đội BCHQS tiếp tục giúp")
     import_uploads(store, [("new.txt", changed.encode())], OPTIONS)
-    store.archive_document(store.documents()[0]["id"])
+    store.archive_document(store.documents()[0].id)
     assert stats.update_statistics(store) == 2
     after = stats.statistics_rows(store)
     assert after == _rebuilt_rows(store)
@@ -113,7 +113,7 @@ def test_the_stored_list_carries_forms_contexts_date_and_leaves_out_dismissed(st
     term = next(c for c in listed if c.kind == "term" and c.lang == "vi" and c.count >= 3)
     contexts = term.contexts()
     assert contexts and all(f"[{term.form.casefold()}]" in context["context"].casefold() for context in contexts)
-    assert {context["document"] for context in contexts} <= {d["name"] for d in store.documents()}
+    assert {context["document"] for context in contexts} <= {d.name for d in store.documents()}
     # Nothing already in the glossary is proposed.
     assert "Bộ đội Biên phòng" not in by_form and "BĐBP" not in by_form
     vi_only = stats.candidate_list(store, lang="vi")
@@ -135,7 +135,7 @@ def test_an_n_gram_met_once_is_kept_when_a_new_document_repeats_it(store):
     assert rows[once][3:5] == (2, 2)  # count, documents
     assert stats.statistics_rows(store) == _rebuilt_rows(store)
     # Archived again: back to once, so no longer kept.
-    store.archive_document(next(d["id"] for d in store.documents() if d["name"] == "again.txt"))
+    store.archive_document(next(d.id for d in store.documents() if d.name == "again.txt"))
     stats.update_statistics(store)
     assert once not in {row[1] for row in stats.statistics_rows(store)["term_grams"]}
     assert stats.statistics_rows(store) == _rebuilt_rows(store)

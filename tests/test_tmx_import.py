@@ -83,7 +83,7 @@ def test_import_labels_matches_with_their_origin_and_a_second_import_adds_nothin
     assert TranslationMemory.from_store(store, "en", "vi").lookup(EN)[0].target_text == VI
     again = import_tmx(store, OMEGAT, name="border-team.tmx", imported_by="lan")
     assert again.added == 0 and again.already_present == 4
-    assert imported_memory_summary(store)[0]["units"] == 2
+    assert imported_memory_summary(store)[0].units == 2
 
 
 BROKEN = [
@@ -131,7 +131,7 @@ def test_cli_imports_and_refuses(tmp_path, store, capsys):
     assert "team.tmx: 3 translation units read; 4 memory entries added" in capsys.readouterr().out
     assert main(["import-tmx", str(bad), "--reviewer", "lan", "--db", db]) == 1
     assert f"Error: {bad}:3: <tuv> without xml:lang; nothing was stored" in capsys.readouterr().err
-    assert [row["origin"] for row in imported_memory_summary(store)] == ["team.tmx", "team.tmx"]
+    assert [row.origin for row in imported_memory_summary(store)] == ["team.tmx", "team.tmx"]
 
 
 @pytest.fixture
@@ -157,7 +157,7 @@ def test_with_accounts_only_an_approver_imports_a_memory(store, accounts):
     result = actions.import_tmx(store, Actor("alex", "approver"), OMEGAT, name="team.tmx")
     assert result.added == 4
     assert TranslationMemory.from_store(store, "vi", "en").lookup(VI)[0].unit.provenance.endswith("(by lan)")
-    assert {row["imported_by"] for row in imported_memory_summary(store)} == {"alex"}
+    assert {row.imported_by for row in imported_memory_summary(store)} == {"alex"}
 
 
 def test_with_accounts_only_a_glossary_editor_adds_accepted_words(tmp_path, accounts):

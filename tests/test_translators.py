@@ -152,6 +152,26 @@ def test_term_enforcement_keeps_within_positions(tiny_checkpoints, tmp_path_fact
     assert max(scored) <= 31
 
 
+
+@ENGINES
+def test_a_target_longer_than_the_positions_is_scored_in_the_part_that_fits(tiny_checkpoints, tmp_path_factory,
+                                                                           engine):
+    """Every engine scores a too-long target the same way: its first max_positions - 1 tokens, then EOS."""
+    from conftest import seed_texts
+
+    from workbench.mt.random_checkpoint import build_random_marian
+
+    checkpoint = build_random_marian(tmp_path_factory.mktemp("short-scores") / "vi-en", seed_texts("vi"),
+                                     seed_texts("en-mt"), max_positions=32)
+    translator = translator_of(engine, checkpoint)
+    (hypotheses,) = translator.translate_token_ids([SENTENCES[0]], DecodingSettings(beams=1))
+    long_target = (hypotheses[0] * 60)[:60]
+    short_target = long_target[:10]
+    long_scores, short_scores = translator.token_log_probs([SENTENCES[0]] * 2, [long_target, short_target])
+    assert len(long_scores) == 32 and len(short_scores) == 11  # 31 tokens and EOS; 10 tokens and EOS
+    assert long_scores[:10] == pytest.approx(short_scores[:10], abs=1e-4)  # the same tokens, the same scores
+
+
 def test_batches_respect_budget_and_never_mix_length_buckets():
     lengths = [5, 7, 30, 6, 8, 31, 29, 4, 60]
     batches = plan_batches(lengths, DecodingSettings(batch_tokens=200, max_batch_sentences=3), beams=2)

@@ -155,7 +155,7 @@ def test_backup_while_open_and_restore_keeps_the_replaced_store(outside, seeds_d
     db = outside / "data" / "workbench.db"
     main(["translate", str(seeds_dir), "--ingest-only"])
     with ReviewStore(db) as store:
-        segment = store.segments(store.documents()[0]["id"])[0]
+        segment = store.segments(store.documents()[0].id)[0]
         store.save_target(segment.id, "approved text", "approved", reviewer="lan", expected_version=segment.version)
         # The backup is taken while this connection is open (the online backup API).
         assert main(["backup", str(outside)]) == 0
@@ -266,3 +266,54 @@ def test_the_ui_names_a_broken_workspace_file_and_lets_nobody_in(outside, monkey
     assert len(shown) == 1
     assert shown[0].startswith(f"Error: {outside / 'workbench.toml'}:3: unknown setting 'user' (known: db, ")
     assert not at.text_input  # no page, no sign-in form, nothing to change
+
+
+# -- opening the store: one rule (`workspace.open_review_store`) for the command line and the UI --
+
+def test_the_command_line_creates_only_the_workspace_store_and_refuses_a_missing_named_one(
+        outside, tmp_path, monkeypatch, capsys):
+    team = tmp_path / "team"
+    main(["init", str(team)])
+    monkeypatch.chdir(team)
+    store = team / "data" / "workbench.db"
+    assert not store.exists()
+    assert main(["status"]) == 0  # the workspace's own store: made on first use, empty
+    assert store.exists()
+    with ReviewStore(store) as opened:
+        assert opened.documents() == []
+    capsys.readouterr()
+
+    typo = team / "data" / "workbenhc.db"
+    assert main(["status", "--db", str(typo)]) == 1
+    assert f"Error: no review store at {typo} (give --db FILE" in capsys.readouterr().err
+    monkeypatch.setenv("WORKBENCH_DB", str(typo))
+    assert main(["export", "--format", "tmx"]) == 1
+    assert f"Error: no review store at {typo} (check WORKBENCH_DB" in capsys.readouterr().err
+    assert not typo.exists()  # a typo never becomes an empty store
+    monkeypatch.delenv("WORKBENCH_DB")
+
+    monkeypatch.chdir(outside)  # outside any workspace the default is not made by a command that only reads
+    assert main(["status"]) == 1
+    assert "no review store at data/workbench.db (check the default outside any workspace" in capsys.readouterr().err
+    assert not (outside / "data").exists()
+
+
+def test_the_ui_follows_the_same_rule_for_a_missing_store(outside, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+    from ui_support import APP
+
+    team = tmp_path / "team"
+    main(["init", str(team)])
+    monkeypatch.setenv("WORKBENCH_HOME", str(team))
+    typo = team / "data" / "workbenhc.db"
+    monkeypatch.setenv("WORKBENCH_DB", str(typo))
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    shown = [e.value.replace("\\", "") for e in at.error]  # the page escapes Markdown
+    assert len(shown) == 1 and shown[0].startswith(f"Error: no review store at {typo} (check WORKBENCH_DB")
+    assert not typo.exists()
+    assert not at.text_input  # no page, nothing to change
+
+    monkeypatch.delenv("WORKBENCH_DB")  # the workspace's own store: the UI makes it, as a command does
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert (team / "data" / "workbench.db").exists()

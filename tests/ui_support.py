@@ -59,8 +59,8 @@ def record_plausible_mt(store, segment, text: str, checkpoint: str = "opus-mt-vi
     """Give one segment a real-looking machine translation (no random-weights flag)."""
     document = store.document(segment.document_id)
     store.record_translations([{
-        "segment_id": segment.id, "source_text": segment.source_text, "source_lang": document["lang"],
-        "target_lang": document["target_lang"], "checkpoint": checkpoint, "engine": "marian", "text": text}])
+        "segment_id": segment.id, "source_text": segment.source_text, "source_lang": document.lang,
+        "target_lang": document.target_lang, "checkpoint": checkpoint, "engine": "marian", "text": text}])
 
 
 def english_like(source: str) -> str:

@@ -86,7 +86,7 @@ def undo_segment(store, actor: Actor, segment_id: int, *, expected_version: int)
     if not history:
         raise StoreError(f"segment {segment_id} has no change to undo")
     current = store.segment(segment_id)
-    fresh = check(actor, "segment.undo", SegmentChange(current.status, history[-1]["before_status"]),
+    fresh = check(actor, "segment.undo", SegmentChange(current.status, history[-1].before_status),
                   store=store)
     return store.undo_last_change(segment_id, reviewer=fresh.name, expected_version=expected_version)
 
@@ -110,12 +110,11 @@ def alignment_at_risk(store, source_document_id: int, target_name: str,
     Follows `ReviewStore.save_aligned_pair`: a segment whose source is among the new pairs is
     kept (its target replaced if it differs), the others are retired.
     """
-    row = store.conn.execute("SELECT id FROM documents WHERE aligned_from = ? AND aligned_with = ?",
-                             (source_document_id, target_name)).fetchone()
-    if row is None:
+    saved = store.aligned_pair(source_document_id, target_name)
+    if saved is None:
         return []
     existing: dict[str, list] = {}
-    for segment in store.segments(row["id"]):
+    for segment in store.segments(saved.id):
         existing.setdefault(segment.original_source_text or segment.source_text, []).append(segment)
     at_risk = []
     for source_text, target_text in pairs:

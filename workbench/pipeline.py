@@ -123,7 +123,7 @@ def run_batch(
         stored.append((document_id, lang))
     summary.segments = sum(len(store.segments(doc_id)) for doc_id, _ in stored)
     if options.translate:
-        _translate_stored(stored, store, options, summary, progress, report)
+        _translate_stored(stored, store, options, summary, progress)
     return summary
 
 
@@ -209,15 +209,14 @@ def reviewed_work_retired(store: ReviewStore, document_path, segments) -> list[s
     Each as 'segment #N (approved by lan)'. Follows `ReviewStore.upsert_document`: a live segment
     whose source text is among the new segments is kept, the others are retired.
     """
-    row = store.conn.execute("SELECT id FROM documents WHERE path = ?",
-                             (str(Path(document_path).resolve()),)).fetchone()
-    if row is None:
+    stored = store.document_at(document_path)
+    if stored is None:
         return []
     remaining: dict[str, int] = {}
     for segment in segments:
         remaining[segment.text] = remaining.get(segment.text, 0) + 1
     retired = []
-    for segment in store.segments(row["id"]):
+    for segment in store.segments(stored.id):
         key = segment.original_source_text or segment.source_text
         if remaining.get(key):
             remaining[key] -= 1
@@ -226,7 +225,9 @@ def reviewed_work_retired(store: ReviewStore, document_path, segments) -> list[s
     return retired
 
 
-def _translate_stored(stored, store, options, summary, progress, report) -> None:
+def _translate_stored(stored: list[tuple[int, str]], store: ReviewStore, options: BatchOptions,
+                      summary: BatchSummary, progress: Callable[[int, int], None] | None) -> None:
+    """Translate the stored documents' untranslated segments: reuse the cache, then one `PairRun` per pair."""
     glossary_version = getattr(options.glossary, "version", "") or ""
     work: dict[str, list[tuple[int, str]]] = {}
     for document_id, lang in stored:
@@ -317,7 +318,7 @@ def _translate_one_chunk(run: PairRun, translator, chunk: list[str]) -> int:
     try:
         texts, reports = translate_chunk(translator, chunk, run.options)
     except Exception as exc:  # an engine failure costs this chunk, not the run
-        run.summary.failures.append(_chunk_failure(run.store, run.to_translate, chunk, run.pair, exc))
+        run.summary.failures.append(_chunk_failure(run, chunk, exc))
         failed = run.segments_of(chunk)
         run.summary.failed_segments += failed
         return failed
@@ -327,18 +328,18 @@ def _translate_one_chunk(run: PairRun, translator, chunk: list[str]) -> int:
     return len(records)
 
 
-def _chunk_failure(store, to_translate, chunk, pair: str, exc: Exception) -> str:
+def _chunk_failure(run: PairRun, chunk: list[str], exc: Exception) -> str:
     """One line naming the documents and segment positions an engine error left untranslated."""
     where: dict[str, list[int]] = {}
     for source in chunk:
-        for segment_id in to_translate[source]:
-            segment = store.segment(segment_id)
-            name = Path(store.document(segment.document_id)["path"]).name
+        for segment_id in run.to_translate[source]:
+            segment = run.store.segment(segment_id)
+            name = Path(run.store.document(segment.document_id).path).name
             where.setdefault(name, []).append(segment.position + 1)
     places = "; ".join(f"{name} segment(s) {', '.join(map(str, sorted(positions)[:20]))}"
                        + (" ..." if len(positions) > 20 else "") for name, positions in where.items())
     reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
-    return f"{pair} engine error, left untranslated: {places} ({type(exc).__name__}: {reason})"
+    return f"{run.pair} engine error, left untranslated: {places} ({type(exc).__name__}: {reason})"
 
 
 def _translate_on_ray(run: PairRun, sources: list[str]) -> None:
@@ -428,7 +429,7 @@ def translate_documents(
     for document_id in document_ids:
         if store.is_aligned_pair(document_id):
             continue
-        stored = store.document(document_id)["path"]
+        stored = store.document(document_id).path
         path = Path(stored)
         (paths if path.is_file() else gone).append(path)
     summary = run_batch(paths, store, options, progress=progress) if paths else BatchSummary()

@@ -1,16 +1,27 @@
-"""`workbench init DIR`: a new workspace, with the shipped glossary and a commented workbench.toml.
+"""Workspaces: `workbench init DIR` makes one; `open_review_store` opens its store for either front.
 
 A workspace is the folder that holds a team's review store, glossary, users file
 and model settings (`workbench.config` finds it). Creating one never overwrites:
-an existing workbench.toml or glossary folder is an error naming it.
+an existing workbench.toml or glossary folder is an error naming it. The CLI and the
+UI open the review store through `open_review_store`, so both follow one rule for a
+store that does not exist yet.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.config import CONFIG_FILE_NAME, DEFAULT_CHECKPOINTS, ConfigError
+from workbench.config import (
+    CONFIG_FILE_NAME,
+    DEFAULT_CHECKPOINTS,
+    SETTINGS_BY_KEY,
+    ConfigError,
+    default_db_path,
+    find_workspace,
+)
 from workbench.files import WriteFailed, write_atomic
 
 CONFIG_TEMPLATE = """\
@@ -83,3 +94,57 @@ def init_workspace(folder: str | Path) -> list[Path]:
     except WriteFailed as exc:
         raise ConfigError(f"cannot create the workspace: {exc}") from None
     return [config, glossary, root / "data"]
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    """Where the review store is, and what named it (for the messages that mention it)."""
+
+    path: Path
+    named_by: str  # "--db", "WORKBENCH_DB", "db in FILE", or "the default outside any workspace"
+    workspace_own: bool  # the store of the workspace in force, not overridden: created on first use
+
+
+def store_location(given: str | Path | None = None) -> StoreLocation:
+    """The store a front uses: `given` (the CLI's --db), else WORKBENCH_DB, else the workspace's `db`."""
+    if given:
+        return StoreLocation(Path(given), "--db", False)
+    variable = SETTINGS_BY_KEY["db"].env
+    if os.environ.get(variable):
+        return StoreLocation(Path(os.environ[variable]), variable, False)
+    space = find_workspace()
+    if space.root is None:
+        return StoreLocation(default_db_path(), "the default outside any workspace", False)
+    named_by = f"db in {space.config_file}" if space.config_file else f"the default of the workspace {space.root}"
+    return StoreLocation(default_db_path(), named_by, True)
+
+
+def open_review_store(given: str | Path | None = None, *, create: bool = False, check_once: bool = False):
+    """Open the review store of a command or of the UI; the one place that decides whether a missing one is made.
+
+    An existing store is opened and checked whole (a damaged one is named here, before any
+    work on it). A missing one is created only where that is what was meant: by a caller
+    about to store documents (`create`: `translate`), or when it is the workspace's own
+    store (`workbench init` made the workspace; its first use, from either front, makes the
+    store). A missing file named by --db or WORKBENCH_DB, or the default outside any
+    workspace, is an error naming it: a typo must not become a new empty store that hides
+    the team's work. `check_once`: the UI opens the store on every run, and checks a file
+    whole once per process.
+    """
+    from workbench.errors import StoreError
+    from workbench.review.integrity import check_store_intact, check_store_intact_once
+    from workbench.review.store import ReviewStore
+
+    location = store_location(given)
+    if not location.path.exists() and not (create or location.workspace_own):
+        hint = ("give --db FILE, or run `translate` first" if location.named_by == "--db" else
+                f"check {location.named_by}, run `workbench translate` to create a store, "
+                "or `workbench init DIR` for a workspace")
+        raise StoreError(f"no review store at {location.path} ({hint})")
+    store = ReviewStore(location.path)
+    try:
+        (check_store_intact_once if check_once else check_store_intact)(store)
+    except BaseException:
+        store.close()
+        raise
+    return store

@@ -97,8 +97,8 @@ def stored_sentences(store, document_id: int) -> AlignmentText:
     document = store.document(document_id)
     sentences = tuple(segment.source_text for segment in store.segments(document_id))
     if not sentences:
-        raise DocumentError("no sentences to align", document["name"])
-    return AlignmentText(document["name"], document["lang"], sentences)
+        raise DocumentError("no sentences to align", document.name)
+    return AlignmentText(document.name, document.lang, sentences)
 
 
 def stored_translation_signal(store, document_id: int, target_lang: str | None):
@@ -108,7 +108,7 @@ def stored_translation_signal(store, document_id: int, target_lang: str | None):
     random-weight test model's output is noise); a sentence without one
     translates to "" and adds nothing.
     """
-    if store.document(document_id)["target_lang"] != target_lang:
+    if store.document(document_id).target_lang != target_lang:
         return None
     known = {segment.source_text: segment.mt_text for segment in store.segments(document_id)
              if segment.mt_text and not segment.random_weights}

@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from workbench.errors import StoreError
 from workbench.text import SUPPORTED_LANGUAGES
 
 LANGUAGE_CHOICES = SUPPORTED_LANGUAGES
@@ -28,32 +27,22 @@ def add_model_option(parser: argparse.ArgumentParser) -> None:
 
 
 def store_path(args) -> Path:
-    """The store named by --db, else the configured default."""
-    from workbench.config import default_db_path
+    """The store named by --db, else WORKBENCH_DB, else the workspace's (`workspace.store_location`)."""
+    from workbench.workspace import store_location
 
-    return Path(args.db) if getattr(args, "db", None) else default_db_path()
+    return store_location(getattr(args, "db", None)).path
 
 
 def open_store(args, *, create: bool = False):
-    """Open the review store of a command.
+    """Open the review store of a command (`workspace.open_review_store` decides about a missing one).
 
-    Only commands that write new documents (`translate`) create a missing store; for
-    every other command a missing file is an error, because opening would silently
-    create an empty store and hide a typo in --db.
+    Only commands that write new documents (`translate`) pass `create`; for every other
+    command a missing store named by --db is an error, because opening would silently
+    create an empty store and hide a typo.
     """
-    from workbench.review.integrity import check_store_intact
-    from workbench.review.store import ReviewStore
+    from workbench.workspace import open_review_store
 
-    path = store_path(args)
-    if not create and not path.exists():
-        raise StoreError(f"no review store at {path} (give --db FILE, or run `translate` first)")
-    store = ReviewStore(path)
-    try:
-        check_store_intact(store)  # a damaged store is named here, before any command works on it
-    except BaseException:
-        store.close()
-        raise
-    return store
+    return open_review_store(getattr(args, "db", None), create=create)
 
 
 def glossary_path(value: str | None) -> Path:

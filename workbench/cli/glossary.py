@@ -8,6 +8,7 @@ broken glossary raises `GlossaryError`, which `workbench.cli.main` prints as
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -149,8 +150,8 @@ def _corpus_texts(args):
     if args.db:
         with open_store(args) as store:
             for row in store.documents():
-                if row["lang"] == args.lang:
-                    yield "\n".join(s.source_text for s in store.segments(row["id"]))
+                if row.lang == args.lang:
+                    yield "\n".join(s.source_text for s in store.segments(row.id))
 
 
 def _match(args) -> int:
@@ -206,9 +207,9 @@ def _random_weight_segments(store) -> tuple[int, int]:
     """How many live machine-translated segments a random-weight test model wrote, and how many there are."""
     random_weight = translated = 0
     for document in store.documents():
-        for row in store.translation_settings(document["id"]):
-            translated += row["segments"]
-            random_weight += row["segments"] if row["random_weights"] else 0
+        for row in store.translation_settings(document.id):
+            translated += row.segments
+            random_weight += row.segments if row.random_weights else 0
     return random_weight, translated
 
 
@@ -271,12 +272,12 @@ def _candidates(args) -> int:
     glossary = load_optional_glossary(args.glossary)
     with open_store(args) as store:
         if args.dismissed:
-            rows = [dict(row) for row in store.dismissed_term_candidates()]
+            dismissed = store.dismissed_term_candidates()
             if args.json:
-                print(json.dumps(rows, ensure_ascii=False, indent=2))
-            for row in rows if not args.json else ():
-                print(f"{row['candidate_id']}\t{row['lang']}\t{row['kind']}\t{row['form']}\t"
-                      f"{row['dismissed_by']}\t{row['dismissed_at']}")
+                print(json.dumps([dataclasses.asdict(row) for row in dismissed], ensure_ascii=False, indent=2))
+            for row in dismissed if not args.json else ():
+                print(f"{row.candidate_id}\t{row.lang}\t{row.kind}\t{row.form}\t"
+                      f"{row.dismissed_by}\t{row.dismissed_at}")
             return 0
         if args.restore:
             from workbench.actions import restore_candidate
@@ -286,7 +287,7 @@ def _candidates(args) -> int:
                 raise UsageError(f"candidate {args.restore} was not dismissed")
             print(f"{args.restore}: will be proposed again")
             return 0
-        dismissed = {row["candidate_id"] for row in store.dismissed_term_candidates()}
+        dismissed = {row.candidate_id for row in store.dismissed_term_candidates()}
         wanted = args.accept or args.dismiss
         def progress(done: int, total: int) -> None:
             what = "document readings (two passes)" if args.rebuild else "changed documents"

@@ -189,7 +189,7 @@ def term_success(store, document_ids: list[int] | None = None, *, top: int = 10)
     """
     from workbench.glossary.report import term_success_by_document
 
-    paths = None if document_ids is None else {store.document(i)["path"] for i in document_ids}
+    paths = None if document_ids is None else {store.document(i).path for i in document_ids}
     overall = term_success_by_document((path, report) for path, report in store.iter_term_reports()
                                        if paths is None or path in paths)
     overall["missing"] = overall["missing"][:top]
@@ -270,8 +270,8 @@ def evaluate(store, document_ids: list[int] | None = None, *, top_missed: int = 
     pairs: list[_Pair] = []
     per_document: list[tuple[object, tuple[int, int], list[_Pair]]] = []
     for doc in documents:
-        doc_pairs = by_document.get(doc["id"], [])
-        per_document.append((doc, counts.get(doc["id"], (0, 0)), doc_pairs))
+        doc_pairs = by_document.get(doc.id, [])
+        per_document.append((doc, counts.get(doc.id, (0, 0)), doc_pairs))
         pairs.extend(doc_pairs)
 
     rates = dict(zip((p.segment_id for p in pairs), edit_rates((p.mt, p.target) for p in pairs),
@@ -279,12 +279,12 @@ def evaluate(store, document_ids: list[int] | None = None, *, top_missed: int = 
     terms = term_success(store, document_ids, top=top_missed)
     document_reports = []
     for doc, (live, approved), doc_pairs in per_document:
-        group = _group("document", doc["name"], doc_pairs, rates)
+        group = _group("document", doc.name, doc_pairs, rates)
         document_reports.append(DocumentReport(
-            document_id=doc["id"], name=doc["name"], path=doc["path"],
-            lang_pair=f"{doc['lang']}-{doc['target_lang']}", segments=live, approved=approved,
+            document_id=doc.id, name=doc.name, path=doc.path,
+            lang_pair=f"{doc.lang}-{doc.target_lang}", segments=live, approved=approved,
             evaluated=len(doc_pairs), scores=group.scores, edit_rate=group.edit_rate,
-            term_success=terms["documents"].get(doc["path"])))
+            term_success=terms["documents"].get(doc.path)))
 
     def grouped(scope: str, key_of) -> list[GroupReport]:
         groups: dict[str, list[_Pair]] = {}

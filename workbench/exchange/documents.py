@@ -160,7 +160,7 @@ def build_translated_document(store, document_id: int) -> TranslatedDocument:
     doc = store.document(document_id)
     paragraphs: dict[int, ParagraphView] = {}
     for segment in store.segments(document_id):
-        view = choose_text(segment, doc["lang"], doc["target_lang"])
+        view = choose_text(segment, doc.lang, doc.target_lang)
         paragraph = paragraphs.setdefault(segment.paragraph, ParagraphView(segment.paragraph, segment.kind, []))
         paragraph.segments.append(view)
     from workbench.exchange.export import checkpoint_label
@@ -168,13 +168,13 @@ def build_translated_document(store, document_id: int) -> TranslatedDocument:
     settings = store.translation_settings(document_id)
     # Checkpoints and the source file by name only: an export never shows the server's folders.
     checkpoints = list(dict.fromkeys(
-        checkpoint_label(row["checkpoint"]) + (" (random-weight test model)" if row["random_weights"] else "")
+        checkpoint_label(row.checkpoint) + (" (random-weight test model)" if row.random_weights else "")
         for row in settings))
-    versions = list(dict.fromkeys(row["glossary_version"] for row in settings if row["glossary_version"]))
+    versions = list(dict.fromkeys(row.glossary_version for row in settings if row.glossary_version))
     return TranslatedDocument(
-        document_id=document_id, name=doc["name"], path=doc["path"], title=doc["title"], date=doc["date"],
-        outlet=doc["outlet"], author=doc["author"], source_lang=doc["lang"], target_lang=doc["target_lang"],
-        mt_source_lang=doc["mt_source_lang"], checkpoints=checkpoints, glossary_versions=versions,
+        document_id=document_id, name=doc.name, path=doc.path, title=doc.title, date=doc.date,
+        outlet=doc.outlet, author=doc.author, source_lang=doc.lang, target_lang=doc.target_lang,
+        mt_source_lang=doc.mt_source_lang, checkpoints=checkpoints, glossary_versions=versions,
         paragraphs=[paragraphs[index] for index in sorted(paragraphs)])
 
 
@@ -455,7 +455,7 @@ def translatable_document_ids(store, document_ids: list[int] | None) -> list[int
     from workbench.exchange.export import UnknownDocument
 
     if document_ids is None:
-        return [row["id"] for row in store.documents()]
+        return [row.id for row in store.documents()]
     ids = []
     for document_id in dict.fromkeys(document_ids):
         try:

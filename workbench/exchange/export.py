@@ -84,9 +84,9 @@ def resolve_documents(store, refs: Iterable[str | int] | None) -> list[int] | No
     ids: list[int] = []
     for ref in refs:
         text = str(ref).strip()
-        matches = [row["id"] for row in rows if text.isdigit() and row["id"] == int(text)]
+        matches = [row.id for row in rows if text.isdigit() and row.id == int(text)]
         if not matches:
-            matches = [row["id"] for row in rows if text in (row["path"], row["name"])]
+            matches = [row.id for row in rows if text in (row.path, row.name)]
         if not matches:
             raise UnknownDocument(f"no document '{text}' in {store.path} "
                                   "(give an id, a file name or a path; see `status`)")
@@ -115,21 +115,21 @@ def collect_segments(store, document_ids: list[int] | None = None, *, approved_o
     """The live segments of the chosen documents (None: all non-archived) as export rows."""
     rows: list[ExportRow] = []
     for doc in _document_rows(store, document_ids):
-        for segment in store.segments(doc["id"]):
+        for segment in store.segments(doc.id):
             if approved_only and segment.status != "approved":
                 continue
             if with_target_only and not (segment.target_text or "").strip():
                 continue
             # Implausible MT (a random-weight test model's noise, a repetition loop, the wrong
             # language...) never leaves the store as machine translation.
-            mt = segment.mt_text if is_plausible(segment.source_text, segment.mt_text, doc["lang"],
-                                                 doc["target_lang"], random_weights=segment.random_weights) else None
+            mt = segment.mt_text if is_plausible(segment.source_text, segment.mt_text, doc.lang,
+                                                 doc.target_lang, random_weights=segment.random_weights) else None
             rows.append(ExportRow(
-                document_id=doc["id"], document_path=doc["path"], document_name=doc["name"],
+                document_id=doc.id, document_path=doc.path, document_name=doc.name,
                 segment_id=segment.id, position=segment.position, source=segment.source_text,
                 target=segment.target_text, mt=mt, status=segment.status,
-                version=segment.version, source_lang=doc["lang"],
-                target_lang=doc["target_lang"], checkpoint=checkpoint_label(segment.checkpoint)))
+                version=segment.version, source_lang=doc.lang,
+                target_lang=doc.target_lang, checkpoint=checkpoint_label(segment.checkpoint)))
     return rows
 
 

@@ -27,7 +27,7 @@ def write_run_documents(store, inputs: list[str | Path], out: Path, *, fmt: str 
     as their current content (they failed to ingest in this run) are left out and
     named in the second list.
     """
-    by_path = {row["path"]: row for row in store.documents()}
+    by_path = {row.path: row for row in store.documents()}
     written: list[Path] = []
     skipped: list[str] = []
     for raw in inputs:
@@ -39,11 +39,11 @@ def write_run_documents(store, inputs: list[str | Path], out: Path, *, fmt: str 
                 current = hashlib.sha256(read_guarded(path, MAX_DOCUMENT_BYTES)).hexdigest()
             except DocumentError:
                 current = None
-            if row is None or row["content_hash"] != current:
+            if row is None or row.content_hash != current:
                 skipped.append(f"{path}: not stored as it is now (it failed to import); no translated document")
                 continue
             chosen = output_format_for(path, fmt)
-            exported = write_export(store, [row["id"]], chosen,
+            exported = write_export(store, [row.id], chosen,
                                     bilingual=bilingual and FORMATS[chosen].bilingual_applies, glossary=glossary)
             try:
                 folder = path.parent.relative_to(root) if root.is_dir() else Path()

@@ -369,11 +369,11 @@ def _plan(store, root, units: list[_Unit], problems: list) -> tuple[list[_Change
             documents[segment.document_id] = store.document(segment.document_id)
         document = documents[segment.document_id]
         # trgLang is optional in XLIFF 2 until a target exists; compare it only when given.
-        if (source_lang != document["lang"]
-                or (target_lang is not None and target_lang != document["target_lang"])):
+        if (source_lang != document.lang
+                or (target_lang is not None and target_lang != document.target_lang)):
             problems.append((unit.line, f"unit '{unit.unit_id}': the file is {source_lang}->"
-                                        f"{target_lang} but document {document['name']} is "
-                                        f"{document['lang']}->{document['target_lang']}"))
+                                        f"{target_lang} but document {document.name} is "
+                                        f"{document.lang}->{document.target_lang}"))
             continue
 
         def skip(reason: str, unit=unit) -> None:

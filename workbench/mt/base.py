@@ -165,6 +165,15 @@ class Translator(ABC):
     def max_positions(self) -> int:
         """How many positions the model's decoder has (opus-mt: 512)."""
 
+    def scorable(self, target: TokenIds) -> list[int]:
+        """The part of a target every engine can score: its first `max_positions - 1` tokens.
+
+        Forced decoding feeds the start token (position 0) and the target's tokens; EOS is
+        only predicted after the last one, so it takes no position of its own. A decoded
+        hypothesis (at most `max_positions - 1` tokens, `output_limit`) is scored whole.
+        """
+        return list(target)[:self.max_positions - 1]
+
     @property
     def target_prefix(self) -> str:
         """The target-language token to prepend, only when the tokenizer knows it."""

@@ -260,7 +260,7 @@ class CTranslate2Translator(Translator):
         sources = [tokenizer.convert_ids_to_tokens(ids) for ids in self.source_token_ids(sentences)]
         # Scoring keeps a vocabulary-wide row of log-probabilities per target token (53.7k
         # floats for opus-mt): batches of SCORE_BATCH_TOKENS target tokens keep that small.
-        results = model.score_batch(sources, [tokenizer.convert_ids_to_tokens(list(t)) for t in targets],
+        results = model.score_batch(sources, [tokenizer.convert_ids_to_tokens(self.scorable(t)) for t in targets],
                                     max_batch_size=SCORE_BATCH_TOKENS, batch_type="tokens", max_input_length=0)
         return [list(r.log_probs) for r in results]
 

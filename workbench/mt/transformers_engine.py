@@ -150,10 +150,9 @@ class MarianTranslator(Translator):
         tokenizer, model = self.tokenizer, self.model
         eos, start = tokenizer.eos_token_id, model.config.decoder_start_token_id
         sources = self.source_token_ids(sentences)
-        room = self.max_positions - 1
         results: list[list[float]] = [[] for _ in sentences]
         for batch in plan_batches([len(ids) for ids in sources], DEFAULT_DECODING, 1):
-            labels = [list(targets[i])[:room - 1] + [eos] for i in batch]
+            labels = [self.scorable(targets[i]) + [eos] for i in batch]
             width = max(map(len, labels))
             padded = tokenizer.pad({"input_ids": [sources[i] for i in batch]}, return_tensors="pt")
             decoder_input = torch.tensor([[start] + row[:-1] + [tokenizer.pad_token_id] * (width - len(row))

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from workbench.errors import StoreError
+from workbench.review.records import fetch_records
 from workbench.text import same_text_key
 
 DEFAULT_THRESHOLD = 75.0
@@ -108,9 +109,9 @@ class TranslationMemory:
     def from_store(cls, store, source_lang: str, target_lang: str) -> TranslationMemory:
         """The approved segments of every document translated from `source_lang` to `target_lang`,
         and the units imported for that direction."""
-        reviewed = [MemoryUnit(row["source_text"], row["target_text"], row["segment_id"],
-                               row["document_id"], row["document_name"], row["updated_by"],
-                               row["updated_at"])
+        reviewed = [MemoryUnit(row.source_text, row.target_text, row.segment_id,
+                               row.document_id, row.document_name, row.updated_by,
+                               row.updated_at)
                     for row in store.approved_units(source_lang, target_lang)]
         return cls(imported_memory_units(store, source_lang, target_lang) + reviewed)
 
@@ -170,10 +171,22 @@ def imported_memory_units(store, source_lang: str, target_lang: str) -> list[Mem
                        origin_line=row["origin_line"]) for row in rows]
 
 
-def imported_memory_summary(store) -> list[dict]:
+@dataclass(frozen=True)
+class ImportedMemoryFile:
+    """One imported file's units in one direction: how many, when and by whom (latest import)."""
+
+    origin: str
+    source_lang: str
+    target_lang: str
+    units: int
+    imported_at: str
+    imported_by: str
+
+
+def imported_memory_summary(store) -> list[ImportedMemoryFile]:
     """Per imported file and direction: how many units, when and by whom (latest import)."""
-    rows = store.conn.execute(
+    return fetch_records(
+        store.conn, ImportedMemoryFile,
         """SELECT origin, source_lang, target_lang, COUNT(*) AS units, MAX(imported_at) AS imported_at,
                   MAX(imported_by) AS imported_by
-           FROM memory_units GROUP BY origin, source_lang, target_lang ORDER BY origin""").fetchall()
-    return [dict(row) for row in rows]
+           FROM memory_units GROUP BY origin, source_lang, target_lang ORDER BY origin""")

@@ -221,13 +221,13 @@ def check_store_spelling(store, glossary=None, accepted: Iterable[str] = ()) -> 
     accepted = frozenset(accepted)
     findings = []
     for row in store.live_segment_texts():
-        target, lang = row["target_text"], row["target_lang"]
+        target, lang = row.target_text, row.target_lang
         if not target:
             continue
         if lang not in checkers:
             checkers[lang] = SpellChecker(lang, glossary=glossary, accepted=accepted)
         words = tuple(dict.fromkeys(m.word for m in checkers[lang].misspellings(target)))
         if words:
-            findings.append(SpellingFinding(row["document_id"], row["document_name"], row["segment_id"],
-                                            row["position"], words, target))
+            findings.append(SpellingFinding(row.document_id, row.document_name, row.segment_id,
+                                            row.position, words, target))
     return findings

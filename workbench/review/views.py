@@ -95,7 +95,7 @@ def segment_views(store, document_id: int, glossary=None, *, cache: dict | None 
     spelling check runs, never flagging those words or the glossary's.
     """
     document = store.document(document_id)
-    source_lang, target_lang = document["lang"], document["target_lang"]
+    source_lang, target_lang = document.lang, document.target_lang
     segments = store.segments(document_id)
     if cache is not None and (cache.get("_glossary") is not glossary or cache.get("_accepted") != accepted_words):
         cache.clear()
@@ -301,8 +301,8 @@ def term_occurrences(store, glossary, entry_id: str, *, limit: int = 200
         for match in glossary.match(text, lang):
             if match.entry_id == entry_id:
                 found.append(TermOccurrenceInCorpus(
-                    row["document_id"], row["document_name"], row["segment_id"],
-                    row["position"], side, match.surface, text))
+                    row.document_id, row.document_name, row.segment_id,
+                    row.position, side, match.surface, text))
                 if len(found) >= limit:
                     return found
     return found
@@ -311,8 +311,8 @@ def term_occurrences(store, glossary, entry_id: str, *, limit: int = 200
 def live_segment_sides(store):
     """(row, side, text, language) of every live segment's source and target; empty sides left out."""
     for row in store.live_segment_texts():
-        for side, text, lang in (("source", row["source_text"], row["lang"]),
-                                 ("target", row["target_text"], row["target_lang"])):
+        for side, text, lang in (("source", row.source_text, row.lang),
+                                 ("target", row.target_text, row.target_lang)):
             if text:
                 yield row, side, text, lang
 
