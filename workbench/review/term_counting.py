@@ -9,9 +9,13 @@ the same numbers as computing them from its occurrences one by one
 with everything that depends on one unit (boundary rules, neighbours' hashes,
 capitalisation) worked out once per unit instead of once per n-gram.
 
-`segment_gram_keys(text, language)` gives only the keys, for the first pass of
-a rebuild, which counts how often each n-gram occurs (as 64-bit hashes in a
-numpy array) before the numbers are computed for the n-grams that occur twice.
+The first pass of a rebuild needs only how often each n-gram occurs: `first_pass`
+hashes every occurrence (CRC-32 of its key, continued word by word so that most
+keys are never written out; 4 bytes each in a numpy array), and the second pass
+works out the numbers of the n-grams whose hash occurs twice. `segment_gram_keys`
+gives the keys themselves (tests, references). The usual segment (no quotation
+mark, no joining hyphen or possessive) is read without its units' character
+positions, which nothing then needs.
 
 `GramFilter` is a blocked Bloom filter of every n-gram counted since the last
 rebuild, kept in the store: an n-gram it does not hold occurs nowhere else,
