@@ -303,8 +303,6 @@ def rebuild_statistics(store, *, progress: Callable[[int, int], None] | None = N
     documents = [row[0] for row in store.conn.execute(
         "SELECT id FROM documents WHERE archived = 0 AND lang IN ('vi', 'en') ORDER BY id")]
     chunks = [documents[i:i + CHUNK_DOCUMENTS] for i in range(0, len(documents), CHUNK_DOCUMENTS)]
-    # The second pass hands bigger chunks to the workers: fewer partial sums to add up here.
-    big_chunks = [documents[i:i + 5 * CHUNK_DOCUMENTS] for i in range(0, len(documents), 5 * CHUNK_DOCUMENTS)]
     total, done = 2 * len(documents), 0
     hashes: dict[str, list] = defaultdict(list)
     for chunk, found in _in_workers(workers, term_counting.first_pass_task,
@@ -330,24 +328,19 @@ def rebuild_statistics(store, *, progress: Callable[[int, int], None] | None = N
         for built in filters:
             built.save(conn)
         del filters
-        # The repeated n-grams' numbers are summed here, then written once, sorted (adding them up in
-        # the table chunk by chunk costs a B-tree update per n-gram per chunk: most of the time).
-        totals: dict[str, Counts] = {}
+        adding = (f"INSERT INTO term_grams (lang, key, words, weight, {_COLUMNS}) "
+                  f"VALUES (?, ?, ?, ?, {', '.join('?' * len(FIELDS))}) ON CONFLICT (lang, key) DO UPDATE SET "
+                  + ", ".join(f"{name} = {name} + excluded.{name}" for name in FIELDS))
         for chunk, found in _in_workers(workers, term_counting.second_pass_task,
-                                        ((chunk, _chunk_texts(store, chunk)) for chunk in big_chunks)):
+                                        ((chunk, _chunk_texts(store, chunk)) for chunk in chunks)):
             for counts in found:
-                if counts.lang in totals:
-                    totals[counts.lang].merge(counts)
-                else:
-                    totals[counts.lang] = counts
+                conn.executemany(adding, ((counts.lang, key, counts.words[key], math.log2(1 + counts.words[key]),
+                                           *numbers) for key, numbers in counts.grams.items()))
+                _write_others(conn, counts)
             done += len(chunk)
             if progress is not None:
                 progress(done, total)
-        for lang, counts in totals.items():
-            conn.executemany(_PUT, ((lang, key, counts.words[key], math.log2(1 + counts.words[key]), *numbers)
-                                    for key, numbers in sorted(counts.grams.items()) if rankable(lang, numbers)))
-            _write_others(conn, counts)
-        del totals
+        conn.execute("DELETE FROM term_grams WHERE NOT (count >= 2 OR quoted > 0 OR (lang = 'en' AND name_like > 0))")
         conn.execute(f"INSERT INTO term_counted_segments (segment_id, document_id, lang) "
                      f"SELECT id, document_id, lang FROM ({_LIVE})")
         conn.execute("INSERT OR REPLACE INTO term_statistics_state (name, value) VALUES ('counted_at', ?)", (_now(),))
