@@ -303,9 +303,6 @@ def rebuild_statistics(store, *, progress: Callable[[int, int], None] | None = N
     documents = [row[0] for row in store.conn.execute(
         "SELECT id FROM documents WHERE archived = 0 AND lang IN ('vi', 'en') ORDER BY id")]
     chunks = [documents[i:i + CHUNK_DOCUMENTS] for i in range(0, len(documents), CHUNK_DOCUMENTS)]
-    # The second pass hands the workers twice as many documents at a time: their sums, added up in
-    # the table, share more n-grams.
-    big_chunks = [documents[i:i + 2 * CHUNK_DOCUMENTS] for i in range(0, len(documents), 2 * CHUNK_DOCUMENTS)]
     total, done = 2 * len(documents), 0
     hashes: dict[str, list] = defaultdict(list)
     for chunk, found in _in_workers(workers, term_counting.first_pass_task,
@@ -331,13 +328,11 @@ def rebuild_statistics(store, *, progress: Callable[[int, int], None] | None = N
         for built in filters:
             built.save(conn)
         del filters
-        # The score index is made again at the end: kept up to date, it is changed at every addition.
-        conn.execute("DROP INDEX IF EXISTS term_grams_by_score")
         adding = (f"INSERT INTO term_grams (lang, key, words, weight, {_COLUMNS}) "
                   f"VALUES (?, ?, ?, ?, {', '.join('?' * len(FIELDS))}) ON CONFLICT (lang, key) DO UPDATE SET "
                   + ", ".join(f"{name} = {name} + excluded.{name}" for name in FIELDS))
         for chunk, found in _in_workers(workers, term_counting.second_pass_task,
-                                        ((chunk, _chunk_texts(store, chunk)) for chunk in big_chunks)):
+                                        ((chunk, _chunk_texts(store, chunk)) for chunk in chunks)):
             for counts in found:
                 conn.executemany(adding, ((counts.lang, key, counts.words[key], math.log2(1 + counts.words[key]),
                                            *numbers) for key, numbers in counts.grams.items()))
@@ -346,7 +341,6 @@ def rebuild_statistics(store, *, progress: Callable[[int, int], None] | None = N
             if progress is not None:
                 progress(done, total)
         conn.execute("DELETE FROM term_grams WHERE NOT (count >= 2 OR quoted > 0 OR (lang = 'en' AND name_like > 0))")
-        conn.execute("CREATE INDEX term_grams_by_score ON term_grams (lang, score)")
         conn.execute(f"INSERT INTO term_counted_segments (segment_id, document_id, lang) "
                      f"SELECT id, document_id, lang FROM ({_LIVE})")
         conn.execute("INSERT OR REPLACE INTO term_statistics_state (name, value) VALUES ('counted_at', ?)", (_now(),))
