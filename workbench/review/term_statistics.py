@@ -61,9 +61,11 @@ import itertools
 import json
 import math
 import re
+import sqlite3
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 
@@ -305,8 +307,7 @@ def rebuild_statistics(store, *, progress: Callable[[int, int], None] | None = N
     chunks = [documents[i:i + CHUNK_DOCUMENTS] for i in range(0, len(documents), CHUNK_DOCUMENTS)]
     total, done = 2 * len(documents), 0
     hashes: dict[str, list] = defaultdict(list)
-    for chunk, found in _in_workers(workers, term_counting.first_pass_task,
-                                    ((chunk, _chunk_texts(store, chunk)) for chunk in chunks)):
+    for chunk, found in _in_workers(workers, _first_pass_chunk, store, chunks):
         for lang, array in found.items():
             hashes[lang].append(array)
         done += len(chunk)
@@ -331,11 +332,9 @@ def rebuild_statistics(store, *, progress: Callable[[int, int], None] | None = N
         adding = (f"INSERT INTO term_grams (lang, key, words, weight, {_COLUMNS}) "
                   f"VALUES (?, ?, ?, ?, {', '.join('?' * len(FIELDS))}) ON CONFLICT (lang, key) DO UPDATE SET "
                   + ", ".join(f"{name} = {name} + excluded.{name}" for name in FIELDS))
-        for chunk, found in _in_workers(workers, term_counting.second_pass_task,
-                                        ((chunk, _chunk_texts(store, chunk)) for chunk in chunks)):
-            for counts in found:
-                conn.executemany(adding, ((counts.lang, key, counts.words[key], math.log2(1 + counts.words[key]),
-                                           *numbers) for key, numbers in counts.grams.items()))
+        for chunk, found in _in_workers(workers, _second_pass_chunk, store, chunks):
+            for counts, rows in found:
+                conn.executemany(adding, rows)
                 _write_others(conn, counts)
             done += len(chunk)
             if progress is not None:
@@ -349,28 +348,61 @@ def rebuild_statistics(store, *, progress: Callable[[int, int], None] | None = N
     return len(documents)
 
 
-def _chunk_texts(store, chunk: list[int]) -> list[tuple[str, list[str]]]:
+def _chunk_texts(conn, chunk: list[int]) -> list[tuple[str, list[str]]]:
     """(language, live source texts) of each document of the chunk."""
     texts: dict[int, tuple[str, list[str]]] = {}
-    for row in store.conn.execute(
-            f"{_LIVE} AND s.document_id IN ({','.join('?' * len(chunk))}) ORDER BY s.document_id, s.id", chunk):
-        texts.setdefault(row["document_id"], (row["lang"], []))[1].append(row["text"])
+    for document_id, lang, text in conn.execute(
+            f"SELECT document_id, lang, text FROM ({_LIVE} AND s.document_id IN ({','.join('?' * len(chunk))})) "
+            "ORDER BY document_id, id", chunk):
+        texts.setdefault(document_id, (lang, []))[1].append(text)
     return list(texts.values())
 
 
-def _in_workers(workers: int, task, jobs):
-    """(chunk, task(documents)) for each (chunk, documents) of `jobs`, in order; a few jobs in flight at once."""
+# A worker process reads its chunks' texts through its own connection (WAL: it reads beside the
+# parent's open rebuild transaction, whose changes touch no segment), so the parent neither reads
+# nor sends the texts; a single process reads through the store's.
+_worker_connection: sqlite3.Connection | None = None
+
+
+def _texts_of(store_or_path, chunk: list[int]) -> list[tuple[str, list[str]]]:
+    global _worker_connection
+    if not isinstance(store_or_path, Path):
+        return _chunk_texts(store_or_path.conn, chunk)
+    if _worker_connection is None:
+        _worker_connection = sqlite3.connect(f"{store_or_path.resolve().as_uri()}?mode=ro", uri=True)
+    return _chunk_texts(_worker_connection, chunk)
+
+
+def _first_pass_chunk(store_or_path, chunk: list[int]) -> dict[str, np.ndarray]:
+    return term_counting.first_pass_task(_texts_of(store_or_path, chunk))
+
+
+def _second_pass_chunk(store_or_path, chunk: list[int]) -> list[tuple[Counts, list[tuple]]]:
+    """The second pass's numbers of a chunk, with the n-gram rows ready to write (sorted by key, so the
+    parent's inserts walk the table's key index in order); the rows are built in the worker."""
+    found = []
+    for counts in term_counting.second_pass_task(_texts_of(store_or_path, chunk)):
+        words, lang = counts.words, counts.lang
+        rows = [(lang, key, words[key], math.log2(1 + words[key]), *numbers)
+                for key, numbers in sorted(counts.grams.items())]
+        counts.grams, counts.words = {}, {}
+        found.append((counts, rows))
+    return found
+
+
+def _in_workers(workers: int, task, store, chunks: list[list[int]]):
+    """(chunk, task(store or its path, chunk)) for each chunk, in order; a few chunks in flight at once."""
     if workers <= 1:
-        for chunk, documents in jobs:
-            yield chunk, task(documents)
+        for chunk in chunks:
+            yield chunk, task(store, chunk)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         pending = deque()
-        for chunk, documents in jobs:
-            pending.append((chunk, pool.submit(task, documents)))
+        for chunk in chunks:
+            pending.append((chunk, pool.submit(task, store.path, chunk)))
             if len(pending) > 2 * workers:
                 done_chunk, future = pending.popleft()
                 yield done_chunk, future.result()
