@@ -22,12 +22,13 @@ from workbench.errors import SegmentRetired, StaleVersion, WorkbenchError
 from workbench.review import document_list
 from workbench.review.checks import CHECKS
 from workbench.review.drafts import draft, drafted_segments
-from workbench.review.memory import TranslationMemory
+from workbench.review.memory import TranslationMemory, memory_revision
 from workbench.review.spelling import (
     ACCEPTED_WORDS_FILE,
     SpellChecker,
     accepted_words_path,
     read_accepted_words,
+    suggestions,
 )
 from workbench.review.store import STATUSES
 from workbench.review.views import (
@@ -35,7 +36,6 @@ from workbench.review.views import (
     diff_html,
     escape_html,
     highlight_terms,
-    initial_target,
     page_count,
     page_items,
     page_of,
@@ -43,6 +43,7 @@ from workbench.review.views import (
     term_hints,
 )
 from workbench.review.views import grid_html as views_grid_html
+from workbench.text import escape_attribute
 
 GRID_PAGE_SIZE = 50
 TM_SHORTCUTS = 3
@@ -96,6 +97,12 @@ GRID_CSS = """<style>
 .wb-label { display: inline-block; color: #9a3412; background: #fff7ed; border-radius: 4px; padding: 0 3px;
   margin: 1px 2px 0 0; font-size: 0.72rem; }
 .wb-panel-block { font-size: 0.9rem; margin: 2px 0 6px 0; }
+.wb-slot { height: 2.9em; overflow-y: auto; font-size: 0.85rem; line-height: 1.4; }
+.wb-slot .wb-line { color: rgba(49, 51, 63, 0.6); }
+.wb-notice { min-height: 100%; box-sizing: border-box; padding: 1px 8px; border-radius: 6px; }
+.wb-notice-error { background: #fdecec; color: #7d1a1a; }
+.wb-notice-warning { background: #fffbe6; color: #7a5a00; }
+.wb-suggest { font-size: 0.78rem; padding: 0 6px; margin-left: 4px; cursor: pointer; }
 .wb-panel-block button { font-size: 0.78rem; padding: 0 6px; margin-left: 6px; cursor: pointer; }
 </style>"""
 
@@ -286,17 +293,24 @@ def grid_html(views, open_id, spell_checker=None) -> str:
     return f'{GRID_CSS}<div class="wb-grid">{views_grid_html(views, open_id, spell_checker=spell_checker)}</div>'
 
 
-def draw_notice() -> None:
-    """The last action's notice, shown once: a passing toast for success and information (the editor does
-    not move), an error in place."""
+def draw_status_slot(line: str, after: str = "") -> None:
+    """The open segment's summary line, or the last action's error or warning in its place, shown once.
+
+    The slot has the same height whatever it holds, so an error never pushes the editor down; a
+    success or information notice is a passing toast. `after`: HTML drawn below the slot in the same element.
+    """
     notice = st.session_state["review_notice"]
+    st.session_state["review_notice"] = None
+    if notice and notice[0] in ("success", "info"):
+        st.toast(common.escape_markdown(notice[1]), icon=":material/check:" if notice[0] == "success"
+                 else ":material/info:")
+        notice = None
     if notice:
-        if notice[0] in ("success", "info"):
-            st.toast(common.escape_markdown(notice[1]), icon=":material/check:" if notice[0] == "success"
-                     else ":material/info:")
-        else:
-            st.error(common.escape_markdown(notice[1]))
-        st.session_state["review_notice"] = None
+        kind = "error" if notice[0] == "error" else "warning"
+        body = f'<div class="wb-notice wb-notice-{kind}" role="alert">{escape_html(notice[1])}</div>'
+    else:
+        body = f'<div class="wb-line">{escape_html(line)}</div>'
+    st.html(f'<div class="wb-slot">{body}</div>{after}')
 
 
 def draw_conflict(conflict: dict) -> None:
@@ -412,7 +426,8 @@ def draw_editor(view, document) -> None:
     """The target editor and its save buttons (the keys do the same through review_keys.js)."""
     segment = view.segment
     key_text, key_status = _target_key(segment.id, segment.version), _status_key(segment.id, segment.version)
-    st.session_state.setdefault(key_text, initial_target(segment, document.lang, document.target_lang))
+    if key_text not in st.session_state:
+        st.session_state[key_text] = view.initial_target
     top = approve_status()
     offered = auth.statuses_allowed(STATUSES) or STATUSES
     st.session_state.setdefault(key_status, top)
@@ -462,10 +477,26 @@ def _accept_word(word: str):
                                                     "the spelling check will not flag it again.")
 
 
-def draw_spelling(view, document) -> None:
-    """The open segment's possible misspellings, each with the team's "accept" button."""
-    words = [w for issue in view.issues if issue.code == "spelling"
-             for w in issue.message.split(": ", 1)[1].split(", ")]
+def spelling_html(misspelt: list[str], lang: str, *, can_edit: bool) -> str:
+    """Each misspelled word of the open segment with the dictionary's suggestions, one click to use one."""
+    items = []
+    for word in misspelt:
+        offered = suggestions(lang, word) if can_edit else ()
+        buttons = "".join(
+            f'<button class="wb-suggest" data-wb-action="replace-word" data-wb-word="{escape_attribute(word)}" '
+            f'data-wb-with="{escape_attribute(offered_word)}" title="Replace “{escape_attribute(word)}” with '
+            f'“{escape_attribute(offered_word)}” in the editor">{escape_html(offered_word)}</button>'
+            for offered_word in offered)
+        items.append(f"<li><b>{escape_html(word)}</b>"
+                     + (f" → {buttons}" if offered else ' <span style="color:#888">(no suggestion)</span>')
+                     + "</li>")
+    return (f'<div class="wb-panel-block wb-spelling"><b>Spelling</b> <span style="color:#888;font-size:0.85em">'
+            f'(a suggestion replaces the word in the editor; save as usual)</span>'
+            f'<ul style="margin:0;padding-left:1.2em">{"".join(items)}</ul></div>')
+
+
+def draw_accept_words(view, words: list[str]) -> None:
+    """The team's "accept" button for each possible misspelling of the open segment (four at most)."""
     if not words or not auth.allowed("spelling.accept"):
         return
     columns = st.columns(min(len(words), 4) + 1, vertical_alignment="center")
@@ -475,19 +506,23 @@ def draw_spelling(view, document) -> None:
                       help=f"Add “{word}” to the team's accepted words ({ACCEPTED_WORDS_FILE})")
 
 
-def draw_panel(view, document, glossary, memory, *, can_edit: bool, model_ready: bool) -> dict:
-    """The open segment with everything beside it; returns the data the keyboard component needs."""
+def draw_panel(view, document, glossary, memory, speller, *, can_edit: bool, model_ready: bool):
+    """The open segment with everything beside it.
+
+    Returns the data the keyboard component needs, and what to call once the component is
+    mounted: it adds the spelling suggestions, which may take a dictionary search, so the editor
+    has the cursor first.
+    """
     segment = view.segment
     line = f"#{segment.position + 1} · {segment.kind} · {segment.status} · version {segment.version}"
     if segment.updated_by:
         line += f" · last change by {segment.updated_by} at {common.local_time(segment.updated_at)}"
-    st.caption(common.escape_markdown(line))
-    draw_notice()
     conflict = st.session_state["review_conflict"]
     if conflict and conflict["segment_id"] != segment.id:
         conflict = None
-    st.html(f'<div class="wb-panel-block" style="white-space:pre-wrap;line-height:1.5">'
-            f'{highlight_terms(segment.source_text, glossary, document.lang, document.target_lang)}</div>')
+    # The notice slot and the source in one element: one gap between elements less above the editor.
+    source = highlight_terms(segment.source_text, glossary, document.lang, document.target_lang)
+    draw_status_slot(line, f'<div class="wb-panel-block" style="white-space:pre-wrap;line-height:1.5">{source}</div>')
     if conflict:
         draw_conflict(conflict)
     editing = can_edit and not (conflict and not conflict["continued"])
@@ -501,20 +536,40 @@ def draw_panel(view, document, glossary, memory, *, can_edit: bool, model_ready:
                     else "Your account may not edit segments: its role does not include editing.")
     matches = memory.lookup(segment.source_text, exclude_segment=segment.id)
     hints = term_hints(segment.source_text, glossary, document.lang, document.target_lang)
-    # One element for the four blocks beside the editor: fewer elements make a save-and-next faster.
-    # Checks and terms first: they are what a reviewer must see without scrolling.
-    st.html(issues_html(view) + terms_html(hints) + memory_html(matches, segment.source_text)
-            + machine_translation_html(view, model_ready))
-    draw_spelling(view, document)
+    # One element for the blocks beside the editor: fewer elements make a save-and-next faster.
+    # Checks (then spelling suggestions) and terms first: what a reviewer must see without scrolling.
+    checks, rest = issues_html(view), (terms_html(hints) + memory_html(matches, segment.source_text)
+                                       + machine_translation_html(view, model_ready))
+    blocks = st.empty()
+    blocks.html(checks + rest)
+    misspelt = list(dict.fromkeys(m.word for m in speller.misspellings(view.checked_text))) if speller else []
+    draw_accept_words(view, misspelt)
     draw_history(common.store().history(segment.id), segment, can_edit)
     signed = auth.actor()
     mine = draft(common.store(), signed.name, segment.id) if editing and signed else None
+
+    def add_suggestions() -> None:
+        if misspelt:
+            blocks.html(checks + spelling_html(misspelt, speller.lang, can_edit=editing) + rest)
+
     return {
         "seg": segment.id, "version": segment.version, "can_edit": editing, "approve_status": approve_status(),
         "draft": {"version": mine.base_version, "text": mine.text} if mine else None,
         "editor": f".st-key-{_target_key(segment.id, segment.version)} textarea" if editing else None,
         "mt": view.usable_mt, "tm": [m.target_text for m in matches], "terms": [h.required for h in hints],
-    }
+    }, add_suggestions
+
+
+def translation_memory(store, source_lang: str, target_lang: str) -> TranslationMemory:
+    """The direction's translation memory, built again only when the store's memory revision changes."""
+    return _memory(store, str(store.path), source_lang, target_lang,
+                   memory_revision(store, source_lang, target_lang))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _memory(_store, db_path: str, source_lang: str, target_lang: str, revision: tuple) -> TranslationMemory:
+    # Every approved segment of the direction, across the corpus: read once per revision, not once per save.
+    return TranslationMemory.from_store(_store, source_lang, target_lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -542,9 +597,11 @@ if st.session_state["review_document"] not in by_id:
     st.session_state["review_document"] = next(iter(by_id))
     st.session_state["review_focus"] = None
     if gone is not None:  # archived (or never there): say so rather than switch documents without a word
-        st.warning(f"Document {gone} is archived or no longer in the store, so it is not shown; "
-                   f"showing {common.escape_markdown(common.document_label(by_id[next(iter(by_id))]))} instead. "
-                   "Its segments and their history are kept in the store.")
+        # In the open segment's notice slot, not above the page: nothing moves when it goes.
+        st.session_state["review_notice"] = (
+            "warning", f"Document {gone} is archived or no longer in the store, so it is not shown; showing "
+                       f"{common.document_label(by_id[next(iter(by_id))])} instead. Its segments and their "
+                       "history are kept in the store.")
 document_column, status_column, check_column, search_column, flag_column, goto_column, keys_column = st.columns(
     [3.3, 1.8, 1.8, 1.9, 1.6, 1.1, 1.4], vertical_alignment="bottom")
 document_id = document_column.selectbox("Document", list(by_id), key="review_document",
@@ -622,15 +679,22 @@ def workspace(document_id: int, segment_filter: SegmentFilter) -> None:
             st.pagination(pages, key="review_page")
     keys_data = {"doc": document_id, "seg": None, "version": None, "can_edit": False, "editor": None}
     with panel_column:
+        add_suggestions = None
         if focus is not None:
-            memory = TranslationMemory.from_store(store, document.lang, document.target_lang)
-            keys_data |= draw_panel(by_segment[focus], document, glossary, memory, can_edit=can_edit,
-                                    model_ready=common.model_available(pair_for_language(document.lang)))
+            memory = translation_memory(store, document.lang, document.target_lang)
+            panel_data, add_suggestions = draw_panel(
+                by_segment[focus], document, glossary, memory, check_cache.get("_speller"), can_edit=can_edit,
+                model_ready=common.model_available(pair_for_language(document.lang)))
+            keys_data |= panel_data
+        elif st.session_state["review_notice"]:
+            draw_status_slot("")
         signed = auth.actor()
         keys_data["drafts"] = sorted(drafted_segments(store, signed.name, document_id)) if signed else []
         keys_data["account"] = signed.name if signed else ""  # whose unsent drafts this tab may show
         keys_data["refusals"] = st.session_state.get("_review_refusals", 0)
         _review_keys(data=keys_data, key="review_keys", on_action_change=_on_key_action)
+    if add_suggestions is not None:
+        add_suggestions()  # after the keyboard component: the editor has the cursor before the dictionary search
     common.set_url(doc=document_id, seg=focus)
 
 

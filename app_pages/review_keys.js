@@ -156,6 +156,7 @@ function onClick(event) {
         box.focus();
       }
     }
+    if (action === "replace-word") replaceWord(state, button.dataset.wbWord, button.dataset.wbWith);
     if (action === "use-draft") {
       const box = editor(state);
       const draft = readDraft(state, state.data.seg);
@@ -166,6 +167,18 @@ function onClick(event) {
   }
   const row = event.target.closest("[data-wb-seg]");
   if (row) send(state, { kind: "open", segment: Number(row.dataset.wbSeg) });
+}
+
+// A spelling suggestion: every whole-word occurrence of the misspelled word in the editor's text.
+function replaceWord(state, word, replacement) {
+  const box = editor(state);
+  if (!box || !word || replacement === undefined) return;
+  const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const pattern = new RegExp(`(?<![\\p{L}\\p{N}_])${escaped}(?![\\p{L}\\p{N}_])`, "gu");
+  if (!pattern.test(box.value)) return;
+  pattern.lastIndex = 0;
+  setText(box, box.value.replace(pattern, () => replacement));
+  box.focus();
 }
 
 function showDraftNote(state, box, note) {

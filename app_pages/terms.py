@@ -116,7 +116,7 @@ if view == "Candidates":
     else:
         st.dataframe([{"rank": rank, "id": c.id, "lang": c.lang, "kind": c.kind, "form": c.form,
                        "long form / other names": c.long_form or " | ".join(c.variants),
-                       "count": c.count, "documents": len(c.documents), "becomes": c.becomes}
+                       "count": c.count, "documents": c.document_count or len(c.documents), "becomes": c.becomes}
                       for rank, c in enumerate(candidates[:SHOWN], 1)],
                      hide_index=True, key="terms_table")
         by_id = {c.id: c for c in candidates[:SHOWN]}

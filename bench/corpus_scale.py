@@ -9,15 +9,18 @@ document), 2 % of the segments approved with a target (so consistency QA has
 work). The store is built by a bulk path (one transaction per 500 documents,
 the same rows and triggers as `upsert_document`); the library's own import path
 is timed on 100 further documents. At each size it prints, each measured in a
-fresh subprocess with its peak resident memory (`resource.getrusage`; for the
-UI, the Streamlit server's VmHWM):
+fresh subprocess with its CPU time and peak resident memory (`resource.getrusage`:
+the process and its worker processes, the larger peak; for the UI, the Streamlit
+server's VmHWM, no CPU time), and the load average at the start and at the end
+(on a shared machine the wall-clock times follow the load, the CPU times much less):
 
 - build: bulk-insert time, store size; ingest: seconds per document through `upsert_document`;
 - candidates full rebuild (count every document, rank, store the list);
 - candidates after one new document (count it, rank, store the list);
 - concordance "Bộ đội Biên phòng" (first 20 lines and the true total) and "dang uy";
 - consistency QA with the shipped glossary; `status`;
-- the Documents, Terms and Review pages opened in Chromium (until their content shows).
+- the Documents, Terms and Review pages opened in Chromium (until their content shows) on a fresh
+  server, then opened again on that server in a new session ("again").
 
 Then the growth factor of each figure from one size to the next. It asserts nothing.
 """
@@ -47,8 +50,15 @@ BULK_CHUNK = 500
 CONCORDANCE_QUERIES = ("Bộ đội Biên phòng", "dang uy")
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process and its (worker) processes so far."""
+    return sum(usage.ru_utime + usage.ru_stime for usage in (resource.getrusage(resource.RUSAGE_SELF),
+                                                             resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """The largest resident size this process or any of its (worker) processes reached."""
+    return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
 
 
 # -- building the store ----------------------------------------------------------------------------
@@ -112,11 +122,11 @@ def measure(what: str, db: Path, extra: str) -> dict:
     glossary = load_glossary(REPO / "glossaries")
     details: dict = {}
     with ReviewStore(db) as store:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), _cpu_s()
         if what == "candidates-rebuild":
             from workbench.review import term_statistics
 
-            counted = term_statistics.rebuild_statistics(store)
+            counted = term_statistics.rebuild_statistics(store, workers=min(2, os.cpu_count() or 1))
             details["count_s"] = round(time.perf_counter() - started, 2)
             details["listed"] = term_statistics.refresh_candidate_list(store, glossary)
             details["documents"] = counted
@@ -128,7 +138,7 @@ def measure(what: str, db: Path, extra: str) -> dict:
 
             generator = CorpusGenerator()
             _upsert(store, generator.document(int(extra)), Document, Segment)
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), _cpu_s()
             details["documents"] = term_statistics.update_statistics(store)
             details["count_s"] = round(time.perf_counter() - started, 2)
             details["listed"] = term_statistics.refresh_candidate_list(store, glossary)
@@ -146,8 +156,8 @@ def measure(what: str, db: Path, extra: str) -> dict:
 
             with contextlib.redirect_stdout(io.StringIO()):
                 main(["status", "--db", str(db)])
-        seconds = time.perf_counter() - started
-    return {"seconds": round(seconds, 3), "peak_mb": round(_peak_mb(), 1), **details}
+        seconds, cpu = time.perf_counter() - started, _cpu_s() - cpu_started
+    return {"seconds": round(seconds, 3), "cpu_s": round(cpu, 3), "peak_mb": round(_peak_mb(), 1), **details}
 
 
 def in_subprocess(what: str, db: Path, extra: str = "") -> dict:
@@ -179,7 +189,13 @@ def pages(db: Path, folder: Path) -> dict[str, dict]:
             tab.goto(url + path)
             tab.locator(selector).first.wait_for()
             seconds = time.perf_counter() - started
-            results[name] = {"seconds": round(seconds, 2), "peak_mb": _vm_hwm(server_pid)}
+            # Opened again on the running server (a new session: what a second reviewer waits for).
+            tab.goto(url + "/_stcore/health")
+            started = time.perf_counter()
+            tab.goto(url + path)
+            tab.locator(selector).first.wait_for()
+            again = time.perf_counter() - started
+            results[name] = {"seconds": round(seconds, 2), "again_s": round(again, 2), "peak_mb": _vm_hwm(server_pid)}
     return results
 
 
@@ -218,7 +234,7 @@ def run(sizes: list[int], folder: Path, browser: bool) -> list[dict]:
         bulk_insert(db, generator, built, size)
         build_s = time.perf_counter() - started
         built = size
-        row = {"documents": size, "build_s": round(build_s, 1)}
+        row = {"documents": size, "build_s": round(build_s, 1), "load_start": round(os.getloadavg()[0], 1)}
         row["ingest_s_per_doc"] = round(library_ingest(db, generator, extra_number, 100), 4)
         extra_number += 100
         row["segments"] = _count(db, "SELECT COUNT(*) FROM segments WHERE retired_at IS NULL")
@@ -239,6 +255,8 @@ def run(sizes: list[int], folder: Path, browser: bool) -> list[dict]:
             for name, figures in pages(db, folder).items():
                 row[name] = figures
                 print(f"  {name}: {figures}", flush=True)
+        row["load_end"] = round(os.getloadavg()[0], 1)
+        print(f"  load average {row['load_start']} at the start of N={size}, {row['load_end']} at its end", flush=True)
         results.append(row)
     return results
 
@@ -260,6 +278,8 @@ def table(results: list[dict]) -> str:
     lines = [header, "|---" * (len(results) + 2) + "|"]
     lines.append("| segments / store size | " + " | ".join(f"{r['segments']:,} / {r['store_mb']} MB" for r in results)
                  + " | " + _growth([r["store_mb"] for r in results]) + " |")
+    lines.append("| load average (1 min), start → end | " + " | ".join(
+        f"{r.get('load_start', '?')} → {r.get('load_end', '?')}" for r in results) + " | |")
     lines.append("| bulk build (bench only) | " + " | ".join(f"{r['build_s']} s" for r in results) + " | |")
     lines.append("| ingest, `upsert_document` | " + " | ".join(f"{r['ingest_s_per_doc'] * 1000:.1f} ms/doc"
                                                              for r in results) + " | |")
@@ -275,7 +295,9 @@ def table(results: list[dict]) -> str:
                 continue
             seconds.append(figures["seconds"])
             peaks.append(figures["peak_mb"] or 0)
-            cells.append(f"{figures['seconds']:.2f} s, {figures['peak_mb']} MB")
+            cpu = f" (CPU {figures['cpu_s']:.2f} s)" if "cpu_s" in figures else \
+                f" (again {figures['again_s']:.2f} s)" if "again_s" in figures else ""
+            cells.append(f"{figures['seconds']:.2f} s{cpu}, {figures['peak_mb']} MB")
         if any(cells):
             growth = f"time {_growth(seconds)}; memory {_growth(peaks)}"
             lines.append(f"| {measure} | " + " | ".join(cells) + f" | {growth} |")

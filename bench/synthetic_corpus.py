@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import hashlib
 import random
+import sys
 import unicodedata
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from workbench.text import fold_accents  # noqa: E402
 
 FUNCTION_WORDS = """và của các những cho với trong tại được đã là có này để từ trên theo về khi thì mà cũng đến
 ra vào như nên đều sẽ đang rất nhiều một số""".split()
@@ -63,11 +67,6 @@ def glossary_forms() -> list[tuple[str, list[str]]]:
             if len(cells) > 4 and cells[1].strip():
                 forms.append((cells[1].strip(), [v for v in cells[4].split("|") if v.strip()]))
     return forms
-
-
-def _strip(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
 def _other_placement(text: str) -> str:
@@ -139,7 +138,7 @@ class CorpusGenerator:
                 term, variants = rng.choice(self.glossary)
                 roll = rng.random()
                 form = term if roll < 0.6 else rng.choice(variants) if variants and roll < 0.8 else \
-                    _other_placement(term) if roll < 0.9 else _strip(term).lower()
+                    _other_placement(term) if roll < 0.9 else fold_accents(term).lower()
                 inserts.append(form)
             if rng.random() < 0.3:
                 inserts.append(rng.choice(COMMON_TERMS))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from ui_support import APP, REPO, copy_store, seeded_store_file
+from ui_support import APP, REPO, copy_store, review_notices, seeded_store_file
 
 from workbench.pipeline import BatchOptions, run_batch
 from workbench.review.store import ReviewStore
@@ -174,7 +174,7 @@ def test_an_empty_target_is_not_approved(workbench):
     document_id, segments = first_vietnamese(workbench)
     at = show_document(open_app("review", reviewer="Lan"), document_id)
     at.button(key=f"approve_next_{segments[0].id}_1").click().run()
-    assert "an empty target cannot be approved" in messages(at.error)[0]
+    assert "an empty target cannot be approved" in review_notices(at)[0]
     with workbench.store() as store:
         assert store.segment(segments[0].id).version == 1
 

@@ -9,14 +9,20 @@ reads the store (or the team's files) afterwards:
 - a misspelled word is underlined, and "accept for the team" writes the accepted-words file;
 - a TMX file uploaded on the Export page gives a match that Ctrl+1 inserts and Ctrl+Enter saves;
 - a scanned PDF read by OCR shows its text in the Review page, marked as OCR;
-- "Go to #" out of range says so; a term inserted mid-text gets its spaces.
+- "Go to #" out of range says so; a term inserted mid-text gets its spaces;
+- an error notice takes the open segment's fixed notice slot, so the editor does not move;
+- a spelling suggestion clicked replaces the misspelled word in the editor, and the save stores it;
+- times are shown in the browser's time zone, not in UTC;
+- no filter label or button of the Review page is cut; a long target opens at its first line.
 """
 
 from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from ui_support import REPO, VIEWPORT, chromium, editor_selector, require_browser, streamlit_server, wait_focused
@@ -267,3 +273,109 @@ def test_a_reviewer_whose_document_was_archived_is_told(served, page):
         store.archive_document(archived)
     page.goto(f"{served.url}/review?reviewer=Lan&doc={archived}")
     page.get_by_text(f"Document {archived} is archived or no longer in the store").wait_for()
+
+
+def add_document(served, name: str, source: str, target: str | None = None) -> int:
+    """A new one-segment document (with a reviewer's target when given); its segment's id."""
+    with served.store() as store:
+        summary = import_uploads(store, [(name, (source + "\n").encode())], BatchOptions(lang="vi", translate=False))
+        assert not summary.failures, summary.failures
+        segment = store.segments(store.documents()[-1].id)[0]
+        if target is not None:
+            store.save_target(segment.id, target, "translated", reviewer="Lan", expected_version=1)
+        return segment.id
+
+
+def open_segment(page, served, segment_id: int) -> None:
+    with served.store() as store:
+        document_id = store.segment(segment_id).document_id
+    page.goto(f"{served.url}/review?reviewer=Lan&doc={document_id}&seg={segment_id}")
+    page.locator(".wb-grid").wait_for()
+
+
+def test_an_error_notice_does_not_move_the_editor(served, page):
+    segment_id = add_document(served, "loi.txt", "Đồn Biên phòng tổ chức hội nghị tổng kết năm.")
+    open_segment(page, served, segment_id)
+    editor = editor_selector(segment_id, 1)
+    wait_focused(page, editor)
+    before = page.locator(editor).bounding_box()
+    page.keyboard.press("Control+Enter")  # an empty target cannot be approved
+    refusal = page.locator(".wb-notice-error", has_text="Not saved: an empty target cannot be approved.")
+    refusal.wait_for()
+    assert page.locator(editor).bounding_box() == before
+    with served.store() as store:
+        kept = store.segment(segment_id)
+    assert (kept.status, kept.version, kept.target_text) == ("new", 1, None)
+
+
+def test_a_spelling_suggestion_replaces_the_word_and_is_saved(served, page):
+    segment_id = add_document(served, "chinh-ta.txt", "Đồn Biên phòng họp với dân bản.",
+                              "The station held a meetnig with the villagers.")
+    open_segment(page, served, segment_id)
+    editor = editor_selector(segment_id, 2)
+    wait_focused(page, editor)
+    suggestion = page.locator('.wb-spelling [data-wb-action="replace-word"][data-wb-word="meetnig"]',
+                              has_text="meeting")
+    suggestion.click()
+    assert page.locator(editor).input_value() == "The station held a meeting with the villagers."
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function("sel => !document.querySelector(sel)", arg=editor)  # saved: version 3 opened
+    with served.store() as store:
+        saved = store.segment(segment_id)
+    assert (saved.target_text, saved.status, saved.version) == (
+        "The station held a meeting with the villagers.", "approved", 3)
+
+
+def test_times_are_shown_in_the_reviewers_time_zone(served, browser):
+    ids = segment_ids(served)
+    with served.store() as store:
+        changed = store.segment(ids[4])  # saved by Lan when the module started
+    moment = datetime.fromisoformat(changed.updated_at)
+    local = moment.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%Y-%m-%d %H:%M")
+    raw = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    context = browser.new_context(viewport=VIEWPORT, timezone_id="Asia/Ho_Chi_Minh")
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(30_000)
+        open_review(tab, served, ids[4])
+        line = tab.locator(".wb-slot .wb-line", has_text="last change by")
+        line.wait_for()
+        assert f"at {local} +07" in line.inner_text() and raw not in line.inner_text()
+        tab.get_by_text("History (").click()
+        tab.get_by_text(f"{local} +07").first.wait_for()
+    finally:
+        context.close()
+
+
+CUT_TEXTS = """() => {
+  // Labels and buttons of the main area whose text does not fit: clipped or ended with "…" ("Flag…", "S…").
+  const cut = [];
+  const main = document.querySelector('[data-testid="stMain"]') || document.body;
+  for (const el of main.querySelectorAll('label, label *, button, button *')) {
+    const style = getComputedStyle(el);
+    const clips = style.overflowX === "hidden" || style.overflowX === "clip" || style.textOverflow === "ellipsis";
+    if (clips && el.textContent.trim() && el.scrollWidth > el.clientWidth + 1) cut.push(el.textContent.trim());
+  }
+  return cut;
+}"""
+
+
+def test_the_review_controls_and_buttons_are_not_cut(served, page):
+    ids = segment_ids(served)
+    open_review(page, served, ids[1])
+    wait_focused(page, editor_selector(ids[1], 1))
+    for label in ("Flagged only", "Go to #", "Approve, next", "Translated, next", "Save", "Keys"):
+        page.get_by_text(label, exact=True).first.wait_for()
+    assert page.evaluate(CUT_TEXTS) == []
+
+
+def test_a_long_target_opens_at_its_first_line(served, page):
+    target = " ".join(f"Sentence {n} of a long translation, written by the reviewer." for n in range(1, 30))
+    segment_id = add_document(served, "dai.txt", "Đồn Biên phòng tổ chức nhiều hoạt động trong năm.", target)
+    open_segment(page, served, segment_id)
+    editor = editor_selector(segment_id, 2)
+    wait_focused(page, editor)
+    scroll_top, cursor, overflows = page.evaluate(
+        "sel => { const box = document.querySelector(sel); "
+        "return [box.scrollTop, box.selectionStart, box.scrollHeight > box.clientHeight]; }", editor)
+    assert (scroll_top, cursor, overflows) == (0, 0, True)  # longer than the editor, shown from its start

@@ -6,6 +6,7 @@ checks what the store (or the glossary file, or the downloaded file) holds:
 
 - upload a good and a bad file: the bad one is an error naming the file, the
   good one is imported and translated in the background;
+- a translation cancelled: the page no longer says "translating in the background";
 - glossary: add an entry, edit it, and an invalid edit that is refused;
 - every export format downloaded and parsed;
 - the Quality page before and after approvals made on the Review page.
@@ -113,6 +114,27 @@ def test_upload_a_good_and_a_bad_file(served, page, tmp_path):
         segments = store.segments(imported.id)
         assert len(segments) == 70 and all(s.mt_text for s in segments)
     assert not (served.db.parent / "uploads" / "empty.txt").exists()
+
+
+def test_a_cancelled_translation_no_longer_says_translating_in_the_background(served, page, tmp_path):
+    # Long enough for the tiny model to be still at work when Cancel is clicked.
+    upload = tmp_path / "huy-bo.txt"
+    upload.write_text("".join(f"Tổ công tác số {i} kiểm tra mốc quốc giới thứ {i + 7} cùng dân bản.\n\n"
+                              for i in range(600)), encoding="utf-8")
+    page.goto(f"{served.url}/?reviewer=Lan")
+    page.locator(".st-key-import_files input[type=file]").set_input_files(str(upload))
+    page.get_by_text("huy-bo.txt").first.wait_for()
+    page.locator(".st-key-import_submit button").click()
+    page.get_by_text("translating in the background").wait_for()
+    page.locator('[class*="st-key-cancel_job_"] button').first.click()
+    page.get_by_text(re.compile(r"Translating 1 imported document\(s\): cancelled after \d+ of 600")).wait_for()
+    page.get_by_text("translating in the background").wait_for(state="detached")
+    page.get_by_text("Imported: documents: 1").wait_for()  # the import's line stays, without the claim
+    with served.store() as store:
+        imported = store.documents()[-1]
+        segments = store.segments(imported.id)
+    assert imported.name == "huy-bo.txt" and len(segments) == 600
+    assert sum(1 for s in segments if s.mt_text) < 600  # stopped: the rest was not translated
 
 
 def test_glossary_add_edit_and_an_invalid_entry(served, page):
@@ -238,6 +260,10 @@ def test_quality_page_before_and_after_approvals(served, page):
     assert scored() == before + 3
     bleu = page.locator('[data-testid="stMetric"]').filter(has_text="BLEU").locator('[data-testid="stMetricValue"]')
     assert re.fullmatch(r"\d+\.\d", bleu.inner_text().strip())
+    # The median edit rate, not a mean that one rewritten short segment drives past 600 %; never "None".
+    median = page.locator('[data-testid="stMetric"]').filter(has_text="Median edit rate (%)")
+    assert re.fullmatch(r"\d+\.\d", median.locator('[data-testid="stMetricValue"]').inner_text().strip())
+    assert not any("None" in text for text in page.locator('[data-testid="stMetric"]').all_inner_texts())
     with served.store() as store:
         assert [store.segment(s.id).status for s in segments] == ["approved"] * 3
 
@@ -272,7 +298,7 @@ def test_control_characters_typed_in_the_review_editor_are_refused(served, page)
     page.keyboard.press("Control+a")
     page.keyboard.insert_text("Border\x0bguard\x01")  # as pasted from another program
     page.keyboard.press("Control+Enter")
-    refusal = page.locator('[data-testid="stAlertContentError"]').filter(has_text="control character")
+    refusal = page.locator(".wb-notice-error").filter(has_text="control character")  # the notice slot
     refusal.wait_for()
     assert "Not saved" in refusal.inner_text() and "U+000B" in refusal.inner_text()
     with served.store() as store:

@@ -11,6 +11,7 @@ from workbench.documents.ingest import Document
 from workbench.documents.segment import Segment
 from workbench.review.document_list import (
     DocumentQuery,
+    every_summary,
     languages,
     list_documents,
     outlets,
@@ -115,3 +116,20 @@ def test_choices_and_untranslated(store):
     assert languages(store) == ["en", "vi"]
     assert untranslated_documents(store) == [item["id"] for item in store.document_summaries()
                                              if item["translated"] < item["segments"]]
+
+
+@pytest.mark.parametrize("include_archived", [False, True])
+def test_every_summary_equals_the_summaries_read_document_by_document(store, include_archived):
+    one_by_one = [summary(store, document.id) for document in store.documents(include_archived=include_archived)]
+    assert list(every_summary(store, include_archived=include_archived)) == one_by_one
+    assert store.document_summaries(include_archived=include_archived) == one_by_one
+
+
+def test_every_summary_reads_the_store_twice_whatever_the_number_of_documents(store):
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        listed = list(every_summary(store))
+    finally:
+        store.conn.set_trace_callback(None)
+    assert len(listed) == 59 and len(statements) == 2

@@ -78,3 +78,30 @@ def test_from_store_takes_approved_segments_of_the_same_direction(store):
     assert not match.exact and match.score >= 75
     assert match.target_text == "The Border Guard patrols the borderline."
     assert (match.unit.document_name, match.unit.updated_by) == ("a.txt", "ann")
+
+
+def test_the_memory_revision_changes_whenever_the_memory_would(store):
+    from workbench.review.memory import ImportedUnit, memory_revision, store_imported_units
+
+    segments = _store_document(store, "a.txt", "Bộ đội Biên phòng tuần tra đường biên.\nHọp tổng kết.\n", "vi")
+    seen = [memory_revision(store, "vi", "en")]
+
+    def changed() -> bool:
+        seen.append(memory_revision(store, "vi", "en"))
+        return seen[-1] != seen[-2]
+
+    assert not changed()  # nothing happened
+    store.save_target(segments[0].id, "The Border Guard patrols the borderline.", "approved",
+                      reviewer="ann", expected_version=1)
+    assert changed()
+    store_imported_units(store, [ImportedUnit("vi", "en", "Họp tổng kết.", "Review meeting.", 3)],
+                         origin="team.tmx", imported_by="ann")
+    assert changed()
+    store_imported_units(store, [ImportedUnit("en", "vi", "Review meeting.", "Họp tổng kết.", 3)],
+                         origin="team.tmx", imported_by="ann")
+    assert not changed()  # the other direction's memory
+    # A re-import that retires the approved segment: the memory loses it, and the revision says so.
+    document = parse_document("Họp tổng kết.\n".encode(), path="/virtual/a.txt", lang="vi")
+    store.upsert_document(document, segment_document(document), target_lang="en")
+    assert changed()
+    assert len(TranslationMemory.from_store(store, "vi", "en")) == 1  # only the imported unit is left

@@ -253,7 +253,9 @@ def test_the_review_page_refuses_a_save_onto_a_retired_segment_and_offers_the_te
         successor = store.segments(store.documents()[0].id)[0]
     at.button(key=f"save_{opened.id}_1").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    refused = " ".join(e.value for e in at.error).replace("\\", "")  # shown Markdown-escaped
+    from ui_support import review_notices
+
+    refused = " ".join(review_notices(at))  # the Review page's notice slot
     assert "was retired" in refused and "This morning the Party committee met." in refused
     assert at.session_state["review_focus"] == successor.id
     assert at.text_area(key=f"target_{successor.id}_1").value == "This morning the Party committee met."

@@ -15,6 +15,7 @@ from workbench.review.views import (
     diff_html,
     highlight_terms,
     initial_target,
+    mt_problems,
     next_segment_id,
     page_count,
     page_items,
@@ -60,7 +61,11 @@ def test_highlight_escapes_text_terms_and_hover():
     ({}, ""),
 ])
 def test_initial_target(fields, expected):
-    assert initial_target(record(**fields), "vi", "en") == expected
+    segment = record(**fields)
+    assert initial_target(segment, "vi", "en") == expected
+    # The page takes it from the segment's view, whose MT problems were found once for the grid.
+    view = SegmentView(segment, None, False, mt_problems=mt_problems(segment, "vi", "en"))
+    assert view.initial_target == expected
 
 
 VIEWS = [

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench.pipeline import BatchOptions, import_uploads
-from workbench.review.concordance import concordance, index_query, search_by_scanning
+from workbench.review.concordance import _Counter, _Finder, concordance, index_query, search_by_scanning
 from workbench.review.store import ReviewStore
 
 VI_TEXTS = [
@@ -60,6 +60,9 @@ def _same(store, query):
     scanned = search_by_scanning(store, query, limit=10_000)
     assert indexed.lines == scanned
     assert indexed.total == len(scanned)
+    # Past the first lines the occurrences are only counted, another way: the same total.
+    for limit in (0, 1, 3):
+        assert concordance(store, query, limit=limit).total == len(scanned), limit
     return indexed
 
 
@@ -145,3 +148,23 @@ def test_any_run_of_corpus_words_however_spelled(store, start, length, seed):
     rng = random.Random(seed)
     words = [_respell(word, rng) for word in _WORDS[start:start + length]]
     _same(store, " ".join(words))
+
+
+TRICKY = [
+    *VI_TEXTS, *EN_TEXTS,
+    "Đảng uỷ边防 Bộ đội Biên phòng 边防 bo doi bien phong",  # CJK glued to words
+    "The ﬁnal border guard’s post; ﬂag of the Border Guards — borderguard.",  # ligatures, curly apostrophe
+    unicodedata.normalize("NFD", "ĐẢNG ỦY Bộ Đội Biên Phòng, dang uy; Đảng uỷ"),
+    "bo doi bo doi bo doi bien phong; dang dang uy uy",  # overlapping starts
+    "Đảng uỷ\nBộ đội\tBiên   phòng (BĐBP); border-guard border_guard",
+]
+
+
+@pytest.mark.parametrize("query", QUERIES + ["bo doi", "dang dang", "border guard's", "final", "flag"])
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_counting_in_batches_equals_the_finder_text_by_text(query, lang):
+    finder = _Finder(query, lang)
+    expected = [len(finder.spans(text)) for text in TRICKY]
+    counter = _Counter(query, lang, finder)
+    assert counter.count(TRICKY) == sum(expected)
+    assert [counter.count([text]) for text in TRICKY] == expected

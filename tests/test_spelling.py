@@ -14,6 +14,7 @@ from workbench.review.spelling import (
     add_accepted_word,
     check_store_spelling,
     read_accepted_words,
+    suggestions,
 )
 
 GLOSSARY = Glossary([
@@ -89,3 +90,23 @@ def test_the_qa_command_lists_misspelled_segments(store, tmp_path, capsys):
     captured = capsys.readouterr()
     assert "d.txt #1: ceremoney" in captured.out
     assert "1 segment(s) with possible misspellings" in captured.err
+
+
+@pytest.mark.parametrize("lang, word, wanted, never", [
+    ("en", "meetnig", "meeting", ()),
+    ("en", "Recieve", "Receive", ("receive",)),  # a capitalised word gets capitalised suggestions
+    ("en", "teh", "the", ("t-eh", "t eh")),  # no splits into two words
+    ("en", "patroled", "patrolled", ("patrol-ed",)),
+    ("vi", "phòmg", "phòng", ("phòNg",)),  # no capital inside a word
+    ("vi", "tuầm", "tuần", ()),
+])
+def test_suggestions_are_dictionary_words_one_edit_away(lang, word, wanted, never):
+    found = suggestions(lang, word)
+    assert wanted in found and len(found) <= 5
+    assert not set(never) & set(found)
+    assert all(SpellChecker(lang).misspellings(s) == [] for s in found)
+
+
+def test_a_word_nothing_is_close_to_gets_no_suggestion():
+    assert suggestions("en", "Xyzzqw") == ()
+    assert suggestions("fr", "bonjuor") == ()  # no dictionary for the language

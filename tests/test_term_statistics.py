@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from workbench.glossary import load_glossary
+from workbench.glossary.candidates import segment_acronyms
+from workbench.glossary.candidates.language import language_of
 from workbench.pipeline import BatchOptions, import_uploads, run_batch
+from workbench.review import term_counting
 from workbench.review import term_statistics as stats
 from workbench.review.store import ReviewStore
 
@@ -57,7 +60,7 @@ def test_incremental_updates_equal_a_full_rebuild_through_import_change_and_arch
     assert not stats.statistics_behind(store)
     first = stats.statistics_rows(store)
     assert first == _rebuilt_rows(store)
-    assert len(first["term_grams"]) > 1000 and first["term_acronyms"] and first["term_long_forms"]
+    assert len(first["term_grams"]) > 300 and first["term_acronyms"] and first["term_long_forms"]
 
     # A new document, an English one, then one changed (a sentence replaced) and one archived.
     import_uploads(store, [("new.txt", NEW_DOCUMENT.encode()), ("league.txt", ENGLISH_DOCUMENT.encode())], OPTIONS)
@@ -116,3 +119,118 @@ def test_the_stored_list_carries_forms_contexts_date_and_leaves_out_dismissed(st
     vi_only = stats.candidate_list(store, lang="vi")
     assert vi_only and all(c.lang == "vi" for c in vi_only)
     assert stats.candidate_list(store, dismissed={listed[0].id})[0].id == listed[1].id
+
+
+def test_an_n_gram_met_once_is_kept_when_a_new_document_repeats_it(store):
+    stats.update_statistics(store)
+    stored = {row[1] for row in stats.statistics_rows(store)["term_grams"] if row[0] == "vi"}
+    # A phrase of a seed sentence that occurs once (so it is not kept), said again in a new document.
+    once = next(key for key, count in _seed_gram_counts(store).items() if count == 1 and key not in stored
+                and len(key.split()) == 3)
+    sentence = next(text for (text,) in store.conn.execute("SELECT source_text FROM segments")
+                    if once in " ".join(term_counting.segment_gram_keys(text, language_of("vi"))))
+    import_uploads(store, [("again.txt", (sentence + "\n").encode())], OPTIONS)
+    stats.update_statistics(store)
+    rows = {row[1]: row for row in stats.statistics_rows(store)["term_grams"] if row[0] == "vi"}
+    assert rows[once][3:5] == (2, 2)  # count, documents
+    assert stats.statistics_rows(store) == _rebuilt_rows(store)
+    # Archived again: back to once, so no longer kept.
+    store.archive_document(next(d.id for d in store.documents() if d.name == "again.txt"))
+    stats.update_statistics(store)
+    assert once not in {row[1] for row in stats.statistics_rows(store)["term_grams"]}
+    assert stats.statistics_rows(store) == _rebuilt_rows(store)
+
+
+def _seed_gram_counts(store) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for (text,) in store.conn.execute("SELECT s.source_text FROM segments s JOIN documents d ON d.id = s.document_id "
+                                      "WHERE d.lang = 'vi' AND s.retired_at IS NULL"):
+        for key in term_counting.segment_gram_keys(text, language_of("vi")):
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def test_a_rebuild_in_two_processes_equals_one_in_this_process(store):
+    stats.rebuild_statistics(store)
+    alone = stats.statistics_rows(store)
+    stats.rebuild_statistics(store, workers=2)
+    assert stats.statistics_rows(store) == alone
+
+
+TEXTS = [
+    "Ông nói: “Bảo vệ vững chắc chủ quyền lãnh thổ” và \"Xây dựng nông thôn mới.\"",
+    "Đồng chí Nguyễn Văn An, Chỉ huy trưởng Bộ Chỉ huy Bộ đội Biên phòng (BĐBP) tỉnh Lạng Sơn.",
+    "Đảng uỷ Đồn Biên phòng Thanh Thủy - Hà Giang chỉ đạo tăng cường an ninh chinh tri trên địa bàn.",
+    "ĐẢNG ỦY XÃ LŨNG CÚ phát động phong trào \"toàn dân bảo vệ an ninh Tổ quốc\" năm 2024.",
+]
+ENGLISH_TEXTS = [
+    "Xi Jinping's People's Congress of the Border Defense Committee (BDC) said \"a new era of Reform\".",
+    "The National People's Congress held talks at the Frontier Defense Committee of Guangxi Zhuang "
+    "Autonomous Region's office, strengthening the policies of rock-solid border-defence cooperation.",
+    "Deeply implementing the 14th Five-Year Plan, the Commission's officers visited 3 border posts.",
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), [("vi", t) for t in TEXTS] + [("en", t) for t in ENGLISH_TEXTS])
+def test_the_fast_counting_gives_the_numbers_of_each_occurrence_counted_one_by_one(lang, text):
+    language = language_of(lang)
+    fast = list(term_counting.segment_gram_numbers(text, language))
+    assert fast == list(term_counting.gram_numbers_by_occurrence(text, language))
+    assert [key for key, _, _ in fast] == term_counting.segment_gram_keys(text, language)
+    # The hashes continued word by word are the hashes of the keys.
+    hashed = term_counting._hashed_spans(term_counting._Prepared(text, language), language)
+    assert [span[0] for span in hashed] == [term_counting.gram_hash(key) for key, _, _ in fast]
+    prepared = term_counting._Prepared(text, language, positions=True)
+    assert list(segment_acronyms(text, term_counting.prepared_units(text, prepared), language)) == \
+        list(segment_acronyms(text, language.units(text), language))
+    assert any(numbers[2] for _, _, numbers in fast)  or "\"" not in text and "“" not in text
+
+
+def test_the_fast_counting_equals_the_occurrences_on_every_seed_sentence(store):
+    for text, lang in store.conn.execute("SELECT s.source_text, d.lang FROM segments s "
+                                         "JOIN documents d ON d.id = s.document_id WHERE d.lang IN ('vi', 'en')"):
+        language = language_of(lang)
+        assert list(term_counting.segment_gram_numbers(text, language)) == \
+            list(term_counting.gram_numbers_by_occurrence(text, language)), text
+        hashed = term_counting._hashed_spans(term_counting._Prepared(text, language), language)
+        assert [span[0] for span in hashed] == \
+            [term_counting.gram_hash(key) for key in term_counting.segment_gram_keys(text, language)]
+        units = term_counting.prepared_units(text, term_counting._Prepared(text, language, positions=True))
+        assert [(u.start, u.end, u.key, u.surface, u.word, u.acronym) for u in units] == \
+            [(u.start, u.end, u.key, u.surface, u.word, u.acronym) for u in language.units(text)], text
+
+
+def _every_gram_hash(store, lang: str):
+    import numpy as np
+
+    keys = {key for (text,) in store.conn.execute(
+        "SELECT coalesce(s.original_source_text, s.source_text) FROM segments s JOIN documents d "
+        "ON d.id = s.document_id WHERE d.lang = ? AND s.retired_at IS NULL AND d.archived = 0", (lang,))
+        for key in term_counting.segment_gram_keys(text, language_of(lang))}
+    return np.array(sorted({term_counting.gram_hash(key) for key in keys}), dtype=np.uint32)
+
+
+@pytest.mark.parametrize("rebuild", [False, True])
+def test_the_filter_of_n_grams_met_holds_every_one_counted(store, rebuild):
+    (stats.rebuild_statistics if rebuild else stats.update_statistics)(store)
+    import_uploads(store, [("new.txt", NEW_DOCUMENT.encode()), ("league.txt", ENGLISH_DOCUMENT.encode())], OPTIONS)
+    stats.update_statistics(store)
+    for lang in ("vi", "en"):
+        hashes = _every_gram_hash(store, lang)
+        met = term_counting.GramFilter.load(store.conn, lang, hashes)
+        assert met is not None and met.contains(hashes).all()
+    # And it tells something: most strings never written are not held.
+    import numpy as np
+
+    never = np.array([term_counting.gram_hash(f"chưa từng viết {n}") for n in range(2000)], dtype=np.uint32)
+    assert term_counting.GramFilter.load(store.conn, "vi", never).contains(never).mean() < 0.2
+
+
+def test_a_store_counted_before_the_filter_existed_still_updates_exactly(store):
+    stats.update_statistics(store)
+    with store.transaction() as conn:  # as a store of the release before
+        conn.execute("DELETE FROM term_gram_filter")
+        conn.execute("DELETE FROM term_statistics_state WHERE name LIKE 'filter_blocks_%'")
+    import_uploads(store, [("new.txt", NEW_DOCUMENT.encode()), ("league.txt", ENGLISH_DOCUMENT.encode())], OPTIONS)
+    stats.update_statistics(store)
+    assert stats.statistics_rows(store) == _rebuilt_rows(store)

@@ -213,3 +213,12 @@ def open_page(page, title: str) -> None:
     """Follow the sidebar navigation link to a page and wait for its title."""
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title, exact=True).click()
     page.get_by_role("heading", name=title, exact=True).first.wait_for()
+
+
+def review_notices(app_test, kind: str = "error") -> list[str]:
+    """The messages in the Review page's notice slot (an AppTest run), as plain text: "error" or "warning"."""
+    import html
+    import re
+
+    pattern = re.compile(rf'<div class="wb-notice wb-notice-{kind}" role="alert">(.*?)</div>', re.S)
+    return [html.unescape(found) for element in app_test.html for found in pattern.findall(element.proto.body)]

@@ -136,6 +136,20 @@ def is_latin(char: str) -> bool:
 _D_LETTERS = str.maketrans("ĐđÐð", "DdDd")
 
 
+
+class _DropCombining(dict):
+    """A `str.translate` table that deletes every character with a combining class (the marks that
+    decomposition splits off) and keeps the rest; each character is looked up once, on first sight."""
+
+    def __missing__(self, code: int) -> int | None:
+        value = None if unicodedata.combining(chr(code)) else code
+        self[code] = value
+        return value
+
+
+_COMBINING_MARKS = _DropCombining()
+
+
 def fold_accents(text: str) -> str:
     """Every diacritic off, Đ/đ (and Ð/ð) as D/d, compatibility forms (full-width) as plain ones.
 
@@ -145,7 +159,7 @@ def fold_accents(text: str) -> str:
         return text
     decomposed = unicodedata.normalize("NFKD", text.translate(_D_LETTERS))
     # NFC again: hangul syllables decompose into jamo, which are not combining marks.
-    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+    return unicodedata.normalize("NFC", decomposed.translate(_COMBINING_MARKS))
 
 
 def fold_for_search(text: str) -> str:

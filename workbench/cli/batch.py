@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sys
@@ -183,22 +184,25 @@ class _ProgressBar:
 
 
 def run_status(args) -> int:
-    """`status`: documents in the store with their counts."""
+    """`status`: documents in the store with their counts (two reads of the store, printed as they come)."""
+    from workbench.review.document_list import every_summary
+
     with open_store(args) as store:
-        summaries = store.document_summaries()
-    if args.json:
-        print(json.dumps(summaries, ensure_ascii=False, indent=2))
-        return 0
-    if not summaries:
-        print("The review store holds no documents yet. Add some with `workbench translate PATH`.")
-        return 0
-    header = f"{'file':<58} {'lang':<5} {'kind':<7} {'segs':>5} {'mt':>5}  statuses"
-    print(header)
-    for item in summaries:
-        kind = "mt:" + item["mt_source_lang"] if item["kind"] == "machine_translation" else "orig"
-        statuses = " ".join(f"{k}={v}" for k, v in item["statuses"].items() if v)
-        print(f"{item['name'][:58]:<58} {item['lang']:<5} {kind:<7} {item['segments']:>5} "
-              f"{item['translated']:>5}  {statuses}")
+        summaries = every_summary(store)
+        if args.json:
+            print(json.dumps(list(summaries), ensure_ascii=False, indent=2))
+            return 0
+        first = next(summaries, None)
+        if first is None:
+            print("The review store holds no documents yet. Add some with `workbench translate PATH`.")
+            return 0
+        header = f"{'file':<58} {'lang':<5} {'kind':<7} {'segs':>5} {'mt':>5}  statuses"
+        print(header)
+        for item in itertools.chain([first], summaries):
+            kind = "mt:" + item["mt_source_lang"] if item["kind"] == "machine_translation" else "orig"
+            statuses = " ".join(f"{k}={v}" for k, v in item["statuses"].items() if v)
+            print(f"{item['name'][:58]:<58} {item['lang']:<5} {kind:<7} {item['segments']:>5} "
+                  f"{item['translated']:>5}  {statuses}")
     return 0
 
 

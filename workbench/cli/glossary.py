@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -90,6 +91,9 @@ def register(subparsers) -> argparse.ArgumentParser:
     candidates.add_argument("--rebuild", action="store_true",
                             help="count every document again (otherwise only the documents changed since the "
                                  "last count are read)")
+    candidates.add_argument("--workers", type=int, default=2,
+                            help="with --rebuild: processes that count (default %(default)s; never more than "
+                                 "the CPUs)")
     candidates.set_defaults(func=_candidates)
 
     consistency = commands.add_parser(
@@ -286,13 +290,14 @@ def _candidates(args) -> int:
         dismissed = {row.candidate_id for row in store.dismissed_term_candidates()}
         wanted = args.accept or args.dismiss
         def progress(done: int, total: int) -> None:
-            print(f"\rcounting term statistics: {done} of {total} changed documents", end="", file=sys.stderr,
-                  flush=True)
+            what = "document readings (two passes)" if args.rebuild else "changed documents"
+            print(f"\rcounting term statistics: {done} of {total} {what}", end="", file=sys.stderr, flush=True)
             if done == total:
                 print(file=sys.stderr)
 
+        workers = max(1, min(args.workers, os.cpu_count() or 1))
         found = current_candidates(store, glossary, lang=args.lang, dismissed=() if wanted else dismissed,
-                                   rebuild=args.rebuild, progress=progress)
+                                   rebuild=args.rebuild, progress=progress, workers=workers)
         if wanted:
             candidate = next((c for c in found if c.id == wanted), None)
             if candidate is None:

@@ -12,9 +12,10 @@ segments (an index keeps it to the live ones).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from workbench.review.store import STATUSES
+from workbench.review.records import STATUSES
 from workbench.text import fold_for_search
 
 PAGE_SIZE = 50
@@ -102,11 +103,7 @@ def _summaries(store, documents) -> list[dict]:
             entry["statuses"][row["status"]] = row["n"]
             entry["segments"] += row["n"]
             entry["translated"] += row["mt"]
-    return [{
-        "id": doc["id"], "path": doc["path"], "name": doc["name"], "lang": doc["lang"],
-        "target_lang": doc["target_lang"], "kind": doc["kind"], "mt_source_lang": doc["mt_source_lang"],
-        "title": doc["title"], "date": doc["date"], "outlet": doc["outlet"], "archived": bool(doc["archived"]),
-        **counts[doc["id"]]} for doc in documents]
+    return [_summary(doc, counts[doc["id"]]) for doc in documents]
 
 
 def list_documents(store, query: DocumentQuery = DocumentQuery()) -> DocumentPage:
@@ -118,6 +115,35 @@ def list_documents(store, query: DocumentQuery = DocumentQuery()) -> DocumentPag
         f"SELECT d.* FROM documents d {where} ORDER BY d.id LIMIT ? OFFSET ?",
         [*params, query.page_size, page * query.page_size]).fetchall()
     return DocumentPage(_summaries(store, documents), total, page, query.page_size)
+
+
+def every_summary(store, *, include_archived: bool = False) -> Iterator[dict]:
+    """Every document's summary in import order, from two reads whatever the number of documents.
+
+    The documents and the segment counts grouped by document are both read in
+    document order and walked side by side, one document at a time.
+    """
+    where = "" if include_archived else "WHERE d.archived = 0"
+    counts = store.conn.execute(
+        """SELECT document_id, status, COUNT(*) AS n, COUNT(translation_id) AS mt FROM segments
+           WHERE retired_at IS NULL GROUP BY document_id, status ORDER BY document_id""")
+    pending = next(counts, None)
+    for document in store.conn.execute(f"SELECT d.* FROM documents d {where} ORDER BY d.id"):
+        entry = {"statuses": dict.fromkeys(STATUSES, 0), "segments": 0, "translated": 0}
+        while pending is not None and pending["document_id"] <= document["id"]:
+            if pending["document_id"] == document["id"]:
+                entry["statuses"][pending["status"]] = pending["n"]
+                entry["segments"] += pending["n"]
+                entry["translated"] += pending["mt"]
+            pending = next(counts, None)
+        yield _summary(document, entry)
+
+
+def _summary(doc, counts: dict) -> dict:
+    return {"id": doc["id"], "path": doc["path"], "name": doc["name"], "lang": doc["lang"],
+            "target_lang": doc["target_lang"], "kind": doc["kind"], "mt_source_lang": doc["mt_source_lang"],
+            "title": doc["title"], "date": doc["date"], "outlet": doc["outlet"], "archived": bool(doc["archived"]),
+            **counts}
 
 
 def summary(store, document_id: int) -> dict | None:

@@ -136,6 +136,22 @@ class TranslationMemory:
         return matches[:limit]
 
 
+def memory_revision(store, source_lang: str, target_lang: str) -> tuple:
+    """A value that changes whenever `TranslationMemory.from_store` could answer differently.
+
+    Cheap at any corpus size (a primary-key maximum, an index count, a read of the documents
+    table), so a page can keep the memory it built until this changes, instead of reading every
+    approved segment again after each save: the last change of any segment, how many live
+    segments are approved (a re-import that retires one), the last unit imported for this
+    direction and the last change of a document.
+    """
+    return tuple(store.conn.execute(
+        """SELECT (SELECT MAX(id) FROM segment_history),
+                  (SELECT COUNT(*) FROM segments WHERE status = 'approved' AND retired_at IS NULL),
+                  (SELECT MAX(id) FROM memory_units WHERE source_lang = ? AND target_lang = ?),
+                  (SELECT MAX(updated_at) FROM documents)""", (source_lang, target_lang)).fetchone())
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 

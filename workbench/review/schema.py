@@ -268,10 +268,50 @@ CREATE TABLE memory_units (
 CREATE INDEX memory_units_by_direction ON memory_units (source_lang, target_lang);
 """
 
+# Migration 9: the documents whose source texts changed since the term statistics counted them
+# (`workbench.review.term_statistics`), noted by triggers, so finding them costs nothing at any corpus size.
+_TERM_CHANGED_DOCUMENTS = """
+CREATE TABLE term_changed_documents (document_id INTEGER PRIMARY KEY);
+INSERT OR IGNORE INTO term_changed_documents (document_id)
+    SELECT s.document_id FROM segments s JOIN documents d ON d.id = s.document_id
+    WHERE s.retired_at IS NULL AND d.archived = 0
+      AND NOT EXISTS (SELECT 1 FROM term_counted_segments c WHERE c.segment_id = s.id AND c.lang = d.lang)
+    UNION
+    SELECT c.document_id FROM term_counted_segments c
+        JOIN segments s ON s.id = c.segment_id JOIN documents d ON d.id = c.document_id
+    WHERE s.retired_at IS NOT NULL OR d.archived = 1 OR d.lang != c.lang;
+CREATE TRIGGER term_changed_segment_insert AFTER INSERT ON segments BEGIN
+    INSERT OR IGNORE INTO term_changed_documents (document_id) VALUES (new.document_id);
+END;
+CREATE TRIGGER term_changed_segment_update
+    AFTER UPDATE OF retired_at, source_text, original_source_text, document_id ON segments BEGIN
+    INSERT OR IGNORE INTO term_changed_documents (document_id) VALUES (old.document_id);
+    INSERT OR IGNORE INTO term_changed_documents (document_id) VALUES (new.document_id);
+END;
+CREATE TRIGGER term_changed_segment_delete AFTER DELETE ON segments BEGIN
+    INSERT OR IGNORE INTO term_changed_documents (document_id) VALUES (old.document_id);
+END;
+CREATE TRIGGER term_changed_document_update AFTER UPDATE OF archived, lang ON documents BEGIN
+    INSERT OR IGNORE INTO term_changed_documents (document_id) VALUES (new.id);
+END;
+"""
+
+# Migration 10: a Bloom filter of the n-grams the term statistics counted (`workbench.review.term_counting`),
+# in blocks, so that an update looks up in the index only the n-grams met before.
+_TERM_GRAM_FILTER = """
+CREATE TABLE term_gram_filter (
+    lang TEXT NOT NULL,
+    block INTEGER NOT NULL,
+    bits BLOB NOT NULL,
+    PRIMARY KEY (lang, block)
+) WITHOUT ROWID;
+"""
+
 # Index i upgrades a file from user_version i to i + 1. Statements are split where
 # `sqlite3.complete_statement` says one ends (a trigger body holds ";" of its own).
 MIGRATIONS: list[str] = [_SCHEMA_V1, _ALIGNED_PAIRS, _DISMISSED_TERM_CANDIDATES, _TRANSLATIONS_BY_CONTENT,
-                         _SESSIONS_AND_DRAFTS, _SEGMENT_SEARCH, _TERM_STATISTICS, _IMPORTED_MEMORY]
+                         _SESSIONS_AND_DRAFTS, _SEGMENT_SEARCH, _TERM_STATISTICS, _IMPORTED_MEMORY,
+                         _TERM_CHANGED_DOCUMENTS, _TERM_GRAM_FILTER]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

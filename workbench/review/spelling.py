@@ -82,6 +82,37 @@ def _known(lang: str, word: str) -> bool:
     return False
 
 
+#: Suggestions offered for one misspelled word.
+MAX_SUGGESTIONS = 5
+
+
+@functools.lru_cache(maxsize=20_000)
+def suggestions(lang: str, word: str, limit: int = MAX_SUGGESTIONS) -> tuple[str, ...]:
+    """Dictionary words one edit away from `word` (a letter missing, extra, swapped or wrong), best first.
+
+    Hunspell's own edits, in its order, each kept only if the dictionary knows it. Hunspell's
+    n-gram search over the whole word list is left out: it takes most of a second per English word,
+    which the editor cannot wait for. A capitalised word gets capitalised suggestions.
+    """
+    dictionary = _dictionary(lang)
+    if dictionary is None or not word:
+        return ()
+    from spylls.hunspell.algo.suggest import Suggestion
+
+    found: list[str] = []
+    for edit in dictionary.suggester.edits(word):
+        if not isinstance(edit, Suggestion) or " " in edit.text or ("-" in edit.text and "-" not in word):
+            continue  # splitting into two words changes more than the word: the reviewer types that
+        if edit.kind != "uppercase" and edit.text[1:] != edit.text[1:].lower() and word[1:] == word[1:].lower():
+            continue  # "phòNg" for "phòmg": a capital inside a word is a slip of the keyboard, not a fix
+        text = edit.text if not word[:1].isupper() else edit.text[:1].upper() + edit.text[1:]
+        if text not in found and text != word and _known(lang, text):
+            found.append(text)
+            if len(found) >= limit:
+                break
+    return tuple(found)
+
+
 def _other_tone_placement(word: str) -> str:
     """The same Vietnamese syllable with its tone mark on the other vowel of "oa", "oe", "uy"."""
     def move(match: re.Match) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from workbench.mt.plausibility import RANDOM_WEIGHTS_REASON, check_plausibility
 from workbench.review.checks import Issue, check_machine_translation, check_segment, usual_length_ratio
+from workbench.review.live_segments import live_segments
 from workbench.review.store import SegmentRecord
 from workbench.text import escape_attribute, escape_html, fold_for_search, highlight_spans
 
@@ -41,6 +42,13 @@ class SegmentView:
     def issue_codes(self) -> set[str]:
         """The codes of the issues raised."""
         return {issue.code for issue in self.issues}
+
+    @property
+    def initial_target(self) -> str:
+        """What the editor starts from (`initial_target`, without checking the MT's plausibility again)."""
+        if self.segment.target_text is not None:
+            return self.segment.target_text
+        return self.usable_mt or ""
 
     @property
     def usable_mt(self) -> str | None:
@@ -90,17 +98,18 @@ def segment_views(store, document_id: int, glossary=None, *, cache: dict | None 
 
     `cache` (any dict kept between calls, e.g. in the session) keeps the checks
     of segments whose version, MT, glossary, accepted words and the document's
-    usual length ratio are unchanged, so a save re-checks one segment, not the
-    document. `accepted_words` None: no spelling check; a set (maybe empty): the
-    spelling check runs, never flagging those words or the glossary's.
+    usual length ratio are unchanged, and their records (`live_segments`), so a
+    save re-reads and re-checks one segment, not the document. `accepted_words`
+    None: no spelling check; a set (maybe empty): the spelling check runs, never
+    flagging those words or the glossary's.
     """
     document = store.document(document_id)
     source_lang, target_lang = document.lang, document.target_lang
-    segments = store.segments(document_id)
     if cache is not None and (cache.get("_glossary") is not glossary or cache.get("_accepted") != accepted_words):
         cache.clear()
         cache["_glossary"] = glossary
         cache["_accepted"] = accepted_words
+    segments = live_segments(store, document_id, cache) if cache is not None else store.segments(document_id)
     spell_checker = None
     if accepted_words is not None:
         from workbench.review.spelling import SpellChecker
