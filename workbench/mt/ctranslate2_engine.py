@@ -262,7 +262,7 @@ class CTranslate2Translator(Translator):
         # floats for opus-mt). One row per engine batch keeps that to one sentence's worth,
         # which stays in the CPU's cache, and the rows spread over the parallel workers
         # without padding: on the proxy of docs/term-enforcement.md, the scoring calls of
-        # one enforced run took 1.5-2.8 s so against 2.4-8.7 s in batches of 512 tokens
+        # one enforced run took 1.5-2.8 s against 2.4-8.7 s in batches of 512 tokens
         # (identical scores).
         results = model.score_batch(sources, [tokenizer.convert_ids_to_tokens(self.scorable(t)) for t in targets],
                                     max_batch_size=SCORE_BATCH_EXAMPLES, batch_type="examples", max_input_length=0)
