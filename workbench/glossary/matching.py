@@ -194,6 +194,18 @@ class _Folder:
             yield (run_start, len(token), *self._fold_word(token[run_start:]), True)
 
 
+_FOLDERS: dict[str, _Folder] = {}
+
+
+def _shared_folder(lang: str) -> _Folder:
+    """One folder per language for every matcher: term enforcement builds a small matcher
+    per sentence (several per sentence), which otherwise folded every word again."""
+    folder = _FOLDERS.get(lang)
+    if folder is None:
+        folder = _FOLDERS[lang] = _Folder(lang)
+    return folder
+
+
 def is_acronym_base(base: str) -> bool:
     letters = [c for c in base if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters)
@@ -238,7 +250,7 @@ class TermMatcher:
 
     def __init__(self, lang: str):
         self.lang = lang
-        self._folder = _Folder(lang)
+        self._folder = _shared_folder(lang)
         self._root: dict = {}
         self._count = 0
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from workbench.review.store import STATUSES
+from workbench.review.records import STATUSES
 from workbench.text import fold_for_search
 
 PAGE_SIZE = 50

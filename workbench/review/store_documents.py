@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from workbench.errors import StoreError
-from workbench.review.records import STATUSES, DocumentRecord, UpsertResult, fetch_records
+from workbench.review.document_list import every_summary
+from workbench.review.records import DocumentRecord, UpsertResult, fetch_records
 from workbench.review.store_base import StoreConnection, now_stamp
 
 _DOCUMENT_QUERY = f"SELECT {', '.join(DocumentRecord.COLUMNS)} FROM documents"
@@ -139,24 +140,12 @@ class DocumentStore(StoreConnection):
         return self.document(document_id).aligned_with is not None
 
     def document_summaries(self, *, include_archived: bool = False) -> list[dict]:
-        """Per document: path, language, kind, segment counts, translated count, status counts."""
-        summaries = []
-        for doc in self.documents(include_archived=include_archived):
-            counts = {status: 0 for status in STATUSES}
-            total = translated = 0
-            for row in self.conn.execute(
-                    "SELECT status, COUNT(*) AS n, COUNT(translation_id) AS mt FROM segments "
-                    "WHERE document_id = ? AND retired_at IS NULL GROUP BY status", (doc.id,)):
-                counts[row["status"]] = row["n"]
-                total += row["n"]
-                translated += row["mt"]
-            summaries.append({
-                "id": doc.id, "path": doc.path, "name": doc.name, "lang": doc.lang,
-                "target_lang": doc.target_lang, "kind": doc.kind, "mt_source_lang": doc.mt_source_lang,
-                "title": doc.title, "date": doc.date, "outlet": doc.outlet, "segments": total,
-                "translated": translated, "statuses": counts, "archived": doc.archived,
-            })
-        return summaries
+        """Per document: path, language, kind, segment counts, translated count, status counts.
+
+        Two reads whatever the number of documents (`document_list.every_summary`): pages that
+        list every document stay fast at tens of thousands of them.
+        """
+        return list(every_summary(self, include_archived=include_archived))
 
     def iter_term_reports(self) -> Iterator[tuple[str, dict]]:
         """(document path, term report) for every live segment's current machine translation."""

@@ -79,6 +79,8 @@ from workbench.glossary.candidates.known import (
 )
 from workbench.glossary.candidates.language import language_of
 from workbench.glossary.candidates.model import candidate_id
+from workbench.glossary.candidates.terms import rank_by_c_value
+from workbench.glossary.candidates.variants import variant_candidate
 from workbench.glossary.matching import tokenize
 from workbench.review import term_counting
 from workbench.review.term_counting import FIELDS, Counts, rankable
@@ -465,23 +467,8 @@ def _ranklanguage_of(store, glossary, lang: str) -> list[Candidate]:
         kept[key] = {"row": row, "name": name, "quoted": quoted,
                      "leftover": tuple(u.key.removesuffix("'s") for u in leftover) if leftover else ()}
     kept = {key: item for key, item in kept.items() if not (len(item["leftover"]) >= 2 and item["leftover"] in kept)}
-    containers: dict[tuple, list[int]] = defaultdict(list)
-    for key, item in kept.items():
-        n = len(key)
-        for length in range(1, n):
-            for i in range(n - length + 1):
-                sub = key[i:i + length]
-                if sub in kept and not (lang == "en" and i > 0 and key[i - 1] in ("of", "the")):
-                    containers[sub].append(item["row"]["count"])
-    scored = []
-    for key, item in kept.items():
-        row = item["row"]
-        nested = containers.get(key)
-        value = row["count"] - (sum(nested) / len(nested) if nested else 0)
-        if value <= 0:
-            continue
-        bonus = 2.0 if item["quoted"] else 1.5 if item["name"] else 1.0
-        scored.append((math.log2(1 + row["words"]) * value * (1 + (row["df"] - 1) / 2) * bonus, key, item))
+    scored = rank_by_c_value(kept, lang, lambda item: (item["row"]["count"], item["row"]["words"], item["row"]["df"],
+                                                       2.0 if item["quoted"] else 1.5 if item["name"] else 1.0))
     scored.sort(key=lambda entry: (-entry[0], entry[1]))
     terms = _terms_and_variants(scored[:LIST_LENGTH * 2], lang, known)
     variants = _vi_variants(store, known) if lang == "vi" else []
@@ -576,11 +563,7 @@ def _vi_variants(store, known: Known) -> list[Candidate]:
                 key = tuple(tokenize(surface, language.folder).keys)
                 if key in known.keys:
                     continue
-                candidate = found.get(key)
-                if candidate is None:
-                    candidate = found[key] = Candidate(
-                        id=candidate_id("vi", "variant", key), lang="vi", kind="variant", form=surface,
-                        score=0.0, count=0, occurrences=[], variant_of=entry, key=key)
+                candidate = variant_candidate(found, key, surface, entry)
                 candidate.count += 1
                 candidate.score = 5.0 + candidate.count
     return list(found.values())

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from workbench.glossary.candidates.known import (
     Known,
@@ -26,6 +27,8 @@ from workbench.glossary.candidates.known import (
 )
 from workbench.glossary.candidates.language import MAX_COMMON_WORDS, MAX_TOKENS, QUOTED, Language, Unit, is_name
 from workbench.glossary.candidates.model import Candidate, candidate_id, occurrence_of
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -159,6 +162,33 @@ def _ends_with_vi_name(piece_surface: str, language: Language) -> bool:
         and not words[-3].surface[:1].isupper()
 
 
+def rank_by_c_value(kept: dict[tuple, T], lang: str,
+                    figures: Callable[[T], tuple[int, int, int, float]]) -> list[tuple[float, tuple, T]]:
+    """Score kept n-grams (key -> item) by C-value: a term's frequency, discounted by the mean
+    frequency of the kept n-grams that contain it, weighted by its length in words, the documents
+    it occurs in and a bonus. `figures(item)` gives (frequency, words, documents, bonus). Shared by
+    the in-memory candidates and the ranking of the stored statistics; unsorted."""
+    frequency = {key: figures(item)[0] for key, item in kept.items()}
+    containers: dict[tuple, list[int]] = defaultdict(list)
+    for key in kept:
+        n = len(key)
+        for length in range(1, n):
+            for i in range(n - length + 1):
+                sub = key[i:i + length]
+                # After "of (the)" a name is the complement of a title ("Director of the X"):
+                # a unit of its own there, so the title does not discount it.
+                if sub in kept and not (lang == "en" and i > 0 and key[i - 1] in ("of", "the")):
+                    containers[sub].append(frequency[key])
+    scored = []
+    for key, item in kept.items():
+        count, words, documents, bonus = figures(item)
+        nested = containers.get(key)
+        value = count - (sum(nested) / len(nested) if nested else 0)
+        if value > 0:
+            scored.append((math.log2(1 + words) * value * (1 + (documents - 1) / 2) * bonus, key, item))
+    return scored
+
+
 def rank_terms(grams: dict[tuple, _Gram], language: Language, known: Known,
                 acronym_forms: set[tuple]) -> list[Candidate]:
     kept: dict[tuple, _Gram] = {}
@@ -184,28 +214,10 @@ def rank_terms(grams: dict[tuple, _Gram], language: Language, known: Known,
     # A glossary term plus another candidate ("General Secretary Xi Jinping's important
     # instructions"): the candidate is what is new, not the compound.
     kept = {key: gram for key, gram in kept.items() if not (len(gram.leftover) >= 2 and gram.leftover in kept)}
-    # C-value: discount by the mean frequency of the kept candidates that contain this one.
-    containers: dict[tuple, list[int]] = defaultdict(list)
-    for key, gram in kept.items():
-        n = len(key)
-        for length in range(1, n):
-            for i in range(n - length + 1):
-                sub = key[i:i + length]
-                # After "of (the)" a name is the complement of a title ("Director of the X"):
-                # a unit of its own there, so the title does not discount it.
-                if sub in kept and not (language.lang == "en" and i > 0 and key[i - 1] in ("of", "the")):
-                    containers[sub].append(len(gram.occurrences))
-    scored = []
-    for key, gram in kept.items():
-        frequency = len(gram.occurrences)
-        nested = containers.get(key)
-        value = frequency - (sum(nested) / len(nested) if nested else 0)
-        if value <= 0:
-            continue
-        df = len({o.document_id for o in gram.occurrences})
-        bonus = 2.0 if gram.quoted else 1.5 if gram.name else 1.0
-        score = math.log2(1 + gram.words) * value * (1 + (df - 1) / 2) * bonus
-        scored.append((score, gram))
+    scored = [(score, gram) for score, _key, gram in rank_by_c_value(
+        kept, language.lang, lambda gram: (len(gram.occurrences), gram.words,
+                                           len({o.document_id for o in gram.occurrences}),
+                                           2.0 if gram.quoted else 1.5 if gram.name else 1.0))]
     scored.sort(key=lambda sg: -sg[0])
     return _variants_and_new(scored, language, known)
 

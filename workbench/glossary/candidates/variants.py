@@ -8,6 +8,16 @@ from workbench.glossary.candidates.model import Candidate, candidate_id, occurre
 from workbench.text import fold_for_search
 
 
+def variant_candidate(found: dict[tuple, Candidate], key: tuple, surface: str, entry) -> Candidate:
+    """The variant candidate of `entry` for the folded words `key`, made on first sight (its
+    surface is the first one met); shared by the in-memory finder and the stored statistics."""
+    candidate = found.get(key)
+    if candidate is None:
+        candidate = found[key] = Candidate(
+            id=candidate_id("vi", "variant", key), lang="vi", kind="variant", form=surface,
+            score=0.0, count=0, occurrences=[], variant_of=entry, key=key)
+    return candidate
+
 def vi_variant_candidates(parsed, language: Language, known: Known) -> list[Candidate]:
     """Vietnamese forms that are an entry's form with diacritics dropped or changed (misspellings)."""
     if not known.stripped:
@@ -37,11 +47,7 @@ def vi_variant_candidates(parsed, language: Language, known: Known) -> list[Cand
                 key = tuple(u.key for u in run)
                 if key in known.keys:
                     continue
-                candidate = found.get(key)
-                if candidate is None:
-                    candidate = found[key] = Candidate(
-                        id=candidate_id("vi", "variant", key), lang="vi", kind="variant", form=surface,
-                        score=0.0, count=0, occurrences=[], variant_of=entry, key=key)
+                candidate = variant_candidate(found, key, surface, entry)
                 candidate.occurrences.append(occurrence_of(segment, run[0].start, run[-1].end))
                 candidate.count += 1
                 candidate.score = 5.0 + candidate.count
