@@ -168,7 +168,7 @@ def rank_by_c_value(kept: dict[tuple, T], lang: str,
     frequency of the kept n-grams that contain it, weighted by its length in words, the documents
     it occurs in and a bonus. `figures(item)` gives (frequency, words, documents, bonus). Shared by
     the in-memory candidates and the ranking of the stored statistics; unsorted."""
-    frequency = {key: figures(item)[0] for key, item in kept.items()}
+    numbers = {key: figures(item) for key, item in kept.items()}
     containers: dict[tuple, list[int]] = defaultdict(list)
     for key in kept:
         n = len(key)
@@ -178,10 +178,10 @@ def rank_by_c_value(kept: dict[tuple, T], lang: str,
                 # After "of (the)" a name is the complement of a title ("Director of the X"):
                 # a unit of its own there, so the title does not discount it.
                 if sub in kept and not (lang == "en" and i > 0 and key[i - 1] in ("of", "the")):
-                    containers[sub].append(frequency[key])
+                    containers[sub].append(numbers[key][0])
     scored = []
     for key, item in kept.items():
-        count, words, documents, bonus = figures(item)
+        count, words, documents, bonus = numbers[key]
         nested = containers.get(key)
         value = count - (sum(nested) / len(nested) if nested else 0)
         if value > 0:
