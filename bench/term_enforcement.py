@@ -149,6 +149,22 @@ def figures(texts, reports, references, own, term_lists, plain_right):
     }
 
 
+def use_settings(overrides: dict[str, str]) -> None:
+    """Make translate_with_terms's default EnforcementSettings carry these values."""
+    import dataclasses
+    import functools
+
+    from workbench.glossary import enforce
+
+    fields = {f.name: f for f in dataclasses.fields(enforce.EnforcementSettings)}
+    values = {}
+    for name, text in overrides.items():
+        kind = type(fields[name].default)
+        values[name] = (text.lower() in ("1", "true", "yes")) if kind is bool else kind(text)
+    print(f"settings: {values}")
+    enforce.EnforcementSettings = functools.partial(enforce.EnforcementSettings, **values)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("checkpoint")
@@ -159,7 +175,11 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--show", type=int, default=3, help="examples of enforced outputs to print")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE",
+                        help="an EnforcementSettings field for this run (to sweep thresholds)")
     args = parser.parse_args()
+    if args.setting:
+        use_settings(dict(s.split("=", 1) for s in args.setting))
 
     from workbench.glossary import load_glossary
 

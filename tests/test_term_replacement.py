@@ -26,6 +26,7 @@ from workbench.glossary.enforce.replacement import (
     NOT_RENDERED,
     SCORED_WORSE,
     Replacement,
+    placeholder_numbers,
     rendering_span,
     separate,
 )
@@ -163,6 +164,30 @@ def test_a_run_that_took_one_neighbouring_word_is_tried_one_word_shorter(glossar
     result, _ = _enforce(model, "Chủ tịch xã và Thủ tướng họp.", glossary)
     assert result.text == "Chairman commune and Prime Minister met."
     assert all(o.present for o in result.report.occurrences)
+
+
+def test_of_the_runs_the_check_allows_the_one_that_damages_the_rest_least_is_taken(glossary):
+    # With a lenient check both "Premier met" (which leaves "họp" unrendered) and
+    # "Premier" pass; the shorter run costs the rest of the sentence nothing and is taken.
+    model = BagTranslator({**LEXICON, "thủ tướng": "Premier"}, runs_on=("Premier",))
+    result, _ = _enforce(model, "Chủ tịch xã và Thủ tướng họp.", glossary, max_damage=50.0)
+    assert result.text == "Chairman commune and Prime Minister met."
+
+
+def test_a_replacement_is_judged_with_a_number_standing_for_the_term(glossary):
+    # The check's rows hold a number, one token on each side, where the source term and
+    # its rendering were: what a model copies unchanged, unlike an unknown-word token.
+    model = BagTranslator({**LEXICON, "thủ tướng": "Premier"}, runs_on=("Premier",))
+    seen = []
+    scorer = model.token_log_probs
+    model.token_log_probs = lambda sources, targets: seen.extend(sources) or scorer(sources, targets)
+    result, _ = _enforce(model, "Năm 2000 Thủ tướng họp.", glossary, placeholder="number")
+    assert result.text == "years 2000 Prime Minister met."
+    masked = [s for s in seen if s != "Năm 2000 Thủ tướng họp."]
+    assert masked and all(s.startswith("Năm 2000 ") and "Thủ tướng" not in s and "<unk>" not in s for s in masked)
+    # a number already in the sentence is never the placeholder
+    assert {s.split()[2] for s in masked} == {"2001"}
+    assert placeholder_numbers(model.tokenizer)[:2] == ("2000", "2001")
 
 
 def test_overlapping_renderings_of_neighbouring_terms_share_their_words_out(glossary):

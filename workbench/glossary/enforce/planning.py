@@ -41,6 +41,7 @@ class EnforcementSettings:
     extra_words: int = 1  # a rendering has at most this many words beyond the source term's or the term's
     damage_tolerance: float = 1.0
     max_damage: float = 2.0
+    placeholder: str = "unk"
 
 
 @dataclass
