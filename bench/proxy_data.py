@@ -304,6 +304,35 @@ def build(corpus: Path, out_dir: Path, glossary_dir: Path, *, train_size: int,
     return counts
 
 
+def tuning_set(data_dir: Path, glossary_dir: Path, *, size: int = 250, seed: int = 1) -> int:
+    """Write `tune.txt`: term sentences to choose the enforcement check's thresholds on.
+
+    Chosen as the evaluation sentences are (round-robin over the glossary's entries), so
+    that the evaluation sentences stay unseen by the choice. The corpus has no term
+    sentence left over (all are in train, dev or eval), and dev holds few, so they come
+    from the training data: the proxy renders them better than unseen sentences, which
+    the thresholds (the check's judgement of masked sources, which training never showed)
+    do not depend on.
+    """
+    rng = random.Random(seed)
+    forms = glossary_forms(glossary_dir)
+    pools: dict[str, list[str]] = {}
+    for line in (data_dir / "train.tsv").read_text(encoding="utf-8").splitlines():
+        sentence = line.partition("\t")[0]
+        for entry in _terms_in(sentence, forms):
+            pools.setdefault(entry, []).append(sentence)
+    pools = {entry: rng.sample(found, len(found)) for entry, found in sorted(pools.items())}
+    chosen: list[str] = []
+    while len(chosen) < size and any(pools.values()):
+        for entry in sorted(pools):
+            if pools[entry] and len(chosen) < size:
+                candidate = pools[entry].pop()
+                if candidate not in chosen:
+                    chosen.append(candidate)
+    (data_dir / "tune.txt").write_text("\n".join(chosen) + "\n", encoding="utf-8")
+    return len(chosen)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path, help="plain Vietnamese news text, one line per paragraph")
@@ -311,7 +340,12 @@ def main() -> None:
     parser.add_argument("--glossaries", type=Path, default=Path("glossaries"))
     parser.add_argument("--train-size", type=int, default=30_000)
     parser.add_argument("--eval-size", type=int, default=250)
+    parser.add_argument("--tuning-only", action="store_true",
+                        help="only write tune.txt (term sentences to choose thresholds on) into an existing out_dir")
     args = parser.parse_args()
+    if args.tuning_only:
+        print(json.dumps({"tune": tuning_set(args.out_dir, args.glossaries)}))
+        return
     print(json.dumps(build(args.corpus, args.out_dir, args.glossaries,
                            train_size=args.train_size, eval_size=args.eval_size)))
 

@@ -71,6 +71,7 @@ class BagTranslator:
         self.run_length = run_length  # how many tokens after such a rendering it takes down
         self.tokenizer = WordTokenizer()
         self.decodes = 0
+        self.decoded: list[str] = []  # every input decoded, in order
         self.scored_rows = 0
 
     def render(self, source: str) -> str:
@@ -94,6 +95,7 @@ class BagTranslator:
 
     def translate_token_ids(self, sentences, settings=DEFAULT_DECODING, **_):
         self.decodes += len(sentences)
+        self.decoded += sentences
         return [[self.tokenizer.piece_ids(self.render(s))] for s in sentences]
 
     def translate_best(self, sentences, settings=DEFAULT_DECODING):

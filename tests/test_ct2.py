@@ -114,7 +114,7 @@ def test_default_quantisation_is_int8_on_cpu(tiny_checkpoints):
 
 
 def test_term_enforcement_runs_on_this_engine(tiny_checkpoints, monkeypatch):
-    """One plain decoding pass, then scoring only: enforcement never decodes again."""
+    """One plain decoding pass of the sentence, then its source terms alone, then scoring only."""
     from workbench.glossary import load_glossary
     from workbench.glossary.enforce import translate_with_terms
 
@@ -123,14 +123,16 @@ def test_term_enforcement_runs_on_this_engine(tiny_checkpoints, monkeypatch):
     decodes, scores = [], []
     original_decode, original_score = translator.translate_token_ids, translator.token_log_probs
     monkeypatch.setattr(translator, "translate_token_ids",
-                        lambda sentences, settings, **options: decodes.append(options) or original_decode(
+                        lambda sentences, settings, **options: decodes.append((list(sentences), options)) or original_decode(
                             sentences, settings, **options))
     monkeypatch.setattr(translator, "token_log_probs",
                         lambda sentences, targets: scores.append(len(sentences)) or original_score(sentences, targets))
     (result,) = translate_with_terms(translator, ["BĐBP tỉnh họp."], glossary, "vi", "en",
                                      decoding=DecodingSettings(beams=4))
     (plain,) = translate_with_terms(translator, ["BĐBP tỉnh họp."], glossary, "vi", "en", enforce=False)
-    assert len(decodes) == 2 and not decodes[0].get("target_prefixes")  # enforced run + plain run
+    # The sentence is decoded once by each run, with no forced prefix; the term alone once.
+    assert sorted(s for sentences, _ in decodes for s in sentences) == ["BĐBP", "BĐBP tỉnh họp.", "BĐBP tỉnh họp."]
+    assert not any(options.get("target_prefixes") for _, options in decodes)
     assert scores  # the random model never writes the term: its rendering was looked for
     assert result.report.occurrences[0].entry_id == "vn-bdbp"
     assert "Border Army" not in result.text

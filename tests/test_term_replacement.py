@@ -117,8 +117,10 @@ def test_the_output_ends_where_the_models_sentence_ended(glossary):
     for on, off in zip(enforced, plain, strict=True):
         assert on.text.endswith(".") and on.text.count(".") == off.text.count(".")
         assert len(on.text.split()) <= len(off.text.split()) + 2
-    # One decoding pass for the whole run: no re-decoding that could run on.
-    assert model.decodes == 2 * len(sentences)
+    # One decoding pass of the sentences for the whole run: no re-decoding that could run on.
+    # (Besides, each source term is translated alone once, to find the model's rendering.)
+    assert sorted(s for s in model.decoded if s in sentences) == sorted(2 * sentences)
+    assert sorted(s for s in model.decoded if s not in sentences) == sorted(["an ninh biên giới", "Chủ tịch"])
 
 
 def test_a_replacement_that_would_take_a_neighbours_words_keeps_the_models_output(glossary):
@@ -127,7 +129,7 @@ def test_a_replacement_that_would_take_a_neighbours_words_keeps_the_models_outpu
     # country Trần", three words) is taken for its rendering. Taking those words out
     # leaves "Trần" of the source unrendered, which the model notices.
     model = BagTranslator(LEXICON, fragile=True)
-    result, plain = _enforce(model, "Chủ tịch nước Trần Đại Quang tiếp khách.", glossary)
+    result, plain = _enforce(model, "Chủ tịch nước Trần Đại Quang tiếp khách.", glossary, find_alone=False)
     assert result.text == plain.text
     (occurrence,) = result.report.occurrences
     assert occurrence.missing and occurrence.note == SCORED_WORSE
@@ -149,7 +151,7 @@ def test_replacements_the_model_accepts_are_kept_when_another_in_the_sentence_is
     # replacement is refused; "Chủ tịch" is placed all the same.
     model = BagTranslator({**LEXICON, "thủ tướng": "Premier", "báo": "press"}, runs_on=("Premier",),
                           run_length=2)
-    result, plain = _enforce(model, "Chủ tịch xã và Thủ tướng họp báo.", glossary)
+    result, plain = _enforce(model, "Chủ tịch xã và Thủ tướng họp báo.", glossary, find_alone=False)
     assert plain.text == "President commune and Premier met press."
     assert result.text == "Chairman commune and Premier met press."
     by_entry = {o.entry_id: o for o in result.report.occurrences}
@@ -157,11 +159,22 @@ def test_replacements_the_model_accepts_are_kept_when_another_in_the_sentence_is
     assert by_entry["vn-thu-tuong"].missing and by_entry["vn-thu-tuong"].note == SCORED_WORSE
 
 
+def test_the_models_rendering_of_the_term_alone_is_found_without_masking(glossary):
+    # Masking "Thủ tướng" would cost "met press" too (a run two words too wide, refused
+    # above); translated alone, "Thủ tướng" is "Premier", which the sentence holds once:
+    # that is the run, and only the check is scored (one plain row, one row per term).
+    model = BagTranslator({**LEXICON, "thủ tướng": "Premier", "báo": "press"}, runs_on=("Premier",),
+                          run_length=2)
+    (result,) = translate_with_terms(model, ["Chủ tịch xã và Thủ tướng họp báo."], glossary, "vi", "en")
+    assert result.text == "Chairman commune and Prime Minister met press."
+    assert model.scored_rows == 3
+
+
 def test_a_run_that_took_one_neighbouring_word_is_tried_one_word_shorter(glossary):
     # "Premier" runs on into "met": the run found is "Premier met", which the check
     # refuses ("họp" left unrendered); one word shorter, "Premier", passes.
     model = BagTranslator({**LEXICON, "thủ tướng": "Premier"}, runs_on=("Premier",))
-    result, _ = _enforce(model, "Chủ tịch xã và Thủ tướng họp.", glossary)
+    result, _ = _enforce(model, "Chủ tịch xã và Thủ tướng họp.", glossary, find_alone=False)
     assert result.text == "Chairman commune and Prime Minister met."
     assert all(o.present for o in result.report.occurrences)
 
@@ -170,7 +183,7 @@ def test_of_the_runs_the_check_allows_the_one_that_damages_the_rest_least_is_tak
     # With a lenient check both "Premier met" (which leaves "họp" unrendered) and
     # "Premier" pass; the shorter run costs the rest of the sentence nothing and is taken.
     model = BagTranslator({**LEXICON, "thủ tướng": "Premier"}, runs_on=("Premier",))
-    result, _ = _enforce(model, "Chủ tịch xã và Thủ tướng họp.", glossary, max_damage=50.0)
+    result, _ = _enforce(model, "Chủ tịch xã và Thủ tướng họp.", glossary, max_damage=50.0, find_alone=False)
     assert result.text == "Chairman commune and Prime Minister met."
 
 
@@ -181,7 +194,7 @@ def test_a_replacement_is_judged_with_a_number_standing_for_the_term(glossary):
     seen = []
     scorer = model.token_log_probs
     model.token_log_probs = lambda sources, targets: seen.extend(sources) or scorer(sources, targets)
-    result, _ = _enforce(model, "Năm 2000 Thủ tướng họp.", glossary, placeholder="number")
+    result, _ = _enforce(model, "Năm 2000 Thủ tướng họp.", glossary, placeholder="number", find_alone=False)
     assert result.text == "years 2000 Prime Minister met."
     masked = [s for s in seen if s != "Năm 2000 Thủ tướng họp."]
     assert masked and all(s.startswith("Năm 2000 ") and "Thủ tướng" not in s and "<unk>" not in s for s in masked)

@@ -35,6 +35,8 @@ class EnforcementSettings:
     # model reads, so its words elsewhere too when the term is then not placed.
     expand_acronyms: bool = False
     place_terms: bool = True  # replace the model's rendering of a missing term
+    # Look for the model's rendering of a source term translated alone before masking it.
+    find_alone: bool = True
     final_pass: bool = True
     span_margin: float = 1.0
     min_span_loss: float = 2.0

@@ -34,6 +34,7 @@ together); decoding never runs past a sentence the model would have ended.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field, replace
 
 from workbench.glossary.enforce.planning import EnforcementSettings, SegmentPlan, target_ids
@@ -59,6 +60,7 @@ class Replacement:
     term: str = ""
     gains: list[float] = field(default_factory=list)  # per plain token: loss beyond span_margin without the source term
     longest: int = 0  # the most words a rendering of this term may have
+    alone: bool = False  # found as the model's rendering of the source term translated alone
 
 
 @dataclass
@@ -98,37 +100,60 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
     if not work:
         return results
 
-    # Step 2: per-token losses when the source term is masked.
-    rows = sorted({i for i, _, _ in work})
-    unknown = tokenizer.unk_token or "<unk>"
-    if settings.placeholder == "number":
-        ablated = [substitute(sources[i], span, placeholder_for(tokenizer, sources[i], 0)) for i, _, span in work]
-    else:
-        ablated = [mask(sources[i], span, unknown) for i, _, span in work]
-    scores = translator.token_log_probs([sources[i] for i in rows] + ablated,
-                                        [plain[i] for i in rows] + [plain[i] for i, _, _ in work])
-    plain_scores = dict(zip(rows, scores[:len(rows)], strict=True))
+    # Step 2a: the model's own rendering of each source term, translated alone (once per
+    # model and term), where the plain hypothesis holds it exactly once, is the run.
+    alone = (renderings_alone(translator, sorted({sources[i][a:b] for i, _, (a, b) in work}), decoding)
+             if settings.find_alone else {})
     candidates: list[tuple[int, Replacement]] = []
-    for (i, k, (first, last)), without in zip(work, scores[len(rows):], strict=True):
+    unfound = []
+    for i, k, (first, last) in work:
         occurrence = plans[i].occurrences[k]
         pieces = pieces_of(plain[i])
         term = occurrence.required_target
         # A rendering is not much longer, in words, than what it renders or the term.
         longest = max(_words(sources[i][first:last]), _words(term)) + settings.extra_words
+        span = find_rendering(pieces, alone.get(sources[i][first:last], ""), longest)
+        if span is None:
+            unfound.append((i, k, (first, last)))
+            continue
+        gains = [settings.min_span_loss if span[0] <= t < span[1] else -settings.span_margin
+                 for t in range(len(pieces))]
+        candidates.append((i, Replacement(k, span[0], span[1], [], (first, last), sources[i][first:last],
+                                          term, gains, longest, alone=True)))
+
+    # Step 2b: elsewhere, per-token losses when the source term is masked.
+    rows = sorted({i for i, _, _ in work})
+    unknown = tokenizer.unk_token or "<unk>"
+    if settings.placeholder == "number":
+        ablated = [substitute(sources[i], span, placeholder_for(tokenizer, sources[i], 0)) for i, _, span in unfound]
+    else:
+        ablated = [mask(sources[i], span, unknown) for i, _, span in unfound]
+    scores = translator.token_log_probs([sources[i] for i in rows] + ablated,
+                                        [plain[i] for i in rows] + [plain[i] for i, _, _ in unfound])
+    plain_scores = dict(zip(rows, scores[:len(rows)], strict=True))
+    for (i, k, (first, last)), without in zip(unfound, scores[len(rows):], strict=True):
+        occurrence = plans[i].occurrences[k]
+        pieces = pieces_of(plain[i])
+        term = occurrence.required_target
+        longest = max(_words(sources[i][first:last]), _words(term)) + settings.extra_words
         span = rendering_span(plain_scores[i], without, pieces, settings, longest)
         if span is None:
             results[i].notes[k] = NOT_RENDERED
             continue
-        start, end = span
-        if _renders(decode(plain[i][start:end]), occurrence.required_target, target_lang):
-            continue  # this occurrence is the one already rendered right
-        ids = list(target_ids(tokenizer, term))
-        if not ids or tokenizer.unk_token_id in ids:
-            results[i].notes[k] = NOT_RENDERED
-            continue
         gains = [plain_scores[i][t] - without[t] - settings.span_margin for t in range(len(pieces))]
-        candidates.append((i, Replacement(k, start, end, ids, (first, last), sources[i][first:last], term, gains,
-                                          longest)))
+        candidates.append((i, Replacement(k, span[0], span[1], [], (first, last), sources[i][first:last], term,
+                                          gains, longest)))
+    kept_candidates = []
+    for i, replacement in candidates:
+        occurrence = plans[i].occurrences[replacement.occurrence]
+        if _renders(decode(plain[i][replacement.start:replacement.end]), occurrence.required_target, target_lang):
+            continue  # this occurrence is the one already rendered right
+        ids = list(target_ids(tokenizer, replacement.term))
+        if not ids or tokenizer.unk_token_id in ids:
+            results[i].notes[replacement.occurrence] = NOT_RENDERED
+            continue
+        kept_candidates.append((i, replacement))
+    candidates = kept_candidates
     if not candidates:
         return results
 
@@ -142,7 +167,8 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
         for replacement in overlapping:
             results[i].notes[replacement.occurrence] = OVERLAPPING
         for replacement in kept:
-            for option in [replacement, *shorter_runs(replacement, pieces)]:
+            shorter = [] if replacement.alone else shorter_runs(replacement, pieces)
+            for option in [replacement, *shorter]:
                 term = plans[i].occurrences[option.occurrence].required_target
                 if option.start == 0 and pieces and _capitalised(pieces[0]):
                     term = term[:1].upper() + term[1:]
@@ -160,6 +186,45 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
     for i, group in chosen.items():
         results[i].token_ids = _apply(plain[i], group)
     return results
+
+
+_renderings_alone: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def renderings_alone(translator, terms: list[str], decoding: DecodingSettings) -> dict[str, str]:
+    """Each source term translated on its own by this model (kept for the model's lifetime)."""
+    try:
+        known = _renderings_alone.setdefault(translator, {})
+    except TypeError:  # a translator that cannot be referenced weakly: nothing kept
+        known = {}
+    missing = [term for term in terms if (term, decoding.beams) not in known]
+    if missing:
+        texts = translator.translate_best(missing, decoding)
+        known.update({(term, decoding.beams): text for term, text in zip(missing, texts, strict=True)})
+    return {term: known[(term, decoding.beams)] for term in terms}
+
+
+def find_rendering(pieces: list[str], rendering: str, longest: int) -> tuple[int, int] | None:
+    """Tokens [start, end) of the hypothesis that write `rendering` (whole words, any case), if exactly once."""
+    words = re.sub(r"^\W+|\W+$", "", rendering).split()
+    if not words or len(words) > longest:
+        return None
+    text, starts = "", []
+    for piece in pieces:
+        starts.append(len(text))
+        text += piece.replace("▁", " ")
+    pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)"
+    found = list(re.finditer(pattern, text, flags=re.IGNORECASE))
+    if len(found) != 1:
+        return None
+    first, last = found[0].span()
+    start = max(t for t in range(len(pieces)) if starts[t] <= first)
+    end = max(t for t in range(len(pieces)) if starts[t] < last) + 1
+    while start > 0 and _continues_word(pieces[start]):
+        start -= 1
+    while end < len(pieces) and _continues_word(pieces[end]):
+        end += 1
+    return _trim(pieces, start, end)
 
 
 def _by_sentence(pairs) -> dict[int, list[Replacement]]:
