@@ -21,14 +21,14 @@ class EnforcementSettings:
     """What enforcement does; the defaults suit a model that reads its input.
 
     The span thresholds are in nats of the model's own log-probabilities (see
-    `enforce.replacement`): a token renders a source term when masking the term in the
-    source costs it more than `span_margin`; a run of such tokens is taken as the rendering
-    when its losses beyond the margin add up to `min_span_loss`, and it has at most
-    `extra_words` words more than the longer of the source term and the term. A
-    replacement is refused when taking its words out damages the rest of the sentence:
-    the other tokens lose more than `max_damage` nats in all (each counted beyond
-    `damage_tolerance`) once those words and the source term are masked
-    (`enforce.replacement._check`).
+    `enforce.replacement`): a token renders a source term when replacing the term in the
+    source by the placeholder costs it more than `span_margin`; a run of such tokens is
+    taken as the rendering when its losses beyond the margin add up to `min_span_loss`,
+    and it has at most `extra_words` words more than the longer of the source term and the
+    term. A replacement is refused when taking its words out damages the rest of the
+    sentence: the other tokens lose more than `max_damage` nats in all (each counted
+    beyond `damage_tolerance`) once those words and the source term are replaced by the
+    placeholder (`enforce.replacement._damages`).
     """
 
     # Off: replacement finds the acronym's own rendering. Expanding it changes what the
@@ -43,7 +43,9 @@ class EnforcementSettings:
     extra_words: int = 1  # a rendering has at most this many words beyond the source term's or the term's
     damage_tolerance: float = 1.0
     max_damage: float = 2.0
-    placeholder: str = "unk"
+    # What stands for the term while its rendering is looked for and checked: "number" (a
+    # number the model copies from source to output) or "unk" (an unknown-word token a word).
+    placeholder: str = "number"
 
 
 @dataclass

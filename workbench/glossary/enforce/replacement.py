@@ -5,30 +5,38 @@ The same steps for every engine (CTranslate2 and transformers alike):
 1. Plain pass. Each sentence is translated exactly as without terms (the run's beams).
    A sentence whose output already renders each required term as often as the source
    holds it costs nothing more, and its output is the plain one, untouched.
-2. Which words render the source term. The plain hypothesis is scored token by token
-   given the source, and given the source with the term's words masked (`mask`: one
-   unknown-word token a word; forced decoding: no search, one batched call). Tokens
-   that render the masked span lose most of their probability; the rendering is the
-   contiguous run of tokens (at most `extra_words` words beyond the longer of the
-   source term and the term) with the largest loss beyond `span_margin`, widened to
-   whole words. When no run loses at
-   least `min_span_loss`, the model did not render the span where it can be found: the
-   term is flagged for the reviewer, nothing is guessed. Where the renderings of two
-   terms overlap, each word goes to the term whose masking costs it more (`separate`).
+2. Which words render the source term.
+   a. The model translates the source term alone (once per model and term:
+      `renderings_alone`). Where the plain hypothesis holds that rendering exactly once,
+      as whole words in any case, that is the run (`find_rendering`).
+   b. Elsewhere the plain hypothesis is scored token by token given the source, and
+      given the source with the term replaced by a placeholder (`placeholder`: a number
+      the model copies, or one unknown-word token a word; forced decoding: no search,
+      one batched call). Tokens that render the term lose most of their probability;
+      the run is the contiguous run of tokens (at most `extra_words` words beyond the
+      longer of the source term and the term) with the largest loss beyond
+      `span_margin`, widened to whole words. When no run loses at least
+      `min_span_loss`, the model did not render the term where it can be found: the
+      term is flagged for the reviewer, nothing is guessed. Where the runs of two terms
+      overlap, each word goes to the term whose masking costs it more (`separate`).
 3. Replacement. The term replaces that run: `H[:a] + term + H[b:]`. Nothing outside
    the run changes, so neighbours are never overwritten, the term never stands beside
    the model's own rendering, and the output ends where the plain one ended.
 4. Check: what could the replacement damage? Only the words outside the run, if the
    run was not exactly the term's rendering (it took a neighbour's words, or left part
-   of the rendering behind). The plain hypothesis with the run masked is scored given
-   the source with the term masked; when its other tokens (and the end of the
-   sentence) lose more than `max_damage` nats against the plain scores, the plain hypothesis is kept
-   and the term flagged. The term's own tokens are never judged: a model that never met
-   the glossary's words scores them (and what follows them) badly wherever they stand.
+   of the rendering behind). The plain hypothesis with the run replaced by the
+   placeholder is scored given the source with the term replaced by the same
+   placeholder; when its other tokens (and the end of the sentence) lose more than
+   `max_damage` nats against the plain scores, the replacement is refused. A run found
+   in step 2b is checked beside itself without its last word (masking unsettles the
+   word after a rendering), and the least damaging one that passes is taken. Where
+   none passes, the plain hypothesis is kept and the term flagged. The term's own
+   tokens are never judged: a model that never met the glossary's words scores them
+   (and what follows them) badly wherever they stand.
 
-Cost: one plain decoding pass, then two scoring passes (no decoding) for the sentences
-that lack a term (a third, rare one where several replacements of a sentence fail
-together); decoding never runs past a sentence the model would have ended.
+Cost: one plain decoding pass, a short decode of each new source term, then two
+scoring passes (no decoding) for the sentences that lack a term; decoding never runs
+past a sentence the model would have ended.
 """
 
 from __future__ import annotations
@@ -123,11 +131,7 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
 
     # Step 2b: elsewhere, per-token losses when the source term is masked.
     rows = sorted({i for i, _, _ in work})
-    unknown = tokenizer.unk_token or "<unk>"
-    if settings.placeholder == "number":
-        ablated = [substitute(sources[i], span, placeholder_for(tokenizer, sources[i], 0)) for i, _, span in unfound]
-    else:
-        ablated = [mask(sources[i], span, unknown) for i, _, span in unfound]
+    ablated = [stand_in(tokenizer, sources[i], span, settings)[0] for i, _, span in unfound]
     scores = translator.token_log_probs([sources[i] for i in rows] + ablated,
                                         [plain[i] for i in rows] + [plain[i] for i, _, _ in unfound])
     plain_scores = dict(zip(rows, scores[:len(rows)], strict=True))
@@ -173,7 +177,7 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
                 if option.start == 0 and pieces and _capitalised(pieces[0]):
                     term = term[:1].upper() + term[1:]
                 options.append((i, replace(option, term=term, term_ids=list(target_ids(tokenizer, term)))))
-    damages = _damages(translator, sources, plain, plain_scores, [(i, [r]) for i, r in options], settings)
+    damages = _damages(translator, sources, plain, plain_scores, options, settings)
     best: dict[tuple[int, int], tuple[float, Replacement]] = {}  # (sentence, occurrence) -> least damage
     for (i, option), damage in zip(options, damages, strict=True):
         key = (i, option.occurrence)
@@ -234,64 +238,55 @@ def _by_sentence(pairs) -> dict[int, list[Replacement]]:
     return grouped
 
 
-def _damages(translator, sources, plain, plain_scores, groups, settings) -> list[float]:
-    """For each group of replacements, how much taking their words out damages the rest.
+def _damages(translator, sources, plain, plain_scores, options, settings) -> list[float]:
+    """For each (sentence, replacement), how much taking the run's words out damages the rest.
 
     The words a replacement removes should be exactly the model's rendering of the source
-    term. The test: in the source, the term's words are masked (one unknown-word token
-    each); in the plain hypothesis, the removed words become as many unknown-word tokens.
-    When the run was the rendering, both sides hold the same placeholder at the same
-    place and every other token still renders the source words it rendered, so it scores
-    as in the plain hypothesis. A run that took a neighbour's words leaves those source
-    words unrendered (the next token, or the end of the sentence, becomes unlikely); a run
-    that left part of the rendering behind leaves words the masked source does not account
-    for. (Deleting the words on both sides instead would leave a gap, "in ." for "ở .",
-    that a model penalises even where nothing was damaged.) The term's own tokens take no
-    part: a model that never met the glossary's words scores any placement of them badly,
-    which says nothing about the words around them. Failed: the kept tokens (and the end
-    of the sentence) lose more than `max_damage` nats in all, counting each one's loss
-    beyond `damage_tolerance`.
+    term. The test: in the source, the term becomes a placeholder (`stand_in`); in the
+    plain hypothesis, so do the removed words. When the run was the rendering, both sides
+    hold the placeholder at the same place and every other token still renders the
+    source words it rendered, so it scores as in the plain hypothesis. A run that took a
+    neighbour's words leaves those source words unrendered (the next token, or the end
+    of the sentence, becomes unlikely); a run that left part of the rendering behind
+    leaves words the source no longer accounts for. A number as the placeholder is what a
+    model copies from source to output unchanged, so it reads the pair as it reads any
+    sentence; an unknown-word token is something it never met, and it unsettles the words
+    after it (on the proxy, "Pho 2000 Dinh Hue" for "Phó 2000 Vương Đình Huệ" loses 7.8
+    nats on "Dinh"; with unknown-word tokens, 0.6). (Deleting the words on both sides
+    instead would leave a gap, "in ." for "ở .", that a model penalises even where
+    nothing was damaged.) The placeholder's own tokens take no part, nor would the term's:
+    a model that never met the glossary's words scores any placement of them badly, which
+    says nothing about the words around them. The damage: what the kept tokens (and the
+    end of the sentence) lose in all, counting each one's loss beyond `damage_tolerance`.
     """
-    if not groups:
+    if not options:
         return []
-    shortened, kept_positions, ablated_sources = [], [], []
     tokenizer = translator.tokenizer
-    unknown = tokenizer.unk_token or "<unk>"
-    for i, group in groups:
-        starts = {r.start: r for r in group}  # where a run's placeholders go
-        removed = {t for r in group for t in range(r.start, r.end)}
-        target, positions = [], []
-        numbers = {}
-        if settings.placeholder == "number":
-            for n, r in enumerate(sorted(group, key=lambda r: r.source_span[0])):
-                numbers[r.start] = placeholder_for(tokenizer, sources[i], n)
-        for t in range(len(plain[i])):
-            if t in starts:
-                if numbers:
-                    ids = list(target_ids(tokenizer, numbers[t]))
-                else:
-                    ids = [tokenizer.unk_token_id] * _words(starts[t].source_text)
-                target += ids
-                positions += [None] * len(ids)
-            if t not in removed:
-                target.append(plain[i][t])
-                positions.append(t)
-        shortened.append(target)
-        kept_positions.append(positions + [len(plain[i])])  # then the end of the sentence
-        source = sources[i]
-        ordered = sorted(group, key=lambda r: r.source_span[0])
-        for n in range(len(ordered) - 1, -1, -1):
-            r = ordered[n]
-            source = (substitute(source, r.source_span, placeholder_for(tokenizer, sources[i], n))
-                      if settings.placeholder == "number" else mask(source, r.source_span, unknown))
-        ablated_sources.append(source)
-    scores = translator.token_log_probs(ablated_sources, shortened)
+    shortened, kept_positions, stood_in = [], [], []
+    for i, replacement in options:
+        source, placeholder_ids = stand_in(tokenizer, sources[i], replacement.source_span, settings)
+        hypothesis = plain[i]
+        shortened.append(hypothesis[:replacement.start] + placeholder_ids + hypothesis[replacement.end:])
+        kept_positions.append([*range(replacement.start), *range(replacement.end, len(hypothesis) + 1)])
+        stood_in.append(source)
+    scores = translator.token_log_probs(stood_in, shortened)
     damages = []
-    for (i, _), positions, without in zip(groups, kept_positions, scores, strict=True):
-        kept = [(j, t) for j, t in enumerate(positions) if t is not None]
-        damages.append(damage_outside(plain_scores[i], [without[j] for j, _ in kept], [t for _, t in kept],
-                                      settings))
+    for (i, replacement), positions, without in zip(options, kept_positions, scores, strict=True):
+        placeholder_length = len(without) - len(positions)
+        # kept token t sits at t before the run, at t - (run length) + placeholder length after it
+        shifted = [t if t < replacement.start else t - (replacement.end - replacement.start) + placeholder_length
+                   for t in positions]
+        damages.append(damage_outside(plain_scores[i], [without[j] for j in shifted], positions, settings))
     return damages
+
+
+def stand_in(tokenizer, source: str, span: tuple[int, int], settings: EnforcementSettings) -> tuple[str, list[int]]:
+    """The source with the term at `span` replaced by a placeholder, and the placeholder's target ids."""
+    if settings.placeholder == "number":
+        number = placeholder_for(tokenizer, source)
+        return substitute(source, span, number), list(target_ids(tokenizer, number))
+    start, end = span
+    return mask(source, span, tokenizer.unk_token or "<unk>"), [tokenizer.unk_token_id] * _words(source[start:end])
 
 
 def damage_outside(plain_scores: list[float], shortened_scores: list[float], positions: list[int],
@@ -490,10 +485,9 @@ def placeholder_numbers(tokenizer) -> tuple[str, ...]:
     return _single_piece_numbers[key]
 
 
-def placeholder_for(tokenizer, source: str, n: int) -> str:
-    """The n-th placeholder number not written in the source."""
-    free = [p for p in placeholder_numbers(tokenizer) if p not in source]
-    return free[n % len(free)]
+def placeholder_for(tokenizer, source: str) -> str:
+    """The first placeholder number not written in the source."""
+    return next((p for p in placeholder_numbers(tokenizer) if p not in source), placeholder_numbers(tokenizer)[0])
 
 
 def substitute(source: str, span: tuple[int, int], placeholder: str) -> str:
