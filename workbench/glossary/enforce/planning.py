@@ -8,6 +8,7 @@ contain and the renderings it must not, and expands acronyms on the source side
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 from workbench.glossary.entries import Glossary, GlossaryEntry
@@ -112,10 +113,19 @@ def has_acronym(text: str) -> bool:
     return any(is_acronym_base(split_tones(word)[0]) for word in text.split())
 
 
+_target_ids: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def target_ids(tokenizer, text: str) -> tuple[int, ...]:
-    ids = tokenizer(text_target=text, add_special_tokens=False)["input_ids"]
-    eos = tokenizer.eos_token_id
-    return tuple(i for i in ids if i != eos)
+    """The target tokens of a text (kept per tokenizer: the same terms recur in every sentence)."""
+    try:
+        known = _target_ids.setdefault(tokenizer, {})
+    except TypeError:  # a tokenizer that cannot be referenced weakly: nothing kept
+        known = {}
+    if text not in known:
+        eos = tokenizer.eos_token_id
+        known[text] = tuple(i for i in tokenizer(text_target=text, add_special_tokens=False)["input_ids"] if i != eos)
+    return known[text]
 
 
 def canonical_matcher(plan: SegmentPlan, glossary: Glossary, target_lang: str) -> TermMatcher:
