@@ -26,6 +26,7 @@ from workbench.glossary.enforce.replacement import (
     NOT_RENDERED,
     SCORED_WORSE,
     Replacement,
+    find_rendering,
     placeholder_numbers,
     rendering_span,
     separate,
@@ -287,3 +288,14 @@ def test_a_rendering_nested_inside_another_is_not_placed_and_partial_overlaps_ar
     outer = Replacement(3, 0, 5, [9], gains=[3.0, 3.0, 3.0, 3.0, 3.0, -1.0])
     kept, refused = separate([outer, inner], pieces, settings)
     assert kept == [outer] and refused == [inner]
+
+
+def test_the_rendering_alone_is_found_only_as_whole_words_written_once():
+    pieces = ["▁The", "▁Bor", "der", "▁Army", ",", "▁border", "▁army", "▁met", "."]
+    # any case, whole words, the punctuation the model wrote after it is not part of it
+    assert find_rendering(pieces, "Border Army.", 3) is None  # twice: "Border Army", "border army"
+    assert find_rendering(pieces[:5], "border army", 3) == (1, 4)
+    assert find_rendering(pieces, "met", 3) == (7, 8)
+    assert find_rendering(pieces, "Bor", 3) is None  # part of a word
+    assert find_rendering(pieces, "The Border Army", 2) is None  # longer than a rendering may be
+    assert find_rendering(pieces, "...", 3) is None
