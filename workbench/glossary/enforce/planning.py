@@ -42,8 +42,10 @@ class EnforcementSettings:
     span_margin: float = 1.0
     min_span_loss: float = 2.0
     extra_words: int = 1  # a rendering has at most this many words beyond the source term's or the term's
-    damage_tolerance: float = 1.0
-    max_damage: float = 2.0
+    # Chosen on the proxy's tuning sentences (bench/proxy_data.py --tuning-only), not on its
+    # evaluation sentences: the most lenient setting that damaged none of the 124 right ones.
+    damage_tolerance: float = 2.0
+    max_damage: float = 6.0
     # What stands for the term while its rendering is looked for and checked: "number" (a
     # number the model copies from source to output) or "unk" (an unknown-word token a word).
     placeholder: str = "number"
