@@ -5,9 +5,10 @@ known, and scores a given target the way a model that reads its input does: a to
 aligns (in order) with the source's own rendering is likely (-0.1), any other unlikely
 (-6). A "fragile" one also finds everything after an unexpected token unlikely, one
 that `dislikes` a word everything after that word (a model that never met the word),
-and one whose rendering of a word `runs_on` finds the `run_length` tokens after that
+one whose rendering of a word `runs_on` finds the `run_length` tokens after that
 rendering unlikely too when the source does not account for it (the span of a weak model's
-rendering is then wider than the words it renders).
+rendering is then wider than the words it renders), and one `unsure_of` some words scores
+them at -9 even where it writes them itself.
 """
 
 from __future__ import annotations
@@ -63,12 +64,13 @@ class BagTranslator:
     engine, checkpoint, is_random_weights = "scripted", "bag-model", False
 
     def __init__(self, lexicon: dict[str, str], *, fragile: bool = False, dislikes: tuple[str, ...] = (),
-                 runs_on: tuple[str, ...] = (), run_length: int = 1):
+                 runs_on: tuple[str, ...] = (), run_length: int = 1, unsure_of: tuple[str, ...] = ()):
         self.lexicon = {key.lower(): value for key, value in lexicon.items()}
         self.fragile = fragile
         self.dislikes = {"▁" + word for word in dislikes}  # after one of these, every token is unlikely
         self.runs_on = {"▁" + word for word in runs_on}
         self.run_length = run_length  # how many tokens after such a rendering it takes down
+        self.unsure_of = {"▁" + word for word in unsure_of}  # words it writes, but at -9 wherever they stand
         self.tokenizer = WordTokenizer()
         self.decodes = 0
         self.decoded: list[str] = []  # every input decoded, in order
@@ -115,7 +117,9 @@ class BagTranslator:
             for position in range(len(target)):
                 broken = broken or (self.fragile and position not in accounted) \
                     or self.tokenizer.pieces[target[position - 1]] in self.dislikes and position > 0
-                scores.append(-0.1 if position in accounted and not broken else -6.0)
-            scores.append(-0.1 if sum(b.size for b in blocks) == len(expected) else -4.0)
+                scores.append(-9.0 if self.tokenizer.pieces[target[position]] in self.unsure_of
+                              else -0.1 if position in accounted and not broken else -6.0)
+            # ending before every source word is rendered is very unlikely
+            scores.append(-0.1 if sum(b.size for b in blocks) == len(expected) else -10.0)
             results.append(scores)
         return results

@@ -163,12 +163,25 @@ def test_replacements_the_model_accepts_are_kept_when_another_in_the_sentence_is
 def test_the_models_rendering_of_the_term_alone_is_found_without_masking(glossary):
     # Masking "Thủ tướng" would cost "met press" too (a run two words too wide, refused
     # above); translated alone, "Thủ tướng" is "Premier", which the sentence holds once:
-    # that is the run, and only the check is scored (one plain row, one row per term).
+    # that is the run, and only the check is scored (one row per term: against a plain
+    # hypothesis taken as certain, which passes).
     model = BagTranslator({**LEXICON, "thủ tướng": "Premier", "báo": "press"}, runs_on=("Premier",),
                           run_length=2)
     (result,) = translate_with_terms(model, ["Chủ tịch xã và Thủ tướng họp báo."], glossary, "vi", "en")
     assert result.text == "Chairman commune and Prime Minister met press."
-    assert model.scored_rows == 3
+    assert model.scored_rows == 2
+
+
+def test_a_run_refused_against_a_certain_hypothesis_is_judged_again_against_the_plain_scores(glossary):
+    # The model writes "guests" but scores it at -9: taken as certain, the plain hypothesis
+    # seems damaged there; against its own plain scores nothing changed, and the term is placed.
+    model = BagTranslator(LEXICON, unsure_of=("guests",))
+    result, plain = _enforce(model, "Chủ tịch nước Trần Đại Quang tiếp khách.", glossary)
+    assert result.text == "Chairman country Trần Đại Quang receives guests."
+    assert model.scored_rows == 1 + 1 + 1  # check, plain row, check again
+    model = BagTranslator(LEXICON, unsure_of=("guests",))
+    _enforce(model, "Chủ tịch nước Trần Đại Quang tiếp khách.", glossary, max_damage=50.0)
+    assert model.scored_rows == 1
 
 
 def test_a_run_that_took_one_neighbouring_word_is_tried_one_word_shorter(glossary):

@@ -129,8 +129,9 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
         candidates.append((i, Replacement(k, span[0], span[1], [], (first, last), sources[i][first:last],
                                           term, gains, longest, alone=True)))
 
-    # Step 2b: elsewhere, per-token losses when the source term is masked.
-    rows = sorted({i for i, _, _ in work})
+    # Step 2b: elsewhere, per-token losses when the source term is masked. (The plain
+    # scores of the other sentences are left out: see `_damages`.)
+    rows = sorted({i for i, _, _ in unfound})
     ablated = [stand_in(tokenizer, sources[i], span, settings)[0] for i, _, span in unfound]
     scores = translator.token_log_probs([sources[i] for i in rows] + ablated,
                                         [plain[i] for i in rows] + [plain[i] for i, _, _ in unfound])
@@ -161,23 +162,36 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
     if not candidates:
         return results
 
-    # Step 4: renderings that overlap share their words out. Each replacement is then
-    # checked alone, beside the same run without its last word (see `shorter_runs`): of
-    # those the model finds harmless, the one that damages the rest least is taken.
+    # Step 4: renderings that overlap share their words out, and each replacement is
+    # checked alone. A run found by masking that damages the rest at all is then checked
+    # again without its last word (see `shorter_runs`); of the runs that pass, the one that
+    # damages the rest least is taken.
     options: list[tuple[int, Replacement]] = []
     for i, found in _by_sentence(candidates).items():
-        pieces = pieces_of(plain[i])
-        kept, overlapping = separate(found, pieces, settings)
+        kept, overlapping = separate(found, pieces_of(plain[i]), settings)
         for replacement in overlapping:
             results[i].notes[replacement.occurrence] = OVERLAPPING
-        for replacement in kept:
-            shorter = [] if replacement.alone else shorter_runs(replacement, pieces)
-            for option in [replacement, *shorter]:
-                term = plans[i].occurrences[option.occurrence].required_target
-                if option.start == 0 and pieces and _capitalised(pieces[0]):
-                    term = term[:1].upper() + term[1:]
-                options.append((i, replace(option, term=term, term_ids=list(target_ids(tokenizer, term)))))
+        options += [(i, _with_term(replacement, plans[i], pieces_of(plain[i]), tokenizer)) for replacement in kept]
     damages = _damages(translator, sources, plain, plain_scores, options, settings)
+    shorter = [(i, _with_term(option, plans[i], pieces_of(plain[i]), tokenizer))
+               for (i, replacement), damage in zip(options, damages, strict=True)
+               if damage > 0 and not replacement.alone
+               for option in shorter_runs(replacement, pieces_of(plain[i]))]
+    # Judged against a plain hypothesis taken as certain, a refused run may still pass
+    # against the plain scores, which are fetched for those sentences alone.
+    unsure = [n for n, ((i, _), damage) in enumerate(zip(options, damages, strict=True))
+              if damage > settings.max_damage and i not in plain_scores]
+    rows = sorted({options[n][0] for n in unsure})
+    again = [options[n] for n in unsure] + shorter
+    if rows:
+        plain_scores.update(zip(rows, translator.token_log_probs([sources[i] for i in rows],
+                                                                 [plain[i] for i in rows]), strict=True))
+    if again:
+        judged = _damages(translator, sources, plain, plain_scores, again, settings)
+        for n, damage in zip(unsure, judged[:len(unsure)], strict=True):
+            damages[n] = damage
+        options += shorter
+        damages += judged[len(unsure):]
     best: dict[tuple[int, int], tuple[float, Replacement]] = {}  # (sentence, occurrence) -> least damage
     for (i, option), damage in zip(options, damages, strict=True):
         key = (i, option.occurrence)
@@ -231,6 +245,14 @@ def find_rendering(pieces: list[str], rendering: str, longest: int) -> tuple[int
     return _trim(pieces, start, end)
 
 
+def _with_term(replacement: Replacement, plan: SegmentPlan, pieces: list[str], tokenizer) -> Replacement:
+    """The replacement with its term's tokens, capitalised where it starts the sentence."""
+    term = plan.occurrences[replacement.occurrence].required_target
+    if replacement.start == 0 and pieces and _capitalised(pieces[0]):
+        term = term[:1].upper() + term[1:]
+    return replace(replacement, term=term, term_ids=list(target_ids(tokenizer, term)))
+
+
 def _by_sentence(pairs) -> dict[int, list[Replacement]]:
     grouped: dict[int, list[Replacement]] = {}
     for i, replacement in pairs:
@@ -276,7 +298,10 @@ def _damages(translator, sources, plain, plain_scores, options, settings) -> lis
         # kept token t sits at t before the run, at t - (run length) + placeholder length after it
         shifted = [t if t < replacement.start else t - (replacement.end - replacement.start) + placeholder_length
                    for t in positions]
-        damages.append(damage_outside(plain_scores[i], [without[j] for j in shifted], positions, settings))
+        # Without the plain scores, the plain hypothesis is taken as certain (every token
+        # at log-probability 0): a damage that can only be larger, so what passes so passes.
+        baseline = plain_scores.get(i) or [0.0] * (len(plain[i]) + 1)
+        damages.append(damage_outside(baseline, [without[j] for j in shifted], positions, settings))
     return damages
 
 
