@@ -312,3 +312,29 @@ def test_the_rendering_alone_is_found_only_as_whole_words_written_once():
     assert find_rendering(pieces, "Bor", 3) is None  # part of a word
     assert find_rendering(pieces, "The Border Army", 2) is None  # longer than a rendering may be
     assert find_rendering(pieces, "...", 3) is None
+
+
+def test_a_term_in_place_of_a_run_glued_to_the_word_before_it_is_glued_too():
+    from workbench.glossary.enforce.replacement import _with_term
+
+    class Pieces:  # "(" then "an": the run "an security" starts inside "(an"
+        eos_token_id, unk_token_id = 0, 1
+        vocabulary = ["</s>", "<unk>", "▁(", "an", "▁security", "▁national", "national", "▁defence"]
+
+        def __call__(self, text=None, *, text_target=None, add_special_tokens=True, **_):
+            return {"input_ids": [self.vocabulary.index("▁" + w) for w in (text_target or text).split()]}
+
+        def convert_ids_to_tokens(self, ids):
+            return [self.vocabulary[i] for i in ids]
+
+        def convert_tokens_to_ids(self, piece):
+            return self.vocabulary.index(piece) if piece in self.vocabulary else self.unk_token_id
+
+    tokenizer = Pieces()
+    occurrence = TermOccurrence("vn-qp-an", 0, 1, "an ninh", "national defence", enforced=True)
+    plan = type("Plan", (), {"occurrences": [occurrence]})()
+    pieces = ["▁(", "an", "▁security"]
+    glued = _with_term(Replacement(0, 1, 3, []), plan, pieces, tokenizer)
+    assert tokenizer.convert_ids_to_tokens(glued.term_ids) == ["national", "▁defence"]
+    apart = _with_term(Replacement(0, 2, 3, []), plan, pieces, tokenizer)
+    assert tokenizer.convert_ids_to_tokens(apart.term_ids) == ["▁national", "▁defence"]

@@ -250,7 +250,15 @@ def _with_term(replacement: Replacement, plan: SegmentPlan, pieces: list[str], t
     term = plan.occurrences[replacement.occurrence].required_target
     if replacement.start == 0 and pieces and _capitalised(pieces[0]):
         term = term[:1].upper() + term[1:]
-    return replace(replacement, term=term, term_ids=list(target_ids(tokenizer, term)))
+    ids = list(target_ids(tokenizer, term))
+    if 0 < replacement.start < len(pieces) and not pieces[replacement.start].startswith("▁") and ids:
+        # The run is glued to what comes before it ("(an security" for "(an ninh"): so is the
+        # term, where the vocabulary has its first piece without the word-start mark.
+        first = tokenizer.convert_ids_to_tokens([ids[0]])[0]
+        glued = tokenizer.convert_tokens_to_ids(first[1:]) if first.startswith("▁") and len(first) > 1 else None
+        if glued is not None and glued != tokenizer.unk_token_id:
+            ids[0] = glued
+    return replace(replacement, term=term, term_ids=ids)
 
 
 def _by_sentence(pairs) -> dict[int, list[Replacement]]:
