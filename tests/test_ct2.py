@@ -123,8 +123,8 @@ def test_term_enforcement_runs_on_this_engine(tiny_checkpoints, monkeypatch):
     decodes, scores = [], []
     original_decode, original_score = translator.translate_token_ids, translator.token_log_probs
     monkeypatch.setattr(translator, "translate_token_ids",
-                        lambda sentences, settings, **options: decodes.append((list(sentences), options)) or original_decode(
-                            sentences, settings, **options))
+                        lambda sentences, settings, **options: decodes.append((list(sentences), options))
+                        or original_decode(sentences, settings, **options))
     monkeypatch.setattr(translator, "token_log_probs",
                         lambda sentences, targets: scores.append(len(sentences)) or original_score(sentences, targets))
     (result,) = translate_with_terms(translator, ["BĐBP tỉnh họp."], glossary, "vi", "en",
