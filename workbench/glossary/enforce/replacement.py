@@ -498,29 +498,36 @@ def mask(source: str, span: tuple[int, int], unknown: str) -> str:
     return source[:start] + " ".join([unknown] * _words(source[start:end])) + source[end:]
 
 
-_NUMBERS = tuple(str(n) for n in [*range(2000, 2031), *range(1990, 2000), *range(10, 100)])
-_single_piece_numbers: dict[int, tuple[str, ...]] = {}
+_NUMBERS = tuple(str(n) for n in [*range(2000, 2031), *range(1990, 2000), *range(10, 100), *range(100, 1000, 100)])
+_placeholder_numbers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def placeholder_numbers(tokenizer) -> tuple[str, ...]:
-    """Numbers the model writes as one token on each side, which it copies from source to output.
+    """Numbers, those the model writes in the fewest tokens first (one on each side where it can).
 
     A number is what every translation model learns to carry over unchanged, so it can stand
     for a term while the rest of the sentence is judged: source and hypothesis then agree in
     a way the model knows (an unknown-word token is something it never met).
     """
-    key = id(tokenizer)
-    if key not in _single_piece_numbers:
-        found = tuple(n for n in _NUMBERS
-                      if len(tokenizer(n, add_special_tokens=False)["input_ids"]) == 1
-                      and len(target_ids(tokenizer, n)) == 1)
-        _single_piece_numbers[key] = found or ("1357", "2468", "3579", "4680", "5791", "6802")
-    return _single_piece_numbers[key]
+    try:
+        known = _placeholder_numbers.get(tokenizer)
+    except TypeError:  # a tokenizer that cannot be referenced weakly: worked out each time
+        known = None
+    if known is None:
+        pieces = {n: len(tokenizer(n, add_special_tokens=False)["input_ids"]) + len(target_ids(tokenizer, n))
+                  for n in _NUMBERS}
+        known = tuple(sorted(_NUMBERS, key=lambda n: pieces[n]))  # stable: years first among equals
+        try:
+            _placeholder_numbers[tokenizer] = known
+        except TypeError:
+            pass
+    return known
 
 
 def placeholder_for(tokenizer, source: str) -> str:
     """The first placeholder number not written in the source."""
-    return next((p for p in placeholder_numbers(tokenizer) if p not in source), placeholder_numbers(tokenizer)[0])
+    numbers = placeholder_numbers(tokenizer)
+    return next((n for n in numbers if n not in source), numbers[0])
 
 
 def substitute(source: str, span: tuple[int, int], placeholder: str) -> str:
