@@ -130,10 +130,24 @@ def target_ids(tokenizer, text: str) -> tuple[int, ...]:
     return known[text]
 
 
+_canonical_matchers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def canonical_matcher(plan: SegmentPlan, glossary: Glossary, target_lang: str) -> TermMatcher:
-    """Finds the canonical target terms of the entries found in this segment's source."""
-    matcher = TermMatcher(target_lang)
-    for entry_id in dict.fromkeys(o.entry_id for o in plan.occurrences):
-        entry = glossary[entry_id]
-        matcher.add(entry.id, entry.terms[target_lang], "term", entry.case_sensitive)
-    return matcher
+    """Finds the canonical target terms of the entries found in this segment's source.
+
+    Kept per glossary, language and set of entries: sentences share their terms.
+    """
+    entry_ids = tuple(dict.fromkeys(o.entry_id for o in plan.occurrences))
+    try:
+        known = _canonical_matchers.setdefault(glossary, {})
+    except TypeError:  # a glossary that cannot be referenced weakly: nothing kept
+        known = {}
+    if (target_lang, entry_ids) not in known:
+        matcher = TermMatcher(target_lang)
+        for entry_id in entry_ids:
+            entry = glossary[entry_id]
+            if entry.term(target_lang):
+                matcher.add(entry.id, entry.terms[target_lang], "term", entry.case_sensitive)
+        known[(target_lang, entry_ids)] = matcher
+    return known[(target_lang, entry_ids)]

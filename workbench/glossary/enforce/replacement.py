@@ -45,7 +45,7 @@ import re
 import weakref
 from dataclasses import dataclass, field, replace
 
-from workbench.glossary.enforce.planning import EnforcementSettings, SegmentPlan, target_ids
+from workbench.glossary.enforce.planning import EnforcementSettings, SegmentPlan, canonical_matcher, target_ids
 from workbench.glossary.entries import Glossary
 from workbench.glossary.matching import TermMatcher
 from workbench.mt.base import DecodingSettings
@@ -215,11 +215,12 @@ def renderings_alone(translator, terms: list[str], decoding: DecodingSettings) -
         known = _renderings_alone.setdefault(translator, {})
     except TypeError:  # a translator that cannot be referenced weakly: nothing kept
         known = {}
-    missing = [term for term in terms if (term, decoding.beams) not in known]
+    missing = [term for term in terms if term not in known]
     if missing:
-        texts = translator.translate_best(missing, decoding)
-        known.update({(term, decoding.beams): text for term, text in zip(missing, texts, strict=True)})
-    return {term: known[(term, decoding.beams)] for term in terms}
+        # Greedy: a term of a few words comes out the same at any beam, and the check judges it.
+        texts = translator.translate_best(missing, replace(decoding, beams=1))
+        known.update(zip(missing, texts, strict=True))
+    return {term: known[term] for term in terms}
 
 
 def find_rendering(pieces: list[str], rendering: str, longest: int) -> tuple[int, int] | None:
@@ -468,13 +469,8 @@ def model_source_spans(plan: SegmentPlan, glossary: Glossary, source_lang: str) 
 
 def term_counts(text: str, plan: SegmentPlan, glossary: Glossary, target_lang: str) -> dict[str, int]:
     """How often each required target term of the plan is rendered in `text` (longest first, no overlap)."""
-    matcher = TermMatcher(target_lang)
-    for entry_id in dict.fromkeys(o.entry_id for o in plan.occurrences):
-        entry = glossary[entry_id]
-        if entry.term(target_lang):
-            matcher.add(entry.id, entry.terms[target_lang], "term", entry.case_sensitive)
     counts: dict[str, int] = {}
-    for match in matcher.find(text):
+    for match in canonical_matcher(plan, glossary, target_lang).find(text):
         counts[match.form] = counts.get(match.form, 0) + 1
     return counts
 
