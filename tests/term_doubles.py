@@ -104,6 +104,7 @@ class BagTranslator:
         return [self.tokenizer.decode(h[0]) for h in self.translate_token_ids(sentences, settings)]
 
     def token_log_probs(self, sentences, targets):
+        assert sentences, "an empty scoring call (an engine may fail on an empty batch)"
         self.scored_rows += len(sentences)
         results = []
         for source, target in zip(sentences, targets, strict=True):

@@ -134,7 +134,7 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
     rows = sorted({i for i, _, _ in unfound})
     ablated = [stand_in(tokenizer, sources[i], span, settings)[0] for i, _, span in unfound]
     scores = translator.token_log_probs([sources[i] for i in rows] + ablated,
-                                        [plain[i] for i in rows] + [plain[i] for i, _, _ in unfound])
+                                        [plain[i] for i in rows] + [plain[i] for i, _, _ in unfound]) if unfound else []
     plain_scores = dict(zip(rows, scores[:len(rows)], strict=True))
     for (i, k, (first, last)), without in zip(unfound, scores[len(rows):], strict=True):
         occurrence = plans[i].occurrences[k]
