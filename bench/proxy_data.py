@@ -256,6 +256,22 @@ def _terms_in(sentence: str, forms: dict[str, str]) -> set[str]:
             if " " + " ".join(_TOKEN.findall(form)) + " " in lowered}
 
 
+def round_robin(with_terms: dict[str, list[str]], size: int, rng: random.Random) -> list[str]:
+    """Up to `size` sentences taken in turn from each entry's (shuffled) sentences.
+
+    So that rare terms are represented, not only "công an".
+    """
+    chosen: list[str] = []
+    pools = {entry: rng.sample(found, len(found)) for entry, found in sorted(with_terms.items())}
+    while len(chosen) < size and any(pools.values()):
+        for entry in sorted(pools):
+            if pools[entry] and len(chosen) < size:
+                candidate = pools[entry].pop()
+                if candidate not in chosen:
+                    chosen.append(candidate)
+    return chosen
+
+
 def build(corpus: Path, out_dir: Path, glossary_dir: Path, *, train_size: int,
           eval_size: int, seed: int = 0) -> dict:
     """Write train.tsv / dev.tsv / eval.txt under `out_dir`; return counts."""
@@ -275,15 +291,7 @@ def build(corpus: Path, out_dir: Path, glossary_dir: Path, *, train_size: int,
                     with_terms.setdefault(entry, []).append(sentence)
             else:
                 plain.append(sentence)
-    # Eval: round-robin over entries so rare terms are represented, not only "công an".
-    eval_set: list[str] = []
-    pools = {entry: rng.sample(found, len(found)) for entry, found in sorted(with_terms.items())}
-    while len(eval_set) < eval_size and any(pools.values()):
-        for entry in sorted(pools):
-            if pools[entry] and len(eval_set) < eval_size:
-                candidate = pools[entry].pop()
-                if candidate not in eval_set:
-                    eval_set.append(candidate)
+    eval_set = round_robin(with_terms, eval_size, rng)
     held_out = set(eval_set)
     term_sentences = sorted({s for found in with_terms.values() for s in found} - held_out)
     rng.shuffle(term_sentences)
@@ -321,14 +329,7 @@ def tuning_set(data_dir: Path, glossary_dir: Path, *, size: int = 250, seed: int
         sentence = line.partition("\t")[0]
         for entry in _terms_in(sentence, forms):
             pools.setdefault(entry, []).append(sentence)
-    pools = {entry: rng.sample(found, len(found)) for entry, found in sorted(pools.items())}
-    chosen: list[str] = []
-    while len(chosen) < size and any(pools.values()):
-        for entry in sorted(pools):
-            if pools[entry] and len(chosen) < size:
-                candidate = pools[entry].pop()
-                if candidate not in chosen:
-                    chosen.append(candidate)
+    chosen = round_robin(pools, size, rng)
     (data_dir / "tune.txt").write_text("\n".join(chosen) + "\n", encoding="utf-8")
     return len(chosen)
 

@@ -118,8 +118,7 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
         occurrence = plans[i].occurrences[k]
         pieces = pieces_of(plain[i])
         term = occurrence.required_target
-        # A rendering is not much longer, in words, than what it renders or the term.
-        longest = max(_words(sources[i][first:last]), _words(term)) + settings.extra_words
+        longest = longest_rendering(sources[i][first:last], term, settings)
         span = find_rendering(pieces, alone.get(sources[i][first:last], ""), longest)
         if span is None:
             unfound.append((i, k, (first, last)))
@@ -140,7 +139,7 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
         occurrence = plans[i].occurrences[k]
         pieces = pieces_of(plain[i])
         term = occurrence.required_target
-        longest = max(_words(sources[i][first:last]), _words(term)) + settings.extra_words
+        longest = longest_rendering(sources[i][first:last], term, settings)
         span = rendering_span(plain_scores[i], without, pieces, settings, longest)
         if span is None:
             results[i].notes[k] = NOT_RENDERED
@@ -392,6 +391,11 @@ def _trim(pieces: list[str], start: int, end: int) -> tuple[int, int] | None:
     while end > start and _is_punctuation(pieces[end - 1]):
         end -= 1
     return (start, end) if start < end else None
+
+
+def longest_rendering(source_term: str, term: str, settings: EnforcementSettings) -> int:
+    """A rendering is not much longer, in words, than what it renders or the term."""
+    return max(_words(source_term), _words(term)) + settings.extra_words
 
 
 def _words(text: str) -> int:
