@@ -90,7 +90,13 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
         return results
     tokenizer = translator.tokenizer
     decode = _decoder(tokenizer)
-    pieces_of = tokenizer.convert_ids_to_tokens
+    plain_pieces: dict[int, list[str]] = {}
+
+    def pieces_of(i: int) -> list[str]:
+        """The plain hypothesis's pieces of sentence i (worked out once)."""
+        if i not in plain_pieces:
+            plain_pieces[i] = tokenizer.convert_ids_to_tokens(plain[i])
+        return plain_pieces[i]
 
     # Occurrences whose term is rendered fewer times than the source holds it.
     work: list[tuple[int, int, tuple[int, int]]] = []  # (sentence, occurrence index, model-source span)
@@ -116,7 +122,7 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
     unfound = []
     for i, k, (first, last) in work:
         occurrence = plans[i].occurrences[k]
-        pieces = pieces_of(plain[i])
+        pieces = pieces_of(i)
         term = occurrence.required_target
         longest = longest_rendering(sources[i][first:last], term, settings)
         span = find_rendering(pieces, alone.get(sources[i][first:last], ""), longest)
@@ -137,7 +143,7 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
     plain_scores = dict(zip(rows, scores[:len(rows)], strict=True))
     for (i, k, (first, last)), without in zip(unfound, scores[len(rows):], strict=True):
         occurrence = plans[i].occurrences[k]
-        pieces = pieces_of(plain[i])
+        pieces = pieces_of(i)
         term = occurrence.required_target
         longest = longest_rendering(sources[i][first:last], term, settings)
         span = rendering_span(plain_scores[i], without, pieces, settings, longest)
@@ -167,15 +173,15 @@ def translate_replacing_terms(translator, plans: list[SegmentPlan], settings: En
     # damages the rest least is taken.
     options: list[tuple[int, Replacement]] = []
     for i, found in _by_sentence(candidates).items():
-        kept, overlapping = separate(found, pieces_of(plain[i]), settings)
+        kept, overlapping = separate(found, pieces_of(i), settings)
         for replacement in overlapping:
             results[i].notes[replacement.occurrence] = OVERLAPPING
-        options += [(i, _with_term(replacement, plans[i], pieces_of(plain[i]), tokenizer)) for replacement in kept]
+        options += [(i, _with_term(replacement, plans[i], pieces_of(i), tokenizer)) for replacement in kept]
     damages = _damages(translator, sources, plain, plain_scores, options, settings)
-    shorter = [(i, _with_term(option, plans[i], pieces_of(plain[i]), tokenizer))
+    shorter = [(i, _with_term(option, plans[i], pieces_of(i), tokenizer))
                for (i, replacement), damage in zip(options, damages, strict=True)
                if damage > 0 and not replacement.alone
-               for option in shorter_runs(replacement, pieces_of(plain[i]))]
+               for option in shorter_runs(replacement, pieces_of(i))]
     # Judged against a plain hypothesis taken as certain, a refused run may still pass
     # against the plain scores, which are fetched for those sentences alone.
     unsure = [n for n, ((i, _), damage) in enumerate(zip(options, damages, strict=True))
