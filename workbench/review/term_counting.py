@@ -210,63 +210,17 @@ def _unit_flags(language: Language, surface: str, key: str, word: bool) -> tuple
             language.is_open_neighbour(unit))
 
 
-def _spans(prepared: _Prepared, language: Language) -> Iterator[tuple]:
-    """(key, first unit, last unit, word count, quoted, capitalised, whole quote) of each n-gram occurrence.
-
-    The n-grams of `segment_grams` without glossary spans, in the same order, the
-    common phrases longer than `STORED_MAX_WORDS` left out.
-    """
-    starts, ends, raw_keys = prepared.starts, prepared.ends, prepared.raw_keys
-    keys, word, ok, stop, pair, acronym = (prepared.keys, prepared.word, prepared.ok, prepared.stop, prepared.pair,
-                                           prepared.acronym)
-    quoted, upper = prepared.quoted, prepared.upper
-    vi = language.lang == "vi"
-    longest = STORED_MAX_WORDS[language.lang]
-    n = len(keys)
-    seen: set[str] = set()
-    for start in range(n):
-        if not ok[start] or stop[start] or (pair is not None and start + 1 < n and pair[start + 1]):
-            continue
-        first_start = starts[start]
-        capital = upper[start]  # the text at the n-gram's start is the first unit's first character
-        parts = [keys[start]]
-        words = 1
-        has_acronym = acronym[start]
-        for end in range(start + 1, min(n, start + MAX_TOKENS)):
-            if stop[end]:
-                break
-            if word[end]:
-                words += 1
-                parts.append(keys[end])
-                has_acronym = has_acronym or acronym[end]
-            if not ok[end] or (pair is not None and pair[end]):
-                continue
-            if vi and words < 3 and not has_acronym:
-                continue
-            e = ends[end] - 2 if raw_keys[end].endswith("'s") else ends[end]
-            is_quoted = (first_start, e) in quoted
-            key = " ".join(parts)
-            seen.add(key)
-            if words > longest and not (capital or is_quoted):
-                continue
-            yield key, start, end, words, is_quoted, capital, False
-    for qs, qe in sorted(quoted):
-        inner = [i for i in range(n) if qs <= starts[i] and ends[i] <= qe]
-        inside = [i for i in inner if word[i]]
-        key = " ".join(keys[i] for i in inside)
-        if not (2 <= len(inside) <= 8) or key in seen:
-            continue
-        seen.add(key)
-        yield key, inner[0], inner[-1], len(inside), True, upper[inside[0]], True
-
-
 def _key(keys, word, first: int, last: int) -> str:
     """The key of the n-gram from unit `first` to unit `last`: its words' keys."""
     return " ".join([keys[i] for i in range(first, last + 1) if word[i]])
 
 
 def _hashed_spans(prepared: _Prepared, language: Language) -> Iterator[tuple]:
-    """`_spans` with each n-gram's `gram_hash` first and its key last (None unless the segment quotes).
+    """(gram_hash, first unit, last unit, word count, quoted, capitalised, whole quote, key) of each n-gram occurrence.
+
+    The n-grams of `segment_grams` without glossary spans, in the same order, the
+    common phrases longer than `STORED_MAX_WORDS` left out. The key is None unless the
+    segment quotes (`_key` writes it out).
 
     The hash is the CRC-32 of the key, continued word by word as the n-gram grows (the
     CRC of a concatenation is the CRC of its second part started from the first's),
@@ -329,7 +283,9 @@ def prepared_units(text: str, prepared: _Prepared) -> list[Unit]:
 
 def segment_gram_keys(text: str, language: Language) -> list[str]:
     """The keys of every counted n-gram occurrence of one segment (repeats included)."""
-    return [found[0] for found in _spans(_Prepared(text, language, numbers=False, positions=True), language)]
+    prepared = _Prepared(text, language, numbers=False, positions=True)
+    return [key if key is not None else _key(prepared.keys, prepared.word, first, last)
+            for _, first, last, *_, key in _hashed_spans(prepared, language)]
 
 
 def segment_gram_numbers(text: str, language: Language, wanted=None, prepared: _Prepared | None = None,
@@ -338,7 +294,7 @@ def segment_gram_numbers(text: str, language: Language, wanted=None, prepared: _
 
     `numbers` holds the FIELDS of one occurrence, df left at 0 (the caller counts
     documents). `wanted(key) -> bool`, if given, skips the others before their
-    numbers are worked out; so does giving only some of the segment's `_spans`.
+    numbers are worked out; so does giving only some of the segment's `_hashed_spans`.
     """
     prepared = prepared or _Prepared(text, language)
     words_sum, capitals = prepared.words, prepared.capitals
